@@ -1,0 +1,63 @@
+/**
+ * Typed errors of the NETCONF client. Each names the host and the phase it failed in,
+ * so a run result can say "lab-srx-03: auth: ..." without parsing messages.
+ */
+
+/** Where in the life of a session something went wrong. */
+export type TransportPhase =
+  /** TCP connect or SSH handshake (refused, unreachable, reset). */
+  | 'connect'
+  /** SSH authentication was rejected. */
+  | 'auth'
+  /** The server's host key is unknown, revoked or differs from known_hosts. */
+  | 'hostkey'
+  /** A connect, auth, hello or RPC timer ran out. */
+  | 'timeout'
+  /** The session closed while a message was expected. */
+  | 'closed'
+  /** The server broke the NETCONF protocol (framing, hello, message-id). */
+  | 'protocol'
+  /** A reply was not well-formed XML or ended early. */
+  | 'parse';
+
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    readonly host: string,
+    readonly phase: TransportPhase,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${host}: ${phase}: ${message}`, options);
+  }
+}
+
+/** One `<rpc-error>` as the device sent it. */
+export interface RpcErrorInfo {
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly type?: string;
+  readonly tag?: string;
+  readonly path?: string;
+  readonly badElement?: string;
+  readonly sourceDaemon?: string;
+}
+
+/** The device answered an RPC with one or more `<rpc-error>` of severity error. */
+export class RpcError extends Error {
+  override readonly name = 'RpcError';
+  constructor(
+    readonly host: string,
+    readonly rpc: string,
+    readonly errors: readonly RpcErrorInfo[],
+    readonly warnings: readonly RpcErrorInfo[] = [],
+  ) {
+    super(`${host}: rpc-error: ${rpc}: ${errors.map(describeRpcError).join('; ')}`);
+  }
+}
+
+/** One line for a person: the device's message, then where it points. */
+export function describeRpcError(e: RpcErrorInfo): string {
+  const where = [e.badElement && `bad-element ${e.badElement}`, e.path && `path ${e.path}`].filter(Boolean).join(', ');
+  return where ? `${e.message} (${where})` : e.message;
+}
