@@ -36,7 +36,8 @@ export class XmlElementStream {
     const p = this.parser;
     p.on('error', (err) => {
       // saxes prefixes messages with "line:column: "; keep the sentence, report the position.
-      const message = err.message.replace(/^\d+:\d+: /, '');
+      const inside = this.path.length > 0 ? ` inside <${this.path[this.path.length - 1]}>` : '';
+      const message = err.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '') + inside;
       this.failure ??= new XmlParseError(message, p.line, p.column);
     });
     p.on('opentag', (tag: SaxesTagPlain) => this.open(tag));

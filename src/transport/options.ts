@@ -1,0 +1,34 @@
+/** How to reach and authenticate to one NETCONF server. */
+export interface ConnectOptions {
+  /** The name used in errors and results (the inventory name); defaults to `address`. */
+  readonly name?: string;
+  readonly address: string;
+  /** Default 830, the NETCONF-over-SSH port. */
+  readonly port?: number;
+  readonly username: string;
+  readonly password?: string;
+  /** A private key (PEM or OpenSSH format). */
+  readonly privateKey?: Buffer;
+  readonly passphrase?: string;
+  /** An ssh-agent socket path; defaults to none. */
+  readonly agent?: string;
+  /** OpenSSH known_hosts file used to verify the server's host key. */
+  readonly knownHostsFile: string;
+  /** Trust and record a host key that known_hosts does not list yet (never a changed one). */
+  readonly acceptNewHostKey?: boolean;
+  /** TCP connect, SSH handshake, authentication and hello, together. Default 20 s. */
+  readonly connectTimeoutMs?: number;
+  /** Longest wait for reply data on an RPC before it times out. Default 120 s. */
+  readonly rpcTimeoutMs?: number;
+  /** SSH keepalive interval. Default 15 s; 0 turns keepalives off. */
+  readonly keepaliveIntervalMs?: number;
+  /** Offer only base:1.0 in our hello (for servers that mishandle 1.1). */
+  readonly base10Only?: boolean;
+}
+
+export const DEFAULT_NETCONF_PORT = 830;
+export const DEFAULTS = {
+  connectTimeoutMs: 20_000,
+  rpcTimeoutMs: 120_000,
+  keepaliveIntervalMs: 15_000,
+} as const;

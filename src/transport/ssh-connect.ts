@@ -1,0 +1,133 @@
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { TransportError } from './errors.ts';
+import { KnownHosts } from './known-hosts.ts';
+import { DEFAULT_NETCONF_PORT, DEFAULTS, type ConnectOptions } from './options.ts';
+
+export interface SshLink {
+  readonly client: Client;
+  readonly channel: ClientChannel;
+}
+
+/**
+ * Opens an SSH connection, verifies the host key against known_hosts, authenticates and
+ * starts the `netconf` subsystem. Every failure becomes a TransportError naming the phase.
+ */
+export async function openNetconfChannel(opts: ConnectOptions, deadline: number): Promise<SshLink> {
+  const name = opts.name ?? opts.address;
+  const port = opts.port ?? DEFAULT_NETCONF_PORT;
+  const knownHosts = await KnownHosts.load(opts.knownHostsFile);
+  const client = new Client();
+  // Set when our verifier refused the key, so the handshake error is reported as ours.
+  let hostKeyFailure: TransportError | undefined;
+
+  const config: ConnectConfig = {
+    host: opts.address,
+    port,
+    username: opts.username,
+    readyTimeout: Math.max(1, deadline - Date.now()),
+    keepaliveInterval: opts.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
+    keepaliveCountMax: 3,
+    // Junos asks for passwords through keyboard-interactive as often as through "password".
+    tryKeyboard: opts.password !== undefined,
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      const verdict = knownHosts.check(opts.address, port, key);
+      switch (verdict.kind) {
+        case 'match':
+          return verify(true);
+        case 'unknown':
+          if (opts.acceptNewHostKey) {
+            knownHosts.add(opts.address, port, key).then(
+              () => verify(true),
+              (err: unknown) => {
+                hostKeyFailure = new TransportError(name, 'hostkey', `could not record new host key in ${opts.knownHostsFile}: ${String(err)}`);
+                verify(false);
+              },
+            );
+            return;
+          }
+          hostKeyFailure = new TransportError(
+            name,
+            'hostkey',
+            `host key ${verdict.keyType} ${verdict.fingerprint} for ${hostLabel(opts.address, port)} is not in ${opts.knownHostsFile}; ` +
+              `check it and add it, or connect once with --accept-new to trust it`,
+          );
+          return verify(false);
+        case 'mismatch':
+          hostKeyFailure = new TransportError(
+            name,
+            'hostkey',
+            `HOST KEY MISMATCH for ${hostLabel(opts.address, port)}: server offered ${verdict.keyType} ${verdict.fingerprint}, ` +
+              `known_hosts has ${verdict.known.map((k) => `${k.keyType} ${k.fingerprint} (${k.file}:${k.line})`).join(', ')}; refusing to connect`,
+          );
+          return verify(false);
+        case 'revoked':
+          hostKeyFailure = new TransportError(name, 'hostkey', `host key ${verdict.keyType} ${verdict.fingerprint} is revoked (${verdict.file}:${verdict.line})`);
+          return verify(false);
+      }
+    },
+  };
+  if (opts.password !== undefined) config.password = opts.password;
+  if (opts.privateKey !== undefined) config.privateKey = opts.privateKey;
+  if (opts.passphrase !== undefined) config.passphrase = opts.passphrase;
+  if (opts.agent !== undefined) config.agent = opts.agent;
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: TransportError) => {
+      client.removeAllListeners('ready');
+      client.end();
+      reject(err);
+    };
+    client.once('ready', () => {
+      client.removeAllListeners('error');
+      client.on('error', () => {
+        /* later errors surface through the channel's close */
+      });
+      resolve();
+    });
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      finish(prompts.map(() => opts.password ?? ''));
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => fail(hostKeyFailure ?? classifySshError(name, opts, port, err)));
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(new TransportError(name, 'connect', `bad connection settings: ${(err as Error).message}`, { cause: err }));
+    }
+  });
+
+  const channel = await new Promise<ClientChannel>((resolve, reject) => {
+    client.subsys('netconf', (err, ch) => {
+      if (err) {
+        client.end();
+        reject(new TransportError(name, 'connect', `server refused the netconf subsystem: ${err.message}`, { cause: err }));
+      } else resolve(ch);
+    });
+  });
+  return { client, channel };
+}
+
+function hostLabel(address: string, port: number): string {
+  return port === 22 ? address : `[${address}]:${port}`;
+}
+
+function classifySshError(name: string, opts: ConnectOptions, port: number, err: Error & { level?: string; code?: string }): TransportError {
+  const where = `${opts.address}:${port}`;
+  switch (err.level) {
+    case 'client-authentication':
+      return new TransportError(name, 'auth', `authentication as '${opts.username}' failed (methods tried: ${authMethods(opts)})`, { cause: err });
+    case 'client-timeout':
+      return new TransportError(name, 'timeout', `no SSH session with ${where} within ${opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs} ms`, { cause: err });
+    case 'client-socket':
+      return new TransportError(name, 'connect', `${where}: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.message}`, { cause: err });
+    default:
+      return new TransportError(name, 'connect', `${where}: ${err.message}`, { cause: err });
+  }
+}
+
+function authMethods(opts: ConnectOptions): string {
+  const m: string[] = [];
+  if (opts.privateKey) m.push('publickey');
+  if (opts.agent) m.push('agent');
+  if (opts.password !== undefined) m.push('password', 'keyboard-interactive');
+  return m.length ? m.join(', ') : 'none';
+}
