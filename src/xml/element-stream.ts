@@ -36,8 +36,7 @@ export class XmlElementStream {
     const p = this.parser;
     p.on('error', (err) => {
       // saxes prefixes messages with "line:column: "; keep the sentence, report the position.
-      const inside = this.path.length > 0 ? ` inside <${this.path[this.path.length - 1]}>` : '';
-      const message = err.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '') + inside;
+      const message = err.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
       this.failure ??= new XmlParseError(message, p.line, p.column);
     });
     p.on('opentag', (tag: SaxesTagPlain) => this.open(tag));
