@@ -31,6 +31,8 @@ export class XmlElementStream {
   private readonly building: XmlNode[] = [];
   private failure: XmlParseError | undefined;
   private ended = false;
+  /** Text held until we know whether the document opens with an XML declaration. */
+  private head: string | undefined = '';
 
   constructor(private readonly handler: ElementHandler) {
     const p = this.parser;
@@ -47,8 +49,36 @@ export class XmlElementStream {
 
   write(chunk: string): void {
     if (this.failure) throw this.failure;
+    if (this.head !== undefined) {
+      chunk = this.skipDeclaration(this.head + chunk);
+      if (this.head !== undefined) return;
+    }
     this.parser.write(chunk);
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * saxes in fragment mode (needed for captures with text before the reply, and for
+   * fragments) refuses an XML declaration, which yuma/netconfd and others send. The
+   * declaration carries nothing we use (replies are UTF-8), so it is dropped here.
+   */
+  private skipDeclaration(text: string): string {
+    const start = text.replace(/^\uFEFF/, '').trimStart();
+    if (start.length < 5 && '<?xml'.startsWith(start)) {
+      this.head = text;
+      return '';
+    }
+    if (!start.startsWith('<?xml')) {
+      this.head = undefined;
+      return text;
+    }
+    const end = start.indexOf('?>');
+    if (end < 0) {
+      this.head = text;
+      return '';
+    }
+    this.head = undefined;
+    return start.slice(end + 2);
   }
 
   /** Ends the document; a document cut short (open elements left) is an error. */
@@ -56,6 +86,10 @@ export class XmlElementStream {
     if (this.ended) return;
     this.ended = true;
     if (this.failure) throw this.failure;
+    if (this.head) {
+      this.parser.write(this.head);
+      this.head = undefined;
+    }
     this.parser.close();
     if (this.failure) throw this.failure;
     if (this.path.length > 0) {
