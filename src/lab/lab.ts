@@ -80,7 +80,7 @@ export class Lab {
           knownHosts.push(knownHostsLine(address, port, hostKey));
           continue;
         }
-        const presented = spec.faults?.wrongHostKey ? ssh2.utils.generateKeyPairSync('ed25519').private : hostKey;
+        const presented = spec.faults?.wrongHostKey ? newKey() : hostKey;
         const server = new DeviceServer({
           address,
           port: wantedPort,
@@ -118,11 +118,24 @@ export class Lab {
 
 async function loadOrCreateKey(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    const existing = await readFile(file, 'utf8');
+    if (!(ssh2.utils.parseKey(existing) instanceof Error)) return existing;
   } catch {
+    // No key yet: make one below.
+  }
+  const key = newKey();
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
+
+/**
+ * ssh2's ed25519 generator sometimes drops a leading zero byte of the public key, and
+ * about one key in 256 then does not parse (mscdex/ssh2#1390): draw again when that happens.
+ */
+function newKey(): string {
+  for (;;) {
     const key = ssh2.utils.generateKeyPairSync('ed25519').private;
-    await writeFile(file, key, { mode: 0o600 });
-    return key;
+    if (!(ssh2.utils.parseKey(key) instanceof Error)) return key;
   }
 }
 

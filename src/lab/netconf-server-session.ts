@@ -13,6 +13,8 @@ export type LabAnswer = { kind: 'content'; chunks: Iterable<string> } | { kind: 
 /** What the NETCONF layer needs from a simulated device. */
 export interface LabBackend {
   readonly junosVersion: string;
+  /** One line about the device for `lab serve` (model, SPUs, sessions, peers). */
+  readonly summary: string;
   answer(rpc: XmlNode): LabAnswer;
   /** An rpc-error in Junos form, for faults and for requests that are not XML. */
   rpcError(message: string, badElement?: string): string;

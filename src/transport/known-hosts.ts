@@ -209,9 +209,10 @@ function parseLine(raw: string, line: number): Entry | string | undefined {
 
 function parseHostField(text: string): HostField | string {
   if (text.startsWith('|')) {
-    // OpenSSH hashes the whole field, so a hash is never part of a comma list.
+    // OpenSSH compares the hash with the whole field, so a hash in a comma list never matches.
+    if (text.includes(',')) return 'a hashed host must be alone in the host field';
     const m = /^\|1\|([^|]+)\|([^|]+)$/.exec(text);
-    if (!m) return 'bad hashed host (expected |1|salt|hash, alone in the host field)';
+    if (!m) return 'bad hashed host (expected |1|salt|hash)';
     const salt = Buffer.from(m[1]!, 'base64');
     const hash = Buffer.from(m[2]!, 'base64');
     if (!BASE64.test(m[1]!) || !BASE64.test(m[2]!) || salt.length !== SHA1_LEN || hash.length !== SHA1_LEN) {

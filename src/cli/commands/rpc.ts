@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import xml2js from 'xml2js';
+import { buildRpc, parseArgs, RpcBuildError } from '../../junos/rpc.ts';
+import { extractorFor } from '../../junos/index.ts';
+import { describeRpcError, RpcError, TransportError } from '../../transport/errors.ts';
+import type { ConnectOptions } from '../../transport/options.ts';
+import { NetconfSession } from '../../transport/session.ts';
+import { UsageError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { collect, positiveInt, port } from '../option-parsers.ts';
+
+interface RpcCliOptions {
+  host: string;
+  port: number;
+  user: string;
+  passwordEnv?: string;
+  key?: string;
+  passphraseEnv?: string;
+  agent?: boolean;
+  knownHosts: string;
+  acceptNew?: boolean;
+  arg: string[];
+  xml?: string;
+  format: 'xml' | 'json';
+  timeout: number;
+  connectTimeout: number;
+  netconf10?: boolean;
+}
+
+/** Raw replies converted by xml2js are held whole: cap them so a huge reply fails clearly. */
+const MAX_JSON_RAW_BYTES = 64 * 1024 * 1024;
+
+export function registerRpcCommand(program: Command): void {
+  program
+    .command('rpc')
+    .description('Send one RPC to one device and print the reply (the ad-hoc command)')
+    .argument('[name]', 'RPC name, e.g. get-flow-session-information')
+    .requiredOption('--host <address>', 'device address')
+    .option('--port <port>', 'NETCONF port', port, 830)
+    .option('--user <name>', 'SSH user', userInfo().username)
+    .option('--password-env <VAR>', 'read the password from this environment variable')
+    .option('--key <file>', 'private key file')
+    .option('--passphrase-env <VAR>', "read the key's passphrase from this environment variable")
+    .option('--agent', 'authenticate with the ssh-agent at $SSH_AUTH_SOCK')
+    .option('--known-hosts <file>', 'known_hosts file to verify the host key', join(homedir(), '.ssh', 'known_hosts'))
+    .option('--accept-new', 'trust and record an unknown host key (never a changed one)')
+    .option('--arg <k=v>', 'RPC argument; a bare name is a flag (repeatable)', collect, [])
+    .option('--xml <body>', 'send this RPC body instead of NAME and --arg')
+    .option('--format <format>', 'xml (as received, streamed) or json (extracted)', 'xml')
+    .option('--timeout <seconds>', 'longest wait for reply data', positiveInt, 120)
+    .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within', positiveInt, 20)
+    .option('--netconf-1.0', 'offer only base:1.0 framing', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  runbook rpc --host 10.0.0.1 --user netops --agent get-flow-session-information --arg protocol=ah --arg summary
+  runbook rpc --host 127.0.0.1 --port 10830 --user lab --password-env RUNBOOK_LAB_PASSWORD \\
+      --known-hosts .runbook/lab/known_hosts get-security-associations-information --format json`,
+    )
+    .action(async (name: string | undefined, opts: RpcCliOptions) => {
+      process.exitCode = await runRpc(name, opts);
+    });
+}
+
+async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<number> {
+  if (opts.format !== 'xml' && opts.format !== 'json') throw new UsageError(`--format must be xml or json, not '${opts.format}'`);
+  let body: string;
+  if (opts.xml !== undefined) {
+    if (name !== undefined || opts.arg.length > 0) throw new UsageError('give either NAME with --arg, or --xml, not both');
+    body = opts.xml;
+  } else {
+    if (name === undefined) throw new UsageError('name an RPC (e.g. get-software-information) or give --xml');
+    try {
+      body = buildRpc(name, parseArgs(opts.arg));
+    } catch (err) {
+      if (err instanceof RpcBuildError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  const connect = await connectOptions(opts);
+  let session: NetconfSession | undefined;
+  try {
+    session = await NetconfSession.connect(connect);
+    const rpcName = name ?? body;
+    const extractor = opts.format === 'json' && name !== undefined ? extractorFor(name, parseArgs(opts.arg)) : undefined;
+    if (opts.format === 'xml') {
+      const reply = await session.rpc(body, { onText: (t) => process.stdout.write(t), allowErrors: true, timeoutMs: opts.timeout * 1000 });
+      return reportErrors(reply.errors, reply.warnings);
+    }
+    if (extractor) {
+      const reply = await session.rpc(body, { handler: extractor, allowErrors: true, timeoutMs: opts.timeout * 1000 });
+      if (reply.errors.length === 0) process.stdout.write(JSON.stringify(extractor.result(), null, 2) + '\n');
+      return reportErrors(reply.errors, reply.warnings);
+    }
+    // No extractor for this RPC: convert the whole reply with xml2js, within a size cap.
+    let raw = '';
+    const reply = await session.rpc(body, {
+      allowErrors: true,
+      timeoutMs: opts.timeout * 1000,
+      onText: (t) => {
+        raw += t;
+        if (raw.length > MAX_JSON_RAW_BYTES) throw new UsageError(`reply to ${rpcName} is over ${MAX_JSON_RAW_BYTES >> 20} MB: use --format xml`);
+      },
+    });
+    const json: unknown = await xml2js.parseStringPromise(raw, { explicitArray: false, tagNameProcessors: [xml2js.processors.stripPrefix] });
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    return reportErrors(reply.errors, reply.warnings);
+  } catch (err) {
+    if (err instanceof TransportError) {
+      process.stderr.write(`runbook: ${err.message}\n`);
+      return ['connect', 'auth', 'hostkey', 'timeout'].includes(err.phase) ? ExitCode.HostsUnreachable : ExitCode.HostsFailed;
+    }
+    if (err instanceof RpcError) return reportErrors(err.errors, err.warnings);
+    throw err;
+  } finally {
+    await session?.close();
+  }
+}
+
+function reportErrors(errors: RpcError['errors'], warnings: RpcError['warnings']): number {
+  for (const w of warnings) process.stderr.write(`warning: ${describeRpcError(w)}\n`);
+  for (const e of errors) process.stderr.write(`rpc-error: ${describeRpcError(e)}\n`);
+  return errors.length > 0 ? ExitCode.HostsFailed : ExitCode.Ok;
+}
+
+async function connectOptions(opts: RpcCliOptions): Promise<ConnectOptions> {
+  const fromEnv = (v: string | undefined, what: string): string | undefined => {
+    if (v === undefined) return undefined;
+    const value = process.env[v];
+    if (value === undefined) throw new UsageError(`${what}: environment variable ${v} is not set`);
+    return value;
+  };
+  let privateKey: Buffer | undefined;
+  if (opts.key !== undefined) {
+    try {
+      privateKey = await readFile(opts.key);
+    } catch (err) {
+      throw new UsageError(`--key ${opts.key}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  }
+  const agent = opts.agent ? process.env.SSH_AUTH_SOCK : undefined;
+  if (opts.agent && !agent) throw new UsageError('--agent: SSH_AUTH_SOCK is not set');
+  const password = fromEnv(opts.passwordEnv, '--password-env');
+  if (password === undefined && !privateKey && !agent) throw new UsageError('no credentials: give --password-env, --key or --agent');
+  return {
+    address: opts.host,
+    port: opts.port,
+    username: opts.user,
+    knownHostsFile: opts.knownHosts,
+    connectTimeoutMs: opts.connectTimeout * 1000,
+    rpcTimeoutMs: opts.timeout * 1000,
+    ...(opts.acceptNew ? { acceptNewHostKey: true } : {}),
+    ...(opts.netconf10 ? { base10Only: true } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(privateKey ? { privateKey } : {}),
+    ...(opts.passphraseEnv ? { passphrase: fromEnv(opts.passphraseEnv, '--passphrase-env') } : {}),
+    ...(agent ? { agent } : {}),
+  };
+}

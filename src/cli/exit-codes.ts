@@ -1,0 +1,17 @@
+/**
+ * Exit codes, distinct so a scheduler or CI job can tell outcomes apart.
+ * Documented in the README's "Exit codes" section.
+ */
+export const ExitCode = {
+  /** Everything ran; no host failed. */
+  Ok: 0,
+  /** A bug or an unexpected error in runbook itself. */
+  Internal: 1,
+  /** Bad command line, playbook or inventory: nothing was contacted. */
+  InvalidInput: 2,
+  /** At least one host failed (rpc-error, bad reply, failed action). */
+  HostsFailed: 3,
+  /** At least one host could not be reached (refused, auth, host key, timeout), none failed otherwise. */
+  HostsUnreachable: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

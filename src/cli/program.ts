@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { registerLabCommand } from './commands/lab.ts';
+import { registerRpcCommand } from './commands/rpc.ts';
+import { UsageError } from './errors.ts';
+import { ExitCode } from './exit-codes.ts';
+
+const require = createRequire(import.meta.url);
+export const { version } = require('../../package.json') as { version: string };
+
+/** The outline of the program: each command file reads input, calls the core, renders. */
+export function buildProgram(): Command {
+  const program = new Command('runbook')
+    .description('Declarative runbooks for fleets of Juniper SRX firewalls, over NETCONF/SSH')
+    .version(version, '--version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRpcCommand(program);
+  registerLabCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`runbook: ${err.message}\n`);
+      return ExitCode.InvalidInput;
+    }
+    process.stderr.write(`runbook: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ExitCode.Internal;
+  }
+}
+
+
