@@ -1,0 +1,68 @@
+import type { XmlNode } from '../xml/node.ts';
+import type { Extractor } from './extractor.ts';
+import { NodeTracker } from './node-context.ts';
+import { nonEmpty } from './values.ts';
+
+/**
+ * Replies to the clear RPCs.
+ *
+ * clear-ike-security-association and clear-ipsec-security-association return no
+ * content: an empty `<rpc-reply/>`, whitespace, or `<ok/>` (Juniper documents them as
+ * returning nothing; Juniper's generated method tables say "Returns: <none>").
+ *
+ * clear-flow-session prints "N active sessions cleared" (once per node on a cluster, as
+ * the CLI reference shows). No capture of its XML form was found: Juniper's generated
+ * method table (netconf-perl, jkernel_usp_methods.pl) only names the reply element,
+ * `<clear-flow-session-information>`. We therefore read that element (and `<output>`,
+ * where Junos puts text-only command output) as text, line by line, and take the count
+ * from each "N active sessions cleared" sentence. Whatever the inner markup turns out to
+ * be, the sentence's text is still found, so the count is not guessed from element names.
+ */
+
+export interface ClearResult {
+  /** Sessions cleared, summed over nodes; undefined when the reply states no count (IKE/IPsec). */
+  readonly cleared?: number;
+  /** Each non-empty line of text, prefixed "node0: " on a cluster. */
+  readonly messages: string[];
+}
+
+const CLEARED = /^(\d+)\s+active\s+sessions?\s+cleared\b/i;
+
+export function clearReply(): Extractor<ClearResult> {
+  return new ClearReplyExtractor();
+}
+
+class ClearReplyExtractor implements Extractor<ClearResult> {
+  readonly items: ReadonlySet<string> = new Set(['clear-flow-session-information', 'output', ...NodeTracker.ITEMS]);
+  private readonly nodes = new NodeTracker();
+  private readonly messages: string[] = [];
+  private cleared: number | undefined;
+
+  onOpen(name: string): void {
+    this.nodes.open(name);
+  }
+
+  onClose(name: string): void {
+    this.nodes.close(name);
+  }
+
+  onElement(el: XmlNode): void {
+    if (this.nodes.take(el)) return;
+    for (const line of textLines(el)) {
+      const m = CLEARED.exec(line);
+      if (m) this.cleared = (this.cleared ?? 0) + Number(m[1]);
+      this.messages.push(this.nodes.node === undefined ? line : `${this.nodes.node}: ${line}`);
+    }
+  }
+
+  result(): ClearResult {
+    return this.cleared === undefined ? { messages: this.messages } : { cleared: this.cleared, messages: this.messages };
+  }
+}
+
+/** Trimmed non-empty lines of an element's text and its descendants', in document order. */
+function textLines(el: XmlNode): string[] {
+  const lines = el.text.split(/\r?\n/).flatMap((l) => nonEmpty(l) ?? []);
+  for (const c of el.children) lines.push(...textLines(c));
+  return lines;
+}

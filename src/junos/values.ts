@@ -1,0 +1,50 @@
+/**
+ * Reading device text into plain data. Junos puts numbers in element text, padded with whitespace and sometimes decorated
+ * ("264/", "Expires in 3538 seconds", "N/A"). These readers turn text into numbers
+ * only when the text really is one, so a shape we did not foresee gives `undefined`
+ * rather than a wrong number.
+ */
+
+/** A non-negative decimal integer, or undefined for anything else ("", "N/A", "0x1f", "unlim"). */
+export function parseUint(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (!/^\d{1,15}$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** The first run of digits in decorated text ("264/" → 264, "Expires in 3538 seconds" → 3538). */
+export function firstUint(text: string | undefined): number | undefined {
+  const m = text === undefined ? null : /\d{1,15}/.exec(text);
+  return m ? Number(m[0]) : undefined;
+}
+
+/** Trimmed text, or undefined when there is none: Junos emits many empty elements. */
+export function nonEmpty(text: string | undefined): string | undefined {
+  const t = text?.trim();
+  return t ? detach(t) : undefined;
+}
+
+/**
+ * A copy of a string that does not pin the text it was cut from. V8 represents
+ * substrings of 13+ characters as slices of their parent, so a kept record holding
+ * "default-policy-logical-system-00/2" would keep the whole 64 KB reply chunk alive;
+ * keeping 50,000 sessions then held the entire reply (196 MB heap for 148 MB of XML,
+ * 51 MB with this copy). Concatenating first makes V8 flatten into a fresh small string.
+ */
+export function detach(text: string): string {
+  return text.length < 13 ? text : (' ' + text).slice(1);
+}
+
+/**
+ * A copy without undefined members, so records compare and serialise as plain data.
+ * Copying (rather than deleting in place) keeps V8's fast object layout, which matters
+ * when a reply's million records are kept.
+ */
+export function prune<T extends object>(record: T): T {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(record) as (keyof T)[]) {
+    if (record[key] !== undefined) out[key] = record[key];
+  }
+  return out as T;
+}
