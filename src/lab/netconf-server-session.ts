@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerChannel } from 'ssh2';
 import { XmlParseError } from '../xml/errors.ts';
 import { parseString } from '../xml/element-stream.ts';
@@ -214,7 +213,7 @@ export class LabNetconfSession {
     const part = async (s: string) => {
       if (this.ended) return;
       w.write(s);
-      if (!pendingWrite) await Promise.race([once(this.channel, 'drain'), once(this.channel, 'close')]);
+      if (!pendingWrite) await drainedOrClosed(this.channel);
     };
     return {
       part,
@@ -229,6 +228,19 @@ export class LabNetconfSession {
 
 function escapeAttr(v: string): string {
   return v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+}
+
+/** Resolves when the channel can take more data or has closed, leaving no listener behind. */
+function drainedOrClosed(channel: ServerChannel): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      channel.off('drain', done);
+      channel.off('close', done);
+      resolve();
+    };
+    channel.on('drain', done);
+    channel.on('close', done);
+  });
 }
 
 function sleep(ms: number): Promise<void> {
