@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLabBackend, describeScenarios } from '../../lab/backend.ts';
+import { ScenarioError } from '../../lab/errors.ts';
 import { FAULT_NAMES, faultFromName, type LabFaults } from '../../lab/faults.ts';
 import { labInventoryYaml } from '../../lab/inventory-file.ts';
 import { Lab, type LabHostSpec } from '../../lab/lab.ts';
@@ -82,7 +83,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new UsageError(`port ${e.message.match(/:(\d+)/)?.[1] ?? opts.port} is in use: choose another --port`);
-    if (err instanceof RangeError) throw new UsageError(err.message);
+    if (err instanceof RangeError || err instanceof ScenarioError) throw new UsageError(err.message);
     throw err;
   }
   for (const h of lab.hosts) {
