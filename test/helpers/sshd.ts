@@ -147,10 +147,18 @@ export interface ManagedProcess {
 }
 
 const running = new Set<ManagedProcess>();
-// A test run that dies (uncaught error, Ctrl-C) still takes its servers with it.
-process.once('exit', () => {
+// A test run that dies (uncaught error, Ctrl-C, the runner's SIGTERM) still takes its
+// servers with it. For signals: kill them, then let the signal do what it would have done.
+const killAll = () => {
   for (const p of running) killTree(p.pid, 'SIGKILL');
-});
+};
+process.once('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
 
 export function startProcess(cmd: string, args: readonly string[], opts: { name: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });

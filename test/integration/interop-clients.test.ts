@@ -16,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,9 +76,9 @@ interface ProbeResult extends Reading {
   error?: string;
 }
 
-function runProbe(script: string, lab: StartedLab, host: string, home: string, extra: string[] = []): Promise<ProbeResult> {
+function runProbe(script: string, lab: StartedLab, host: string, home: string, extra: string[] = [], knownHosts = lab.knownHostsFile): Promise<ProbeResult> {
   const h = lab.host(host);
-  const args = [join(INTEROP_DIR, script), '--host', h.address, '--port', String(h.port), '--user', LAB_USER, '--known-hosts', lab.knownHostsFile, '--timeout', '60', ...extra];
+  const args = [join(INTEROP_DIR, script), '--host', h.address, '--port', String(h.port), '--user', LAB_USER, '--known-hosts', knownHosts, '--timeout', '60', ...extra];
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, args, { cwd: INTEROP_DIR, env: pythonEnv(home), stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL' });
     let out = '';
@@ -273,6 +273,26 @@ for (const base11 of [false, true]) {
       for (const [who, r] of [['ncclient', nc], ['PyEZ', ez], ['runbook', mine]] as const) assertMatchesState(r, deviceOf(lab, 'cluster'), `${who} vs lab state`);
       // Three separate sessions: the lab numbered them apart.
       assert.notEqual(nc.session_id, ez.session_id);
+    });
+
+    it("ncclient and PyEZ refuse a host whose key is not the one known_hosts lists", { timeout: TEST_TIMEOUT_MS }, async (t: TestContext) => {
+      const missing = NO_NCCLIENT ?? NO_PYEZ;
+      if (missing) return t.skip(missing);
+      // Each lab host has its own key: list the cluster's key under the standalone's port.
+      const lines = (await readFile(lab.knownHostsFile, 'utf8')).trim().split('\n');
+      const line = (host: string) => lines.find((l) => l.startsWith(`[127.0.0.1]:${lab.host(host).port} `))!;
+      const swapped = join(home, 'known_hosts_swapped');
+      await writeFile(swapped, line('cluster').replace(/^\S+/, `[127.0.0.1]:${lab.host('standalone').port}`) + '\n');
+      const nc = await runProbe('ncclient_probe.py', lab, 'standalone', home, [], swapped).then(
+        () => assert.fail('ncclient connected despite the wrong host key'),
+        (err: Error) => err,
+      );
+      assert.match(nc.message, /SSHUnknownHostError|Unknown host key/);
+      const ez = await runProbe('pyez_probe.py', lab, 'standalone', home, [], swapped).then(
+        () => assert.fail('PyEZ probe connected despite the wrong host key'),
+        (err: Error) => err,
+      );
+      assert.match(ez.message, /does not match/);
     });
 
     it('a clear done with ncclient is seen by runbook and by the lab', { timeout: TEST_TIMEOUT_MS }, async (t: TestContext) => {

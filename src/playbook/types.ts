@@ -1,0 +1,142 @@
+/**
+ * The normalised form of a playbook: what the engine runs. The YAML a user writes (the
+ * written form, described by schemas/playbook.schema.json) is validated, defaults are
+ * filled in, expressions are compiled and references checked before this exists; the
+ * engine never reads YAML.
+ */
+import type { Expression, Template } from '../expr/types.ts';
+
+/** Where something was written, for located errors at run time too. */
+export interface SourceSpan {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type VarType = 'integer' | 'number' | 'string' | 'boolean';
+
+export interface Bounds {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+}
+
+export interface VarSpec {
+  readonly name: string;
+  readonly type: VarType;
+  readonly default: string | number | boolean;
+  readonly description?: string;
+  /** Checked on every value, wherever it comes from. */
+  readonly bounds: Bounds;
+  /** Checked in addition on values given with -e, as the seed checks its command-line arguments. */
+  readonly overrideBounds: Bounds;
+  readonly enum?: readonly (string | number)[];
+}
+
+/** One line of step output: a template, or a template said once per element of a list. */
+export type LogLine =
+  | { readonly kind: 'say'; readonly text: Template; readonly level: number }
+  | { readonly kind: 'each'; readonly each: Expression; readonly as: string; readonly text: Template; readonly level: number };
+
+interface StepBase {
+  /** 0-based position in the playbook's steps. */
+  readonly index: number;
+  readonly name: string;
+  readonly at: SourceSpan;
+  /** Skip the step when this is false. */
+  readonly when?: Expression;
+  /** The name its output is known by to later steps. */
+  readonly register?: string;
+  readonly log: readonly LogLine[];
+  readonly syslog?: Template;
+}
+
+export type FieldType = 'string' | 'integer' | 'number';
+
+/** A field of a collected record: a path inside the item, or the item's context. */
+export type FieldSpec =
+  | { readonly name: string; readonly kind: 'path'; readonly path: readonly PathStep[]; readonly type: FieldType }
+  /** The chassis-cluster node (`<re-name>`) or the SPU (`<flow-fpc-pic-id>`) the item sat in. */
+  | { readonly name: string; readonly kind: 'context'; readonly context: 'node' | 'spu' };
+
+/** One step of a field path: `flow-information[direction='In']` is name + predicate. */
+export interface PathStep {
+  readonly name: string;
+  readonly where?: { readonly child: string; readonly equals: string };
+}
+
+/** Argument values are templates so they can come from vars, items or registered data. */
+export type ArgTemplates = Readonly<Record<string, Template>>;
+
+export interface CollectStep extends StepBase {
+  readonly kind: 'collect';
+  readonly rpc: string;
+  readonly args: ArgTemplates;
+  /** Local name of the element each record is read from. */
+  readonly item: string;
+  readonly fields: readonly FieldSpec[];
+}
+
+export type PipelineOp =
+  | { readonly op: 'filter'; readonly test: Expression }
+  | { readonly op: 'count_by'; readonly field: string }
+  | { readonly op: 'sort'; readonly by: string; readonly order: 'asc' | 'desc' }
+  | { readonly op: 'limit'; readonly count: Expression }
+  | { readonly op: 'set'; readonly fields: Readonly<Record<string, Expression>> }
+  | {
+      readonly op: 'join';
+      /** The list joined with. */
+      readonly with: Expression;
+      /** Our field → their field. */
+      readonly on: { readonly left: string; readonly right: string };
+      /** Their field collected into a list on each of our records. */
+      readonly collect: string;
+      readonly as: string;
+      readonly distinct: boolean;
+    };
+
+export type AnalyzeStep =
+  | (StepBase & { readonly kind: 'analyze'; readonly mode: 'pipeline'; readonly from: Expression; readonly pipeline: readonly PipelineOp[] })
+  | (StepBase & { readonly kind: 'analyze'; readonly mode: 'require'; readonly require: Expression; readonly otherwise: Template });
+
+/** An action template: one RPC, or a loop of them. */
+export interface ActionTemplate {
+  readonly rpc: string;
+  readonly args: ArgTemplates;
+  readonly forEach?: Expression;
+  readonly as: string;
+}
+
+export interface PlanStep extends StepBase {
+  readonly kind: 'plan';
+  readonly forEach?: Expression;
+  readonly as: string;
+  readonly actions: readonly ActionTemplate[];
+  /** Named expressions whose values go into the plan as the evidence behind it. */
+  readonly evidence: Readonly<Record<string, Expression>>;
+}
+
+export interface ActStep extends StepBase {
+  readonly kind: 'act';
+  /** What to do with the rest of the host's plan when an action fails. */
+  readonly onError: 'continue' | 'stop';
+  /** Re-run these collect steps (by register name) after acting, to show before/after. */
+  readonly verify: readonly string[];
+}
+
+export type Step = CollectStep | AnalyzeStep | PlanStep | ActStep;
+
+export interface Playbook {
+  readonly file: string;
+  /** sha256 of the file's bytes, hex. */
+  readonly sha256: string;
+  readonly text: string;
+  readonly name: string;
+  readonly description?: string;
+  /** Ansible host pattern the playbook targets. */
+  readonly hosts: string;
+  readonly vars: readonly VarSpec[];
+  readonly syslog: { readonly start?: Template; readonly end?: Template };
+  readonly steps: readonly Step[];
+}
