@@ -1,0 +1,213 @@
+import type { TableResult } from '../junos/table.ts';
+import type { Playbook, Step } from '../playbook/types.ts';
+import { actionFailure, runAct } from '../steps/act.ts';
+import { runAnalyze } from '../steps/analyze.ts';
+import { runCollect } from '../steps/collect.ts';
+import { renderLog } from '../steps/log.ts';
+import { runPlan } from '../steps/plan.ts';
+import { truthy, type Scope } from '../steps/scope.ts';
+import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
+import type { RunEvent } from './events.ts';
+import type { ActionResult, Failure, HostResult, HostStatus, LogEntry, Phase, PlannedAction, StepOutcome } from './results.ts';
+import type { RpcSession } from './session.ts';
+
+/** A host as the engine sees it: a name, its resolved vars, and a way to connect. */
+export interface EngineHost {
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly vars: Readonly<Record<string, string | number | boolean>>;
+  connect(): Promise<RpcSession>;
+}
+
+export interface HostRunOptions {
+  readonly dryRun: boolean;
+  readonly emit: (event: RunEvent) => void;
+  /** Each state-changing action as it completes (audit log). */
+  readonly onAction?: (host: string, result: ActionResult) => void;
+}
+
+/** Thrown inside the pipeline to end it with a failure that is already described. */
+class StepFailed extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+/**
+ * collect → analyze → plan → act for one host. Every exception becomes data in the
+ * HostResult; this function does not throw, so one host never stops the others.
+ */
+export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRunOptions): Promise<HostResult> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const log: LogEntry[] = [];
+  const steps: StepOutcome[] = [];
+  const evidence: Record<string, unknown> = {};
+  let plan: PlannedAction[] = [];
+  let actions: ActionResult[] = [];
+  let verify: Record<string, { before: number; after: number }> | undefined;
+  let status: HostStatus | undefined;
+  let reason: string | undefined;
+  let error: Failure | undefined;
+  const scope: Record<string, unknown> = Object.assign(Object.create(null) as object, {
+    vars: { ...host.vars },
+    host: { name: host.name, groups: [...host.groups] },
+  });
+  const say = (entries: LogEntry[]) => {
+    for (const entry of entries) {
+      log.push(entry);
+      opts.emit({ type: 'log', host: host.name, entry });
+    }
+  };
+  const syslog = async (template: Step['syslog'] | Playbook['syslog']['start']) => {
+    if (template) opts.emit({ type: 'syslog', host: host.name, message: String(await template.render(scope)) });
+  };
+
+  opts.emit({ type: 'host-start', host: host.name });
+  let session: RpcSession | undefined;
+  try {
+    opts.emit({ type: 'step-start', host: host.name, phase: 'connect', step: 'connect' });
+    try {
+      session = await host.connect();
+    } catch (err) {
+      const f = failureOf('connect', err);
+      status = f.kind === 'closed' || f.kind === 'protocol' || f.kind === 'parse' ? 'failed' : 'unreachable';
+      error = f;
+      return finish();
+    }
+    await syslog(playbook.syslog.start);
+
+    for (const step of playbook.steps) {
+      const t0 = Date.now();
+      const outcome = (s: StepOutcome['status'], count?: number): void => {
+        steps.push({ index: step.index, name: step.name, kind: step.kind, status: s, ...(count !== undefined ? { count } : {}), ms: Date.now() - t0 });
+      };
+      try {
+        if (step.when && !truthy(await step.when.evaluate(scope))) {
+          outcome('skipped');
+          continue;
+        }
+        opts.emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name });
+        let count: number | undefined;
+        switch (step.kind) {
+          case 'collect': {
+            const table = await runCollect(step, scope, session, (n) => opts.emit({ type: 'progress', host: host.name, step: step.name, count: n }));
+            count = table.count;
+            if (step.register) {
+              scope[step.register] = table;
+              evidence[`${step.register}.count`] = table.count;
+            }
+            break;
+          }
+          case 'analyze': {
+            const r = await runAnalyze(step, scope);
+            if (r.kind === 'stop') {
+              outcome('done');
+              status = 'skipped';
+              reason = r.reason;
+              say([{ level: 1, text: `skipped: ${r.reason}`, step: step.name }]);
+              return finish();
+            }
+            if (r.kind === 'rows') {
+              count = r.rows.length;
+              if (step.register) scope[step.register] = r.rows;
+            }
+            break;
+          }
+          case 'plan': {
+            const p = await runPlan(step, scope);
+            plan = p.actions;
+            count = plan.length;
+            Object.assign(evidence, p.evidence);
+            if (step.register) scope[step.register] = plan;
+            break;
+          }
+          case 'act': {
+            if (plan.length === 0) break;
+            const before = verifyCounts(step.verify, scope);
+            actions = await runAct(step, plan, session, opts.dryRun, (r) => opts.onAction?.(host.name, r));
+            count = actions.filter((a) => a.status === 'sent').length;
+            const failed = actions.find((a) => a.status === 'failed');
+            if (failed?.error) error = failed.error;
+            if (!opts.dryRun && step.verify.length > 0 && !(failed?.error && failed.error.kind !== 'rpc-error')) {
+              opts.emit({ type: 'step-start', host: host.name, phase: 'verify', step: `verify ${step.verify.join(', ')}` });
+              verify = {};
+              for (const name of step.verify) {
+                const collectStep = playbook.steps.find((s) => s.kind === 'collect' && s.register === name);
+                if (collectStep?.kind !== 'collect') continue;
+                const after = await runCollect(collectStep, scope, session, () => undefined);
+                verify[name] = { before: before[name] ?? 0, after: after.count };
+                say([{ level: 1, text: `verify ${name}: ${before[name] ?? 0} before, ${after.count} after`, step: step.name }]);
+              }
+            }
+            break;
+          }
+        }
+        outcome('done', count);
+        say(await renderLog(step.log, scope, step.name));
+        if (step.syslog && (step.kind !== 'act' || (!opts.dryRun && actions.some((a) => a.status === 'sent')))) await syslog(step.syslog);
+      } catch (err) {
+        outcome('failed');
+        throw err instanceof StepFailed ? err : new StepFailed({ ...failureOf(phaseOf(step), err), step: step.name });
+      }
+    }
+    await syslog(playbook.syslog.end);
+    return finish();
+  } catch (err) {
+    error = err instanceof StepFailed ? err.failure : failureOf('collect', err);
+    status = 'failed';
+    return finish();
+  } finally {
+    await session?.close().catch(() => undefined);
+  }
+
+  function finish(): HostResult {
+    const sentChange = actions.some((a) => a.status === 'sent' && a.action.changesState);
+    const wouldChange = opts.dryRun && plan.some((a) => a.changesState);
+    const final: HostStatus = status ?? (error ? 'failed' : sentChange || wouldChange ? 'changed' : 'ok');
+    const result: HostResult = {
+      host: host.name,
+      status: final,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(error !== undefined ? { error } : {}),
+      vars: host.vars,
+      dryRun: opts.dryRun,
+      evidence,
+      plan,
+      actions,
+      ...(verify ? { verify } : {}),
+      steps,
+      log,
+      startedAt,
+      ms: Date.now() - started,
+    };
+    opts.emit({ type: 'host-done', result });
+    return result;
+  }
+}
+
+function verifyCounts(names: readonly string[], scope: Scope): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const t = scope[name] as TableResult | undefined;
+    if (t && typeof t.count === 'number') out[name] = t.count;
+  }
+  return out;
+}
+
+function phaseOf(step: Step): Phase {
+  return step.kind;
+}
+
+/** Any error as a Failure: the transport's phase, the device's rpc-error, or what it says. */
+export function failureOf(phase: Phase, err: unknown): Failure {
+  if (err instanceof StepFailed) return err.failure;
+  if (err instanceof RpcError) {
+    return { phase, kind: 'rpc-error', message: `${err.rpc}: ${err.errors.map(describeRpcError).join('; ')}`, deviceErrors: err.errors.map((e) => ({ ...e })) };
+  }
+  if (err instanceof TransportError) return { phase, kind: err.phase, message: err.message };
+  if (phase === 'act') return actionFailure(err);
+  const e = err as Error;
+  const kind = e?.name === 'ExpressionError' ? 'expression' : e?.name === 'RpcBuildError' ? 'bad-argument' : 'internal';
+  return { phase, kind, message: e?.message ?? String(err) };
+}

@@ -1,0 +1,117 @@
+/**
+ * Results are plain data: step → host → run. Failures are data too. The same objects
+ * feed the terminal, the JSON report and (later) the plan artifact.
+ */
+
+/** How a host's run ended. */
+export type HostStatus =
+  /** Ran to the end; nothing to change. */
+  | 'ok'
+  /** State-changing RPCs were sent (or, in a dry run, would be: the plan is not empty). */
+  | 'changed'
+  /** A `require` gate ended the pipeline; `reason` says why. */
+  | 'skipped'
+  /** Reached, but an RPC, a reply, an expression or an action failed. */
+  | 'failed'
+  /** Could not connect, authenticate or verify the host key. */
+  | 'unreachable';
+
+/** The four phases of a host's pipeline, plus the connection around them. */
+export type Phase = 'connect' | 'collect' | 'analyze' | 'plan' | 'act' | 'verify';
+
+export interface Failure {
+  readonly phase: Phase;
+  /** What kind of failure: the transport phase (auth, hostkey, timeout, ...), 'rpc-error', 'expression', 'internal'. */
+  readonly kind: string;
+  readonly message: string;
+  /** The step it happened in, when there was one. */
+  readonly step?: string;
+  /** The device's own error text, for rpc-errors. */
+  readonly deviceErrors?: readonly { severity: string; message: string; path?: string; badElement?: string }[];
+}
+
+/** One RPC the plan says to send. */
+export interface PlannedAction {
+  readonly rpc: string;
+  readonly args: Readonly<Record<string, string>>;
+  /** The Junos CLI command it stands for. */
+  readonly cli: string;
+  /** False for read-only RPCs; a dry run sends none that change state. */
+  readonly changesState: boolean;
+}
+
+export type ActionStatus =
+  /** Sent and answered without error. */
+  | 'sent'
+  /** Sent; the device answered with an rpc-error or the session failed. */
+  | 'failed'
+  /** Dry run: not sent. */
+  | 'not-sent'
+  /** Not sent because an earlier action failed and the playbook says stop. */
+  | 'skipped';
+
+export interface ActionResult {
+  readonly action: PlannedAction;
+  readonly status: ActionStatus;
+  readonly error?: Failure;
+  /** What the device said back (e.g. sessions cleared). */
+  readonly reply?: { readonly cleared?: number; readonly messages: readonly string[]; readonly warnings: readonly string[] };
+  readonly ms?: number;
+}
+
+export interface StepOutcome {
+  readonly index: number;
+  readonly name: string;
+  readonly kind: 'collect' | 'analyze' | 'plan' | 'act';
+  readonly status: 'done' | 'skipped' | 'failed';
+  /** Items a collect read, records an analyze produced, actions a plan made. */
+  readonly count?: number;
+  readonly ms: number;
+}
+
+export interface LogEntry {
+  readonly level: number;
+  readonly text: string;
+  readonly step?: string;
+}
+
+export interface HostResult {
+  readonly host: string;
+  readonly status: HostStatus;
+  /** Why a host was skipped, in a sentence. */
+  readonly reason?: string;
+  readonly error?: Failure;
+  readonly vars: Readonly<Record<string, string | number | boolean>>;
+  readonly dryRun: boolean;
+  /** Named values from the plan's evidence, and counts of each collect. */
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly plan: readonly PlannedAction[];
+  readonly actions: readonly ActionResult[];
+  /** After-act counts of re-run collect steps, by register name. */
+  readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
+  readonly steps: readonly StepOutcome[];
+  readonly log: readonly LogEntry[];
+  readonly startedAt: string;
+  readonly ms: number;
+}
+
+export type RecapCounts = Record<HostStatus, number>;
+
+export interface RunResult {
+  readonly playbook: { readonly file: string; readonly name: string; readonly sha256: string };
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** True when the run was stopped (SIGINT/SIGTERM) before every host finished. */
+  readonly interrupted: boolean;
+  readonly hosts: readonly HostResult[];
+  /** Hosts that were targeted but never started (interrupted runs). */
+  readonly notRun: readonly string[];
+  readonly recap: RecapCounts;
+}
+
+export function recapOf(hosts: readonly HostResult[]): RecapCounts {
+  const r: RecapCounts = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0 };
+  for (const h of hosts) r[h.status]++;
+  return r;
+}

@@ -1,0 +1,74 @@
+import type { AnalyzeStep, PipelineOp } from '../playbook/types.ts';
+import { asList, extend, truthy, type Scope } from './scope.ts';
+
+export type Row = Record<string, unknown>;
+
+export type AnalyzeOutcome = { readonly kind: 'rows'; readonly rows: Row[] } | { readonly kind: 'pass' } | { readonly kind: 'stop'; readonly reason: string };
+
+/** Pure: the step's result from the data in scope, with no I/O. */
+export async function runAnalyze(step: AnalyzeStep, scope: Scope): Promise<AnalyzeOutcome> {
+  if (step.mode === 'require') {
+    if (truthy(await step.require.evaluate(scope))) return { kind: 'pass' };
+    return { kind: 'stop', reason: String(await step.otherwise.render(scope)) };
+  }
+  let rows = asList(await step.from.evaluate(scope)).map((r) => (isRow(r) ? r : { value: r }));
+  for (const op of step.pipeline) rows = await applyOp(op, rows, scope);
+  return { kind: 'rows', rows };
+}
+
+async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]> {
+  switch (op.op) {
+    case 'filter': {
+      const kept: Row[] = [];
+      for (const row of rows) if (truthy(await op.test.evaluate(extend(scope, row)))) kept.push(row);
+      return kept;
+    }
+    case 'count_by': {
+      // A Map keeps first-appearance order, which breaks ties in a later stable sort.
+      const counts = new Map<unknown, number>();
+      for (const row of rows) counts.set(row[op.field], (counts.get(row[op.field]) ?? 0) + 1);
+      return [...counts].map(([key, count]) => ({ [op.field]: key, count }));
+    }
+    case 'sort': {
+      const sign = op.order === 'desc' ? -1 : 1;
+      // Array.prototype.sort is stable: equal keys keep their order.
+      return [...rows].sort((a, b) => sign * compare(a[op.by], b[op.by]));
+    }
+    case 'limit': {
+      const n = Number(await op.count.evaluate(scope));
+      return Number.isFinite(n) && n >= 0 ? rows.slice(0, Math.floor(n)) : rows;
+    }
+    case 'set': {
+      const out: Row[] = [];
+      for (const row of rows) {
+        const added: Row = { ...row };
+        for (const [name, expr] of Object.entries(op.fields)) added[name] = await expr.evaluate(extend(scope, row));
+        out.push(added);
+      }
+      return out;
+    }
+    case 'join': {
+      const index = new Map<unknown, unknown[]>();
+      for (const other of asList(await op.with.evaluate(scope))) {
+        if (!isRow(other)) continue;
+        const list = index.get(other[op.on.right]) ?? [];
+        const value = other[op.collect];
+        if (!op.distinct || !list.includes(value)) list.push(value);
+        index.set(other[op.on.right], list);
+      }
+      return rows.map((row) => ({ ...row, [op.as]: index.get(row[op.on.left]) ?? [] }));
+    }
+  }
+}
+
+function isRow(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === undefined || a === null) return 1;
+  if (b === undefined || b === null) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : 1;
+}

@@ -1,0 +1,18 @@
+import type { LogEntry } from '../engine/results.ts';
+import type { LogLine } from '../playbook/types.ts';
+import { asList, extend, type Scope } from './scope.ts';
+
+/** Renders a step's log lines against the scope after the step ran. */
+export async function renderLog(lines: readonly LogLine[], scope: Scope, step: string): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  for (const line of lines) {
+    if (line.kind === 'say') {
+      out.push({ level: line.level, text: String(await line.text.render(scope)), step });
+      continue;
+    }
+    for (const item of asList(await line.each.evaluate(scope))) {
+      out.push({ level: line.level, text: String(await line.text.render(extend(scope, { [line.as]: item }))), step });
+    }
+  }
+  return out;
+}

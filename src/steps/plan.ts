@@ -1,0 +1,45 @@
+import { cliForm, rpcSpec } from '../junos/catalog.ts';
+import { buildRpc } from '../junos/rpc.ts';
+import type { PlannedAction } from '../engine/results.ts';
+import type { PlanStep } from '../playbook/types.ts';
+import { renderArgs } from './args.ts';
+import { asList, extend, type Scope } from './scope.ts';
+
+export interface PlanOutcome {
+  readonly actions: PlannedAction[];
+  readonly evidence: Record<string, unknown>;
+}
+
+/**
+ * Pure: turns analysis into an ordered list of RPCs. Every action is built once here,
+ * so a value read from a device that is not a valid argument (an address with markup in
+ * it, say) fails the plan instead of reaching the device.
+ */
+export async function runPlan(step: PlanStep, scope: Scope): Promise<PlanOutcome> {
+  const actions: PlannedAction[] = [];
+  const items = step.forEach ? asList(await step.forEach.evaluate(scope)) : [undefined];
+  for (const item of items) {
+    const itemScope = step.forEach ? extend(scope, { [step.as]: item }) : scope;
+    for (const template of step.actions) {
+      const inner = template.forEach ? asList(await template.forEach.evaluate(itemScope)) : [undefined];
+      for (const value of inner) {
+        const s = template.forEach ? extend(itemScope, { [template.as]: value }) : itemScope;
+        const args = await renderArgs(template.args, s);
+        buildRpc(template.rpc, args);
+        const text: Record<string, string> = {};
+        for (const [k, v] of Object.entries(args)) text[k] = v === true ? '' : v;
+        actions.push({ rpc: template.rpc, args: text, cli: cliForm(template.rpc, args), changesState: rpcSpec(template.rpc)?.changesState ?? true });
+      }
+    }
+  }
+  const evidence: Record<string, unknown> = {};
+  for (const [name, expr] of Object.entries(step.evidence)) evidence[name] = await expr.evaluate(scope);
+  return { actions, evidence };
+}
+
+/** Planned args back to the builder's form: '' marks a flag. */
+export function argsForCall(action: PlannedAction): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (const [k, v] of Object.entries(action.args)) out[k] = v === '' ? true : v;
+  return out;
+}
