@@ -13,5 +13,7 @@ export const ExitCode = {
   HostsFailed: 3,
   /** At least one host could not be reached (refused, auth, host key, timeout), none failed otherwise. */
   HostsUnreachable: 4,
+  /** The run was interrupted (SIGINT/SIGTERM) before every host ran; the report says which did. */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

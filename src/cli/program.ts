@@ -1,12 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
+import { registerApplyCommand } from './commands/apply.ts';
 import { registerLabCommand } from './commands/lab.ts';
+import { registerValidateCommand } from './commands/validate.ts';
 import { registerRpcCommand } from './commands/rpc.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
+import { version } from './version.ts';
 
-const require = createRequire(import.meta.url);
-export const { version } = require('../../package.json') as { version: string };
 
 /** The outline of the program: each command file reads input, calls the core, renders. */
 export function buildProgram(): Command {
@@ -15,6 +15,8 @@ export function buildProgram(): Command {
     .version(version, '--version')
     .showHelpAfterError()
     .exitOverride();
+  registerApplyCommand(program);
+  registerValidateCommand(program);
   registerRpcCommand(program);
   registerLabCommand(program);
   return program;

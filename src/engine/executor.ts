@@ -4,7 +4,6 @@ import { runHost, type EngineHost } from './host-run.ts';
 import { recapOf, type ActionResult, type HostResult, type RunResult } from './results.ts';
 
 export interface RunOptions {
-  readonly dryRun: boolean;
   /** Hosts in flight at once. */
   readonly forks: number;
   /** When aborted, no new host starts; hosts in flight finish. */
@@ -18,17 +17,18 @@ export interface RunOptions {
  */
 export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost[], opts: RunOptions, emit: EventSink): Promise<RunResult> {
   const startedAt = new Date().toISOString();
-  emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun: opts.dryRun, forks: opts.forks });
+  const dryRun = hosts.every((h) => h.dryRun);
+  emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun, forks: opts.forks });
   const results: (HostResult | undefined)[] = new Array(hosts.length);
   let next = 0;
   const worker = async () => {
     while (next < hosts.length && !opts.signal?.aborted) {
       const i = next++;
-      results[i] = await runHost(playbook, hosts[i], { dryRun: opts.dryRun, emit, ...(opts.onAction ? { onAction: opts.onAction } : {}) });
+      results[i] = await runHost(playbook, hosts[i], { emit, ...(opts.onAction ? { onAction: opts.onAction } : {}) });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks, hosts.length)) }, worker));
-  return summarise(playbook, hosts, results, opts.dryRun, startedAt, opts.signal?.aborted ?? false, emit);
+  return summarise(playbook, hosts, results, dryRun, startedAt, opts.signal?.aborted ?? false, emit);
 }
 
 function summarise(

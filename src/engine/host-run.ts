@@ -16,11 +16,12 @@ export interface EngineHost {
   readonly name: string;
   readonly groups: readonly string[];
   readonly vars: Readonly<Record<string, string | number | boolean>>;
+  /** Acting needs an explicit choice: true unless the run and the host's vars say otherwise. */
+  readonly dryRun: boolean;
   connect(): Promise<RpcSession>;
 }
 
 export interface HostRunOptions {
-  readonly dryRun: boolean;
   readonly emit: (event: RunEvent) => void;
   /** Each state-changing action as it completes (audit log). */
   readonly onAction?: (host: string, result: ActionResult) => void;
@@ -125,11 +126,11 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
           case 'act': {
             if (plan.length === 0) break;
             const before = verifyCounts(step.verify, scope);
-            actions = await runAct(step, plan, session, opts.dryRun, (r) => opts.onAction?.(host.name, r));
+            actions = await runAct(step, plan, session, host.dryRun, (r) => opts.onAction?.(host.name, r));
             count = actions.filter((a) => a.status === 'sent').length;
             const failed = actions.find((a) => a.status === 'failed');
             if (failed?.error) error = failed.error;
-            if (!opts.dryRun && step.verify.length > 0 && !(failed?.error && failed.error.kind !== 'rpc-error')) {
+            if (!host.dryRun && step.verify.length > 0 && !(failed?.error && failed.error.kind !== 'rpc-error')) {
               opts.emit({ type: 'step-start', host: host.name, phase: 'verify', step: `verify ${step.verify.join(', ')}` });
               verify = {};
               for (const name of step.verify) {
@@ -145,7 +146,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
         }
         outcome('done', count);
         say(await renderLog(step.log, scope, step.name));
-        if (step.syslog && (step.kind !== 'act' || (!opts.dryRun && actions.some((a) => a.status === 'sent')))) await syslog(step.syslog);
+        if (step.syslog && (step.kind !== 'act' || (!host.dryRun && actions.some((a) => a.status === 'sent')))) await syslog(step.syslog);
       } catch (err) {
         outcome('failed');
         throw err instanceof StepFailed ? err : new StepFailed({ ...failureOf(phaseOf(step), err), step: step.name });
@@ -163,7 +164,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
 
   function finish(): HostResult {
     const sentChange = actions.some((a) => a.status === 'sent' && a.action.changesState);
-    const wouldChange = opts.dryRun && plan.some((a) => a.changesState);
+    const wouldChange = host.dryRun && plan.some((a) => a.changesState);
     const final: HostStatus = status ?? (error ? 'failed' : sentChange || wouldChange ? 'changed' : 'ok');
     const result: HostResult = {
       host: host.name,
@@ -171,7 +172,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
       ...(reason !== undefined ? { reason } : {}),
       ...(error !== undefined ? { error } : {}),
       vars: host.vars,
-      dryRun: opts.dryRun,
+      dryRun: host.dryRun,
       evidence,
       plan,
       actions,

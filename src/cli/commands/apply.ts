@@ -1,0 +1,148 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { runPlaybook } from '../../engine/executor.ts';
+import type { EngineHost } from '../../engine/host-run.ts';
+import type { RunEvent } from '../../engine/events.ts';
+import type { RunResult } from '../../engine/results.ts';
+import { connectionFor } from '../../inventory/connection.ts';
+import { selectHosts } from '../../inventory/limit.ts';
+import { loadInventory } from '../../inventory/load.ts';
+import { loadPlaybook } from '../../playbook/load.ts';
+import { parseExtraVars, resolveVars } from '../../playbook/vars.ts';
+import { buildReport, writeReport } from '../../report/json-report.ts';
+import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
+import type { ConnectOptions } from '../../transport/options.ts';
+import { NetconfSession } from '../../transport/session.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { startInventoryLab } from '../lab-hosts.ts';
+import { collect, positiveInt } from '../option-parsers.ts';
+import { asUsageError } from '../input-errors.ts';
+import { listrRenderer } from '../render/listr.ts';
+import { plainRenderer } from '../render/plain.ts';
+import type { ProgressRenderer } from '../render/renderer.ts';
+import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
+import { makeStyle } from '../render/style.ts';
+import { version } from '../version.ts';
+
+/** The built-in lab inventory, found relative to runbook itself so it works from any directory. */
+export const DEFAULT_INVENTORY = fileURLToPath(new URL('../../../inventory/lab.yml', import.meta.url));
+
+interface ApplyOptions {
+  inventory: string[];
+  limit?: string;
+  extraVars: string[];
+  check?: boolean;
+  forks: number;
+  report?: string;
+  verbose: number;
+  quiet?: boolean;
+  syslog?: string;
+  knownHosts: string;
+  acceptNew?: boolean;
+}
+
+export function registerApplyCommand(program: Command): void {
+  program
+    .command('apply')
+    .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
+    .argument('<playbook>', 'playbook file (YAML)')
+    .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
+    .option('-l, --limit <pattern>', 'limit hosts with an Ansible pattern (names, groups, globs, !exclude, &intersect)')
+    .option('-e, --extra-vars <k=v|@file>', 'set playbook vars; repeatable', collect, [])
+    .option('-C, --check', 'dry run whatever the playbook and vars say: send nothing that changes state')
+    .option('-f, --forks <n>', 'hosts in flight at once', positiveInt, 5)
+    .option('--report <file>', 'write the JSON report (schemas/report.schema.json)')
+    .option('-v, --verbose', 'more output: -v verbose, -vv debug (the seed\'s levels 2 and 3)', (_v: string, n: number) => n + 1, 0)
+    .option('-q, --quiet', 'only the recap (the seed\'s level 0)')
+    .option('--syslog <target>', 'also log to syslog: local, udp://HOST[:PORT] or tcp://HOST[:PORT] (RFC 5424)')
+    .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
+    .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .action(async (playbook: string, opts: ApplyOptions) => {
+      process.exitCode = await apply(playbook, opts);
+    });
+}
+
+async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> {
+  const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
+  const style = makeStyle(process.stdout);
+  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
+
+  // Everything that can be wrong with the input is found before any connection.
+  const { playbook, extra, inventory, hosts } = await asUsageError(async () => {
+    const playbook = await loadPlaybook(playbookFile);
+    const extra = await parseExtraVars(opts.extraVars);
+    const inventory = await loadInventory(inventoryFiles);
+    const hosts = selectHosts(inventory, playbook.hosts, opts.limit);
+    return { playbook, extra, inventory, hosts };
+  });
+  const resolved = await asUsageError(async () =>
+    hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) })),
+  );
+  const connections = new Map<string, ConnectOptions>();
+  await asUsageError(async () => {
+    for (const h of hosts) {
+      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, { knownHostsFile: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}) }));
+    }
+  });
+  const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
+
+  const lab = await startInventoryLab(hosts);
+  for (const [name, c] of lab?.connections ?? []) connections.set(name, c);
+
+  const engineHosts: EngineHost[] = resolved.map(({ host, vars }) => ({
+    name: host.name,
+    groups: host.groups,
+    vars,
+    dryRun: opts.check === true || vars.dry_run !== false,
+    connect: () => NetconfSession.connect(connections.get(host.name)!),
+  }));
+
+  const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHosts.length <= 50;
+  const renderer: ProgressRenderer = live ? listrRenderer(engineHosts.map((h) => h.name), opts.forks) : plainRenderer(process.stdout, verbosity, style);
+  const emit = (e: RunEvent) => {
+    renderer.sink(e);
+    if (e.type === 'syslog') syslog?.send(e.host, e.message);
+  };
+
+  // First Ctrl-C: no new host starts, hosts in flight finish, the report is written.
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(ExitCode.Interrupted);
+    process.stderr.write('\nrunbook: interrupted: finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let run: RunResult | undefined;
+  try {
+    run = await runPlaybook(playbook, engineHosts, { forks: opts.forks, signal: abort.signal }, emit);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await renderer.end();
+    await lab?.stop();
+    await syslog?.close();
+  }
+
+  if (verbosity > 0) {
+    process.stdout.write('\n');
+    for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+  }
+  process.stdout.write(recapLines(run, style).join('\n') + '\n');
+  if (opts.report) {
+    await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
+    if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
+  }
+  return exitCodeOf(run);
+}
+
+/** Failed beats unreachable beats interrupted: the most actionable outcome wins. */
+export function exitCodeOf(run: RunResult): number {
+  if (run.recap.failed > 0) return ExitCode.HostsFailed;
+  if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
+  if (run.interrupted || run.notRun.length > 0) return ExitCode.Interrupted;
+  return ExitCode.Ok;
+}

@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLabBackend } from '../lab/backend.ts';
+import { Lab, LAB_USER } from '../lab/lab.ts';
+import type { InventoryHost } from '../inventory/types.ts';
+import type { ConnectOptions } from '../transport/options.ts';
+
+export interface InProcessLab {
+  /** Connection settings for each lab host, by inventory name. */
+  readonly connections: ReadonlyMap<string, ConnectOptions>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the lab devices an inventory asks for (hosts with `lab_scenario` and no
+ * `ansible_host`) in this process, on free loopback ports, with keys in a temp dir.
+ * This is what makes `runbook apply playbooks/ah-cleanup.yml` work on a fresh clone.
+ */
+export async function startInventoryLab(hosts: readonly InventoryHost[]): Promise<InProcessLab | undefined> {
+  const labHosts = hosts.filter((h) => h.lab !== undefined);
+  if (labHosts.length === 0) return undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-lab-'));
+  const lab = await Lab.start({
+    dir,
+    backend: createLabBackend,
+    hosts: labHosts.map((h) => ({
+      name: h.name,
+      scenario: h.lab!.scenario,
+      seed: h.lab!.seed,
+      overrides: h.lab!.overrides,
+      ...(h.lab!.faults ? { faults: h.lab!.faults } : {}),
+      ...(h.lab!.base11 ? { base11: true } : {}),
+    })),
+  });
+  const privateKey = await readFile(lab.clientKeyFile);
+  const connections = new Map<string, ConnectOptions>(
+    lab.hosts.map((h) => [h.spec.name, { name: h.spec.name, address: h.address, port: h.port, username: LAB_USER, privateKey, knownHostsFile: lab.knownHostsFile }]),
+  );
+  return {
+    connections,
+    async stop() {
+      await lab.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { RunEvent } from '../../engine/events.ts';
+import type { HostResult } from '../../engine/results.ts';
+import type { ProgressRenderer } from './renderer.ts';
+
+// listr2's task wrapper is generic over its renderers; the defaults suit us.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Task = ListrTaskWrapper<unknown, any, any>;
+
+interface HostSlot {
+  task?: Task;
+  title: string;
+  result?: HostResult;
+  settle?: () => void;
+}
+
+/**
+ * Live view on a terminal: one listr2 task per host showing its current phase and live
+ * counts. listr2 runs its tasks on its own schedule, so a host can finish before its
+ * task starts: the slot keeps the result until then.
+ */
+export function listrRenderer(hosts: readonly string[], forks: number): ProgressRenderer {
+  const slots = new Map<string, HostSlot>(hosts.map((h) => [h, { title: h }]));
+  const finish = (slot: HostSlot, task: Task) => {
+    const r = slot.result;
+    if (!r) return task.skip(`${slot.title}: not run`);
+    task.title = `${r.host}: ${describe(r)}`;
+    if (r.status === 'skipped') task.skip(`${r.host}: skipped: ${r.reason ?? ''}`);
+    if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${r.host}: ${r.status}: ${r.error?.message ?? ''}`);
+  };
+  const list = new Listr(
+    hosts.map((host) => ({
+      title: host,
+      task: async (_ctx: unknown, task: Task) => {
+        const slot = slots.get(host)!;
+        slot.task = task;
+        task.title = slot.title;
+        if (!slot.result) await new Promise<void>((resolve) => (slot.settle = resolve));
+        finish(slot, task);
+      },
+    })),
+    { concurrent: Math.max(1, forks), exitOnError: false, rendererOptions: { collapseErrors: false } },
+  );
+  const running = list.run().catch(() => undefined);
+  const setTitle = (host: string, title: string) => {
+    const slot = slots.get(host);
+    if (!slot) return;
+    slot.title = title;
+    if (slot.task) slot.task.title = title;
+  };
+  return {
+    sink(e: RunEvent) {
+      switch (e.type) {
+        case 'step-start':
+          return setTitle(e.host, `${e.host}: ${e.phase} ${e.step === e.phase ? '' : e.step}`.trimEnd());
+        case 'progress':
+          return setTitle(e.host, `${e.host}: collect ${e.step} (${e.count.toLocaleString('en-US')} records)`);
+        case 'host-done': {
+          const slot = slots.get(e.result.host);
+          if (!slot) return;
+          slot.result = e.result;
+          slot.settle?.();
+          return;
+        }
+        default:
+          return;
+      }
+    },
+    end: async () => {
+      // Hosts the run never reached (interrupted) still need their tasks ended.
+      for (const slot of slots.values()) if (!slot.result) slot.settle?.();
+      await running;
+    },
+  };
+}
+
+function describe(r: HostResult): string {
+  switch (r.status) {
+    case 'changed':
+      return r.dryRun ? `would change (${r.plan.length} statements)` : `changed (${r.actions.filter((a) => a.status === 'sent').length} statements sent)`;
+    case 'ok':
+      return 'ok, nothing to change';
+    default:
+      return r.status;
+  }
+}

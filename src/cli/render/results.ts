@@ -1,0 +1,74 @@
+import type { ChalkInstance } from 'chalk';
+import type { HostResult, HostStatus, RunResult } from '../../engine/results.ts';
+
+/** Seed debug levels: 0 nothing but the recap, 1 informational, 2 verbose, 3 debug. */
+export type Verbosity = 0 | 1 | 2 | 3;
+
+export function statusColour(style: ChalkInstance, status: HostStatus): (s: string) => string {
+  switch (status) {
+    case 'ok':
+      return style.green;
+    case 'changed':
+      return style.yellow;
+    case 'skipped':
+      return style.cyan;
+    case 'failed':
+    case 'unreachable':
+      return style.red;
+  }
+}
+
+/** One host's results in the seed's language: its log, then the statements. */
+export function hostResultLines(h: HostResult, verbosity: Verbosity, style: ChalkInstance): string[] {
+  const lines: string[] = [statusColour(style, h.status)(style.bold(`${h.host} (${h.status})`))];
+  for (const entry of h.log) if (entry.level <= verbosity) lines.push(`  ${entry.text}`);
+  if (h.plan.length > 0) {
+    if (h.dryRun) {
+      lines.push('  Dry run, not executing any operational commands.');
+      lines.push('  Statements to be executed (dry run):');
+      for (const a of h.plan) lines.push(`    ${a.cli}`);
+    } else {
+      lines.push('  Statements sent:');
+      for (const r of h.actions) {
+        const mark = r.status === 'sent' ? style.green('ok    ') : r.status === 'failed' ? style.red('FAILED') : style.dim('skipped');
+        const extra = r.reply?.cleared !== undefined ? ` (${r.reply.cleared} sessions cleared)` : '';
+        lines.push(`    ${mark} ${r.action.cli}${extra}${r.error ? `: ${r.error.message}` : ''}`);
+      }
+    }
+  }
+  if (h.error) lines.push(style.red(`  ${h.error.phase}: ${h.error.message}`));
+  if (verbosity >= 3) {
+    for (const s of h.steps) lines.push(style.dim(`  [${s.kind}] ${s.name}: ${s.status}${s.count !== undefined ? `, ${s.count}` : ''} in ${s.ms} ms`));
+  }
+  return lines;
+}
+
+/** Ansible-like recap: a line per host, then the counts. */
+export function recapLines(run: RunResult, style: ChalkInstance): string[] {
+  const width = Math.max(8, ...run.hosts.map((h) => h.host.length), ...run.notRun.map((n) => n.length));
+  const lines = [style.bold(`PLAY RECAP${run.dryRun ? ' (dry run: "changed" means would change)' : ''}${run.interrupted ? ' (interrupted)' : ''}`)];
+  for (const h of run.hosts) {
+    lines.push(`${h.host.padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${summary(h)}`);
+  }
+  for (const name of run.notRun) lines.push(`${name.padEnd(width)}  ${style.dim('not run'.padEnd(11))}  the run stopped before this host started`);
+  const r = run.recap;
+  lines.push(`ok=${r.ok} changed=${r.changed} skipped=${r.skipped} failed=${r.failed} unreachable=${r.unreachable}${run.notRun.length ? ` not-run=${run.notRun.length}` : ''}`);
+  return lines;
+}
+
+function summary(h: HostResult): string {
+  switch (h.status) {
+    case 'skipped':
+      return h.reason ?? '';
+    case 'failed':
+    case 'unreachable':
+      return h.error ? `${h.error.step ? `${h.error.step}: ` : ''}${h.error.kind}: ${h.error.message}` : '';
+    default: {
+      const changing = h.plan.filter((a) => a.changesState).length;
+      if (changing === 0) return 'nothing to change';
+      if (h.dryRun) return `${changing} statements planned, not sent (dry run)`;
+      const sent = h.actions.filter((a) => a.status === 'sent').length;
+      return `${sent} of ${h.plan.length} statements sent`;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { hostname } from 'node:os';
+
+/**
+ * Syslog like the seed's op script ("top-ah-clear-sa[pid]: starting flow session table
+ * scan."), one message per device line, to the local syslog socket or to a remote
+ * server in RFC 5424 form.
+ */
+export interface SyslogSink {
+  send(device: string, message: string): void;
+  close(): Promise<void>;
+}
+
+export interface SyslogTarget {
+  readonly kind: 'local' | 'udp' | 'tcp';
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export class SyslogTargetError extends Error {
+  override readonly name = 'SyslogTargetError';
+}
+
+/** `local`, `udp://host[:514]` or `tcp://host[:514]`. */
+export function parseSyslogTarget(text: string): SyslogTarget {
+  if (text === 'local') return { kind: 'local' };
+  const m = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d{1,5}))?\/?$/.exec(text);
+  if (!m) throw new SyslogTargetError(`--syslog '${text}': expected local, udp://HOST[:PORT] or tcp://HOST[:PORT]`);
+  const port = m[3] ? Number(m[3]) : 514;
+  if (port < 1 || port > 65535) throw new SyslogTargetError(`--syslog '${text}': bad port`);
+  return { kind: m[1] as 'udp' | 'tcp', host: m[2].replace(/^\[|\]$/g, ''), port };
+}
+
+const FACILITY_USER = 1;
+const SEVERITY_INFO = 6;
+
+/** RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`. */
+export function formatRfc5424(appName: string, device: string, message: string, now = new Date()): string {
+  const pri = FACILITY_USER * 8 + SEVERITY_INFO;
+  const sd = `[runbook@32473 device="${device.replace(/["\\\]]/g, (c) => `\\${c}`)}"]`;
+  return `<${pri}>1 ${now.toISOString()} ${hostname() || '-'} ${appName} ${process.pid} - ${sd} ${device}: ${message}`;
+}
+
+export function openSyslog(target: SyslogTarget, appName: string): SyslogSink {
+  switch (target.kind) {
+    case 'udp': {
+      const socket = createSocket(target.host?.includes(':') ? 'udp6' : 'udp4');
+      socket.on('error', () => undefined);
+      let pending = 0;
+      let drained: (() => void) | undefined;
+      return {
+        send(device, message) {
+          pending++;
+          socket.send(formatRfc5424(appName, device, message), target.port, target.host, () => {
+            if (--pending === 0) drained?.();
+          });
+        },
+        async close() {
+          if (pending > 0) await new Promise<void>((r) => (drained = r));
+          socket.close();
+        },
+      };
+    }
+    case 'tcp': {
+      // RFC 6587 octet counting, so messages survive any TCP segmentation.
+      const socket = connect({ host: target.host ?? '127.0.0.1', port: target.port ?? 514 });
+      socket.on('error', () => undefined);
+      return {
+        send(device, message) {
+          const msg = Buffer.from(formatRfc5424(appName, device, message));
+          socket.write(`${msg.length} `);
+          socket.write(msg);
+        },
+        close: () => new Promise((r) => socket.end(() => r())),
+      };
+    }
+    case 'local': {
+      // Node has no Unix datagram sockets; logger(1) writes to /dev/log as the system expects.
+      const children: Promise<void>[] = [];
+      return {
+        send(device, message) {
+          const child = spawn('logger', ['-t', `${appName}[${process.pid}]`, '-p', 'user.info', '--', `${device}: ${message}`], { stdio: 'ignore' });
+          children.push(new Promise((r) => (child.on('close', () => r()), child.on('error', () => r()))));
+        },
+        close: async () => void (await Promise.all(children)),
+      };
+    }
+  }
+}
