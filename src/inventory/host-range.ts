@@ -45,12 +45,9 @@ function expandRanges(name: string, out: string[]): string | undefined {
   const items = rangeItems(name.slice(open + 1, close));
   if (typeof items === 'string') return items;
   for (const item of items) {
-    const problem = expandRanges(head + item, out) ?? undefined;
+    // The tail may hold further ranges: they expand for each item of this one.
+    const problem = expandRanges(head + item + tail, out);
     if (problem) return problem;
-    // The tail may hold further ranges: expand it for this item.
-    out.pop();
-    const more = expandRanges(head + item + tail, out);
-    if (more) return more;
   }
   return undefined;
 }

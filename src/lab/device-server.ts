@@ -30,6 +30,8 @@ export class DeviceServer {
   private nextSessionId = 19313;
   /** Connections dropped on purpose by a fault (for tests). */
   drops = 0;
+  /** TCP connections accepted (for tests: "nothing connected"). */
+  accepted = 0;
 
   constructor(private readonly opts: DeviceServerOptions) {
     this.server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: 'SSH-2.0-OpenSSH_7.5' }, (conn) => this.onConnection(conn));
@@ -53,6 +55,7 @@ export class DeviceServer {
   }
 
   private onConnection(conn: Connection): void {
+    this.accepted++;
     this.connections.add(conn);
     conn.on('close', () => this.connections.delete(conn));
     conn.on('error', () => undefined);

@@ -1,0 +1,99 @@
+/**
+ * Checks on the variables runbook itself interprets, made where each value is written
+ * (so a bad value is reported at its own line even when another level overrides it).
+ * Variables runbook does not know pass through untouched, as Ansible's would.
+ */
+import { FAULT_NAMES } from '../lab/faults.ts';
+import { MAX_AH_SESSIONS, MAX_PEERS, MAX_SPUS, scenarioNames } from '../lab/scenarios.ts';
+import { isEnvName, isSecretVar, secretValueProblem } from './password-vars.ts';
+
+/** Returns what is wrong with a value (completing "<var> must ..."), or undefined. */
+type Check = (value: unknown) => string | undefined;
+
+/** Numbers may be written as numbers or as quoted digits: Ansible converts both. */
+export function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+export function show(value: unknown): string {
+  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const integer =
+  (min: number, max: number, what = `a whole number from ${min} to ${max}`): Check =>
+  (v) => {
+    const n = numberOf(v);
+    return n !== undefined && Number.isInteger(n) && n >= min && n <= max ? undefined : `be ${what}, not ${show(v)}`;
+  };
+
+const seconds: Check = (v) => {
+  const n = numberOf(v);
+  return n !== undefined && n > 0 && n <= 86_400 ? undefined : `be a number of seconds above 0, not ${show(v)}`;
+};
+
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : `be true or false, not ${show(v)}`);
+
+/** A string runbook uses as it is: templates would reach the network unevaluated. */
+const text: Check = (v) => {
+  if (typeof v !== 'string' || v.trim() === '') return `be a non-empty string, not ${show(v)}`;
+  if (/\{\{|\{%/.test(v)) return `not be a template: runbook does not evaluate Jinja (only {{ lookup('env', 'VAR') }} in a password variable)`;
+  return undefined;
+};
+
+/** A user name may be written unquoted as a number. */
+const userName: Check = (v) => (typeof v === 'number' && Number.isInteger(v) ? undefined : text(v));
+
+const envName: Check = (v) => (typeof v === 'string' && isEnvName(v) ? undefined : `be the name of an environment variable, not ${show(v)}`);
+
+const scenario: Check = (v) =>
+  typeof v === 'string' && scenarioNames().includes(v) ? undefined : `be a lab scenario (${scenarioNames().join(', ')}), not ${show(v)}`;
+
+const faultNames: Check = (v) => {
+  const names = Array.isArray(v) ? (v as unknown[]) : [v];
+  const bad = names.filter((n) => typeof n !== 'string' || !(FAULT_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || bad.length > 0) return `be a fault name or a list of them (${FAULT_NAMES.join(', ')}), not ${show(bad[0] ?? v)}`;
+  return undefined;
+};
+
+const CHECKS: Readonly<Record<string, Check>> = {
+  ansible_host: text,
+  ansible_port: integer(1, 65535, 'a port number (1-65535)'),
+  ansible_ssh_port: integer(1, 65535, 'a port number (1-65535)'),
+  ansible_user: userName,
+  ansible_ssh_user: userName,
+  ansible_ssh_private_key_file: text,
+  ansible_private_key_file: text,
+  ansible_group_priority: integer(-1_000_000, 1_000_000, 'a whole number'),
+  runbook_known_hosts: text,
+  runbook_password_env: envName,
+  runbook_key_passphrase_env: envName,
+  runbook_agent: boolean,
+  runbook_accept_new_host_key: boolean,
+  runbook_connect_timeout: seconds,
+  runbook_rpc_timeout: seconds,
+  lab_scenario: scenario,
+  lab_seed: integer(0, 0xffffffff),
+  lab_ah_sessions: integer(0, MAX_AH_SESSIONS),
+  lab_peers: integer(1, MAX_PEERS),
+  lab_spus: integer(1, MAX_SPUS),
+  lab_cluster: boolean,
+  lab_base11: boolean,
+  lab_fault: faultNames,
+};
+
+/** Whether runbook reads this variable (and so checks it). */
+export function isCheckedVar(name: string): boolean {
+  return Object.hasOwn(CHECKS, name) || isSecretVar(name);
+}
+
+/** A full message for a bad value, or undefined. A null value means "not set" and is always fine. */
+export function checkVar(name: string, value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (isSecretVar(name)) return secretValueProblem(name, value);
+  const check = CHECKS[name];
+  const problem = check?.(value);
+  return problem ? `${name} must ${problem}` : undefined;
+}
