@@ -47,13 +47,13 @@ export class CredentialError extends Error {
   override readonly name = 'CredentialError';
   constructor(
     readonly host: string,
-    /** The inventory variable involved, when one is. */
+    /** The inventory variable involved, when one is; the message names it too. */
     readonly variable: string | undefined,
     message: string,
     /** Where that variable was set. */
     readonly at?: SourceSpan,
     options?: { cause?: unknown },
   ) {
-    super(`${host}: ${variable ?? 'credentials'}${at ? ` (${formatSpan(at)})` : ''}: ${message}`, options);
+    super(`${host}: ${at ? `${formatSpan(at)}: ` : ''}${message}`, options);
   }
 }

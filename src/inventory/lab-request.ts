@@ -51,7 +51,7 @@ export function labRequest(
     if (!(err instanceof ScenarioError)) throw err;
     const culprit = err.field && err.field in OVERRIDE_VARS ? OVERRIDE_VARS[err.field as keyof typeof OVERRIDE_VARS] : undefined;
     const where = culprit && varsAt[culprit] ? culprit : 'lab_scenario';
-    return { problem: { at: varsAt[where]!, message: `lab host: ${err.message}` } };
+    return { problem: { at: varsAt[where]!, message: `${where}: ${err.message}` } };
   }
   const faults = faultsOf(vars.lab_fault);
   return {

@@ -32,9 +32,12 @@ export function envLookupName(value: unknown): string | undefined {
 /** Why a password variable's value cannot be used, or undefined when it is an env lookup (or unset). */
 export function secretValueProblem(name: string, value: unknown): string | undefined {
   if (value === null || value === undefined || envLookupName(value) !== undefined) return undefined;
-  const fix = `name an environment variable instead: 'runbook_password_env: VAR', or '${name}: "{{ lookup('env', 'VAR') }}"'`;
+  const lookup = `${name}: "{{ lookup('env', 'VAR') }}"`;
+  const fix = (OTHER_SECRET_VARS as readonly string[]).includes(name)
+    ? `runbook does not use ${name}: remove it, or write ${lookup}`
+    : `name an environment variable instead, with runbook_password_env: VAR or ${lookup}`;
   if (typeof value === 'string' && /\{\{|\{%/.test(value)) {
-    return `${name} is a template runbook does not evaluate; the only template understood is {{ lookup('env', 'VAR') }}: ${fix}`;
+    return `${name} is a template runbook does not evaluate (only lookup('env', 'VAR') is understood): ${fix}`;
   }
   return `${name} holds a literal password, and runbook never reads passwords from files: ${fix}`;
 }

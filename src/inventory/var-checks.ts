@@ -17,7 +17,7 @@ export function numberOf(value: unknown): number | undefined {
   return undefined;
 }
 
-export function show(value: unknown): string {
+function show(value: unknown): string {
   const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -46,7 +46,9 @@ const text: Check = (v) => {
 /** A user name may be written unquoted as a number. */
 const userName: Check = (v) => (typeof v === 'number' && Number.isInteger(v) ? undefined : text(v));
 
-const envName: Check = (v) => (typeof v === 'string' && isEnvName(v) ? undefined : `be the name of an environment variable, not ${show(v)}`);
+// The value is not repeated: someone who wrote the password itself here must not see it printed.
+const envName: Check = (v) =>
+  typeof v === 'string' && isEnvName(v) ? undefined : 'be the name of an environment variable (letters, digits and _, not starting with a digit)';
 
 const scenario: Check = (v) =>
   typeof v === 'string' && scenarioNames().includes(v) ? undefined : `be a lab scenario (${scenarioNames().join(', ')}), not ${show(v)}`;

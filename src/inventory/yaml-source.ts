@@ -15,23 +15,32 @@ export interface MapEntry {
   readonly value: Node | undefined;
 }
 
+/** The yaml package's message, except where it quotes part of a value. */
+function syntaxMessage(code: string, message: string): string {
+  if (code === 'BAD_DQ_ESCAPE') return 'invalid escape sequence in a double-quoted string';
+  if (message.startsWith('Block scalar header includes extra characters')) return 'block scalar header (| or >) followed by other characters';
+  return message;
+}
+
 export class YamlSource {
   private constructor(
     readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
     readonly issues: InventoryIssue[],
+    readonly warnings: InventoryIssue[],
   ) {}
 
   /**
-   * Parses `text`. Syntax errors land in `issues` (with positions only: the yaml package's
-   * messages quote the source line, which could hold a secret) and `root` is then undefined.
+   * Parses `text`. Syntax errors land in `issues` and `root` is then undefined. The
+   * messages never quote the file: pretty errors would show the line (which may be a
+   * password's), and a bad escape's message shows the characters of the string.
    */
   static parse(file: string, text: string): { source: YamlSource; root: Node | undefined } {
     const lines = new LineCounter();
     const doc = parseDocument(text, { version: '1.1', merge: true, uniqueKeys: false, prettyErrors: false, lineCounter: lines });
-    const source = new YamlSource(file, doc, lines, []);
-    for (const e of doc.errors) source.issues.push(source.issueAt(e.pos[0], `YAML syntax: ${e.message}`));
+    const source = new YamlSource(file, doc, lines, [], []);
+    for (const e of doc.errors) source.issues.push(source.issueAt(e.pos[0], `YAML syntax: ${syntaxMessage(e.code, e.message)}`));
     if (doc.errors.length > 0) return { source, root: undefined };
     return { source, root: isNode(doc.contents) ? doc.contents : undefined };
   }
@@ -53,6 +62,10 @@ export class YamlSource {
     this.issues.push({ ...at, message });
   }
 
+  warn(at: SourceSpan, message: string): void {
+    this.warnings.push({ ...at, message });
+  }
+
   /** Follows aliases; `undefined` for an absent value or an explicit null. */
   deref(node: Node | undefined): Node | undefined {
     const seen = new Set<Node>();
@@ -60,8 +73,7 @@ export class YamlSource {
     while (n && isAlias(n)) {
       if (seen.has(n)) return undefined;
       seen.add(n);
-      const target: Node | undefined = n.resolve(this.doc);
-      n = target;
+      n = n.resolve(this.doc);
     }
     if (n && isScalar(n) && n.value === null) return undefined;
     return n;

@@ -1,0 +1,191 @@
+/**
+ * A host's NETCONF connection settings from its inventory variables, Ansible's names
+ * first so an Ansible inventory works unchanged:
+ *   address    ansible_host, else the inventory name
+ *   port       ansible_port (ansible_ssh_port), else 830
+ *   user       ansible_user (ansible_ssh_user); required
+ *   key        ansible_ssh_private_key_file (ansible_private_key_file), read here;
+ *              its passphrase from the environment variable runbook_key_passphrase_env names
+ *   password   from the environment variable runbook_password_env names, else from
+ *              ansible_password (ansible_ssh_password, ansible_ssh_pass, ansible_pass) written
+ *              as "{{ lookup('env', 'VAR') }}"; a literal password is refused
+ *   agent      runbook_agent: true, or by default when no key or password is set and
+ *              SSH_AUTH_SOCK is (runbook_agent: false turns that off)
+ *   known_hosts  runbook_known_hosts, else the caller's default; runbook_accept_new_host_key
+ *   timeouts   runbook_connect_timeout, runbook_rpc_timeout, in seconds
+ * Paths may start with ~; relative paths are relative to the working directory, as
+ * they are for ssh and Ansible.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_NETCONF_PORT, type ConnectOptions } from '../transport/options.ts';
+import { CredentialError } from './errors.ts';
+import { envLookupName, PASSWORD_VARS, secretValueProblem } from './password-vars.ts';
+import { withRedactedForms } from './redacted-options.ts';
+import type { InventoryHost } from './types.ts';
+import { checkVar, numberOf } from './var-checks.ts';
+
+export interface ConnectionDefaults {
+  /** known_hosts for hosts without runbook_known_hosts (the CLI's --known-hosts). */
+  readonly knownHostsFile: string;
+  /** For hosts without runbook_accept_new_host_key (the CLI's --accept-new). */
+  readonly acceptNew?: boolean;
+}
+
+/** Every variable read here, checked again: hosts built in code have not been through the loader. */
+const READ_VARS = [
+  'ansible_host',
+  'ansible_port',
+  'ansible_ssh_port',
+  'ansible_user',
+  'ansible_ssh_user',
+  'ansible_ssh_private_key_file',
+  'ansible_private_key_file',
+  'runbook_key_passphrase_env',
+  'runbook_password_env',
+  'runbook_agent',
+  'runbook_known_hosts',
+  'runbook_accept_new_host_key',
+  'runbook_connect_timeout',
+  'runbook_rpc_timeout',
+  ...PASSWORD_VARS,
+];
+
+/**
+ * Resolves how to reach and log in to a host. Reads the key file and the environment;
+ * throws CredentialError naming the host and the variable. The result's string forms
+ * (JSON, inspect, String) show no secret.
+ */
+export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults): Promise<ConnectOptions> {
+  const vars = new HostVars(host);
+  if (host.lab && vars.get('ansible_host') === undefined) {
+    throw vars.error('lab_scenario', 'this is a lab host: the engine connects it to its in-process lab device');
+  }
+  for (const name of READ_VARS) {
+    const problem = checkVar(name, vars.get(name));
+    if (problem) throw vars.error(name, problem);
+  }
+
+  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user');
+  if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user');
+  const connectTimeout = numberOf(vars.get('runbook_connect_timeout'));
+  const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout'));
+  const acceptNew = (vars.get('runbook_accept_new_host_key') as boolean | undefined) ?? defaults.acceptNew;
+
+  const key = await privateKey(vars, env);
+  const password = passwordFrom(vars, env);
+  const agent = agentFrom(vars, env, key === undefined && password === undefined);
+  if (key === undefined && password === undefined && agent === undefined) {
+    throw vars.error(
+      undefined,
+      'no credentials: set runbook_password_env (or ansible_password: "{{ lookup(\'env\', \'VAR\') }}"), ' +
+        'ansible_ssh_private_key_file, or runbook_agent: true with an ssh-agent running',
+    );
+  }
+
+  return withRedactedForms({
+    name: host.name,
+    address: vars.string('ansible_host') ?? host.name,
+    port: numberOf(vars.get('ansible_port') ?? vars.get('ansible_ssh_port')) ?? DEFAULT_NETCONF_PORT,
+    username,
+    knownHostsFile: expandPath(vars.string('runbook_known_hosts') ?? defaults.knownHostsFile, env),
+    ...(acceptNew ? { acceptNewHostKey: true } : {}),
+    ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}),
+    ...(rpcTimeout !== undefined ? { rpcTimeoutMs: rpcTimeout * 1000 } : {}),
+    ...(key ? { privateKey: key.privateKey, ...(key.passphrase !== undefined ? { passphrase: key.passphrase } : {}) } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(agent !== undefined ? { agent } : {}),
+  });
+}
+
+/** `~` and `~/...` from HOME; everything else made absolute from the working directory. */
+export function expandPath(path: string, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME ?? homedir();
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return resolve(path);
+}
+
+/** A host's variables with null read as unset, and errors located where a variable was set. */
+class HostVars {
+  constructor(private readonly host: InventoryHost) {}
+
+  get(name: string): unknown {
+    const v = this.host.vars[name];
+    return v === null ? undefined : v;
+  }
+
+  string(name: string): string | undefined {
+    const v = this.get(name);
+    return v === undefined ? undefined : String(v);
+  }
+
+  error(variable: string | undefined, message: string, cause?: unknown): CredentialError {
+    const at = variable ? this.host.varsAt[variable] : undefined;
+    return new CredentialError(this.host.name, variable, message, at, cause === undefined ? undefined : { cause });
+  }
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {
+  const keyVar = ['ansible_ssh_private_key_file', 'ansible_private_key_file'].find((n) => vars.get(n) !== undefined);
+  if (!keyVar) return undefined;
+  const file = expandPath(vars.string(keyVar)!, env);
+  let privateKey: Buffer;
+  try {
+    privateKey = await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(err)})`;
+    throw vars.error(keyVar, `${keyVar}: the key file ${file} ${why}`, err);
+  }
+  const passphraseEnv = vars.string('runbook_key_passphrase_env');
+  if (passphraseEnv === undefined) return { privateKey };
+  const passphrase = fromEnv(env, passphraseEnv);
+  if (passphrase === undefined) {
+    throw vars.error(
+      'runbook_key_passphrase_env',
+      `runbook_key_passphrase_env names the environment variable ${passphraseEnv}, which is not set: export it with the passphrase of ${file}`,
+    );
+  }
+  return { privateKey, passphrase };
+}
+
+function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefined {
+  const named = vars.string('runbook_password_env');
+  if (named !== undefined) {
+    const password = fromEnv(env, named);
+    if (password === undefined) {
+      throw vars.error('runbook_password_env', `runbook_password_env names the environment variable ${named}, which is not set: export ${named} with the password`);
+    }
+    return password;
+  }
+  for (const name of PASSWORD_VARS) {
+    const value = vars.get(name);
+    if (value === undefined) continue;
+    const problem = secretValueProblem(name, value);
+    if (problem) throw vars.error(name, problem);
+    const envName = envLookupName(value)!;
+    const password = fromEnv(env, envName);
+    if (password === undefined) {
+      throw vars.error(name, `${name} reads the environment variable ${envName} (lookup('env', '${envName}')), which is not set: export ${envName} with the password`);
+    }
+    return password;
+  }
+  return undefined;
+}
+
+function agentFrom(vars: HostVars, env: NodeJS.ProcessEnv, noOtherCredential: boolean): string | undefined {
+  const wanted = vars.get('runbook_agent');
+  const socket = fromEnv(env, 'SSH_AUTH_SOCK');
+  if (wanted === true) {
+    if (socket === undefined) throw vars.error('runbook_agent', 'runbook_agent is true but SSH_AUTH_SOCK is not set: start an ssh-agent and add the key');
+    return socket;
+  }
+  return wanted === undefined && noOtherCredential ? socket : undefined;
+}

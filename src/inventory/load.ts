@@ -1,0 +1,115 @@
+/**
+ * Loads Ansible YAML inventories, so an inventory written for Ansible works unchanged:
+ * `all:` or top-level groups, `hosts`/`vars`/`children` nested to any depth, hosts in
+ * several groups, host ranges (`srx[01:20].example.net`), `name:port` keys, `<<` merges,
+ * group_vars/ and host_vars/ next to each source, and a directory given with -i (its
+ * .yml, .yaml and .json files, sorted, recursively). Several -i merge in order: later
+ * files add hosts and groups and override variables. Precedence: see assemble.ts.
+ *
+ * Every problem in every file is collected and thrown as one InventoryError, each at
+ * its file:line:column, so a user fixes them all in one go.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { assembleInventory } from './assemble.ts';
+import { Definitions } from './definitions.ts';
+import { InventoryError } from './errors.ts';
+import { iniHeaderLine, readInventoryDocument } from './inventory-document.ts';
+import type { Inventory, InventoryIssue } from './types.ts';
+import { readVarsDirs } from './vars-dirs.ts';
+import { YamlSource } from './yaml-source.ts';
+
+const INVENTORY_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
+const VARS_DIRS = new Set(['group_vars', 'host_vars']);
+
+export async function loadInventory(files: readonly string[]): Promise<Inventory> {
+  const issues: InventoryIssue[] = [];
+  const warnings: InventoryIssue[] = [];
+  const sources: string[] = [];
+  const baseDirs: string[] = [];
+  for (const given of files) {
+    const kind = await pathKind(given);
+    if (typeof kind === 'object') {
+      issues.push(kind);
+    } else if (kind === 'dir') {
+      const inside = await inventoryFilesIn(given);
+      if (inside.length === 0) issues.push(wholeFile(given, 'no .yml, .yaml or .json inventory files in this directory'));
+      sources.push(...inside);
+      baseDirs.push(given);
+    } else {
+      sources.push(given);
+      baseDirs.push(dirname(given));
+    }
+  }
+
+  const defs = new Definitions();
+  for (const file of sources) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      issues.push(wholeFile(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`));
+      continue;
+    }
+    const iniLine = iniHeaderLine(text);
+    if (iniLine > 0) {
+      issues.push({
+        file,
+        line: iniLine,
+        column: 1,
+        message: 'this looks like an INI inventory; runbook reads YAML inventories: convert it with `ansible-inventory -i FILE --list --yaml`',
+      });
+      continue;
+    }
+    const { source, root } = YamlSource.parse(file, text);
+    if (source.issues.length === 0) readInventoryDocument(source, root, defs);
+    issues.push(...source.issues);
+    warnings.push(...source.warnings);
+  }
+
+  const varsDirs = await readVarsDirs([...new Set(baseDirs)], defs);
+  issues.push(...varsDirs.issues);
+  warnings.push(...varsDirs.warnings);
+  const assembled = assembleInventory(defs, sources, warnings);
+  issues.push(...assembled.issues);
+  if (issues.length > 0) throw new InventoryError(inFileOrder(issues, [...files, ...sources, ...varsDirs.files]));
+  return assembled.inventory;
+}
+
+/** For a file that cannot be read at all: no line to point at. */
+function wholeFile(file: string, message: string): InventoryIssue {
+  return { file, line: 0, column: 0, message };
+}
+
+async function pathKind(path: string): Promise<'file' | 'dir' | InventoryIssue> {
+  try {
+    return (await stat(path)).isDirectory() ? 'dir' : 'file';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return wholeFile(path, code === 'ENOENT' ? 'no such inventory file or directory' : `cannot read: ${code ?? String(err)}`);
+  }
+}
+
+/** An inventory directory's files, as Ansible reads them: sorted, recursively, skipping vars directories and hidden files. */
+async function inventoryFilesIn(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const full = join(dir, e.name);
+    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await pathKind(full)) === 'dir');
+    if (isDir) {
+      if (!VARS_DIRS.has(e.name)) out.push(...(await inventoryFilesIn(full)));
+    } else if (INVENTORY_EXTENSIONS.has(extname(e.name))) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+/** Issues by file (in the order files were named and read), then line and column. */
+function inFileOrder(issues: readonly InventoryIssue[], files: readonly string[]): InventoryIssue[] {
+  const rank = new Map<string, number>();
+  for (const f of [...files, ...issues.map((i) => i.file)]) if (!rank.has(f)) rank.set(f, rank.size);
+  return [...issues].sort((a, b) => rank.get(a.file)! - rank.get(b.file)! || a.line - b.line || a.column - b.column);
+}

@@ -1,0 +1,29 @@
+/**
+ * Connection settings carry a password, a key and a passphrase in memory only. Every
+ * string form of them (JSON, util.inspect/console.log, String()) shows placeholders,
+ * so a debug print or a report that embeds them cannot leak a secret. The secrets stay
+ * ordinary properties, so spreading the object into another still works.
+ */
+import { inspect } from 'node:util';
+import type { ConnectOptions } from '../transport/options.ts';
+
+export function redactedSecrets(opts: ConnectOptions): Record<string, unknown> {
+  return {
+    ...opts,
+    ...(opts.password !== undefined ? { password: '<redacted>' } : {}),
+    ...(opts.passphrase !== undefined ? { passphrase: '<redacted>' } : {}),
+    ...(opts.privateKey !== undefined ? { privateKey: `<redacted key, ${opts.privateKey.length} bytes>` } : {}),
+  };
+}
+
+export function withRedactedForms(opts: ConnectOptions): ConnectOptions {
+  const safe = () => redactedSecrets(opts);
+  return Object.defineProperties(
+    { ...opts },
+    {
+      toJSON: { value: safe },
+      toString: { value: () => `ConnectOptions ${JSON.stringify(safe())}` },
+      [inspect.custom]: { value: (_depth: number, options: object) => inspect(safe(), options) },
+    },
+  );
+}
