@@ -101,6 +101,11 @@ export async function startSshd(opts: SshdOptions): Promise<RunningSshd> {
       'X11Forwarding no',
       'PrintMotd no',
       'LogLevel VERBOSE',
+      // sshd runs every subsystem through the account's shell (`bash -c ...`), and Debian's
+      // bash reads ~/.bashrc when started by sshd. A developer's .bashrc (pyenv init, which
+      // runs `pyenv rehash` under a lock, nvm, ...) then runs before every NETCONF session:
+      // slow, and a stale pyenv lock makes it wait 60 s. A HOME of our own has no .bashrc.
+      `SetEnv HOME=${opts.dir}`,
       ...Object.entries(opts.subsystems).map(([name, cmd]) => `Subsystem ${name} ${cmd}`),
     ];
     await writeFile(configFile, lines.join('\n') + '\n', { mode: 0o600 });
@@ -148,9 +153,10 @@ export interface ManagedProcess {
 
 const running = new Set<ManagedProcess>();
 // A test run that dies (uncaught error, Ctrl-C, the runner's SIGTERM) still takes its
-// servers with it. For signals: kill them, then let the signal do what it would have done.
+// servers with it. For signals: stop them, then let the signal do what it would have done.
+// SIGTERM, not SIGKILL: a shell killed outright leaves its lock files behind.
 const killAll = () => {
-  for (const p of running) killTree(p.pid, 'SIGKILL');
+  for (const p of running) killTree(p.pid, 'SIGTERM');
 };
 process.once('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -192,6 +198,9 @@ export function startProcess(cmd: string, args: readonly string[], opts: { name:
       for (const pid of [...tree, child.pid]) signal(pid, 'SIGTERM');
       if (!(await within(exit, 3_000))) signal(child.pid, 'SIGKILL');
       await within(exit, 3_000);
+      // The forked ones get the same grace before SIGKILL.
+      const deadline = Date.now() + 3_000;
+      while (tree.some(alive) && Date.now() < deadline) await delay(50);
       for (const pid of tree) if (alive(pid)) signal(pid, 'SIGKILL');
       running.delete(managed);
     },

@@ -1,0 +1,82 @@
+import jsonata from 'jsonata';
+import type { SourceSpan } from '../playbook/types.ts';
+import type { Expression } from './types.ts';
+import { inspectAst, type NameRead } from './ast.ts';
+import { ExpressionError } from './errors.ts';
+import { placementOf, spanAt, type CompileOptions, type Placement } from './placement.ts';
+import { sandboxScope, toPlain } from './sandbox.ts';
+
+/** A compiled expression, with what the loader needs to check its references. */
+export interface CompiledExpression extends Expression {
+  /** Every scope name read, with the member read from it and its position. */
+  readonly reads: readonly NameRead[];
+  /** The span of the character `offset` characters into the source. */
+  spanAt(offset: number): SourceSpan;
+}
+
+/** JSONata's errors carry these next to the message. */
+interface JsonataErrorFields {
+  readonly code?: unknown;
+  readonly position?: unknown;
+  readonly token?: unknown;
+  readonly message?: unknown;
+}
+
+/**
+ * Compiles a JSONata expression written at `at`. Throws ExpressionError, located at the
+ * offending character, for syntax errors and for what runbook forbids: function
+ * definitions, $eval, and names that reach JavaScript internals.
+ */
+export function compileExpression(source: string, at: SourceSpan, options: CompileOptions = {}): CompiledExpression {
+  const placement = placementOf(source, at, options);
+  const text = source.trim();
+  if (text === '') throw new ExpressionError(at, source, 'the expression is empty');
+  let compiled: jsonata.Expression;
+  try {
+    compiled = jsonata(source);
+  } catch (err) {
+    throw fromJsonata(err, source, placement, 'is not a valid expression');
+  }
+  const facts = inspectAst(compiled.ast(), source);
+  const problem = facts.problems[0];
+  if (problem) throw new ExpressionError(spanAt(placement, problem.offset), source, `${problem.reason} (in '${text}')`);
+  const names = [...new Set(facts.reads.filter((r) => !r.viaRoot).map((r) => r.name))];
+
+  return {
+    source,
+    at,
+    names,
+    reads: facts.reads,
+    spanAt: (offset) => spanAt(placement, offset),
+    async evaluate(scope) {
+      try {
+        return toPlain(await compiled.evaluate(sandboxScope(scope)));
+      } catch (err) {
+        throw fromJsonata(err, source, placement, 'failed');
+      }
+    },
+  };
+}
+
+function fromJsonata(err: unknown, source: string, placement: Placement, what: string): ExpressionError {
+  if (err instanceof ExpressionError) return err;
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as JsonataErrorFields;
+  const message = typeof fields.message === 'string' ? fields.message : String(err);
+  const code = typeof fields.code === 'string' ? fields.code : undefined;
+  const offset = typeof fields.position === 'number' ? errorOffset(source, fields.position, fields.token) : 0;
+  return new ExpressionError(spanAt(placement, offset), source, `expression '${source.trim()}' ${what}: ${lowerFirst(message)}`, code);
+}
+
+/**
+ * JSONata's `position` is where the offending token ends (1-based on its last
+ * character); the token's start is what a person looks for.
+ */
+function errorOffset(source: string, position: number, token: unknown): number {
+  if (token === '(end)') return source.trimEnd().length;
+  const length = typeof token === 'string' && token.length > 0 ? token.length : 1;
+  return Math.min(Math.max(0, position - length), Math.max(0, source.length - 1));
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
+}

@@ -1,0 +1,167 @@
+import { compileExpression } from '../expr/compile.ts';
+import { parseTablePath } from '../junos/table.ts';
+import type { ActionTemplate, FieldSpec, LogLine, PipelineOp } from './types.ts';
+import type { CompileContext } from './compile-context.ts';
+import { elementShape, fieldsOf, withFields, withLoop, type NameScope, type RegisterInfo, type Shape, UNKNOWN } from './name-scope.ts';
+import { checkRpcCall } from './rpc-check.ts';
+import type { WrittenAct, WrittenAnalyze, WrittenCollect, WrittenLogLine, WrittenOp, WrittenPlan } from './written.ts';
+import type { PathSegment } from './yaml-source.ts';
+
+/** Names a loop variable cannot take: it would hide what every expression relies on. */
+export const RESERVED_LOOP_NAMES: ReadonlySet<string> = new Set(['vars', 'host']);
+
+type Path = readonly PathSegment[];
+
+export function normaliseCollect(c: WrittenCollect, at: Path, scope: NameScope, cx: CompileContext) {
+  checkRpcCall(c.rpc, c.args ?? {}, at, cx.sink, 'collect');
+  const fields: FieldSpec[] = [];
+  for (const [name, written] of Object.entries(c.fields)) {
+    const path = typeof written === 'string' ? written : written.path;
+    const type = typeof written === 'string' ? 'string' : (written.type ?? 'string');
+    if (path === '$node' || path === '$spu') {
+      fields.push({ name, kind: 'context', context: path === '$node' ? 'node' : 'spu' });
+      continue;
+    }
+    const parsed = parseTablePath(path);
+    if ('error' in parsed) {
+      cx.sink.atValue([...at, 'fields', name], `bad path: ${parsed.error}`);
+      continue;
+    }
+    fields.push({ name, kind: 'path', path: parsed.steps, type });
+  }
+  const shape: Shape = { kind: 'table', fields: new Set(fields.map((f) => f.name)) };
+  return { body: { kind: 'collect' as const, rpc: c.rpc, args: cx.args([...at, 'args'], c.args ?? {}, scope), item: c.item, fields }, shape };
+}
+
+export function normaliseAnalyze(a: WrittenAnalyze, at: Path, scope: NameScope, cx: CompileContext) {
+  if (a.require !== undefined) {
+    const body = {
+      kind: 'analyze' as const,
+      mode: 'require' as const,
+      require: cx.expression([...at, 'require'], a.require, scope),
+      otherwise: cx.template([...at, 'otherwise'], a.otherwise ?? '', scope),
+    };
+    return { body, shape: undefined };
+  }
+  const fromText = a.from ?? '';
+  const from = cx.expression([...at, 'from'], fromText, scope);
+  let fields = fieldsOf(elementShape(fromText, scope));
+  const pipeline: PipelineOp[] = [];
+  (a.pipeline ?? []).forEach((op, j) => {
+    const result = normaliseOp(op, [...at, 'pipeline', j], fields, scope, cx);
+    if (result) {
+      pipeline.push(result.op);
+      fields = result.fields;
+    }
+  });
+  const shape: Shape = fields ? { kind: 'rows', fields } : { kind: 'rows' };
+  return { body: { kind: 'analyze' as const, mode: 'pipeline' as const, from, pipeline }, shape };
+}
+
+/**
+ * One pipeline op, and the fields of the records it gives. Fields are tracked where they
+ * can be told (a collect's declared fields, count_by's {field, count}, what set and join
+ * add) and unknown otherwise, when any name is let through.
+ */
+function normaliseOp(op: WrittenOp, at: Path, fields: ReadonlySet<string> | undefined, scope: NameScope, cx: CompileContext): { op: PipelineOp; fields: ReadonlySet<string> | undefined } | undefined {
+  const checkField = (name: string, path: Path, list = fields, where: 'key' | 'value' = 'value', whose = 'the records here'): void => {
+    if (!list || list.has(name)) return;
+    const message = `unknown field '${name}' (${whose} have: ${[...list].join(', ') || 'no fields'})`;
+    if (where === 'key') cx.sink.atKey(path, message);
+    else cx.sink.atValue(path, message);
+  };
+  if (op.filter !== undefined) {
+    return { op: { op: 'filter', test: cx.expression([...at, 'filter'], op.filter, withFields(scope, fields)) }, fields };
+  }
+  if (op.count_by !== undefined) {
+    checkField(op.count_by, [...at, 'count_by']);
+    return { op: { op: 'count_by', field: op.count_by }, fields: new Set([op.count_by, 'count']) };
+  }
+  if (op.sort !== undefined) {
+    checkField(op.sort.by, [...at, 'sort', 'by']);
+    return { op: { op: 'sort', by: op.sort.by, order: op.sort.order ?? 'asc' }, fields };
+  }
+  if (op.limit !== undefined) {
+    // The engine evaluates limit once against the scope, not per record.
+    const count =
+      typeof op.limit === 'number'
+        ? compileExpression(String(op.limit), cx.source.valueSpan([...at, 'limit']))
+        : cx.expression([...at, 'limit'], op.limit, scope);
+    return { op: { op: 'limit', count }, fields };
+  }
+  if (op.set !== undefined) {
+    const recordScope = withFields(scope, fields);
+    const exprs = Object.fromEntries(Object.entries(op.set).map(([name, text]) => [name, cx.expression([...at, 'set', name], text, recordScope)]));
+    return { op: { op: 'set', fields: exprs }, fields: fields ? new Set([...fields, ...Object.keys(op.set)]) : undefined };
+  }
+  if (op.join !== undefined) {
+    const j = op.join;
+    const withExpr = cx.expression([...at, 'join', 'with'], j.with, scope);
+    const theirs = fieldsOf(elementShape(j.with, scope));
+    const [pair] = Object.entries(j.on);
+    const [left, right] = pair ?? ['', ''];
+    checkField(left, [...at, 'join', 'on', left], fields, 'key');
+    checkField(right, [...at, 'join', 'on', left], theirs, 'value', 'the joined records');
+    checkField(j.collect, [...at, 'join', 'collect'], theirs, 'value', 'the joined records');
+    return {
+      op: { op: 'join', with: withExpr, on: { left, right }, collect: j.collect, as: j.as, distinct: j.distinct ?? false },
+      fields: fields ? new Set([...fields, j.as]) : undefined,
+    };
+  }
+  return undefined;
+}
+
+export function normalisePlan(p: WrittenPlan, at: Path, scope: NameScope, cx: CompileContext) {
+  const as = loopName(p.as, [...at, 'as'], cx);
+  const forEach = p.for_each !== undefined ? cx.expression([...at, 'for_each'], p.for_each, scope) : undefined;
+  const inner = p.for_each !== undefined ? withLoop(scope, as, elementShape(p.for_each, scope)) : scope;
+  const actions: ActionTemplate[] = p.actions.map((a, j) => {
+    const path = [...at, 'actions', j];
+    checkRpcCall(a.rpc, a.args ?? {}, path, cx.sink, 'action');
+    const actionAs = loopName(a.as, [...path, 'as'], cx);
+    const actionForEach = a.for_each !== undefined ? cx.expression([...path, 'for_each'], a.for_each, inner) : undefined;
+    const argScope = a.for_each !== undefined ? withLoop(inner, actionAs, elementShape(a.for_each, inner)) : inner;
+    const args = cx.args([...path, 'args'], a.args ?? {}, argScope);
+    return actionForEach ? { rpc: a.rpc, args, forEach: actionForEach, as: actionAs } : { rpc: a.rpc, args, as: actionAs };
+  });
+  // Evidence is evaluated once for the whole plan: no loop variable is bound.
+  const evidence = Object.fromEntries(Object.entries(p.evidence ?? {}).map(([name, text]) => [name, cx.expression([...at, 'evidence', name], text, scope)]));
+  const body = forEach ? { kind: 'plan' as const, forEach, as, actions, evidence } : { kind: 'plan' as const, as, actions, evidence };
+  return { body, shape: UNKNOWN };
+}
+
+export function normaliseAct(a: WrittenAct, at: Path, scope: NameScope, cx: CompileContext) {
+  const verify = a?.verify ?? [];
+  verify.forEach((name, k) => {
+    const where = [...at, 'verify', k];
+    const register: RegisterInfo | undefined = scope.registers.get(name);
+    if (!register) {
+      const collects = [...scope.registers.values()].filter((r) => r.kind === 'collect').map((r) => r.name);
+      cx.sink.atValue(where, `verify names '${name}', which no earlier step registers (collect registers: ${collects.join(', ') || 'none'})`);
+    } else if (register.kind !== 'collect') {
+      cx.sink.atValue(where, `verify names '${name}', registered by step ${register.index + 1} (${register.kind}): verify runs collect steps again, so it takes collect registers only`);
+    }
+  });
+  return { body: { kind: 'act' as const, onError: a?.on_error ?? 'continue', verify }, shape: undefined };
+}
+
+export function normaliseLog(lines: readonly WrittenLogLine[], at: Path, scope: NameScope, cx: CompileContext): LogLine[] {
+  return lines.map((line, k): LogLine => {
+    const path = [...at, k];
+    if (typeof line === 'string') return { kind: 'say', text: cx.template(path, line, scope), level: 1 };
+    const level = line.level ?? 1;
+    if (line.each === undefined) return { kind: 'say', text: cx.template([...path, 'say'], line.say, scope), level };
+    const as = loopName(line.as, [...path, 'as'], cx);
+    const each = cx.expression([...path, 'each'], line.each, scope);
+    const text = cx.template([...path, 'say'], line.say, withLoop(scope, as, elementShape(line.each, scope)));
+    return { kind: 'each', each, as, text, level };
+  });
+}
+
+/** A loop variable's name: `item` unless given, never one that hides vars or host. */
+function loopName(name: string | undefined, path: Path, cx: CompileContext): string {
+  if (name !== undefined && RESERVED_LOOP_NAMES.has(name)) {
+    cx.sink.atValue(path, `'${name}' cannot name a loop variable: it would hide ${name} from the expressions inside the loop`);
+  }
+  return name ?? 'item';
+}

@@ -1,0 +1,102 @@
+/**
+ * The written form: what a playbook's YAML holds once the schema accepted it
+ * (schemas/playbook.schema.json). Only the loader reads it; everything else uses the
+ * normalised form in types.ts.
+ */
+import type { FieldType, VarType } from './types.ts';
+
+export type WrittenScalar = string | number | boolean;
+
+export interface WrittenBounds {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+}
+
+export interface WrittenVarSpec extends WrittenBounds {
+  readonly type?: VarType;
+  readonly default: WrittenScalar;
+  readonly description?: string;
+  readonly enum?: readonly (string | number)[];
+  readonly override?: WrittenBounds;
+}
+
+/** A bare value is the var's default. */
+export type WrittenVar = WrittenScalar | WrittenVarSpec;
+
+export type WrittenLogLine = string | { readonly say: string; readonly level?: number; readonly each?: string; readonly as?: string };
+
+export type WrittenArgs = Readonly<Record<string, WrittenScalar>>;
+
+export type WrittenField = string | { readonly path: string; readonly type?: FieldType };
+
+export interface WrittenCollect {
+  readonly rpc: string;
+  readonly args?: WrittenArgs;
+  readonly item: string;
+  readonly fields: Readonly<Record<string, WrittenField>>;
+}
+
+export interface WrittenJoin {
+  readonly with: string;
+  readonly on: Readonly<Record<string, string>>;
+  readonly collect: string;
+  readonly as: string;
+  readonly distinct?: boolean;
+}
+
+/** One pipeline operation: exactly one of these keys is set. */
+export interface WrittenOp {
+  readonly filter?: string;
+  readonly count_by?: string;
+  readonly sort?: { readonly by: string; readonly order?: 'asc' | 'desc' };
+  readonly limit?: string | number;
+  readonly set?: Readonly<Record<string, string>>;
+  readonly join?: WrittenJoin;
+}
+
+export interface WrittenAnalyze {
+  readonly from?: string;
+  readonly pipeline?: readonly WrittenOp[];
+  readonly require?: string;
+  readonly otherwise?: string;
+}
+
+export interface WrittenAction {
+  readonly rpc: string;
+  readonly args?: WrittenArgs;
+  readonly for_each?: string;
+  readonly as?: string;
+}
+
+export interface WrittenPlan {
+  readonly for_each?: string;
+  readonly as?: string;
+  readonly actions: readonly WrittenAction[];
+  readonly evidence?: Readonly<Record<string, string>>;
+}
+
+/** `act:` with nothing after it is null. */
+export type WrittenAct = { readonly on_error?: 'continue' | 'stop'; readonly verify?: readonly string[] } | null;
+
+export interface WrittenStep {
+  readonly name: string;
+  readonly when?: string;
+  readonly register?: string;
+  readonly log?: readonly WrittenLogLine[];
+  readonly syslog?: string;
+  readonly collect?: WrittenCollect;
+  readonly analyze?: WrittenAnalyze;
+  readonly plan?: WrittenPlan;
+  readonly act?: WrittenAct;
+}
+
+export interface WrittenPlaybook {
+  readonly name: string;
+  readonly description?: string;
+  readonly hosts?: string;
+  readonly vars?: Readonly<Record<string, WrittenVar>>;
+  readonly syslog?: { readonly start?: string; readonly end?: string };
+  readonly steps: readonly WrittenStep[];
+}
