@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,7 +51,12 @@ describe('runbook apply playbooks/ah-cleanup.yml reproduces the seed samples', (
 
   it('dry run: the seed\'s numbers and statements, and no device changed', async () => {
     const report = join(lab.dir, 'report.json');
-    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--report', report]);
+    const syslogServer = createSocket('udp4');
+    const syslog: string[] = [];
+    syslogServer.on('message', (m) => syslog.push(m.toString()));
+    await new Promise<void>((resolve) => syslogServer.bind(0, '127.0.0.1', resolve));
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--report', report, '--syslog', `udp://127.0.0.1:${syslogServer.address().port}`]);
+    syslogServer.close();
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = r.stdout;
     // Sample 1
@@ -66,6 +74,19 @@ describe('runbook apply playbooks/ah-cleanup.yml reproduces the seed samples', (
     assert.match(out, /Statements to be executed \(dry run\):/);
 
     const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile('schemas/report.schema.json', 'utf8')) as object);
+    assert.ok(validate(rep), JSON.stringify(validate.errors));
+
+    // Syslog speaks the seed's lines, per device.
+    const lines = (host: string) => syslog.filter((l) => l.includes(`device="${host}"`)).map((l) => l.replace(/^.*?\] /, ''));
+    assert.deepEqual(lines('sample-1'), [
+      'sample-1: starting flow session table scan.',
+      'sample-1: dry_run: found 1 peers to clear - 4.0.0.2',
+      'sample-1: all done, exiting.',
+    ]);
+    assert.deepEqual(lines('sample-4')[1], 'sample-4: dry_run: found 3 peers to clear - 2.0.0.146 2.0.0.150 1.0.0.42');
     const byHost = new Map(rep.run.hosts.map((h) => [h.host, h]));
     assert.deepEqual(byHost.get('sample-1')!.plan.map((a) => a.cli), SAMPLE_1_STATEMENTS);
     assert.deepEqual(byHost.get('sample-3')!.plan, []);
@@ -81,6 +102,7 @@ describe('runbook apply playbooks/ah-cleanup.yml reproduces the seed samples', (
     const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'sample-4', '-e', 'dry_run=false']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Statements sent:/);
+    assert.match(r.stdout, /verify ah: 25950 before, 25768 after/);
     const afterRun = device(lab, 'sample-4').ahSessionsByPeer();
     for (const peer of ['2.0.0.146', '2.0.0.150', '1.0.0.42']) assert.equal(afterRun.get(peer) ?? 0, 0, peer);
     for (const [peer, n] of before) if (!['2.0.0.146', '2.0.0.150', '1.0.0.42'].includes(peer)) assert.equal(afterRun.get(peer), n, peer);

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parsePlaybook } from '../../../src/playbook/load.ts';
+import type { AnalyzeStep, PlanStep } from '../../../src/playbook/types.ts';
+import { runAnalyze } from '../../../src/steps/analyze.ts';
+import { runPlan } from '../../../src/steps/plan.ts';
+import { readFileSync } from 'node:fs';
+
+/** The shipped playbook's steps, run on in-memory data: no device, no network. */
+const playbook = parsePlaybook(readFileSync('playbooks/ah-cleanup.yml', 'utf8'), 'playbooks/ah-cleanup.yml');
+const step = (name: string) => {
+  const s = playbook.steps.find((x) => x.name === name);
+  assert.ok(s, name);
+  return s;
+};
+
+function ahTable(perPeer: [string, number][]): { count: number; records: { peer: string }[]; nodes: string[] } {
+  // Interleave peers the way a flow table does, keeping first-appearance order.
+  const records: { peer: string }[] = [];
+  const left = perPeer.map(([p, n]) => [p, n] as [string, number]);
+  while (left.some(([, n]) => n > 0)) for (const e of left) if (e[1]-- > 0) records.push({ peer: e[0] });
+  return { count: records.length, records, nodes: [] };
+}
+
+const vars = { min_total_sessions: 10000, min_peer_sessions: 50, top_peers: 3, dry_run: true };
+
+describe('ah-cleanup analyze and plan steps (pure)', () => {
+  it('the require gate stops with the seed-like reason below min_total_sessions', async () => {
+    const scope = { vars, ah: ahTable([['1.0.0.1', 10], ['1.0.0.2', 5]]) };
+    const r = await runAnalyze(step('Enough AH sessions') as AnalyzeStep, scope);
+    assert.deepEqual(r, { kind: 'stop', reason: '15 AH sessions < min_total_sessions 10000' });
+    const pass = await runAnalyze(step('Enough AH sessions') as AnalyzeStep, { vars: { ...vars, min_total_sessions: 15 }, ah: scope.ah });
+    assert.deepEqual(pass, { kind: 'pass' });
+  });
+
+  it('counts per peer in order of first appearance, keeps peers over the threshold, most first, ties by appearance, top N', async () => {
+    const ah = ahTable([['9.0.0.1', 10], ['2.0.0.146', 62], ['1.0.0.42', 58], ['2.0.0.150', 62], ['3.0.0.1', 49], ['4.0.0.9', 50], ['5.0.0.5', 61]]);
+    const peers = await runAnalyze(step('Count sessions per peer') as AnalyzeStep, { vars, ah });
+    assert.equal(peers.kind, 'rows');
+    assert.deepEqual(peers.kind === 'rows' && peers.rows.map((r) => r.peer), ['9.0.0.1', '2.0.0.146', '1.0.0.42', '2.0.0.150', '3.0.0.1', '4.0.0.9', '5.0.0.5']);
+    const top = await runAnalyze(step('Select the top peers') as AnalyzeStep, { vars, ah, peers: peers.kind === 'rows' ? peers.rows : [] });
+    assert.deepEqual(top.kind === 'rows' && top.rows, [
+      { peer: '2.0.0.146', count: 62 },
+      { peer: '2.0.0.150', count: 62 },
+      { peer: '5.0.0.5', count: 61 },
+    ]);
+  });
+
+  it('joins each top peer to its distinct tunnel indexes in order of first appearance, and plans IKE then IPsec clears', async () => {
+    const top = [{ peer: '4.0.0.2', count: 54 }, { peer: '1.0.0.7', count: 51 }];
+    const sas = {
+      count: 6,
+      nodes: [],
+      records: [
+        { index: 67111733, gateway: '4.0.0.2' },
+        { index: 67111733, gateway: '4.0.0.2' },
+        { index: 5, gateway: '8.8.8.8' },
+        { index: 67111724, gateway: '4.0.0.2' },
+        { index: 67111734, gateway: '4.0.0.2' },
+        { index: 7, gateway: '1.0.0.7' },
+      ],
+    };
+    const targets = await runAnalyze(step('Tunnel indexes of each top peer') as AnalyzeStep, { vars, top, sas });
+    assert.ok(targets.kind === 'rows');
+    assert.deepEqual(targets.rows, [
+      { peer: '4.0.0.2', count: 54, indexes: [67111733, 67111724, 67111734] },
+      { peer: '1.0.0.7', count: 51, indexes: [7] },
+    ]);
+    const plan = await runPlan(step('Plan the clears') as PlanStep, { vars, top, sas, targets: targets.rows, peers: [], ah: ahTable([]) });
+    assert.deepEqual(plan.actions.map((a) => a.cli), [
+      'clear security ike security-associations 4.0.0.2',
+      'clear security ipsec security-associations index 67111733',
+      'clear security ipsec security-associations index 67111724',
+      'clear security ipsec security-associations index 67111734',
+      'clear security ike security-associations 1.0.0.7',
+      'clear security ipsec security-associations index 7',
+    ]);
+    assert.deepEqual(plan.actions[0], { rpc: 'clear-ike-security-association', args: { 'peer-address': '4.0.0.2' }, cli: 'clear security ike security-associations 4.0.0.2', changesState: true });
+    assert.equal(plan.evidence.unique_peers, 0);
+  });
+
+  it('refuses to plan an RPC argument that a device value would turn into markup', async () => {
+    const targets = [{ peer: '4.0.0.2</peer-address><x>', count: 54, indexes: [1] }];
+    await assert.rejects(runPlan(step('Plan the clears') as PlanStep, { vars, targets, top: [], peers: [], ah: ahTable([]) }), /peer-address/);
+  });
+});
