@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,9 @@ import { startLab } from '../helpers/lab.ts';
 import { writeLabInventory } from '../helpers/lab-inventory.ts';
 
 type StartedLab = Awaited<ReturnType<typeof startLab>>;
+
+// ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
+const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv };
 
 const ONE_PEER_INDEXES = '67111733 67111734 67111735 67111736 67111737 67111738 67111739 67111740 67111741 67111742 67111724 67111743 67111725 67111726 67111730 67111731 67111732';
 
@@ -75,7 +78,7 @@ describe('runbook apply playbooks/ah-cleanup.yml reproduces the seed samples', (
 
     const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
     const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(ajv);
+    addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(await readFile('schemas/report.schema.json', 'utf8')) as object);
     assert.ok(validate(rep), JSON.stringify(validate.errors));
 

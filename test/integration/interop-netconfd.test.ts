@@ -176,9 +176,9 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
       `<edit-config><target><candidate/></target><config><nacm xmlns="${NACM_NS}"><groups><group xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="delete"><name>${group}</name></group></groups></nacm></config></edit-config>`,
     );
     await s.rpc('<commit/>');
-    let after = '';
-    await s.rpc('<get-config><source><running/></source></get-config>', { onText: (x) => (after += x) });
-    assert.ok(!after.includes(group), `group ${group} removed from running: ${after}`);
+    let afterText = '';
+    await s.rpc('<get-config><source><running/></source></get-config>', { onText: (x) => (afterText += x) });
+    assert.ok(!afterText.includes(group), `group ${group} removed from running: ${afterText}`);
     await s.close();
   });
 

@@ -7,7 +7,8 @@ import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { connectionFor } from '../../inventory/connection.ts';
-import { selectHosts } from '../../inventory/limit.ts';
+import { resolveSelection } from '../../inventory/limit.ts';
+import { formatIssue } from '../../inventory/errors.ts';
 import { loadInventory } from '../../inventory/load.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
 import { parseExtraVars, resolveVars } from '../../playbook/vars.ts';
@@ -74,7 +75,9 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
     const playbook = await loadPlaybook(playbookFile);
     const extra = await parseExtraVars(opts.extraVars);
     const inventory = await loadInventory(inventoryFiles);
-    const hosts = selectHosts(inventory, playbook.hosts, opts.limit);
+    const { hosts, warnings } = resolveSelection(inventory, playbook.hosts, opts.limit);
+    for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+    for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
     return { playbook, extra, inventory, hosts };
   });
   const resolved = await asUsageError(async () =>
