@@ -108,86 +108,72 @@ function range(first: number, last: number): number[] {
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
-const ONE_PEER: ScenarioDefinition = {
-  name: 'one-peer',
-  description: "The seed's first sample: 21167 AH sessions from 750 peers, only 4.0.0.2 (54 sessions, 17 tunnels) at 50 or more",
-  build(i) {
-    const peers = i.peers ?? 750;
-    return {
-      name: this.name,
-      description: this.description,
-      seed: i.seed,
-      ...SAMPLE_DEVICE,
-      spus: i.spus ?? 1,
-      cluster: i.cluster ?? false,
-      node0Share: 0.5,
-      ahSessions: i.ahSessions ?? 21167,
-      peers,
-      pinnedPeers: [
-        {
-          address: '4.0.0.2',
-          sessions: 54,
-          tunnelIndexes: [...range(67111733, 67111742), 67111724, 67111743, 67111725, 67111726, 67111730, 67111731, 67111732],
-        },
-      ],
-      peerBands: [band(peers - 1, 1, 49, 1, 1, 6)],
-      otherSessions: sampleMix(peers),
-    };
-  },
-};
+/**
+ * The seed's sample runs share a device (a single-SPU SRX1500) and differ in the AH
+ * count, the pinned peers and how the other peers' sessions are spread.
+ */
+function seedSample(
+  name: string,
+  description: string,
+  ahSessions: number,
+  pinnedPeers: ScenarioSpec['pinnedPeers'],
+  bands: (others: number) => PeerBand[],
+): ScenarioDefinition {
+  return {
+    name,
+    description,
+    build(i) {
+      const peers = i.peers ?? 750;
+      return {
+        name,
+        description,
+        seed: i.seed,
+        ...SAMPLE_DEVICE,
+        spus: i.spus ?? 1,
+        cluster: i.cluster ?? false,
+        node0Share: 0.5,
+        ahSessions: i.ahSessions ?? ahSessions,
+        peers,
+        pinnedPeers,
+        peerBands: bands(peers - pinnedPeers.length),
+        otherSessions: sampleMix(peers),
+      };
+    },
+  };
+}
 
-const NO_PEER: ScenarioDefinition = {
-  name: 'no-peer',
-  description: "The seed's third sample: 21043 AH sessions from 750 peers, none with 50 or more",
-  build(i) {
-    const peers = i.peers ?? 750;
-    return {
-      name: this.name,
-      description: this.description,
-      seed: i.seed,
-      ...SAMPLE_DEVICE,
-      spus: i.spus ?? 1,
-      cluster: i.cluster ?? false,
-      node0Share: 0.5,
-      ahSessions: i.ahSessions ?? 21043,
-      peers,
-      pinnedPeers: [],
-      peerBands: [band(peers, 1, 49, 1, 1, 6)],
-      otherSessions: sampleMix(peers),
-    };
-  },
-};
+const ONE_PEER = seedSample(
+  'one-peer',
+  "The seed's first sample: 21167 AH sessions from 750 peers, only 4.0.0.2 (54 sessions, 17 tunnels) at 50 or more",
+  21167,
+  [{ address: '4.0.0.2', sessions: 54, tunnelIndexes: [...range(67111733, 67111742), 67111724, 67111743, 67111725, 67111726, 67111730, 67111731, 67111732] }],
+  (others) => [band(others, 1, 49, 1, 1, 6)],
+);
 
-const THREE_PEERS: ScenarioDefinition = {
-  name: 'three-peers',
-  description:
-    "The seed's fourth sample: 25950 AH sessions from 750 peers, 385 with 40 or more; top three 2.0.0.146 (62), 2.0.0.150 (62), 1.0.0.42 (58)",
-  build(i) {
-    const peers = i.peers ?? 750;
-    const others = peers - 3;
+const NO_PEER = seedSample(
+  'no-peer',
+  "The seed's third sample: 21043 AH sessions from 750 peers, none with 50 or more",
+  21043,
+  [],
+  (others) => [band(others, 1, 49, 1, 1, 6)],
+);
+
+const THREE_PEERS = seedSample(
+  'three-peers',
+  "The seed's fourth sample: 25950 AH sessions from 750 peers, 385 with 40 or more; top three 2.0.0.146 (62), 2.0.0.150 (62), 1.0.0.42 (58)",
+  25950,
+  // Order matters: 2.0.0.146 and 2.0.0.150 tie at 62 and the tie goes to the first seen.
+  [
+    { address: '2.0.0.146', sessions: 62, tunnelIndexes: range(67109704, 67109708) },
+    { address: '2.0.0.150', sessions: 62, tunnelIndexes: range(67109724, 67109728) },
+    { address: '1.0.0.42', sessions: 58, tunnelIndexes: range(67109684, 67109687) },
+  ],
+  (others) => {
     // 382 of the 747 ordinary peers sit at 40..57 in the sample; keep that share when peers is overridden.
     const busy = Math.max(0, Math.round((others * 382) / 747));
-    return {
-      name: this.name,
-      description: this.description,
-      seed: i.seed,
-      ...SAMPLE_DEVICE,
-      spus: i.spus ?? 1,
-      cluster: i.cluster ?? false,
-      node0Share: 0.5,
-      ahSessions: i.ahSessions ?? 25950,
-      peers,
-      // Order matters: 2.0.0.146 and 2.0.0.150 tie at 62 and the tie goes to the first seen.
-      pinnedPeers: [
-        { address: '2.0.0.146', sessions: 62, tunnelIndexes: range(67109704, 67109708) },
-        { address: '2.0.0.150', sessions: 62, tunnelIndexes: range(67109724, 67109728) },
-        { address: '1.0.0.42', sessions: 58, tunnelIndexes: range(67109684, 67109687) },
-      ],
-      peerBands: [band(busy, 40, 57, 1, 1, 6), band(others - busy, 1, 39, 1, 1, 6)],
-      otherSessions: sampleMix(peers),
-    };
+    return [band(busy, 40, 57, 1, 1, 6), band(others - busy, 1, 39, 1, 1, 6)];
   },
-};
+);
 
 const BUSY: ScenarioDefinition = {
   name: 'busy',

@@ -37,7 +37,7 @@ const TEST_TIMEOUT_MS = FULL ? 600_000 : 120_000;
 
 /** Only what the probes need: no PYTHONPATH or pyenv variables, no real ~/.ssh. */
 function pythonEnv(home: string): NodeJS.ProcessEnv {
-  return { PATH: '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', [LAB_PASSWORD_ENV]: LAB_PASSWORD };
+  return { PATH: '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', [LAB_PASSWORD_ENV]: LAB_PASSWORD };
 }
 
 /** Why `import module` fails under /usr/bin/python3, or undefined when it works. */
