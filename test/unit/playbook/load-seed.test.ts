@@ -155,10 +155,10 @@ describe('loadPlaybook: playbooks/ah-cleanup.yml', () => {
     );
   });
 
-  it('act: on_error and verify, with defaults', () => {
+  it('act: on_error, and verify re-running the AH collect', () => {
     const act = step(p, 7, 'act');
     assert.equal(act.onError, 'continue');
-    assert.deepStrictEqual(act.verify, []);
+    assert.deepStrictEqual(act.verify, ['ah']);
     assert.ok(act.syslog);
   });
 
