@@ -33,6 +33,31 @@ describe('runbook apply: bad input is refused before any connection; failures st
     assert.equal(connectionsSoFar(), before);
   });
 
+  const COLLECT = '  - name: Collect AH sessions\n    register: ah\n    collect:\n      rpc: get-flow-session-information\n      args: { protocol: ah }\n      item: flow-session\n      fields: { peer: source-address }\n';
+  const BROKEN: [string, string, RegExp][] = [
+    ['unknown var', COLLECT + '  - name: Gate\n    analyze:\n      require: ah.count >= vars.nope\n      otherwise: too few\n', /:12:33: .*vars\.nope is not declared/],
+    ['later step referenced', '  - name: Gate\n    analyze:\n      require: ah.count > 1\n      otherwise: too few\n' + COLLECT, /:5:\d+: .*'ah' is registered by a later step/],
+    ['bad expression', COLLECT + '  - name: Gate\n    analyze:\n      require: "ah.count >="\n      otherwise: too few\n', /:12:\d+: .*not a valid expression/],
+    ['unknown RPC argument', COLLECT.replace('protocol: ah', 'colour: red'), /:7:15: .*unknown argument 'colour'/],
+    ['wrong step order', COLLECT + '  - name: Plan\n    plan:\n      actions: [{ rpc: clear-flow-session, args: { all: true } }]\n  - name: Late\n    analyze:\n      require: ah.count > 1\n      otherwise: x\n', /:1[3-5]:\d+: .*plan/],
+    ['forbidden expression', COLLECT + '  - name: Gate\n    analyze:\n      require: $eval("1")\n      otherwise: x\n', /:12:\d+: .*\$eval/],
+  ];
+  for (const [kind, steps, where] of BROKEN) {
+    it(`a playbook with ${kind} is refused, located, before any connection; validate says the same`, async () => {
+      const file = join(lab.dir, `${kind.replace(/ /g, '-')}.yml`);
+      await writeFile(file, `name: ${kind}\nsteps:\n${steps}`);
+      const before = connectionsSoFar();
+      const r = await runCli(['apply', file, '-i', inventory]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + where.source));
+      assert.equal(connectionsSoFar(), before);
+      const v = await runCli(['validate', file, 'playbooks/ah-cleanup.yml']);
+      assert.equal(v.code, 2);
+      assert.match(v.stdout, /ah-cleanup\.yml: ok/);
+      assert.match(v.stderr, where);
+    });
+  }
+
   it("an -e value outside the seed's command-line bounds is refused, naming the rule", async () => {
     const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'min_peer_sessions=40']);
     assert.equal(r.code, 2);
