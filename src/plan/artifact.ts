@@ -1,0 +1,42 @@
+import type { Failure, HostStatus, PlannedAction } from '../engine/results.ts';
+
+export const PLAN_FORMAT = 'runbook-plan/1';
+
+/**
+ * A plan as a reviewable artifact: what each host will get and the evidence behind it.
+ * `runbook plan` writes it, a reviewer reads it (`runbook show`), and `runbook apply
+ * --plan` acts only where a fresh plan equals it. Described by schemas/plan.schema.json.
+ */
+export interface PlanArtifact {
+  readonly format: typeof PLAN_FORMAT;
+  readonly tool: { readonly name: 'runbook'; readonly version: string };
+  readonly createdAt: string;
+  readonly playbook: {
+    readonly file: string;
+    readonly name: string;
+    /** sha256 of the playbook text, hex. */
+    readonly sha256: string;
+    /** The playbook itself, so the ticket carries what was reviewed. */
+    readonly text: string;
+  };
+  /** The -e values given (after parsing), by name. */
+  readonly extraVars: Readonly<Record<string, unknown>>;
+  readonly inventory: readonly string[];
+  readonly limit?: string;
+  /** Every host targeted, in order, whatever became of it. */
+  readonly targets: readonly string[];
+  readonly hosts: readonly PlannedHost[];
+}
+
+export interface PlannedHost {
+  readonly host: string;
+  /** ok: nothing to change; changed: actions planned; skipped/failed/unreachable as in a run. */
+  readonly status: HostStatus;
+  readonly reason?: string;
+  readonly error?: Failure;
+  readonly vars: Readonly<Record<string, string | number | boolean>>;
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly actions: readonly PlannedAction[];
+  /** The log lines the planning run said (the seed's messages). */
+  readonly log: readonly string[];
+}
