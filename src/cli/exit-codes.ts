@@ -13,6 +13,8 @@ export const ExitCode = {
   HostsFailed: 3,
   /** At least one host could not be reached (refused, auth, host key, timeout), none failed otherwise. */
   HostsUnreachable: 4,
+  /** Another run holds the lock for the same inventory (a scheduled run overlapping the last). */
+  Locked: 5,
   /** The run was interrupted (SIGINT/SIGTERM) before every host ran; the report says which did. */
   Interrupted: 130,
 } as const;

@@ -5,7 +5,11 @@ import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import type { RunResult } from '../../engine/results.ts';
+import { recapOf, type HostResult, type RunResult } from '../../engine/results.ts';
+import { AuditLog } from '../../report/audit-log.ts';
+import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { acquireRunLock, RunLockedError, type RunLock } from '../run-lock.ts';
 import { connectionFor } from '../../inventory/connection.ts';
 import { resolveSelection } from '../../inventory/limit.ts';
 import { formatIssue } from '../../inventory/errors.ts';
@@ -42,6 +46,8 @@ interface ApplyOptions {
   syslog?: string;
   knownHosts: string;
   acceptNew?: boolean;
+  auditLog: string;
+  lockDir?: string;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -60,6 +66,8 @@ export function registerApplyCommand(program: Command): void {
     .option('--syslog <target>', 'also log to syslog: local, udp://HOST[:PORT] or tcp://HOST[:PORT] (RFC 5424)')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .option('--audit-log <file>', 'append one JSON line per state-changing RPC sent', '.runbook/audit.jsonl')
+    .option('--lock-dir <dir>', 'where the per-inventory run lock lives (default: the system temp dir)')
     .action(async (playbook: string, opts: ApplyOptions) => {
       process.exitCode = await apply(playbook, opts);
     });
@@ -91,55 +99,106 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
   });
   const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
-  const lab = await startInventoryLab(hosts);
-  for (const [name, c] of lab?.connections ?? []) connections.set(name, c);
-
-  const engineHosts: EngineHost[] = resolved.map(({ host, vars }) => ({
-    name: host.name,
-    groups: host.groups,
-    vars,
-    dryRun: opts.check === true || vars.dry_run !== false,
-    connect: () => NetconfSession.connect(connections.get(host.name)!),
-  }));
-
-  const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHosts.length <= 50;
-  const renderer: ProgressRenderer = live ? listrRenderer(engineHosts.map((h) => h.name), opts.forks) : plainRenderer(process.stdout, verbosity, style);
-  const emit = (e: RunEvent) => {
-    renderer.sink(e);
-    if (e.type === 'syslog') syslog?.send(e.host, e.message);
-  };
-
-  // First Ctrl-C: no new host starts, hosts in flight finish, the report is written.
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(ExitCode.Interrupted);
-    process.stderr.write('\nrunbook: interrupted: finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  let run: RunResult | undefined;
+  let lock: RunLock;
   try {
-    run = await runPlaybook(playbook, engineHosts, { forks: opts.forks, signal: abort.signal }, emit);
+    lock = acquireRunLock(inventory.files, opts.lockDir);
+  } catch (err) {
+    if (!(err instanceof RunLockedError)) throw err;
+    process.stderr.write(`runbook: ${err.message}\n`);
+    return ExitCode.Locked;
+  }
+  try {
+    return await runLocked();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await renderer.end();
-    await lab?.stop();
-    await syslog?.close();
+    lock.release();
   }
 
-  if (verbosity > 0) {
-    process.stdout.write('\n');
-    for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+  async function runLocked(): Promise<number> {
+    const lab = await startInventoryLab(hosts);
+    for (const [name, c] of lab?.connections ?? []) connections.set(name, c);
+
+    const engineHosts: EngineHost[] = resolved.map(({ host, vars }) => ({
+      name: host.name,
+      groups: host.groups,
+      vars,
+      dryRun: opts.check === true || vars.dry_run !== false,
+      connect: () => NetconfSession.connect(connections.get(host.name)!),
+    }));
+
+    const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHosts.length <= 50;
+    const renderer: ProgressRenderer = live ? listrRenderer(engineHosts.map((h) => h.name), opts.forks) : plainRenderer(process.stdout, verbosity, style);
+    const done: HostResult[] = [];
+    const startedAt = new Date().toISOString();
+    const emit = (e: RunEvent) => {
+      renderer.sink(e);
+      if (e.type === 'syslog') syslog?.send(e.host, e.message);
+      if (e.type === 'host-done') done.push(e.result);
+    };
+    const audit = engineHosts.some((h) => !h.dryRun) ? new AuditLog(opts.auditLog) : undefined;
+    const runId = randomUUID();
+
+    // First Ctrl-C: no new host starts, hosts in flight finish, the report is written.
+    // Second: stop at once, still writing what is known (the audit log is already on disk).
+    const abort = new AbortController();
+    const onSignal = () => {
+      if (abort.signal.aborted) {
+        if (opts.report) {
+          const partial = partialRun(playbook, engineHosts.map((h) => h.name), done, startedAt);
+          writeFileSync(opts.report, JSON.stringify(buildReport(partial, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }), null, 2) + '\n');
+          process.stderr.write(`runbook: stopped; partial report written to ${opts.report}\n`);
+        }
+        lock.release();
+        process.exit(ExitCode.Interrupted);
+      }
+      process.stderr.write('\nrunbook: interrupted: finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n');
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    let run: RunResult | undefined;
+    try {
+      run = await runPlaybook(
+        playbook,
+        engineHosts,
+        { forks: opts.forks, signal: abort.signal, ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
+        emit,
+      );
+    } finally {
+      audit?.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await renderer.end();
+      await lab?.stop();
+      await syslog?.close();
+    }
+
+    if (verbosity > 0) {
+      process.stdout.write('\n');
+      for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+    }
+    process.stdout.write(recapLines(run, style).join('\n') + '\n');
+    if (opts.report) {
+      await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
+      if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
+    }
+    return exitCodeOf(run);
   }
-  process.stdout.write(recapLines(run, style).join('\n') + '\n');
-  if (opts.report) {
-    await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
-    if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
-  }
-  return exitCodeOf(run);
+}
+
+/** What is known when a second Ctrl-C stops a run at once: hosts done, and the rest not finished. */
+function partialRun(playbook: { file: string; name: string; sha256: string }, targets: readonly string[], done: readonly HostResult[], startedAt: string): RunResult {
+  const finished = new Set(done.map((h) => h.host));
+  return {
+    playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256 },
+    dryRun: done.every((h) => h.dryRun),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted: true,
+    hosts: [...done],
+    notRun: targets.filter((t) => !finished.has(t)),
+    recap: recapOf(done),
+  };
 }
 
 /** Failed beats unreachable beats interrupted: the most actionable outcome wins. */
