@@ -56,13 +56,19 @@ export function recapLines(run: RunResult, style: ChalkInstance): string[] {
   return lines;
 }
 
+/** "kind: message", without the host name and kind the message may already start with. */
+export function failureText(host: string, error: { kind: string; message: string }): string {
+  const message = error.message.startsWith(`${host}: `) ? error.message.slice(host.length + 2) : error.message;
+  return message.startsWith(`${error.kind}: `) ? message : `${error.kind}: ${message}`;
+}
+
 function summary(h: HostResult): string {
   switch (h.status) {
     case 'skipped':
       return h.reason ?? '';
     case 'failed':
     case 'unreachable':
-      return h.error ? `${h.error.step ? `${h.error.step}: ` : ''}${h.error.kind}: ${h.error.message}` : '';
+      return h.error ? `${h.error.step ? `${h.error.step}: ` : ''}${failureText(h.host, h.error)}` : '';
     default: {
       const changing = h.plan.filter((a) => a.changesState).length;
       if (changing === 0) return 'nothing to change';
