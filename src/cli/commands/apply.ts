@@ -10,18 +10,11 @@ import { AuditLog } from '../../report/audit-log.ts';
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, RunLockedError, type RunLock } from '../run-lock.ts';
-import { connectionFor } from '../../inventory/connection.ts';
-import { resolveSelection } from '../../inventory/limit.ts';
-import { formatIssue } from '../../inventory/errors.ts';
-import { loadInventory } from '../../inventory/load.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { parseExtraVars, resolveVars } from '../../playbook/vars.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
-import type { ConnectOptions } from '../../transport/options.ts';
-import { NetconfSession } from '../../transport/session.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { startInventoryLab } from '../lab-hosts.ts';
+import { engineHosts, resolveTargets } from '../targets.ts';
 import { collect, positiveInt } from '../option-parsers.ts';
 import { asUsageError } from '../input-errors.ts';
 import { listrRenderer } from '../render/listr.ts';
@@ -78,25 +71,15 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
   const style = makeStyle(process.stdout);
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
 
-  // Everything that can be wrong with the input is found before any connection.
-  const { playbook, extra, inventory, hosts } = await asUsageError(async () => {
-    const playbook = await loadPlaybook(playbookFile);
-    const extra = await parseExtraVars(opts.extraVars);
-    const inventory = await loadInventory(inventoryFiles);
-    const { hosts, warnings } = resolveSelection(inventory, playbook.hosts, opts.limit);
-    for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
-    for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
-    return { playbook, extra, inventory, hosts };
+  const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  const targets = await resolveTargets(playbook, {
+    inventoryFiles,
+    extraVars: opts.extraVars,
+    knownHosts: opts.knownHosts,
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
-  const resolved = await asUsageError(async () =>
-    hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) })),
-  );
-  const connections = new Map<string, ConnectOptions>();
-  await asUsageError(async () => {
-    for (const h of hosts) {
-      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, { knownHostsFile: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}) }));
-    }
-  });
+  const inventory = targets.inventory;
   const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
   let lock: RunLock;
@@ -114,19 +97,10 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
   }
 
   async function runLocked(): Promise<number> {
-    const lab = await startInventoryLab(hosts);
-    for (const [name, c] of lab?.connections ?? []) connections.set(name, c);
-
-    const engineHosts: EngineHost[] = resolved.map(({ host, vars }) => ({
-      name: host.name,
-      groups: host.groups,
-      vars,
-      dryRun: opts.check === true || vars.dry_run !== false,
-      connect: () => NetconfSession.connect(connections.get(host.name)!),
-    }));
-
-    const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHosts.length <= 50;
-    const renderer: ProgressRenderer = live ? listrRenderer(engineHosts.map((h) => h.name), opts.forks) : plainRenderer(process.stdout, verbosity, style);
+    const { hosts: engineHostList, lab } = await engineHosts(targets, (vars) => opts.check === true || vars.dry_run !== false);
+    const engineHostsToRun: EngineHost[] = engineHostList;
+    const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHostsToRun.length <= 50;
+    const renderer: ProgressRenderer = live ? listrRenderer(engineHostsToRun.map((h) => h.name), opts.forks) : plainRenderer(process.stdout, verbosity, style);
     const done: HostResult[] = [];
     const startedAt = new Date().toISOString();
     const emit = (e: RunEvent) => {
@@ -134,7 +108,7 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
       if (e.type === 'syslog') syslog?.send(e.host, e.message);
       if (e.type === 'host-done') done.push(e.result);
     };
-    const audit = engineHosts.some((h) => !h.dryRun) ? new AuditLog(opts.auditLog) : undefined;
+    const audit = engineHostsToRun.some((h) => !h.dryRun) ? new AuditLog(opts.auditLog) : undefined;
     const runId = randomUUID();
 
     // First Ctrl-C: no new host starts, hosts in flight finish, the report is written.
@@ -143,7 +117,7 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
     const onSignal = () => {
       if (abort.signal.aborted) {
         if (opts.report) {
-          const partial = partialRun(playbook, engineHosts.map((h) => h.name), done, startedAt);
+          const partial = partialRun(playbook, engineHostsToRun.map((h) => h.name), done, startedAt);
           writeFileSync(opts.report, JSON.stringify(buildReport(partial, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }), null, 2) + '\n');
           process.stderr.write(`runbook: stopped; partial report written to ${opts.report}\n`);
         }
@@ -160,7 +134,7 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
     try {
       run = await runPlaybook(
         playbook,
-        engineHosts,
+        engineHostsToRun,
         { forks: opts.forks, signal: abort.signal, ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
         emit,
       );

@@ -1,0 +1,68 @@
+import type { EngineHost } from '../engine/host-run.ts';
+import { connectionFor } from '../inventory/connection.ts';
+import { formatIssue } from '../inventory/errors.ts';
+import { resolveSelection } from '../inventory/limit.ts';
+import { loadInventory } from '../inventory/load.ts';
+import type { Inventory, InventoryHost } from '../inventory/types.ts';
+import type { ExtraVar } from '../playbook/vars.ts';
+import { parseExtraVars, resolveVars } from '../playbook/vars.ts';
+import type { Playbook } from '../playbook/types.ts';
+import type { ConnectOptions } from '../transport/options.ts';
+import { NetconfSession } from '../transport/session.ts';
+import { asUsageError } from './input-errors.ts';
+import { startInventoryLab, type InProcessLab } from './lab-hosts.ts';
+
+/** What apply and plan share on the command line about which hosts and how to reach them. */
+export interface TargetOptions {
+  readonly inventoryFiles: readonly string[];
+  readonly limit?: string;
+  readonly extraVars: readonly string[];
+  readonly knownHosts: string;
+  readonly acceptNew?: boolean;
+}
+
+export interface Targets {
+  readonly inventory: Inventory;
+  readonly extra: readonly ExtraVar[];
+  readonly hosts: readonly { readonly host: InventoryHost; readonly vars: Record<string, string | number | boolean> }[];
+  readonly connections: Map<string, ConnectOptions>;
+}
+
+/**
+ * Everything that can be wrong with the input is found here, before any connection:
+ * vars, inventory, host patterns and credentials. Errors become UsageErrors (exit 2).
+ */
+export async function resolveTargets(playbook: Playbook, opts: TargetOptions): Promise<Targets> {
+  return asUsageError(async () => {
+    const extra = await parseExtraVars([...opts.extraVars]);
+    const inventory = await loadInventory([...opts.inventoryFiles]);
+    const { hosts, warnings } = resolveSelection(inventory, playbook.hosts, opts.limit);
+    for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+    for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+    const resolved = hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) }));
+    const connections = new Map<string, ConnectOptions>();
+    for (const h of hosts) {
+      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, { knownHostsFile: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}) }));
+    }
+    return { inventory, extra, hosts: resolved, connections };
+  });
+}
+
+/** Starts lab hosts (if any) and gives the engine its hosts. */
+export async function engineHosts(targets: Targets, dryRun: (vars: Record<string, string | number | boolean>) => boolean): Promise<{ hosts: EngineHost[]; lab: InProcessLab | undefined }> {
+  const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
+  for (const [name, c] of lab?.connections ?? []) targets.connections.set(name, c);
+  const hosts = targets.hosts.map(({ host, vars }) => ({
+    name: host.name,
+    groups: host.groups,
+    vars,
+    dryRun: dryRun(vars),
+    connect: () => NetconfSession.connect(targets.connections.get(host.name)!),
+  }));
+  return { hosts, lab };
+}
+
+/** -e values by name, as the plan artifact records them. */
+export function extraVarsRecord(extra: readonly ExtraVar[]): Record<string, unknown> {
+  return Object.fromEntries(extra.map((e) => [e.name, e.value]));
+}

@@ -1,0 +1,31 @@
+import type { RunResult } from '../engine/results.ts';
+import type { Playbook } from '../playbook/types.ts';
+import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
+
+/** Builds the reviewable artifact from a planning run (collect, analyze and plan; nothing sent). */
+export function planFromRun(
+  run: RunResult,
+  playbook: Playbook,
+  meta: { version: string; inventory: readonly string[]; limit?: string; extraVars: Readonly<Record<string, unknown>>; targets: readonly string[] },
+): PlanArtifact {
+  return {
+    format: PLAN_FORMAT,
+    tool: { name: 'runbook', version: meta.version },
+    createdAt: run.finishedAt,
+    playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256, text: playbook.text },
+    extraVars: meta.extraVars,
+    inventory: meta.inventory,
+    ...(meta.limit !== undefined ? { limit: meta.limit } : {}),
+    targets: meta.targets,
+    hosts: run.hosts.map((h) => ({
+      host: h.host,
+      status: h.status,
+      ...(h.reason !== undefined ? { reason: h.reason } : {}),
+      ...(h.error !== undefined ? { error: h.error } : {}),
+      vars: h.vars,
+      evidence: h.evidence,
+      actions: h.plan,
+      log: h.log.map((l) => l.text),
+    })),
+  };
+}
