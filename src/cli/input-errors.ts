@@ -1,7 +1,7 @@
 import { UsageError } from './errors.ts';
 
 /** Names of the typed errors that mean "your input is wrong": exit 2, no stack trace. */
-const INPUT_ERRORS = new Set(['PlaybookError', 'VarsError', 'InventoryError', 'LimitError', 'CredentialError', 'SyslogTargetError', 'ExpressionError']);
+const INPUT_ERRORS = new Set(['PlaybookError', 'VarsError', 'InventoryError', 'LimitError', 'CredentialError', 'SyslogTargetError', 'ExpressionError', 'PlanFileError']);
 
 /**
  * Runs input handling and turns the typed input errors into a UsageError whose message

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerLabCommand } from './commands/lab.ts';
 import { registerValidateCommand } from './commands/validate.ts';
+import { registerPlanCommand } from './commands/plan.ts';
+import { registerShowCommand } from './commands/show.ts';
 import { registerRpcCommand } from './commands/rpc.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerApplyCommand(program);
+  registerPlanCommand(program);
+  registerShowCommand(program);
   registerValidateCommand(program);
   registerRpcCommand(program);
   registerLabCommand(program);

@@ -1,0 +1,121 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { runPlaybook } from '../../engine/executor.ts';
+import type { RunEvent } from '../../engine/events.ts';
+import type { HostResult, RunResult } from '../../engine/results.ts';
+import { recapOf } from '../../engine/results.ts';
+import { planFromRun } from '../../plan/from-run.ts';
+import { loadPlaybook } from '../../playbook/load.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { asUsageError } from '../input-errors.ts';
+import { collect, positiveInt } from '../option-parsers.ts';
+import { listrRenderer } from '../render/listr.ts';
+import { plainRenderer } from '../render/plain.ts';
+import { recapLines, type Verbosity } from '../render/results.ts';
+import { makeStyle } from '../render/style.ts';
+import { engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
+import { version } from '../version.ts';
+import { DEFAULT_INVENTORY } from './apply.ts';
+
+interface PlanOptions {
+  inventory: string[];
+  limit?: string;
+  extraVars: string[];
+  forks: number;
+  out: string;
+  verbose: number;
+  quiet?: boolean;
+  knownHosts: string;
+  acceptNew?: boolean;
+}
+
+export function registerPlanCommand(program: Command): void {
+  program
+    .command('plan')
+    .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
+    .argument('<playbook>', 'playbook file (YAML)')
+    .requiredOption('-o, --out <file>', 'where to write the plan (JSON; `runbook show` renders it)')
+    .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
+    .option('-l, --limit <pattern>', 'limit hosts with an Ansible pattern')
+    .option('-e, --extra-vars <k=v|@file>', 'set playbook vars; repeatable; recorded in the plan', collect, [])
+    .option('-f, --forks <n>', 'hosts in flight at once', positiveInt, 5)
+    .option('-v, --verbose', 'more output', (_v: string, n: number) => n + 1, 0)
+    .option('-q, --quiet', 'only the recap')
+    .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
+    .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .action(async (playbook: string, opts: PlanOptions) => {
+      process.exitCode = await plan(playbook, opts);
+    });
+}
+
+async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
+  const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
+  const style = makeStyle(process.stdout);
+  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
+  const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  const targets = await resolveTargets(playbook, {
+    inventoryFiles,
+    extraVars: opts.extraVars,
+    knownHosts: opts.knownHosts,
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(opts.acceptNew ? { acceptNew: true } : {}),
+  });
+  // Planning never acts, whatever the vars say.
+  const { hosts, lab } = await engineHosts(targets, () => true);
+  const names = hosts.map((h) => h.name);
+  const meta = { version, inventory: targets.inventory.files, extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
+  const write = async (run: RunResult) => {
+    const tmp = `${opts.out}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
+    await rename(tmp, opts.out);
+  };
+
+  const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && hosts.length <= 50;
+  const renderer = live ? listrRenderer(names, opts.forks) : plainRenderer(process.stdout, verbosity, style);
+  const done: HostResult[] = [];
+  const startedAt = new Date().toISOString();
+  const emit = (e: RunEvent) => {
+    renderer.sink(e);
+    if (e.type === 'host-done') done.push(e.result);
+  };
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) {
+      // Stop now, still writing the hosts planned so far: the plan lists the others as targets only.
+      const partial: RunResult = {
+        playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256 },
+        dryRun: true,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        interrupted: true,
+        hosts: done,
+        notRun: names.filter((n) => !done.some((d) => d.host === n)),
+        recap: recapOf(done),
+      };
+      void write(partial).finally(() => process.exit(ExitCode.Interrupted));
+      return;
+    }
+    process.stderr.write('\nrunbook: interrupted: finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let run: RunResult;
+  try {
+    run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: abort.signal }, emit);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await renderer.end();
+    await lab?.stop();
+  }
+  await write(run);
+  process.stdout.write(recapLines(run, style).join('\n') + '\n');
+  const planned = run.hosts.filter((h) => h.plan.length > 0).length;
+  process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
+  if (run.recap.failed > 0) return ExitCode.HostsFailed;
+  if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
+  return run.interrupted ? ExitCode.Interrupted : ExitCode.Ok;
+}
