@@ -1,56 +1,94 @@
 import type { Playbook } from '../playbook/types.ts';
+import { planBatches, type SerialSpec } from './batches.ts';
 import type { EventSink } from './events.ts';
-import { runHost, type EngineHost } from './host-run.ts';
+import { checkPolicy, overBudget, stopReason, type FailurePolicy } from './failure-policy.ts';
+import { runHost, type EngineHost, type HostRunOptions } from './host-run.ts';
+import { realSleep, type ConnectRetry, type Sleep } from './retry.ts';
 import { recapOf, type ActionResult, type HostResult, type RunResult } from './results.ts';
 
-export interface RunOptions {
-  /** Hosts in flight at once. */
+export interface RunOptions extends FailurePolicy {
+  /** Hosts in flight at once, within a batch. */
   readonly forks: number;
-  /** When aborted, no new host starts; hosts in flight finish. */
+  /** When aborted, no new host (or connect retry) starts; hosts in flight finish. */
   readonly signal?: AbortSignal;
   readonly onAction?: (host: string, result: ActionResult) => void;
+  /** Rolling batches, as Ansible's serial (see planBatches). Without it, every host is one batch. */
+  readonly serial?: SerialSpec;
+  /** Retry connects that failed with TransportError 'connect' or 'timeout'; attempts counts the first. */
+  readonly retries?: { readonly attempts: number; readonly backoffMs: number };
+  /** Jitter source for retries, a number in [0, 1) (default Math.random); seed it to replay a run. */
+  readonly random?: () => number;
+  /** How retries wait (default a real timer); tests pass one that records and returns at once. */
+  readonly sleep?: Sleep;
 }
 
 /**
- * Runs a playbook over hosts, `forks` at a time. Host results come back in the order
- * the hosts were given, whatever order they finished in.
+ * Runs a playbook over hosts, batch after batch, `forks` at a time within a batch. After
+ * each host the failure policy is checked: once the batch is over budget no host of it
+ * starts, and after it no batch starts. Host results come back in the order the hosts
+ * were given, whatever order they finished in; hosts never started are in `notRun`.
  */
 export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost[], opts: RunOptions, emit: EventSink): Promise<RunResult> {
+  checkPolicy(opts);
+  const retry = connectRetryOf(opts);
+  const batches = planBatches(hosts.map((_, i) => i), opts.serial);
   const startedAt = new Date().toISOString();
   const dryRun = hosts.every((h) => h.dryRun);
   emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun, forks: opts.forks });
+  const hostOpts: HostRunOptions = { emit, ...(opts.onAction ? { onAction: opts.onAction } : {}), ...(retry ? { retry } : {}) };
   const results: (HostResult | undefined)[] = new Array(hosts.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < hosts.length && !opts.signal?.aborted) {
-      const i = next++;
-      results[i] = await runHost(playbook, hosts[i], { emit, ...(opts.onAction ? { onAction: opts.onAction } : {}) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks, hosts.length)) }, worker));
-  return summarise(playbook, hosts, results, dryRun, startedAt, opts.signal?.aborted ?? false, emit);
-}
+  let stopped: RunResult['stopped'];
 
-function summarise(
-  playbook: Playbook,
-  hosts: readonly EngineHost[],
-  results: readonly (HostResult | undefined)[],
-  dryRun: boolean,
-  startedAt: string,
-  interrupted: boolean,
-  emit: EventSink,
-): RunResult {
+  for (const [b, batch] of batches.entries()) {
+    if (opts.signal?.aborted) break;
+    const index = b + 1;
+    emit({ type: 'batch-start', index, hosts: batch.map((i) => hosts[i]!.name) });
+    const finished: HostResult[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length && !opts.signal?.aborted && !overBudget(opts, finished, batch.length)) {
+        const i = batch[next++]!;
+        const r = await runHost(playbook, hosts[i]!, hostOpts);
+        results[i] = r;
+        finished.push(r);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks, batch.length)) }, worker));
+    const reason = stopReason(opts, finished, batch.length, index, index < batches.length);
+    if (reason) {
+      stopped = { reason, afterBatch: index };
+      emit({ type: 'run-stopped', reason, afterBatch: index });
+      break;
+    }
+  }
+
   const done = results.filter((r): r is HostResult => r !== undefined);
   const result: RunResult = {
     playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256 },
     dryRun,
     startedAt,
     finishedAt: new Date().toISOString(),
-    interrupted,
+    interrupted: opts.signal?.aborted ?? false,
     hosts: done,
     notRun: hosts.filter((_, i) => results[i] === undefined).map((h) => h.name),
     recap: recapOf(done),
+    batches: batches.map((batch) => batch.map((i) => hosts[i]!.name)),
+    ...(stopped ? { stopped } : {}),
   };
   emit({ type: 'run-done', result });
   return result;
+}
+
+function connectRetryOf(opts: RunOptions): ConnectRetry | undefined {
+  if (!opts.retries) return undefined;
+  const { attempts, backoffMs } = opts.retries;
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`retries.attempts: ${attempts} is not a whole number of attempts (1 or more)`);
+  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new RangeError(`retries.backoffMs: ${backoffMs} is not a duration in ms (0 or more)`);
+  return {
+    attempts,
+    backoffMs,
+    random: opts.random ?? Math.random,
+    sleep: opts.sleep ?? realSleep,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 }

@@ -8,6 +8,7 @@ import { runPlan } from '../steps/plan.ts';
 import { truthy, type Scope } from '../steps/scope.ts';
 import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
 import type { RunEvent } from './events.ts';
+import { connectWithRetry, type ConnectRetry } from './retry.ts';
 import type { ActionResult, Failure, HostResult, HostStatus, LogEntry, Phase, PlannedAction, StepOutcome } from './results.ts';
 import type { RpcSession } from './session.ts';
 
@@ -25,6 +26,8 @@ export interface HostRunOptions {
   readonly emit: (event: RunEvent) => void;
   /** Each state-changing action as it completes (audit log). */
   readonly onAction?: (host: string, result: ActionResult) => void;
+  /** Retry transient connect failures (connect refused/reset, timeouts) with backoff. */
+  readonly retry?: ConnectRetry;
 }
 
 /** Thrown inside the pipeline to end it with a failure that is already described. */
@@ -50,6 +53,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
   let status: HostStatus | undefined;
   let reason: string | undefined;
   let error: Failure | undefined;
+  let connectAttempts: number | undefined;
   const scope: Record<string, unknown> = Object.assign(Object.create(null) as object, {
     vars: { ...host.vars },
     host: { name: host.name, groups: [...host.groups] },
@@ -68,14 +72,17 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
   let session: RpcSession | undefined;
   try {
     opts.emit({ type: 'step-start', host: host.name, phase: 'connect', step: 'connect' });
-    try {
-      session = await host.connect();
-    } catch (err) {
-      const f = failureOf('connect', err);
+    const connected = await connectWithRetry(() => host.connect(), opts.retry, (n, ms, err) =>
+      say([{ level: 1, text: `connect attempt ${n} of ${opts.retry?.attempts} failed (${failureOf('connect', err).message}); retrying in ${ms} ms`, step: 'connect' }]),
+    );
+    if (opts.retry) connectAttempts = connected.attempts;
+    if (!connected.ok) {
+      const f = failureOf('connect', connected.error);
       status = f.kind === 'closed' || f.kind === 'protocol' || f.kind === 'parse' ? 'failed' : 'unreachable';
       error = f;
       return finish();
     }
+    session = connected.session;
     await syslog(playbook.syslog.start);
 
     for (const step of playbook.steps) {
@@ -171,6 +178,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
       status: final,
       ...(reason !== undefined ? { reason } : {}),
       ...(error !== undefined ? { error } : {}),
+      ...(connectAttempts !== undefined ? { connectAttempts } : {}),
       vars: host.vars,
       dryRun: host.dryRun,
       evidence,

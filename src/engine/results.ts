@@ -81,6 +81,8 @@ export interface HostResult {
   /** Why a host was skipped, in a sentence. */
   readonly reason?: string;
   readonly error?: Failure;
+  /** Connect attempts made, the first included; present when the run retries connects. */
+  readonly connectAttempts?: number;
   readonly vars: Readonly<Record<string, string | number | boolean>>;
   readonly dryRun: boolean;
   /** Named values from the plan's evidence, and counts of each collect. */
@@ -105,9 +107,16 @@ export interface RunResult {
   /** True when the run was stopped (SIGINT/SIGTERM) before every host finished. */
   readonly interrupted: boolean;
   readonly hosts: readonly HostResult[];
-  /** Hosts that were targeted but never started (interrupted runs). */
+  /** Hosts that were targeted but never started: the run was interrupted or stopped by its failure budget. */
   readonly notRun: readonly string[];
   readonly recap: RecapCounts;
+  /**
+   * The batch plan: host names per batch, in run order (one batch when serial is not set).
+   * runPlaybook always sets it; optional only until apply's partialRun (second Ctrl-C) does too.
+   */
+  readonly batches?: readonly (readonly string[])[];
+  /** Set when the failure policy (max_fail_percentage, any_errors_fatal, a wholly failed batch) stopped the run; afterBatch is 1-based. */
+  readonly stopped?: { readonly reason: string; readonly afterBatch: number };
 }
 
 export function recapOf(hosts: readonly HostResult[]): RecapCounts {
