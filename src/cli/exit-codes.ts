@@ -15,6 +15,8 @@ export const ExitCode = {
   HostsUnreachable: 4,
   /** Another run holds the lock for the same inventory (a scheduled run overlapping the last). */
   Locked: 5,
+  /** The rollout stopped at its failure budget (max_fail_percentage, any_errors_fatal): some hosts were not run. */
+  RolloutStopped: 6,
   /** The run was interrupted (SIGINT/SIGTERM) before every host ran; the report says which did. */
   Interrupted: 130,
 } as const;

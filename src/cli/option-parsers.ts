@@ -22,3 +22,15 @@ export function port(value: string): number {
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port (1-65535)`);
   return n;
 }
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive number`);
+  return n;
+}
+
+export function percentage(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`'${value}' is not a percentage (0-100)`);
+  return n;
+}

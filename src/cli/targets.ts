@@ -48,17 +48,41 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
   });
 }
 
-/** Starts lab hosts (if any) and gives the engine its hosts. */
-export async function engineHosts(targets: Targets, dryRun: (vars: Record<string, string | number | boolean>) => boolean): Promise<{ hosts: EngineHost[]; lab: InProcessLab | undefined }> {
+/** Timeouts in seconds from the playbook (weakest) and the command line (strongest). */
+export interface TimeoutLayers {
+  readonly playbook: { readonly connectS?: number; readonly rpcS?: number };
+  readonly cli: { readonly connectS?: number; readonly rpcS?: number };
+}
+
+/**
+ * Starts lab hosts (if any) and gives the engine its hosts. Timeouts: playbook, then the
+ * inventory's runbook_connect_timeout / runbook_rpc_timeout, then the command line.
+ */
+export async function engineHosts(
+  targets: Targets,
+  dryRun: (vars: Record<string, string | number | boolean>) => boolean,
+  timeouts: TimeoutLayers = { playbook: {}, cli: {} },
+): Promise<{ hosts: EngineHost[]; lab: InProcessLab | undefined }> {
   const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
   for (const [name, c] of lab?.connections ?? []) targets.connections.set(name, c);
-  const hosts = targets.hosts.map(({ host, vars }) => ({
-    name: host.name,
-    groups: host.groups,
-    vars,
-    dryRun: dryRun(vars),
-    connect: () => NetconfSession.connect(targets.connections.get(host.name)!),
-  }));
+  const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+  const hosts = targets.hosts.map(({ host, vars }) => {
+    const base = targets.connections.get(host.name)!;
+    const connectTimeoutMs = ms(timeouts.cli.connectS) ?? base.connectTimeoutMs ?? ms(timeouts.playbook.connectS);
+    const rpcTimeoutMs = ms(timeouts.cli.rpcS) ?? base.rpcTimeoutMs ?? ms(timeouts.playbook.rpcS);
+    // Object.create keeps the inventory's masked string forms of secrets (see connection.ts).
+    const options: ConnectOptions = Object.assign(Object.create(base) as ConnectOptions, {
+      ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+      ...(rpcTimeoutMs !== undefined ? { rpcTimeoutMs } : {}),
+    });
+    return {
+      name: host.name,
+      groups: host.groups,
+      vars,
+      dryRun: dryRun(vars),
+      connect: () => NetconfSession.connect(options),
+    };
+  });
   return { hosts, lab };
 }
 

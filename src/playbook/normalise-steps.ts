@@ -142,7 +142,7 @@ export function normaliseAct(a: WrittenAct, at: Path, scope: NameScope, cx: Comp
       cx.sink.atValue(where, `verify names '${name}', registered by step ${register.index + 1} (${register.kind}): verify runs collect steps again, so it takes collect registers only`);
     }
   });
-  return { body: { kind: 'act' as const, onError: a?.on_error ?? 'continue', verify }, shape: undefined };
+  return { body: { kind: 'act' as const, onError: a?.on_error ?? 'continue', verify, allowPlanSubset: a?.allow_plan_subset ?? false }, shape: undefined };
 }
 
 export function normaliseLog(lines: readonly WrittenLogLine[], at: Path, scope: NameScope, cx: CompileContext): LogLine[] {

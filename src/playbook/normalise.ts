@@ -1,4 +1,4 @@
-import type { Playbook, Step } from './types.ts';
+import type { Playbook, Rollout, Step } from './types.ts';
 import { CompileContext } from './compile-context.ts';
 import type { PlaybookIssue } from './errors.ts';
 import { IssueSink } from './issues.ts';
@@ -69,6 +69,7 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
     hosts: written.hosts ?? 'all',
     vars,
     syslog: { ...(start ? { start } : {}), ...(end ? { end } : {}) },
+    rollout: rolloutOf(written),
     steps,
   };
   return { playbook, issues: sink.issues };
@@ -115,4 +116,16 @@ function registersOf(steps: readonly WrittenStep[], sink: IssueSink): Map<string
 function describeKind(ws: WrittenStep, kind: Kind): string {
   if (kind === 'analyze' && ws.analyze?.require !== undefined) return 'an analyze step with require';
   return kind === 'act' ? 'an act step' : `a ${kind} step`;
+}
+
+function rolloutOf(w: WrittenPlaybook): Rollout {
+  return {
+    ...(w.forks !== undefined ? { forks: w.forks } : {}),
+    ...(w.serial !== undefined ? { serial: w.serial as Rollout['serial'] } : {}),
+    ...(w.max_fail_percentage !== undefined ? { maxFailPercentage: w.max_fail_percentage } : {}),
+    ...(w.any_errors_fatal !== undefined ? { anyErrorsFatal: w.any_errors_fatal } : {}),
+    ...(w.connect_retries !== undefined ? { connectRetries: w.connect_retries } : {}),
+    ...(w.timeouts?.connect !== undefined ? { connectTimeoutS: w.timeouts.connect } : {}),
+    ...(w.timeouts?.rpc !== undefined ? { rpcTimeoutS: w.timeouts.rpc } : {}),
+  };
 }

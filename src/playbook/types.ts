@@ -123,6 +123,8 @@ export interface ActStep extends StepBase {
   readonly onError: 'continue' | 'stop';
   /** Re-run these collect steps (by register name) after acting, to show before/after. */
   readonly verify: readonly string[];
+  /** With `apply --plan`: a fresh plan that is the reviewed one minus some actions may act. */
+  readonly allowPlanSubset: boolean;
 }
 
 export type Step = CollectStep | AnalyzeStep | PlanStep | ActStep;
@@ -138,5 +140,19 @@ export interface Playbook {
   readonly hosts: string;
   readonly vars: readonly VarSpec[];
   readonly syslog: { readonly start?: Template; readonly end?: Template };
+  /** Play-level rollout settings, as Ansible's; the CLI overrides each. */
+  readonly rollout: Rollout;
   readonly steps: readonly Step[];
+}
+
+export type SerialSize = number | `${number}%`;
+
+export interface Rollout {
+  readonly forks?: number;
+  readonly serial?: SerialSize | readonly SerialSize[];
+  readonly maxFailPercentage?: number;
+  readonly anyErrorsFatal?: boolean;
+  readonly connectRetries?: number;
+  readonly connectTimeoutS?: number;
+  readonly rpcTimeoutS?: number;
 }

@@ -78,7 +78,7 @@ export interface WrittenPlan {
 }
 
 /** `act:` with nothing after it is null. */
-export type WrittenAct = { readonly on_error?: 'continue' | 'stop'; readonly verify?: readonly string[] } | null;
+export type WrittenAct = { readonly on_error?: 'continue' | 'stop'; readonly verify?: readonly string[]; readonly allow_plan_subset?: boolean } | null;
 
 export interface WrittenStep {
   readonly name: string;
@@ -98,5 +98,11 @@ export interface WrittenPlaybook {
   readonly hosts?: string;
   readonly vars?: Readonly<Record<string, WrittenVar>>;
   readonly syslog?: { readonly start?: string; readonly end?: string };
+  readonly forks?: number;
+  readonly serial?: number | string | readonly (number | string)[];
+  readonly max_fail_percentage?: number;
+  readonly any_errors_fatal?: boolean;
+  readonly connect_retries?: number;
+  readonly timeouts?: { readonly connect?: number; readonly rpc?: number };
   readonly steps: readonly WrittenStep[];
 }

@@ -11,11 +11,15 @@ import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, RunLockedError, type RunLock } from '../run-lock.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
+import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { engineHosts, resolveTargets } from '../targets.ts';
-import { collect, positiveInt } from '../option-parsers.ts';
+import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
+import { parseSerial } from '../../engine/batches.ts';
+import type { RunOptions } from '../../engine/executor.ts';
+import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
 import { listrRenderer } from '../render/listr.ts';
 import { plainRenderer } from '../render/plain.ts';
@@ -32,7 +36,13 @@ interface ApplyOptions {
   limit?: string;
   extraVars: string[];
   check?: boolean;
-  forks: number;
+  forks?: number;
+  serial?: string;
+  maxFailPercentage?: number;
+  anyErrorsFatal?: boolean;
+  retries?: number;
+  connectTimeout?: number;
+  rpcTimeout?: number;
   report?: string;
   verbose: number;
   quiet?: boolean;
@@ -52,7 +62,13 @@ export function registerApplyCommand(program: Command): void {
     .option('-l, --limit <pattern>', 'limit hosts with an Ansible pattern (names, groups, globs, !exclude, &intersect)')
     .option('-e, --extra-vars <k=v|@file>', 'set playbook vars; repeatable', collect, [])
     .option('-C, --check', 'dry run whatever the playbook and vars say: send nothing that changes state')
-    .option('-f, --forks <n>', 'hosts in flight at once', positiveInt, 5)
+    .option('-f, --forks <n>', 'hosts in flight at once (default: the playbook\'s forks, else 5)', positiveInt)
+    .option('--serial <sizes>', 'rolling batches: a number, a percentage, or a comma list like 1,5,20% (the last repeats)')
+    .option('--max-fail-percentage <pct>', 'stop when more than this % of a batch failed or was unreachable', percentage)
+    .option('--any-errors-fatal', 'stop after the first failed or unreachable host')
+    .option('--retries <n>', 'extra connection attempts for refused or timed-out connections', nonNegativeInt)
+    .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within (overrides playbook and inventory)', positiveNumber)
+    .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
     .option('--report <file>', 'write the JSON report (schemas/report.schema.json)')
     .option('-v, --verbose', 'more output: -v verbose, -vv debug (the seed\'s levels 2 and 3)', (_v: string, n: number) => n + 1, 0)
     .option('-q, --quiet', 'only the recap (the seed\'s level 0)')
@@ -97,10 +113,14 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
   }
 
   async function runLocked(): Promise<number> {
-    const { hosts: engineHostList, lab } = await engineHosts(targets, (vars) => opts.check === true || vars.dry_run !== false);
+    const { hosts: engineHostList, lab } = await engineHosts(targets, (vars) => opts.check === true || vars.dry_run !== false, {
+      playbook: { ...opt('connectS', playbook.rollout.connectTimeoutS), ...opt('rpcS', playbook.rollout.rpcTimeoutS) },
+      cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout) },
+    });
     const engineHostsToRun: EngineHost[] = engineHostList;
+    const rollout = rolloutOptions(playbook.rollout, opts);
     const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHostsToRun.length <= 50;
-    const renderer: ProgressRenderer = live ? listrRenderer(engineHostsToRun.map((h) => h.name), opts.forks) : plainRenderer(process.stdout, verbosity, style);
+    const renderer: ProgressRenderer = live ? listrRenderer(engineHostsToRun.map((h) => h.name), rollout.forks) : plainRenderer(process.stdout, verbosity, style);
     const done: HostResult[] = [];
     const startedAt = new Date().toISOString();
     const emit = (e: RunEvent) => {
@@ -135,7 +155,7 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
       run = await runPlaybook(
         playbook,
         engineHostsToRun,
-        { forks: opts.forks, signal: abort.signal, ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
+        { ...rollout, signal: abort.signal, ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
         emit,
       );
     } finally {
@@ -160,6 +180,31 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
   }
 }
 
+function opt<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+/** Rollout settings: the command line over the playbook, over Ansible's defaults. */
+function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOptions, 'signal' | 'onAction'> {
+  let serial = p.serial;
+  if (opts.serial !== undefined) {
+    try {
+      serial = parseSerial(opts.serial);
+    } catch (err) {
+      throw new UsageError(`--serial ${opts.serial}: ${(err as Error).message}`);
+    }
+  }
+  const maxFail = opts.maxFailPercentage ?? p.maxFailPercentage;
+  const retries = opts.retries ?? p.connectRetries;
+  return {
+    forks: opts.forks ?? p.forks ?? 5,
+    ...(serial !== undefined ? { serial } : {}),
+    ...(maxFail !== undefined ? { maxFailPercentage: maxFail } : {}),
+    ...(opts.anyErrorsFatal || p.anyErrorsFatal ? { anyErrorsFatal: true } : {}),
+    ...(retries ? { retries: { attempts: retries + 1, backoffMs: 1000 } } : {}),
+  };
+}
+
 /** What is known when a second Ctrl-C stops a run at once: hosts done, and the rest not finished. */
 function partialRun(playbook: { file: string; name: string; sha256: string }, targets: readonly string[], done: readonly HostResult[], startedAt: string): RunResult {
   const finished = new Set(done.map((h) => h.host));
@@ -175,8 +220,9 @@ function partialRun(playbook: { file: string; name: string; sha256: string }, ta
   };
 }
 
-/** Failed beats unreachable beats interrupted: the most actionable outcome wins. */
+/** A stopped rollout first (hosts were left out), then failed, unreachable, interrupted. */
 export function exitCodeOf(run: RunResult): number {
+  if (run.stopped) return ExitCode.RolloutStopped;
   if (run.recap.failed > 0) return ExitCode.HostsFailed;
   if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
   if (run.interrupted || run.notRun.length > 0) return ExitCode.Interrupted;

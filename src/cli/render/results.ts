@@ -50,7 +50,9 @@ export function recapLines(run: RunResult, style: ChalkInstance): string[] {
   for (const h of run.hosts) {
     lines.push(`${h.host.padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${summary(h)}`);
   }
-  for (const name of run.notRun) lines.push(`${name.padEnd(width)}  ${style.dim('not run'.padEnd(11))}  the run stopped before this host started`);
+  const why = run.stopped ? 'the rollout stopped before this host started' : 'the run was interrupted before this host started';
+  for (const name of run.notRun) lines.push(`${name.padEnd(width)}  ${style.dim('not run'.padEnd(11))}  ${why}`);
+  if (run.stopped) lines.push(style.red(`stopped after batch ${run.stopped.afterBatch}: ${run.stopped.reason}`));
   const r = run.recap;
   lines.push(`ok=${r.ok} changed=${r.changed} skipped=${r.skipped} failed=${r.failed} unreachable=${r.unreachable}${run.notRun.length ? ` not-run=${run.notRun.length}` : ''}`);
   return lines;
