@@ -28,7 +28,13 @@ export interface HostRunOptions {
   readonly onAction?: (host: string, result: ActionResult) => void;
   /** Retry transient connect failures (connect refused/reset, timeouts) with backoff. */
   readonly retry?: ConnectRetry;
+  /** Decides, between plan and act, whether a fresh plan may act (apply --plan). */
+  readonly gate?: PlanGate;
 }
+
+/** A reviewed plan's say over a fresh one: act on these actions, or skip the host and say why. */
+export type PlanGate = (host: string, actions: readonly PlannedAction[], allowSubset: boolean) => GateVerdict;
+export type GateVerdict = { readonly act: true; readonly actions: readonly PlannedAction[] } | { readonly act: false; readonly reason: string; readonly lines: readonly string[] };
 
 /** Thrown inside the pipeline to end it with a failure that is already described. */
 class StepFailed extends Error {
@@ -128,6 +134,18 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
             count = plan.length;
             Object.assign(evidence, p.evidence);
             if (step.register) scope[step.register] = plan;
+            if (opts.gate) {
+              const act = playbook.steps.find((s) => s.kind === 'act');
+              const verdict = opts.gate(host.name, plan, act?.kind === 'act' && act.allowPlanSubset);
+              if (!verdict.act) {
+                outcome('done', count);
+                status = 'skipped';
+                reason = verdict.reason;
+                say([{ level: 1, text: `skipped: ${verdict.reason}`, step: step.name }, ...verdict.lines.map((text) => ({ level: 1, text: `  ${text}`, step: step.name }))]);
+                return finish();
+              }
+              plan = [...verdict.actions];
+            }
             break;
           }
           case 'act': {

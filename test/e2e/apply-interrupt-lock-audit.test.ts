@@ -71,7 +71,7 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
     const dry = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h4', '-q', '--audit-log', log, '--lock-dir', join(lab.dir, 'locks-4')]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(existsSync(log), false);
-    const wet = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h4', '-q', '-e', 'dry_run=false', '--audit-log', log, '--report', join(lab.dir, 'wet.json'), '--lock-dir', join(lab.dir, 'locks-4')]);
+    const wet = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h4', '-q', '-e', 'dry_run=false', '--yes', '--audit-log', log, '--report', join(lab.dir, 'wet.json'), '--lock-dir', join(lab.dir, 'locks-4')]);
     assert.equal(wet.code, 0, wet.stderr);
     const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { host: string; rpc: string; cli: string; status: string });
     const rep = JSON.parse(await readFile(join(lab.dir, 'wet.json'), 'utf8')) as Report;

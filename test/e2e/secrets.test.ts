@@ -39,7 +39,7 @@ describe('no secret reaches any output', () => {
     syslogServer.on('message', (m) => syslog.push(m.toString()));
     await new Promise<void>((r) => syslogServer.bind(0, '127.0.0.1', r));
     const r = await runCli(
-      ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '-vv', '--report', report, '--audit-log', audit, '--syslog', `udp://127.0.0.1:${syslogServer.address().port}`, '--lock-dir', join(lab.dir, 'locks')],
+      ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '--yes', '-vv', '--report', report, '--audit-log', audit, '--syslog', `udp://127.0.0.1:${syslogServer.address().port}`, '--lock-dir', join(lab.dir, 'locks')],
       { env: { RB_PW: LAB_PASSWORD, RB_WRONG: WRONG } },
     );
     syslogServer.close();

@@ -10,7 +10,14 @@ import { AuditLog } from '../../report/audit-log.ts';
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, RunLockedError, type RunLock } from '../run-lock.ts';
-import { loadPlaybook } from '../../playbook/load.ts';
+import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
+import { createInterface } from 'node:readline/promises';
+import type { PlanArtifact } from '../../plan/artifact.ts';
+import { planAgeCheck } from '../../plan/age.ts';
+import { comparePlans, diffLines } from '../../plan/compare.ts';
+import { readPlan } from '../../plan/read.ts';
+import { renderPlan } from '../../plan/render.ts';
+import type { PlanGate } from '../../engine/host-run.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
@@ -51,13 +58,17 @@ interface ApplyOptions {
   acceptNew?: boolean;
   auditLog: string;
   lockDir?: string;
+  plan?: string;
+  maxPlanAge: number;
+  useEmbeddedPlaybook?: boolean;
+  yes?: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
   program
     .command('apply')
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
-    .argument('<playbook>', 'playbook file (YAML)')
+    .argument('[playbook]', 'playbook file (YAML); not with --plan')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
     .option('-l, --limit <pattern>', 'limit hosts with an Ansible pattern (names, groups, globs, !exclude, &intersect)')
     .option('-e, --extra-vars <k=v|@file>', 'set playbook vars; repeatable', collect, [])
@@ -77,24 +88,33 @@ export function registerApplyCommand(program: Command): void {
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
     .option('--audit-log <file>', 'append one JSON line per state-changing RPC sent', '.runbook/audit.jsonl')
     .option('--lock-dir <dir>', 'where the per-inventory run lock lives (default: the system temp dir)')
-    .action(async (playbook: string, opts: ApplyOptions) => {
+    .option('--plan <file>', 'act exactly as reviewed: re-collect and re-plan each host, act only where the fresh plan is this one')
+    .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
+    .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
+    .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
+    .action(async (playbook: string | undefined, opts: ApplyOptions) => {
       process.exitCode = await apply(playbook, opts);
     });
 }
 
-async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> {
+async function apply(playbookFile: string | undefined, opts: ApplyOptions): Promise<number> {
   const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
   const style = makeStyle(process.stdout);
-  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
-
-  const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  const reviewed = opts.plan !== undefined ? await loadReviewedPlan(opts.plan, playbookFile, opts) : undefined;
+  if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
+  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : reviewed ? reviewed.plan.inventory : [DEFAULT_INVENTORY];
+  const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    extraVars: opts.extraVars,
+    // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
+    extraVars: reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars,
     knownHosts: opts.knownHosts,
-    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(reviewed ? { limit: reviewed.plan.targets.join(',') } : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
+  const wouldAct = targets.hosts.filter((t) => !dryRunFor(t.vars)).length;
+  if (wouldAct > 0 && !opts.yes) await confirmActing(wouldAct, reviewed?.plan);
   const inventory = targets.inventory;
   const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
@@ -113,7 +133,7 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
   }
 
   async function runLocked(): Promise<number> {
-    const { hosts: engineHostList, lab } = await engineHosts(targets, (vars) => opts.check === true || vars.dry_run !== false, {
+    const { hosts: engineHostList, lab } = await engineHosts(targets, dryRunFor, {
       playbook: { ...opt('connectS', playbook.rollout.connectTimeoutS), ...opt('rpcS', playbook.rollout.rpcTimeoutS) },
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout) },
     });
@@ -155,7 +175,7 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
       run = await runPlaybook(
         playbook,
         engineHostsToRun,
-        { ...rollout, signal: abort.signal, ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
+        { ...rollout, signal: abort.signal, ...(reviewed ? { gate: reviewedGate(reviewed.plan) } : {}), ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
         emit,
       );
     } finally {
@@ -178,6 +198,59 @@ async function apply(playbookFile: string, opts: ApplyOptions): Promise<number> 
     }
     return exitCodeOf(run);
   }
+}
+
+/** The reviewed plan, and the playbook to run: the file if it still hashes the same, or the embedded text. */
+async function loadReviewedPlan(file: string, playbookFile: string | undefined, opts: ApplyOptions): Promise<{ plan: PlanArtifact; playbook: Playbook }> {
+  if (playbookFile !== undefined) throw new UsageError('--plan brings its own playbook: do not name one too');
+  if (opts.extraVars.length > 0 || opts.limit !== undefined) throw new UsageError('--plan brings its own vars and hosts: -e and --limit cannot change what was reviewed');
+  const plan = await asUsageError(() => readPlan(file));
+  const tooOld = planAgeCheck(plan, new Date(), opts.maxPlanAge * 3600_000, file);
+  if (tooOld) throw new UsageError(tooOld);
+  if (opts.useEmbeddedPlaybook) return { plan, playbook: await asUsageError(async () => parsePlaybook(plan.playbook.text, plan.playbook.file)) };
+  let playbook: Playbook;
+  try {
+    playbook = await loadPlaybook(plan.playbook.file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as Error).name === 'PlaybookError') {
+      throw new UsageError(`${file}: the reviewed playbook ${plan.playbook.file} cannot be loaded now (${(err as Error).message.split('\n')[0]}); --use-embedded-playbook runs the text the plan carries`);
+    }
+    throw err;
+  }
+  if (playbook.sha256 !== plan.playbook.sha256) {
+    throw new UsageError(
+      `${plan.playbook.file} has changed since the plan was made (sha256 ${playbook.sha256.slice(0, 12)} now, ${plan.playbook.sha256.slice(0, 12)} reviewed): refusing to act on a playbook nobody reviewed. ` +
+        `Make a new plan, or use --use-embedded-playbook to run the reviewed text`,
+    );
+  }
+  return { plan, playbook };
+}
+
+/** Acts only where the fresh plan is the reviewed one (or, if the playbook allows, a part of it). */
+function reviewedGate(plan: PlanArtifact): PlanGate {
+  const byHost = new Map(plan.hosts.map((h) => [h.host, h]));
+  return (host, actions, allowSubset) => {
+    const reviewed = byHost.get(host);
+    if (!reviewed) return { act: false, reason: 'not in the reviewed plan (it was not planned when the plan was made)', lines: [] };
+    const c = comparePlans(reviewed, { status: actions.length > 0 ? 'changed' : 'ok', actions: [...actions] }, { allowSubset });
+    if (c.verdict === 'same' || c.verdict === 'subset') return { act: true, actions };
+    return { act: false, reason: `drifted since the plan was reviewed: ${c.summary}`, lines: diffLines(c) };
+  };
+}
+
+/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. */
+async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<void> {
+  const what = plan
+    ? `This applies the reviewed plan (${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements on ${plan.hosts.filter((h) => h.actions.length > 0).length} hosts, made ${plan.createdAt}).`
+    : `This run will send state-changing RPCs to up to ${hosts} hosts.`;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError(`${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`);
+  }
+  if (plan) process.stdout.write(renderPlan(plan, 'text').split('\n').slice(0, 40).join('\n') + '\n');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(`${what} Continue? [y/N] `);
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not confirmed: nothing was sent');
 }
 
 function opt<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
