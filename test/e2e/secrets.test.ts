@@ -51,6 +51,16 @@ describe('no secret reaches any output', () => {
     for (const secret of [LAB_PASSWORD, WRONG]) assert.ok(!everything.includes(secret), `secret found in output`);
   });
 
+  it('the plan artifact and its Markdown rendering hold no password', async () => {
+    const planFile = join(lab.dir, 'plan.json');
+    const r = await runCli(['plan', 'playbooks/ah-cleanup.yml', '-i', inventory, '-o', planFile, '-q'], { env: { RB_PW: LAB_PASSWORD, RB_WRONG: WRONG } });
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    const md = await runCli(['show', planFile, '--format', 'md']);
+    const everything = [r.stdout, r.stderr, await readFile(planFile, 'utf8'), md.stdout].join('\n');
+    assert.ok(everything.includes('clear security ike security-associations'));
+    for (const secret of [LAB_PASSWORD, WRONG]) assert.ok(!everything.includes(secret), 'secret found in the plan');
+  });
+
   it('runbook rpc with a wrong password names the host and phase, not the password', async () => {
     const r = await runCli(
       ['rpc', '--host', '127.0.0.1', '--port', String(lab.host('pw-ok').port), '--user', 'lab', '--password-env', 'RB_WRONG', '--known-hosts', lab.knownHostsFile, 'get-software-information'],
