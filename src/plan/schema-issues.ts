@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { formatPath } from '../playbook/path.ts';
 import type { PlanIssue } from './errors.ts';
+import { isRecord, segmentsOf } from '../schema/json-pointer.ts';
 
 /**
  * ajv's errors as sentences naming the JSON path, like "hosts[1].status must be one of:
@@ -83,24 +84,3 @@ function found(data: unknown): string {
   return ` (found ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
 }
 
-/** JSON pointer → path segments, indexes as numbers where the data holds a list. */
-function segmentsOf(pointer: string, data: unknown): (string | number)[] {
-  if (pointer === '') return [];
-  const out: (string | number)[] = [];
-  let cur: unknown = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur) && /^\d+$/.test(key)) {
-      out.push(Number(key));
-      cur = (cur as unknown[])[Number(key)];
-    } else {
-      out.push(key);
-      cur = isRecord(cur) ? cur[key] : undefined;
-    }
-  }
-  return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

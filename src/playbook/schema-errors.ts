@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { PlaybookIssue } from './errors.ts';
 import type { PathSegment, YamlSource } from './yaml-source.ts';
 import { formatPath } from './path.ts';
+import { isRecord, segmentsOf } from '../schema/json-pointer.ts';
 
 /**
  * Turns ajv's errors into sentences located in the YAML. ajv reports every branch of an
@@ -201,24 +202,3 @@ function plural(n: unknown, one: string, many: string): string {
   return n === 1 ? one : many;
 }
 
-/** JSON pointer → path segments, indexes as numbers where the data holds a list. */
-function segmentsOf(pointer: string, data: unknown): PathSegment[] {
-  if (pointer === '') return [];
-  const out: PathSegment[] = [];
-  let cur: unknown = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur) && /^\d+$/.test(key)) {
-      out.push(Number(key));
-      cur = (cur as unknown[])[Number(key)];
-    } else {
-      out.push(key);
-      cur = isRecord(cur) ? cur[key] : undefined;
-    }
-  }
-  return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
