@@ -1,6 +1,6 @@
 import type { XmlNode } from '../xml/node.ts';
 import type { Extractor } from './extractor.ts';
-import { NodeTracker } from './node-context.ts';
+import { NodeScopedExtractor } from './node-context.ts';
 import { nonEmpty } from './values.ts';
 
 /**
@@ -32,22 +32,15 @@ export function clearReply(): Extractor<ClearResult> {
   return new ClearReplyExtractor();
 }
 
-class ClearReplyExtractor implements Extractor<ClearResult> {
-  readonly items: ReadonlySet<string> = new Set(['clear-flow-session-information', 'output', ...NodeTracker.ITEMS]);
-  private readonly nodes = new NodeTracker();
+class ClearReplyExtractor extends NodeScopedExtractor<ClearResult> {
   private readonly messages: string[] = [];
   private cleared: number | undefined;
 
-  onOpen(name: string): void {
-    this.nodes.open(name);
+  constructor() {
+    super(['clear-flow-session-information', 'output']);
   }
 
-  onClose(name: string): void {
-    this.nodes.close(name);
-  }
-
-  onElement(el: XmlNode): void {
-    if (this.nodes.take(el)) return;
+  protected onItem(el: XmlNode): void {
     for (const line of textLines(el)) {
       const m = CLEARED.exec(line);
       if (m) this.cleared = (this.cleared ?? 0) + Number(m[1]);

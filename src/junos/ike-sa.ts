@@ -1,6 +1,6 @@
 import { childrenNamed, childText, type XmlNode } from '../xml/node.ts';
 import type { Extractor } from './extractor.ts';
-import { NodeTracker } from './node-context.ts';
+import { NodeScopedExtractor } from './node-context.ts';
 import { firstUint, nonEmpty, parseUint, prune } from './values.ts';
 
 /**
@@ -43,22 +43,15 @@ export function ikeSas(): Extractor<IkeSaResult> {
   return new IkeSaExtractor();
 }
 
-class IkeSaExtractor implements Extractor<IkeSaResult> {
-  readonly items: ReadonlySet<string> = new Set(['ike-security-associations-block', 'ike-security-associations', ...NodeTracker.ITEMS]);
-  private readonly nodes = new NodeTracker();
+class IkeSaExtractor extends NodeScopedExtractor<IkeSaResult> {
   private readonly sas: IkeSa[] = [];
   private skipped = 0;
 
-  onOpen(name: string): void {
-    this.nodes.open(name);
+  constructor() {
+    super(['ike-security-associations-block', 'ike-security-associations']);
   }
 
-  onClose(name: string): void {
-    this.nodes.close(name);
-  }
-
-  onElement(el: XmlNode): void {
-    if (this.nodes.take(el)) return;
+  protected onItem(el: XmlNode): void {
     const pairs = el.name === 'ike-security-associations-block' ? childrenNamed(el, 'ike-security-associations').map((sa) => [sa, el] as const) : [[el, undefined] as const];
     for (const [sa, block] of pairs) {
       const record = readIkeSa(sa, block, this.nodes.node);

@@ -1,6 +1,6 @@
 import { child, childrenNamed, childText, type XmlNode } from '../xml/node.ts';
 import type { Extractor } from './extractor.ts';
-import { NodeTracker } from './node-context.ts';
+import { NodeScopedExtractor } from './node-context.ts';
 import { firstUint, nonEmpty, parseUint, prune } from './values.ts';
 
 /**
@@ -70,26 +70,23 @@ export function ipsecSas(): Extractor<IpsecSaResult> {
   return new IpsecSaExtractor();
 }
 
-class IpsecSaExtractor implements Extractor<IpsecSaResult> {
-  readonly items: ReadonlySet<string> = new Set(['ipsec-security-associations-block', 'ipsec-security-associations', 'total-active-tunnels', 'total-ipsec-sas', ...NodeTracker.ITEMS]);
-  private readonly nodes = new NodeTracker();
+class IpsecSaExtractor extends NodeScopedExtractor<IpsecSaResult> {
   private readonly sas: IpsecSa[] = [];
   private readonly reported: MutableTotals[] = [];
   /** Totals of the `<ipsec-security-associations-information>` being read, once one is seen. */
   private current: MutableTotals | undefined;
   private skipped = 0;
 
-  onOpen(name: string): void {
-    this.nodes.open(name);
+  constructor() {
+    super(['ipsec-security-associations-block', 'ipsec-security-associations', 'total-active-tunnels', 'total-ipsec-sas']);
+  }
+
+  override onOpen(name: string): void {
+    super.onOpen(name);
     if (name === 'ipsec-security-associations-information') this.current = undefined;
   }
 
-  onClose(name: string): void {
-    this.nodes.close(name);
-  }
-
-  onElement(el: XmlNode): void {
-    if (this.nodes.take(el)) return;
+  protected onItem(el: XmlNode): void {
     switch (el.name) {
       case 'total-active-tunnels':
         this.totals().activeTunnels = parseUint(el.text);

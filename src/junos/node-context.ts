@@ -1,3 +1,4 @@
+import type { Extractor } from './extractor.ts';
 import type { XmlNode } from '../xml/node.ts';
 import { nonEmpty } from './values.ts';
 
@@ -29,4 +30,32 @@ export class NodeTracker {
     if (this.node !== undefined) this.seen.push(this.node);
     return true;
   }
+}
+
+/**
+ * An extractor whose items may sit inside cluster nodes: it takes `<re-name>` itself and
+ * hands every other selected element to `onItem`, with `this.nodes.node` telling the node.
+ */
+export abstract class NodeScopedExtractor<T> implements Extractor<T> {
+  readonly items: ReadonlySet<string>;
+  protected readonly nodes = new NodeTracker();
+
+  constructor(items: readonly string[]) {
+    this.items = new Set([...items, ...NodeTracker.ITEMS]);
+  }
+
+  onOpen(name: string): void {
+    this.nodes.open(name);
+  }
+
+  onClose(name: string): void {
+    this.nodes.close(name);
+  }
+
+  onElement(el: XmlNode): void {
+    if (!this.nodes.take(el)) this.onItem(el);
+  }
+
+  protected abstract onItem(el: XmlNode): void;
+  abstract result(): T;
 }

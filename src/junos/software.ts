@@ -1,6 +1,6 @@
 import { childrenNamed, childText, type XmlNode } from '../xml/node.ts';
 import type { Extractor } from './extractor.ts';
-import { NodeTracker } from './node-context.ts';
+import { NodeScopedExtractor } from './node-context.ts';
 import { nonEmpty, prune } from './values.ts';
 
 /**
@@ -31,21 +31,14 @@ export function software(): Extractor<SoftwareResult> {
   return new SoftwareExtractor();
 }
 
-class SoftwareExtractor implements Extractor<SoftwareResult> {
-  readonly items: ReadonlySet<string> = new Set(['software-information', ...NodeTracker.ITEMS]);
-  private readonly nodes = new NodeTracker();
+class SoftwareExtractor extends NodeScopedExtractor<SoftwareResult> {
   private readonly entries: SoftwareInfo[] = [];
 
-  onOpen(name: string): void {
-    this.nodes.open(name);
+  constructor() {
+    super(['software-information']);
   }
 
-  onClose(name: string): void {
-    this.nodes.close(name);
-  }
-
-  onElement(el: XmlNode): void {
-    if (this.nodes.take(el)) return;
+  protected onItem(el: XmlNode): void {
     this.entries.push(
       prune({
         node: this.nodes.node,
