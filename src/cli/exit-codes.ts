@@ -1,3 +1,5 @@
+import type { RunResult } from '../engine/results.ts';
+
 /**
  * Exit codes, distinct so a scheduler or CI job can tell outcomes apart.
  * Documented in the README's "Exit codes" section.
@@ -21,3 +23,12 @@ export const ExitCode = {
   Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A stopped rollout first (hosts were left out), then failed, unreachable, interrupted. */
+export function exitCodeOf(run: RunResult): ExitCode {
+  if (run.stopped) return ExitCode.RolloutStopped;
+  if (run.recap.failed > 0) return ExitCode.HostsFailed;
+  if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
+  if (run.interrupted || run.notRun.length > 0) return ExitCode.Interrupted;
+  return ExitCode.Ok;
+}

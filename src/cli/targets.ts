@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { EngineHost } from '../engine/host-run.ts';
 import { connectionFor } from '../inventory/connection.ts';
 import { formatIssue } from '../inventory/errors.ts';
@@ -11,6 +12,9 @@ import type { ConnectOptions } from '../transport/options.ts';
 import { NetconfSession } from '../transport/session.ts';
 import { asUsageError } from './input-errors.ts';
 import { startInventoryLab, type InProcessLab } from './lab-hosts.ts';
+
+/** The built-in lab inventory, found relative to runbook itself so it works from any directory. */
+export const DEFAULT_INVENTORY = fileURLToPath(new URL('../../inventory/lab.yml', import.meta.url));
 
 /** What apply and plan share on the command line about which hosts and how to reach them. */
 export interface TargetOptions {

@@ -1,11 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import { recapOf, type HostResult, type RunResult } from '../../engine/results.ts';
+import type { RunResult } from '../../engine/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -21,22 +20,19 @@ import type { PlanGate } from '../../engine/host-run.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
-import { ExitCode } from '../exit-codes.ts';
-import { engineHosts, resolveTargets } from '../targets.ts';
+import { ExitCode, exitCodeOf } from '../exit-codes.ts';
+import { DEFAULT_INVENTORY, engineHosts, resolveTargets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
 import type { RunOptions } from '../../engine/executor.ts';
 import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
-import { listrRenderer } from '../render/listr.ts';
-import { plainRenderer } from '../render/plain.ts';
+import { progressRenderer, RunControl } from '../run-control.ts';
 import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
 
-/** The built-in lab inventory, found relative to runbook itself so it works from any directory. */
-export const DEFAULT_INVENTORY = fileURLToPath(new URL('../../../inventory/lab.yml', import.meta.url));
 
 interface ApplyOptions {
   inventory: string[];
@@ -139,49 +135,34 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     });
     const engineHostsToRun: EngineHost[] = engineHostList;
     const rollout = rolloutOptions(playbook.rollout, opts);
-    const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && engineHostsToRun.length <= 50;
-    const renderer: ProgressRenderer = live ? listrRenderer(engineHostsToRun.map((h) => h.name), rollout.forks) : plainRenderer(process.stdout, verbosity, style);
-    const done: HostResult[] = [];
-    const startedAt = new Date().toISOString();
+    const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
+    // A second Ctrl-C stops at once, still writing what is known (the audit log is already on disk).
+    const control = new RunControl(playbook, engineHostsToRun.map((h) => h.name), (partial) => {
+      if (opts.report) {
+        writeFileSync(opts.report, JSON.stringify(buildReport(partial, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }), null, 2) + '\n');
+        process.stderr.write(`runbook: stopped; partial report written to ${opts.report}\n`);
+      }
+      lock.release();
+    });
     const emit = (e: RunEvent) => {
       renderer.sink(e);
+      control.observe(e);
       if (e.type === 'syslog') syslog?.send(e.host, e.message);
-      if (e.type === 'host-done') done.push(e.result);
     };
     const audit = engineHostsToRun.some((h) => !h.dryRun) ? new AuditLog(opts.auditLog) : undefined;
     const runId = randomUUID();
-
-    // First Ctrl-C: no new host starts, hosts in flight finish, the report is written.
-    // Second: stop at once, still writing what is known (the audit log is already on disk).
-    const abort = new AbortController();
-    const onSignal = () => {
-      if (abort.signal.aborted) {
-        if (opts.report) {
-          const partial = partialRun(playbook, engineHostsToRun.map((h) => h.name), done, startedAt);
-          writeFileSync(opts.report, JSON.stringify(buildReport(partial, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }), null, 2) + '\n');
-          process.stderr.write(`runbook: stopped; partial report written to ${opts.report}\n`);
-        }
-        lock.release();
-        process.exit(ExitCode.Interrupted);
-      }
-      process.stderr.write('\nrunbook: interrupted: finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n');
-      abort.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
 
     let run: RunResult | undefined;
     try {
       run = await runPlaybook(
         playbook,
         engineHostsToRun,
-        { ...rollout, signal: abort.signal, ...(reviewed ? { gate: reviewedGate(reviewed.plan) } : {}), ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
+        { ...rollout, signal: control.signal, ...(reviewed ? { gate: reviewedGate(reviewed.plan) } : {}), ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
         emit,
       );
     } finally {
       audit?.close();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      control.dispose();
       await renderer.end();
       await lab?.stop();
       await syslog?.close();
@@ -278,26 +259,3 @@ function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOpt
   };
 }
 
-/** What is known when a second Ctrl-C stops a run at once: hosts done, and the rest not finished. */
-function partialRun(playbook: { file: string; name: string; sha256: string }, targets: readonly string[], done: readonly HostResult[], startedAt: string): RunResult {
-  const finished = new Set(done.map((h) => h.host));
-  return {
-    playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256 },
-    dryRun: done.every((h) => h.dryRun),
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    interrupted: true,
-    hosts: [...done],
-    notRun: targets.filter((t) => !finished.has(t)),
-    recap: recapOf(done),
-  };
-}
-
-/** A stopped rollout first (hosts were left out), then failed, unreachable, interrupted. */
-export function exitCodeOf(run: RunResult): number {
-  if (run.stopped) return ExitCode.RolloutStopped;
-  if (run.recap.failed > 0) return ExitCode.HostsFailed;
-  if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
-  if (run.interrupted || run.notRun.length > 0) return ExitCode.Interrupted;
-  return ExitCode.Ok;
-}

@@ -4,20 +4,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import type { HostResult, RunResult } from '../../engine/results.ts';
-import { recapOf } from '../../engine/results.ts';
+import type { RunResult } from '../../engine/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { exitCodeOf } from '../exit-codes.ts';
 import { asUsageError } from '../input-errors.ts';
 import { collect, positiveInt } from '../option-parsers.ts';
-import { listrRenderer } from '../render/listr.ts';
-import { plainRenderer } from '../render/plain.ts';
+import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
-import { engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
+import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
-import { DEFAULT_INVENTORY } from './apply.ts';
 
 interface PlanOptions {
   inventory: string[];
@@ -72,42 +69,18 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     await rename(tmp, opts.out);
   };
 
-  const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && hosts.length <= 50;
-  const renderer = live ? listrRenderer(names, opts.forks) : plainRenderer(process.stdout, verbosity, style);
-  const done: HostResult[] = [];
-  const startedAt = new Date().toISOString();
+  const renderer = progressRenderer(names, opts.forks, verbosity, style);
+  // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
+  const control = new RunControl(playbook, names, (partial) => write(partial));
   const emit = (e: RunEvent) => {
     renderer.sink(e);
-    if (e.type === 'host-done') done.push(e.result);
+    control.observe(e);
   };
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) {
-      // Stop now, still writing the hosts planned so far: the plan lists the others as targets only.
-      const partial: RunResult = {
-        playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256 },
-        dryRun: true,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        interrupted: true,
-        hosts: done,
-        notRun: names.filter((n) => !done.some((d) => d.host === n)),
-        recap: recapOf(done),
-      };
-      void write(partial).finally(() => process.exit(ExitCode.Interrupted));
-      return;
-    }
-    process.stderr.write('\nrunbook: interrupted: finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let run: RunResult;
   try {
-    run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: abort.signal }, emit);
+    run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal }, emit);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    control.dispose();
     await renderer.end();
     await lab?.stop();
   }
@@ -115,7 +88,5 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   process.stdout.write(recapLines(run, style).join('\n') + '\n');
   const planned = run.hosts.filter((h) => h.plan.length > 0).length;
   process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
-  if (run.recap.failed > 0) return ExitCode.HostsFailed;
-  if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
-  return run.interrupted ? ExitCode.Interrupted : ExitCode.Ok;
+  return exitCodeOf(run);
 }
