@@ -174,7 +174,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
         if (step.syslog && (step.kind !== 'act' || (!host.dryRun && actions.some((a) => a.status === 'sent')))) await syslog(step.syslog);
       } catch (err) {
         outcome('failed');
-        throw err instanceof StepFailed ? err : new StepFailed({ ...failureOf(phaseOf(step), err), step: step.name });
+        throw err instanceof StepFailed ? err : new StepFailed({ ...failureOf(step.kind, err), step: step.name });
       }
     }
     await syslog(playbook.syslog.end);
@@ -220,10 +220,6 @@ function verifyCounts(names: readonly string[], scope: Scope): Record<string, nu
     if (t && typeof t.count === 'number') out[name] = t.count;
   }
   return out;
-}
-
-function phaseOf(step: Step): Phase {
-  return step.kind;
 }
 
 /** Any error as a Failure: the transport's phase, the device's rpc-error, or what it says. */

@@ -11,11 +11,11 @@ export interface Hello {
   readonly sessionId: string | undefined;
 }
 
-/** Our hello: base:1.0 and base:1.1, sent on its own before we read the server's. */
-export function clientHello(): string {
+/** Our hello (base:1.0 and base:1.1 by default), sent on its own before we read the server's. */
+export function clientHello(capabilities: readonly string[] = [CAP_BASE_10, CAP_BASE_11]): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<hello xmlns="${NETCONF_NS}"><capabilities>` +
-    `<capability>${CAP_BASE_10}</capability><capability>${CAP_BASE_11}</capability>` +
+    capabilities.map((c) => `<capability>${c}</capability>`).join('') +
     `</capabilities></hello>`
   );
 }

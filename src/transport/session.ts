@@ -158,7 +158,7 @@ export class NetconfSession {
 
   private async exchangeHellos(timeoutMs: number): Promise<void> {
     const ours = this.opts.base10Only ? [CAP_BASE_10] : [CAP_BASE_10, CAP_BASE_11];
-    const hello = this.opts.base10Only ? clientHello().replace(`<capability>${CAP_BASE_11}</capability>`, '') : clientHello();
+    const hello = clientHello(ours);
     // Our hello goes out on its own, before we read theirs (RFC 6241 §8.1 lets both send at once).
     const out = messageWriter('eom', (b) => this.channel.write(b));
     out.write(hello);
