@@ -5,11 +5,11 @@ import { runAnalyze } from '../steps/analyze.ts';
 import { runCollect } from '../steps/collect.ts';
 import { renderLog } from '../steps/log.ts';
 import { runPlan } from '../steps/plan.ts';
-import { truthy, type Scope } from '../steps/scope.ts';
+import { extend, truthy, type Scope } from '../steps/scope.ts';
 import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
 import type { RunEvent } from './events.ts';
 import { connectWithRetry, type ConnectRetry } from './retry.ts';
-import type { ActionResult, Failure, HostResult, HostStatus, LogEntry, Phase, PlannedAction, StepOutcome } from './results.ts';
+import type { ActionResult, ConfigOutcome, Failure, HostResult, HostStatus, LogEntry, Phase, PlannedAction, StepOutcome } from './results.ts';
 import type { RpcSession } from './session.ts';
 
 /** A host as the engine sees it: a name, its resolved vars, and a way to connect. */
@@ -34,7 +34,10 @@ export interface HostRunOptions {
 
 /** A reviewed plan's say over a fresh one: act on these actions, or skip the host and say why. */
 export type PlanGate = (host: string, actions: readonly PlannedAction[], allowSubset: boolean) => GateVerdict;
-export type GateVerdict = { readonly act: true; readonly actions: readonly PlannedAction[] } | { readonly act: false; readonly reason: string; readonly lines: readonly string[] };
+export type GateVerdict =
+  /** Act on these actions; a configuration change must show the reviewed diff (configDiff) or it is not committed. */
+  | { readonly act: true; readonly actions: readonly PlannedAction[]; readonly configDiff?: string }
+  | { readonly act: false; readonly reason: string; readonly lines: readonly string[] };
 
 /** Thrown inside the pipeline to end it with a failure that is already described. */
 class StepFailed extends Error {
@@ -56,6 +59,8 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
   let plan: PlannedAction[] = [];
   let actions: ActionResult[] = [];
   let verify: Record<string, { before: number; after: number }> | undefined;
+  let config: ConfigOutcome | undefined;
+  let reviewedDiff: string | undefined;
   let status: HostStatus | undefined;
   let reason: string | undefined;
   let error: Failure | undefined;
@@ -145,27 +150,54 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
                 return finish();
               }
               plan = [...verdict.actions];
+              reviewedDiff = verdict.configDiff;
             }
             break;
           }
           case 'act': {
             if (plan.length === 0) break;
             const before = verifyCounts(step.verify, scope);
-            actions = await runAct(step, plan, session, host.dryRun, (r) => opts.onAction?.(host.name, r));
-            count = actions.filter((a) => a.status === 'sent').length;
-            const failed = actions.find((a) => a.status === 'failed');
-            if (failed?.error) error = failed.error;
-            if (!host.dryRun && step.verify.length > 0 && !(failed?.error && failed.error.kind !== 'rpc-error')) {
-              opts.emit({ type: 'step-start', host: host.name, phase: 'verify', step: `verify ${step.verify.join(', ')}` });
+            const live = session;
+            const verifyNow = async (): Promise<string | undefined> => {
+              if (step.verify.length === 0 && step.verifyThat.length === 0) return undefined;
+              opts.emit({ type: 'step-start', host: host.name, phase: 'verify', step: `verify ${step.verify.join(', ')}`.trim() });
               verify = {};
+              const earlier: Record<string, unknown> = {};
               for (const name of step.verify) {
                 const collectStep = playbook.steps.find((s) => s.kind === 'collect' && s.register === name);
                 if (collectStep?.kind !== 'collect') continue;
-                const after = await runCollect(collectStep, scope, session, () => undefined);
+                const after = await runCollect(collectStep, scope, live, () => undefined);
                 verify[name] = { before: before[name] ?? 0, after: after.count };
+                earlier[name] = scope[name];
+                scope[name] = after;
                 say([{ level: 1, text: `verify ${name}: ${before[name] ?? 0} before, ${after.count} after`, step: step.name }]);
               }
+              scope.before = earlier;
+              for (const check of step.verifyThat) {
+                if (!truthy(await check.test.evaluate(scope))) return `${check.text} is false`;
+              }
+              return undefined;
+            };
+            const out = await runAct(step, plan, session, {
+              dryRun: host.dryRun,
+              observe: (r) => opts.onAction?.(host.name, r),
+              verify: verifyNow,
+              comment: String(await step.commitComment.render(extend(scope, { playbook: playbook.name }))),
+              ...(reviewedDiff !== undefined ? { reviewedDiff } : {}),
+            });
+            actions = out.actions;
+            config = out.config;
+            count = actions.filter((a) => a.status === 'sent').length;
+            if (config) say(configLines(config, host.dryRun).map((text) => ({ level: 1, text, step: step.name })));
+            if (config?.result === 'drifted') {
+              outcome('done', count);
+              status = 'skipped';
+              reason = config.reason;
+              return finish();
             }
+            const failed = actions.find((a) => a.status === 'failed');
+            if (failed?.error) error = { ...failed.error, step: step.name };
+            else if (out.verified.failure) error = { ...out.verified.failure, step: step.name };
             break;
           }
         }
@@ -188,8 +220,9 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
   }
 
   function finish(): HostResult {
-    const sentChange = actions.some((a) => a.status === 'sent' && a.action.changesState);
-    const wouldChange = host.dryRun && plan.some((a) => a.changesState);
+    // A configuration change counts by its diff: statements already in place change nothing.
+    const sentChange = actions.some((a) => a.status === 'sent' && a.action.changesState && a.action.config === undefined) || config?.result === 'committed';
+    const wouldChange = host.dryRun && (plan.some((a) => a.changesState && a.config === undefined) || (config !== undefined && config.diff !== '' && config.result !== 'failed'));
     const final: HostStatus = status ?? (error ? 'failed' : sentChange || wouldChange ? 'changed' : 'ok');
     const result: HostResult = {
       host: host.name,
@@ -202,6 +235,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
       evidence,
       plan,
       actions,
+      ...(config ? { config } : {}),
       ...(verify ? { verify } : {}),
       steps,
       log,
@@ -233,4 +267,22 @@ export function failureOf(phase: Phase, err: unknown): Failure {
   const e = err as Error;
   const kind = e?.name === 'ExpressionError' ? 'expression' : e?.name === 'RpcBuildError' ? 'bad-argument' : 'internal';
   return { phase, kind, message: e?.message ?? String(err) };
+}
+
+/** What a configuration change says in the host's log: the diff, then what became of it. */
+function configLines(c: ConfigOutcome, dryRun: boolean): string[] {
+  if (c.result === 'unchanged') return ['configuration: no change (the statements are already in the running configuration)'];
+  const lines = c.diff === '' ? [] : ['configuration diff (show | compare):', ...c.diff.split('\n').map((l) => `  ${l}`)];
+  switch (c.result) {
+    case 'checked':
+      lines.push(dryRun ? 'configuration: commit check passed; discarded (dry run)' : 'configuration: commit check passed');
+      break;
+    case 'committed':
+      lines.push(`configuration: committed (commit confirmed ${c.confirmMinutes ?? '?'}, verified, confirmed)`);
+      break;
+    default:
+      lines.push(`configuration: ${c.result}${c.reason ? `: ${c.reason}` : ''}`);
+  }
+  for (const w of c.warnings) lines.push(`configuration warning: ${w}`);
+  return lines;
 }

@@ -38,6 +38,11 @@ export interface PlannedAction {
   readonly cli: string;
   /** False for read-only RPCs; a dry run sends none that change state. */
   readonly changesState: boolean;
+  /**
+   * Set on a configuration statement (`set security flow aging early-ageout 20`): the
+   * host's statements are loaded together as one change (rpc is load-configuration).
+   */
+  readonly config?: string;
 }
 
 export type ActionStatus =
@@ -57,6 +62,37 @@ export interface ActionResult {
   /** What the device said back (e.g. sessions cleared). */
   readonly reply?: { readonly cleared?: number; readonly messages: readonly string[]; readonly warnings: readonly string[] };
   readonly ms?: number;
+}
+
+/** How a host's configuration change ended. */
+export type ConfigResult =
+  /** The candidate with the statements loaded equals the running configuration: nothing to commit. */
+  | 'unchanged'
+  /** Dry run: loaded, compared, `commit check` passed, then discarded. */
+  | 'checked'
+  /** commit confirmed, verify passed, confirming commit done. */
+  | 'committed'
+  /** commit confirmed, then verify failed: rolled back to the configuration before it. */
+  | 'rolled-back'
+  /** apply --plan: the diff is not the one reviewed; discarded. */
+  | 'drifted'
+  /** The device refused the lock, a statement, the check or the commit, or the session broke. */
+  | 'failed';
+
+/** A configuration change on one host: what the device said the change is, and what became of it. */
+export interface ConfigOutcome {
+  readonly statements: readonly string[];
+  /** The `show | compare` text (candidate against the running configuration); '' when there is no difference. */
+  readonly diff: string;
+  readonly result: ConfigResult;
+  /** Minutes of the commit confirmed, when one was made. */
+  readonly confirmMinutes?: number;
+  /** Why it was not committed: the device's error, the failed verify, the drift. */
+  readonly reason?: string;
+  /** Warning-severity rpc-errors the device returned (e.g. "statement not found" for a delete). */
+  readonly warnings: readonly string[];
+  /** Each configuration operation sent, in order ("lock", "load set (3 statements)", "commit check", ...). */
+  readonly trail: readonly string[];
 }
 
 export interface StepOutcome {
@@ -89,6 +125,8 @@ export interface HostResult {
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly plan: readonly PlannedAction[];
   readonly actions: readonly ActionResult[];
+  /** The configuration change, when the plan had configuration statements. */
+  readonly config?: ConfigOutcome;
   /** After-act counts of re-run collect steps, by register name. */
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
   readonly steps: readonly StepOutcome[];

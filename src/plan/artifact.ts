@@ -37,6 +37,8 @@ export interface PlannedHost {
   readonly vars: Readonly<Record<string, string | number | boolean>>;
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly actions: readonly PlannedAction[];
+  /** The configuration change as the device showed it: apply commits only this diff. */
+  readonly config?: { readonly diff: string; readonly result: 'unchanged' | 'checked' | 'failed' };
   /** The log lines the planning run said (the seed's messages). */
   readonly log: readonly string[];
 }

@@ -25,6 +25,7 @@ export function planFromRun(
       vars: h.vars,
       evidence: h.evidence,
       actions: h.plan,
+      ...(h.config ? { config: { diff: h.config.diff, result: h.config.result === 'unchanged' || h.config.result === 'checked' ? h.config.result : ('failed' as const) } } : {}),
       log: h.log.map((l) => l.text),
     })),
   };

@@ -17,6 +17,7 @@ function hostSection(h: HostSection): string[] {
   if (h.vars.length > 0) out.push(`  Vars: ${h.vars.join(' ')}`);
   for (const t of h.evidence) out.push(`  ${t.title}:`, ...table(t, '    '));
   if (h.statements.length > 0) out.push('  Statements, in the order they are sent:', ...h.statements.map((s) => `    ${s}`));
+  if (h.configDiff.length > 0) out.push('  Configuration diff (show | compare when planned; apply commits only this diff):', ...h.configDiff.map((s) => `    ${s}`));
   if (h.log.length > 0) out.push('  Log:', ...h.log.map((l) => `    ${l}`));
   out.push('');
   return out;

@@ -47,6 +47,8 @@ export interface HostSection {
   readonly evidence: readonly Table[];
   /** The CLI form of every action, in the order apply sends them. */
   readonly statements: readonly string[];
+  /** The device's `show | compare` for the configuration statements, line by line; empty when there are none. */
+  readonly configDiff: readonly string[];
   readonly log: readonly string[];
 }
 
@@ -101,6 +103,7 @@ function hostSection(h: PlannedHost): HostSection {
     vars: Object.entries(h.vars).map(([k, v]) => visible(`${k}=${String(v)}`)),
     evidence: evidenceTables(h.evidence),
     statements: h.actions.map((a) => visible(actionLabel(a))),
+    configDiff: h.config && h.config.diff !== '' ? h.config.diff.split('\n').map(visible) : [],
     log: h.log.map(visible),
   };
 }
@@ -109,6 +112,7 @@ function headline(h: PlannedHost): string {
   switch (h.status) {
     case 'ok':
     case 'changed':
+      if (h.config?.result === 'unchanged' && h.actions.every((a) => a.config !== undefined)) return 'Nothing to change: the configuration statements are already in place.';
       return h.actions.length === 0 ? 'Nothing to change.' : `${h.actions.length} ${h.actions.length === 1 ? 'statement' : 'statements'} to send.`;
     case 'skipped':
       return sentence(`Skipped: ${h.reason ?? 'no reason given'}`);

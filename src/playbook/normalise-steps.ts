@@ -7,6 +7,9 @@ import { checkRpcCall } from './rpc-check.ts';
 import type { WrittenAct, WrittenAnalyze, WrittenCollect, WrittenLogLine, WrittenOp, WrittenPlan } from './written.ts';
 import type { PathSegment } from './yaml-source.ts';
 
+/** Minutes a commit confirmed waits for its confirming commit, unless the act step says otherwise. */
+export const DEFAULT_CONFIRM_MINUTES = 5;
+
 /** Names a loop variable cannot take: it would hide what every expression relies on. */
 export const RESERVED_LOOP_NAMES: ReadonlySet<string> = new Set(['vars', 'host']);
 
@@ -115,14 +118,16 @@ export function normalisePlan(p: WrittenPlan, at: Path, scope: NameScope, cx: Co
   const as = loopName(p.as, [...at, 'as'], cx);
   const forEach = p.for_each !== undefined ? cx.expression([...at, 'for_each'], p.for_each, scope) : undefined;
   const inner = p.for_each !== undefined ? withLoop(scope, as, elementShape(p.for_each, scope)) : scope;
-  const actions: ActionTemplate[] = p.actions.map((a, j) => {
+  const actions: ActionTemplate[] = p.actions.map((a, j): ActionTemplate => {
     const path = [...at, 'actions', j];
-    checkRpcCall(a.rpc, a.args ?? {}, path, cx.sink, 'action');
+    if (a.config !== undefined) return { kind: 'config', lines: a.config.map((line, k) => cx.template([...path, 'config', k], line, inner)) };
+    const rpc = a.rpc ?? '';
+    checkRpcCall(rpc, a.args ?? {}, path, cx.sink, 'action');
     const actionAs = loopName(a.as, [...path, 'as'], cx);
     const actionForEach = a.for_each !== undefined ? cx.expression([...path, 'for_each'], a.for_each, inner) : undefined;
     const argScope = a.for_each !== undefined ? withLoop(inner, actionAs, elementShape(a.for_each, inner)) : inner;
     const args = cx.args([...path, 'args'], a.args ?? {}, argScope);
-    return actionForEach ? { rpc: a.rpc, args, forEach: actionForEach, as: actionAs } : { rpc: a.rpc, args, as: actionAs };
+    return actionForEach ? { kind: 'rpc', rpc, args, forEach: actionForEach, as: actionAs } : { kind: 'rpc', rpc, args, as: actionAs };
   });
   // Evidence is evaluated once for the whole plan: no loop variable is bound.
   const evidence = Object.fromEntries(Object.entries(p.evidence ?? {}).map(([name, text]) => [name, cx.expression([...at, 'evidence', name], text, scope)]));
@@ -142,7 +147,22 @@ export function normaliseAct(a: WrittenAct, at: Path, scope: NameScope, cx: Comp
       cx.sink.atValue(where, `verify names '${name}', registered by step ${register.index + 1} (${register.kind}): verify runs collect steps again, so it takes collect registers only`);
     }
   });
-  return { body: { kind: 'act' as const, onError: a?.on_error ?? 'continue', verify, allowPlanSubset: a?.allow_plan_subset ?? false }, shape: undefined };
+  // verify_that reads the re-collected registers, and the earlier values under `before`.
+  const afterScope = withLoop(scope, 'before', UNKNOWN);
+  const verifyThat = (a?.verify_that ?? []).map((text, k) => ({ test: cx.expression([...at, 'verify_that', k], text, afterScope), text }));
+  const commitComment = cx.template([...at, 'commit_comment'], a?.commit_comment ?? 'runbook: {{ playbook }}', withLoop(scope, 'playbook', UNKNOWN));
+  return {
+    body: {
+      kind: 'act' as const,
+      onError: a?.on_error ?? 'continue',
+      verify,
+      verifyThat,
+      confirmMinutes: a?.confirm_timeout ?? DEFAULT_CONFIRM_MINUTES,
+      commitComment,
+      allowPlanSubset: a?.allow_plan_subset ?? false,
+    },
+    shape: undefined,
+  };
 }
 
 export function normaliseLog(lines: readonly WrittenLogLine[], at: Path, scope: NameScope, cx: CompileContext): LogLine[] {

@@ -11,7 +11,7 @@ import type { WrittenPlaybook, WrittenStep } from './written.ts';
 import type { YamlSource } from './yaml-source.ts';
 
 /** Names a register cannot take: the engine binds these itself. */
-export const RESERVED_REGISTERS: ReadonlySet<string> = new Set(['vars', 'host', 'item']);
+export const RESERVED_REGISTERS: ReadonlySet<string> = new Set(['vars', 'host', 'item', 'before']);
 
 const KINDS = ['collect', 'analyze', 'plan', 'act'] as const;
 

@@ -32,6 +32,8 @@ export interface VarSpec {
   /** Checked in addition on values given with -e, as the seed checks its command-line arguments. */
   readonly overrideBounds: Bounds;
   readonly enum?: readonly (string | number)[];
+  /** Another number var this one's value must be below, wherever either value comes from. */
+  readonly lessThan?: string;
 }
 
 /** One line of step output: a template, or a template said once per element of a list. */
@@ -101,12 +103,21 @@ export type AnalyzeStep =
   | (StepBase & { readonly kind: 'analyze'; readonly mode: 'require'; readonly require: Expression; readonly otherwise: Template });
 
 /** An action template: one RPC, or a loop of them. */
-export interface ActionTemplate {
+export interface RpcActionTemplate {
+  readonly kind: 'rpc';
   readonly rpc: string;
   readonly args: ArgTemplates;
   readonly forEach?: Expression;
   readonly as: string;
 }
+
+/** Configuration statements (`set ...`, `delete ...`), one template per line. */
+export interface ConfigActionTemplate {
+  readonly kind: 'config';
+  readonly lines: readonly Template[];
+}
+
+export type ActionTemplate = RpcActionTemplate | ConfigActionTemplate;
 
 export interface PlanStep extends StepBase {
   readonly kind: 'plan';
@@ -123,6 +134,11 @@ export interface ActStep extends StepBase {
   readonly onError: 'continue' | 'stop';
   /** Re-run these collect steps (by register name) after acting, to show before/after. */
   readonly verify: readonly string[];
+  /** Must all be true after acting (over the re-collected registers); otherwise the host fails and a configuration change is rolled back. */
+  readonly verifyThat: readonly { readonly test: Expression; readonly text: string }[];
+  /** Minutes for commit confirmed. */
+  readonly confirmMinutes: number;
+  readonly commitComment: Template;
   /** With `apply --plan`: a fresh plan that is the reviewed one minus some actions may act. */
   readonly allowPlanSubset: boolean;
 }

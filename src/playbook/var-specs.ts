@@ -24,6 +24,7 @@ export function normaliseVars(vars: Readonly<Record<string, WrittenVar>>, sink: 
       bounds: boundsOf(written),
       overrideBounds: boundsOf(written.override ?? {}),
       ...(written.enum !== undefined ? { enum: written.enum } : {}),
+      ...(written.less_than !== undefined ? { lessThan: written.less_than } : {}),
     };
     specs.push(spec);
     const numeric = type === 'integer' || type === 'number';
@@ -44,7 +45,26 @@ export function normaliseVars(vars: Readonly<Record<string, WrittenVar>>, sink: 
     const broken = valueProblem(spec, spec.default, false) ?? enumProblem(spec.enum, spec.default);
     if (broken) sink.atValue([...path, 'default'], `the default ${String(spec.default)} breaks the var's own rule: it ${broken}`);
   }
+  checkOrder(specs, vars, sink);
   return specs;
+}
+
+/** less_than names a number var, and the defaults keep the order. */
+function checkOrder(specs: readonly VarSpec[], vars: Readonly<Record<string, WrittenVar>>, sink: IssueSink): void {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  for (const spec of specs) {
+    if (spec.lessThan === undefined) continue;
+    const path = ['vars', spec.name, 'less_than'];
+    const other = byName.get(spec.lessThan);
+    const numeric = (t: string) => t === 'integer' || t === 'number';
+    if (!other) {
+      sink.atValue(path, `less_than names '${spec.lessThan}', which is not a var of this playbook (vars: ${[...byName.keys()].join(', ')})`);
+    } else if (!numeric(spec.type) || !numeric(other.type)) {
+      sink.atValue(path, `less_than compares numbers, and '${numeric(spec.type) ? other.name : spec.name}' is not an integer or number var`);
+    } else if (typeof spec.default === 'number' && typeof other.default === 'number' && !(spec.default < other.default) && typeof vars[spec.name] === 'object') {
+      sink.atValue(['vars', spec.name, 'default'], `the default ${spec.default} must be less than ${other.name}'s default ${other.default}`);
+    }
+  }
 }
 
 function boundsOf(written: WrittenBounds): Bounds {

@@ -49,6 +49,17 @@ export function resolveVars(playbook: Playbook, sources: VarSources): Record<str
     }
     values[spec.name] = value;
   }
+  for (const spec of playbook.vars) {
+    const limit = spec.lessThan === undefined ? undefined : values[spec.lessThan];
+    const value = values[spec.name];
+    if (typeof limit !== 'number' || typeof value !== 'number' || value < limit) continue;
+    const given = [spec.name, spec.lessThan].filter((n) => sources.extra.some((e) => e.name === n) || (sources.inventory !== undefined && Object.hasOwn(sources.inventory, n ?? '')));
+    problems.push({
+      variable: spec.name,
+      source: given.length > 0 ? `the values given for ${given.join(' and ')}` : 'the defaults',
+      rule: `${spec.name} (${value}) must be less than ${spec.lessThan} (${limit})`,
+    });
+  }
   if (problems.length > 0) throw new VarsError(problems);
   return values;
 }

@@ -20,6 +20,8 @@ export interface WrittenVarSpec extends WrittenBounds {
   readonly description?: string;
   readonly enum?: readonly (string | number)[];
   readonly override?: WrittenBounds;
+  /** The name of another number var this one must stay below (low_watermark below high_watermark). */
+  readonly less_than?: string;
 }
 
 /** A bare value is the var's default. */
@@ -63,8 +65,10 @@ export interface WrittenAnalyze {
   readonly otherwise?: string;
 }
 
+/** One action: an RPC (`rpc`) or configuration statements (`config`); the schema allows exactly one. */
 export interface WrittenAction {
-  readonly rpc: string;
+  readonly rpc?: string;
+  readonly config?: readonly string[];
   readonly args?: WrittenArgs;
   readonly for_each?: string;
   readonly as?: string;
@@ -78,7 +82,14 @@ export interface WrittenPlan {
 }
 
 /** `act:` with nothing after it is null. */
-export type WrittenAct = { readonly on_error?: 'continue' | 'stop'; readonly verify?: readonly string[]; readonly allow_plan_subset?: boolean } | null;
+export type WrittenAct = {
+  readonly on_error?: 'continue' | 'stop';
+  readonly verify?: readonly string[];
+  readonly verify_that?: readonly string[];
+  readonly confirm_timeout?: number;
+  readonly commit_comment?: string;
+  readonly allow_plan_subset?: boolean;
+} | null;
 
 export interface WrittenStep {
   readonly name: string;

@@ -1,48 +1,128 @@
 import type { RpcSession } from '../engine/session.ts';
-import type { ActionResult, Failure, PlannedAction } from '../engine/results.ts';
+import type { ActionResult, ConfigOutcome, Failure, PlannedAction } from '../engine/results.ts';
 import { clearReply } from '../junos/clear-reply.ts';
 import { buildRpc } from '../junos/rpc.ts';
 import type { ActStep } from '../playbook/types.ts';
 import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
+import { runConfigChange } from './config-change.ts';
 import { argsForCall } from './plan.ts';
 
 /** Called as each state-changing RPC is sent and answered (the audit trail). */
 export type ActionObserver = (result: ActionResult) => void;
 
+export interface ActOptions {
+  readonly dryRun: boolean;
+  readonly observe: ActionObserver;
+  /** The act step's verify: re-collects and checks; says why it failed, or nothing. */
+  readonly verify: () => Promise<string | undefined>;
+  /** The commit's log comment. */
+  readonly comment: string;
+  /** apply --plan: the configuration diff the reviewer read. */
+  readonly reviewedDiff?: string;
+}
+
+export interface ActOutcome {
+  readonly actions: ActionResult[];
+  readonly config?: ConfigOutcome;
+  /** Whether verify ran, and why it failed if it did. */
+  readonly verified: { readonly ran: boolean; readonly problem?: string; readonly failure?: Failure };
+}
+
 /**
- * Sends the plan's RPCs in order, unless this is a dry run. A failed action is reported;
- * the rest of the host's plan continues or stops as the playbook says. A broken session
- * stops the rest, whatever the playbook says: nothing more can be sent on it.
+ * Sends the plan, unless this is a dry run: the RPCs in order, then the configuration
+ * statements as one change (see runConfigChange; a dry run still checks it on the
+ * device, which changes nothing). A failed RPC is reported; the rest of the host's plan
+ * continues or stops as the playbook says. A broken session stops the rest, whatever the
+ * playbook says: nothing more can be sent on it. Verify runs once after everything is
+ * sent; with a configuration change it runs between commit confirmed and the confirming
+ * commit, so a failed verify rolls the change back.
  */
-export async function runAct(step: ActStep, plan: readonly PlannedAction[], session: RpcSession, dryRun: boolean, observe: ActionObserver): Promise<ActionResult[]> {
-  if (dryRun) return plan.map((action) => ({ action, status: 'not-sent' }));
-  const results: ActionResult[] = [];
+export async function runAct(step: ActStep, plan: readonly PlannedAction[], session: RpcSession, opts: ActOptions): Promise<ActOutcome> {
+  const rpcs = plan.filter((a) => a.config === undefined);
+  const statements = plan.filter((a) => a.config !== undefined);
+  const results = new Map<PlannedAction, ActionResult>();
   let stopped = false;
-  for (const action of plan) {
-    if (stopped) {
-      results.push({ action, status: 'skipped' });
+  let broken = false;
+  let verified: ActOutcome['verified'] = { ran: false };
+  for (const action of rpcs) {
+    if (opts.dryRun) {
+      results.set(action, { action, status: 'not-sent' });
       continue;
     }
-    const started = Date.now();
-    const reader = clearReply();
-    let result: ActionResult;
-    try {
-      const reply = await session.rpc(buildRpc(action.rpc, argsForCall(action)), { handler: reader });
-      const r = reader.result();
-      result = {
-        action,
-        status: 'sent',
-        reply: { ...(r.cleared !== undefined ? { cleared: r.cleared } : {}), messages: r.messages, warnings: reply.warnings.map(describeRpcError) },
-        ms: Date.now() - started,
-      };
-    } catch (err) {
-      result = { action, status: 'failed', error: actionFailure(err), ms: Date.now() - started };
-      if (step.onError === 'stop' || err instanceof TransportError) stopped = true;
+    if (stopped) {
+      results.set(action, { action, status: 'skipped' });
+      continue;
     }
-    results.push(result);
-    observe(result);
+    const result = await sendRpc(action, session);
+    if (result.status === 'failed') {
+      broken ||= result.error?.kind !== 'rpc-error';
+      if (step.onError === 'stop' || broken) stopped = true;
+    }
+    results.set(action, result);
+    opts.observe(result);
   }
-  return results;
+
+  let config: ConfigOutcome | undefined;
+  if (statements.length > 0) {
+    if (stopped) {
+      for (const action of statements) results.set(action, { action, status: 'skipped' });
+    } else {
+      const verify = async (): Promise<string | undefined> => {
+        const problem = await opts.verify();
+        verified = { ran: true, ...(problem !== undefined ? { problem } : {}) };
+        return problem;
+      };
+      const change = await runConfigChange(
+        statements.map((a) => a.config ?? ''),
+        session,
+        { dryRun: opts.dryRun, confirmMinutes: step.confirmMinutes, comment: opts.comment, verify, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) },
+      );
+      config = change.outcome;
+      for (const action of statements) {
+        const result = statementResult(action, change.outcome, change.failure);
+        results.set(action, result);
+        if (result.status === 'sent') opts.observe(result);
+      }
+      if (verified.ran && change.failure) verified = { ...verified, failure: change.failure };
+    }
+  } else if (!opts.dryRun && !broken && rpcs.length > 0) {
+    const problem = await opts.verify();
+    verified = { ran: true, ...(problem !== undefined ? { problem, failure: { phase: 'verify', kind: 'verify', message: `verify failed: ${problem}` } } : {}) };
+  }
+  return { actions: plan.map((a) => results.get(a) ?? { action: a, status: 'skipped' }), ...(config ? { config } : {}), verified };
+}
+
+async function sendRpc(action: PlannedAction, session: RpcSession): Promise<ActionResult> {
+  const started = Date.now();
+  const reader = clearReply();
+  try {
+    const reply = await session.rpc(buildRpc(action.rpc, argsForCall(action)), { handler: reader });
+    const r = reader.result();
+    return {
+      action,
+      status: 'sent',
+      reply: { ...(r.cleared !== undefined ? { cleared: r.cleared } : {}), messages: r.messages, warnings: reply.warnings.map(describeRpcError) },
+      ms: Date.now() - started,
+    };
+  } catch (err) {
+    return { action, status: 'failed', error: actionFailure(err), ms: Date.now() - started };
+  }
+}
+
+/** What became of one statement, from what became of the change. */
+function statementResult(action: PlannedAction, outcome: ConfigOutcome, failure: Failure | undefined): ActionResult {
+  switch (outcome.result) {
+    case 'committed':
+      return { action, status: 'sent', reply: { messages: [], warnings: [...outcome.warnings] } };
+    case 'unchanged':
+    case 'checked':
+      return { action, status: 'not-sent', reply: { messages: [outcome.result === 'unchanged' ? 'already in the running configuration' : 'commit check passed'], warnings: [...outcome.warnings] } };
+    case 'drifted':
+      return { action, status: 'skipped', reply: { messages: [outcome.reason ?? 'drifted'], warnings: [] } };
+    case 'rolled-back':
+    case 'failed':
+      return { action, status: 'failed', ...(failure ? { error: failure } : {}) };
+  }
 }
 
 export function actionFailure(err: unknown): Failure {

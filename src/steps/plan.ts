@@ -1,7 +1,8 @@
 import { cliForm, rpcSpec } from '../junos/catalog.ts';
-import { buildRpc } from '../junos/rpc.ts';
+import { buildRpc, RpcBuildError } from '../junos/rpc.ts';
 import type { PlannedAction } from '../engine/results.ts';
-import type { PlanStep } from '../playbook/types.ts';
+import type { ConfigActionTemplate, PlanStep } from '../playbook/types.ts';
+import { checkStatement } from '../junos/config.ts';
 import { renderArgs } from './args.ts';
 import { asList, extend, type Scope } from './scope.ts';
 
@@ -21,6 +22,10 @@ export async function runPlan(step: PlanStep, scope: Scope): Promise<PlanOutcome
   for (const item of items) {
     const itemScope = step.forEach ? extend(scope, { [step.as]: item }) : scope;
     for (const template of step.actions) {
+      if (template.kind === 'config') {
+        actions.push(...(await configActions(template, itemScope)));
+        continue;
+      }
       const inner = template.forEach ? asList(await template.forEach.evaluate(itemScope)) : [undefined];
       for (const value of inner) {
         const s = template.forEach ? extend(itemScope, { [template.as]: value }) : itemScope;
@@ -35,6 +40,19 @@ export async function runPlan(step: PlanStep, scope: Scope): Promise<PlanOutcome
   const evidence: Record<string, unknown> = {};
   for (const [name, expr] of Object.entries(step.evidence)) evidence[name] = await expr.evaluate(scope);
   return { actions, evidence };
+}
+
+/** Each line that renders non-empty, checked, as one planned statement. */
+async function configActions(template: ConfigActionTemplate, scope: Scope): Promise<PlannedAction[]> {
+  const out: PlannedAction[] = [];
+  for (const line of template.lines) {
+    const text = String(await line.render(scope)).trim().replace(/\s+/g, ' ');
+    if (text === '') continue;
+    const problem = checkStatement(text);
+    if (problem) throw new RpcBuildError('load-configuration', undefined, `configuration statement ${problem}`);
+    out.push({ rpc: 'load-configuration', args: {}, cli: text, changesState: true, config: text });
+  }
+  return out;
 }
 
 /** Planned args back to the builder's form: '' marks a flag. */

@@ -214,7 +214,7 @@ function reviewedGate(plan: PlanArtifact): PlanGate {
     const reviewed = byHost.get(host);
     if (!reviewed) return { act: false, reason: 'not in the reviewed plan (it was not planned when the plan was made)', lines: [] };
     const c = comparePlans(reviewed, { status: actions.length > 0 ? 'changed' : 'ok', actions: [...actions] }, { allowSubset });
-    if (c.verdict === 'same' || c.verdict === 'subset') return { act: true, actions };
+    if (c.verdict === 'same' || c.verdict === 'subset') return { act: true, actions, ...(reviewed.config ? { configDiff: reviewed.config.diff } : {}) };
     return { act: false, reason: `drifted since the plan was reviewed: ${c.summary}`, lines: diffLines(c) };
   };
 }

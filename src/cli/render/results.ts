@@ -27,6 +27,7 @@ export function hostResultLines(h: HostResult, verbosity: Verbosity, style: Chal
       lines.push('  Dry run, not executing any operational commands.');
       lines.push('  Statements to be executed (dry run):');
       for (const a of h.plan) lines.push(`    ${a.cli}`);
+      if (h.config?.result === 'checked') lines.push('  Configuration: loaded, compared and checked (commit check) on the device, then discarded.');
     } else {
       lines.push('  Statements sent:');
       for (const r of h.actions) {
@@ -71,12 +72,30 @@ function summary(h: HostResult): string {
     case 'failed':
     case 'unreachable':
       return h.error ? `${h.error.step ? `${h.error.step}: ` : ''}${failureText(h.host, h.error)}` : '';
-    default: {
-      const changing = h.plan.filter((a) => a.changesState).length;
-      if (changing === 0) return 'nothing to change';
-      if (h.dryRun) return `${changing} statements planned, not sent (dry run)`;
-      const sent = h.actions.filter((a) => a.status === 'sent').length;
-      return `${sent} of ${h.plan.length} statements sent`;
+    default:
+      return changeSummary(h);
+  }
+}
+
+/** What the host got (or would get): statements sent, sessions cleared, the configuration change. */
+function changeSummary(h: HostResult): string {
+  const parts: string[] = [];
+  const rpcs = h.plan.filter((a) => a.changesState && a.config === undefined);
+  if (rpcs.length > 0) {
+    if (h.dryRun) parts.push(`${rpcs.length} statements planned, not sent (dry run)`);
+    else {
+      const sent = h.actions.filter((a) => a.status === 'sent' && a.action.config === undefined);
+      const cleared = sent.reduce((n, a) => n + (a.reply?.cleared ?? 0), 0);
+      parts.push(`${sent.length} of ${rpcs.length} statements sent${sent.some((a) => a.reply?.cleared !== undefined) ? `, ${cleared} sessions cleared` : ''}`);
     }
   }
+  if (h.config) {
+    const lines = h.config.diff === '' ? 0 : h.config.diff.split('\n').length;
+    const diff = `${lines}-line configuration diff`;
+    if (h.config.result === 'unchanged') parts.push('configuration already in place');
+    else if (h.config.result === 'checked') parts.push(`${diff}, commit check passed${h.dryRun ? ' (dry run)' : ''}`);
+    else if (h.config.result === 'committed') parts.push(`${diff} committed (commit confirmed ${h.config.confirmMinutes ?? '?'}, verified, confirmed)`);
+    else parts.push(`configuration ${h.config.result}`);
+  }
+  return parts.length === 0 ? 'nothing to change' : parts.join('; ');
 }

@@ -63,7 +63,7 @@ const FIXTURES: Record<string, string[]> = {
     `${DIR}/many-semantic.yml:3:34: vars.top.default: the default 0 breaks the var's own rule: it must be at least 1`,
     `${DIR}/many-semantic.yml:9:25: steps[0].collect.args.protocol: protocol 'a h' is not a protocol name or number`,
     `${DIR}/many-semantic.yml:14:15: steps[1].register: register 'ah' is already used by step 1 'Collect AH sessions'`,
-    `${DIR}/many-semantic.yml:21:15: steps[2].register: 'vars' is reserved and cannot be a register name (reserved: vars, host, item)`,
+    `${DIR}/many-semantic.yml:21:15: steps[2].register: 'vars' is reserved and cannot be a register name (reserved: vars, host, item, before)`,
     `${DIR}/many-semantic.yml:25:21: steps[2].analyze.pipeline[0].count_by: unknown field 'peeer' (the records here have: peer)`,
     `${DIR}/many-semantic.yml:28:5: steps[3].act: step 4 (act) comes before any plan: an act step sends the plan, so a plan step must come first`,
     `${DIR}/many-semantic.yml:29:20: steps[3].act.verify[1]: verify names 'nobody', which no earlier step registers (collect registers: ah)`,

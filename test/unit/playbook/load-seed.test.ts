@@ -138,14 +138,16 @@ describe('loadPlaybook: playbooks/ah-cleanup.yml', () => {
     assert.equal(plan.forEach?.source, 'targets');
     assert.equal(plan.as, 'item');
     assert.deepStrictEqual(
-      plan.actions.map((a) => [a.rpc, Object.keys(a.args), a.forEach?.source, a.as]),
+      plan.actions.map((a) => (a.kind === 'rpc' ? [a.rpc, Object.keys(a.args), a.forEach?.source, a.as] : ['config'])),
       [
         ['clear-ike-security-association', ['peer-address'], undefined, 'item'],
         ['clear-ipsec-security-association', ['index'], 'item.indexes', 'index'],
       ],
     );
-    assert.equal(await plan.actions[0].args['peer-address'].render({ item: { peer: '10.1.1.1' } }), '10.1.1.1');
-    assert.equal(await plan.actions[1].args.index.render({ index: 67111733 }), 67111733);
+    const [ike, ipsec] = plan.actions;
+    assert.ok(ike.kind === 'rpc' && ipsec.kind === 'rpc');
+    assert.equal(await ike.args['peer-address'].render({ item: { peer: '10.1.1.1' } }), '10.1.1.1');
+    assert.equal(await ipsec.args.index.render({ index: 67111733 }), 67111733);
     assert.deepStrictEqual(Object.keys(plan.evidence), ['ah_sessions', 'unique_peers', 'top_peers', 'indexes']);
     assert.deepStrictEqual(plan.evidence.unique_peers.names, ['peers']);
     assert.equal(plan.syslog?.source, "{{ vars.dry_run ? 'dry_run: found' : 'selected' }} {{ $count(targets) }} peers to clear - {{ $join(targets.peer, ' ') }}");

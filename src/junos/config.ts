@@ -1,0 +1,96 @@
+import type { XmlNode } from '../xml/node.ts';
+import type { Extractor } from './extractor.ts';
+import { escapeXml } from './rpc.ts';
+
+/**
+ * The Junos configuration RPCs a configuration change needs, as `configure exclusive`
+ * does them: lock the candidate, load set-statements, read the `show | compare` diff,
+ * `commit check`, `commit confirmed N`, the confirming commit, `rollback`, unlock.
+ * These take attributes and free text, so they are built here rather than from the
+ * operational catalog. Replies are read by the extractors below; `<rpc-error>`s inside
+ * `<load-configuration-results>` or `<commit-results>` are taken by the transport.
+ */
+export const CONFIG_RPC = {
+  lock: '<lock><target><candidate/></target></lock>',
+  unlock: '<unlock><target><candidate/></target></unlock>',
+  /** `show | compare` (candidate against rollback 0, the running configuration) as text. */
+  compare: '<get-configuration compare="rollback" rollback="0" format="text"/>',
+  commitCheck: '<commit-configuration><check/></commit-configuration>',
+} as const;
+
+/** `load set`: statements, one per line, into the candidate. */
+export function loadSetRpc(statements: readonly string[]): string {
+  return `<load-configuration action="set" format="text"><configuration-set>${escapeXml(statements.join('\n'))}</configuration-set></load-configuration>`;
+}
+
+/** `rollback N` into the candidate: 0 discards uncommitted changes, 1 is the configuration before the last commit. */
+export function rollbackRpc(n: number): string {
+  return `<load-configuration rollback="${Math.trunc(n)}"/>`;
+}
+
+/** `commit confirmed N comment "..."`: the device rolls back by itself unless confirmed within N minutes. */
+export function commitConfirmedRpc(minutes: number, comment: string): string {
+  return `<commit-configuration><confirmed/><confirm-timeout>${Math.trunc(minutes)}</confirm-timeout>${logElement(comment)}</commit-configuration>`;
+}
+
+/** A plain commit: it also confirms a pending `commit confirmed`. */
+export function commitRpc(comment: string): string {
+  return `<commit-configuration>${logElement(comment)}</commit-configuration>`;
+}
+
+function logElement(comment: string): string {
+  return comment === '' ? '' : `<log>${escapeXml(comment)}</log>`;
+}
+
+/** What makes a line a configuration statement runbook will load: `set` or `delete`, one line. */
+export const STATEMENT = /^(set|delete) [^\n\r;{}]+$/;
+
+/** Why a statement cannot be loaded, or undefined when it can. */
+export function checkStatement(line: string): string | undefined {
+  if (/[\r\n]/.test(line)) return 'a statement is one line';
+  if (!STATEMENT.test(line)) return `'${line}' is not a set or delete statement (set|delete <hierarchy> [value]; no ';', '{' or '}')`;
+  return undefined;
+}
+
+/** The text of `<configuration-output>` (the compare diff, or a text configuration). */
+export function configurationOutput(): Extractor<string> {
+  let out = '';
+  return {
+    items: new Set(['configuration-output']),
+    onElement(node: XmlNode) {
+      out += node.text;
+    },
+    result: () => out,
+  };
+}
+
+/** A diff as Junos prints it, without blank edges; '' when the candidate equals the running configuration. */
+export function normaliseDiff(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\s+$/, ''))
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+export interface CommitResult {
+  /** Routing engines (re0, or node0/node1 on a cluster) that reported success. */
+  readonly succeeded: readonly string[];
+  /** Routing engines that answered without a success element. */
+  readonly other: readonly string[];
+}
+
+/** `<commit-results>`: per routing engine, `<commit-success/>` or `<commit-check-success/>`. */
+export function commitResults(): Extractor<CommitResult> {
+  const succeeded: string[] = [];
+  const other: string[] = [];
+  return {
+    items: new Set(['routing-engine']),
+    onElement(node: XmlNode) {
+      const name = node.children.find((c) => c.name === 'name')?.text.trim() ?? '';
+      const ok = node.children.some((c) => c.name === 'commit-success' || c.name === 'commit-check-success');
+      (ok ? succeeded : other).push(name);
+    },
+    result: () => ({ succeeded, other }),
+  };
+}

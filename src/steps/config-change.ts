@@ -1,0 +1,161 @@
+import type { RpcSession } from '../engine/session.ts';
+import type { ConfigOutcome, ConfigResult, Failure } from '../engine/results.ts';
+import { CONFIG_RPC, commitConfirmedRpc, commitResults, commitRpc, configurationOutput, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
+import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
+import type { RpcReply } from '../transport/session.ts';
+
+export interface ConfigChangeOptions {
+  /** Check only: load, compare, `commit check`, discard. */
+  readonly dryRun: boolean;
+  readonly confirmMinutes: number;
+  readonly comment: string;
+  /** Runs between commit confirmed and the confirming commit; says why the change must be rolled back, or nothing. */
+  readonly verify: () => Promise<string | undefined>;
+  /** apply --plan: the diff the reviewer read; any other diff is not committed. */
+  readonly reviewedDiff?: string;
+}
+
+export interface ConfigChange {
+  readonly outcome: ConfigOutcome;
+  /** Set when the change failed or was rolled back. */
+  readonly failure?: Failure;
+}
+
+/** Ends a change early with what became of it. */
+class Stop extends Error {
+  constructor(
+    readonly result: ConfigResult,
+    readonly reason: string,
+    readonly failure?: Failure,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * One configuration change, as an operator does it in `configure exclusive`:
+ *
+ *   lock → load set → show | compare → (nothing to do: discard)
+ *        → dry run: commit check → discard
+ *        → commit confirmed N → verify → commit          (verify failed: rollback 1, commit)
+ *   → unlock
+ *
+ * Whatever happens before the commit, the candidate is discarded and the lock released,
+ * so the device's configuration is as it was. If the session breaks after commit
+ * confirmed, the device rolls the change back by itself when N minutes pass.
+ */
+export async function runConfigChange(statements: readonly string[], session: RpcSession, opts: ConfigChangeOptions): Promise<ConfigChange> {
+  const trail: string[] = [];
+  const warnings: string[] = [];
+  let diff = '';
+  let locked = false;
+  let loaded = false;
+  let confirmed: number | undefined;
+
+  const send = async (label: string, body: string, handler?: Parameters<RpcSession['rpc']>[1]): Promise<RpcReply> => {
+    trail.push(label);
+    const reply = await session.rpc(body, handler);
+    warnings.push(...reply.warnings.map(describeRpcError));
+    return reply;
+  };
+  const outcome = (result: ConfigResult, reason?: string): ConfigOutcome => ({
+    statements,
+    diff,
+    result,
+    ...(confirmed !== undefined ? { confirmMinutes: confirmed } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    warnings,
+    trail,
+  });
+
+  try {
+    await step('lock', () => send('lock', CONFIG_RPC.lock));
+    locked = true;
+    loaded = true; // a load that fails half-way may still have changed the candidate
+    await step(`load ${statements.length} ${statements.length === 1 ? 'statement' : 'statements'}`, () => send(`load set (${statements.length})`, loadSetRpc(statements)));
+    const out = configurationOutput();
+    await step('compare', () => send('show | compare', CONFIG_RPC.compare, { handler: out }));
+    diff = normaliseDiff(out.result());
+    if (diff === '') {
+      await discardAndUnlock();
+      return { outcome: outcome('unchanged') };
+    }
+    if (opts.reviewedDiff !== undefined && diff !== normaliseDiff(opts.reviewedDiff)) {
+      throw new Stop('drifted', 'the configuration diff is not the one reviewed: the device changed since the plan was made');
+    }
+    if (opts.dryRun) {
+      await step('commit check', () => commit('commit check', CONFIG_RPC.commitCheck));
+      await discardAndUnlock();
+      return { outcome: outcome('checked') };
+    }
+    await step(`commit confirmed ${opts.confirmMinutes}`, () => commit(`commit confirmed ${opts.confirmMinutes}`, commitConfirmedRpc(opts.confirmMinutes, opts.comment)));
+    confirmed = opts.confirmMinutes;
+    loaded = false;
+    const verifyProblem = await opts.verify();
+    if (verifyProblem !== undefined) {
+      // Roll back now rather than wait for the confirm timeout: rollback 1 is the configuration before our commit.
+      await step('rollback 1', () => send('rollback 1', rollbackRpc(1)));
+      await step('commit (rollback)', () => commit('commit (rollback)', commitRpc(`${opts.comment} (rolled back: verify failed)`)));
+      await unlock();
+      const reason = `verify failed after commit confirmed: ${verifyProblem}; rolled back`;
+      return { outcome: outcome('rolled-back', reason), failure: { phase: 'verify', kind: 'verify', message: reason } };
+    }
+    await step('commit (confirm)', () => commit('commit', commitRpc(opts.comment)));
+    confirmed = opts.confirmMinutes;
+    await unlock();
+    return { outcome: outcome('committed') };
+  } catch (err) {
+    const stop = err instanceof Stop ? err : new Stop('failed', err instanceof Error ? err.message : String(err));
+    if (!(stop.failure?.kind !== undefined && isTransportKind(stop.failure.kind))) await discardAndUnlock().catch(() => undefined);
+    return { outcome: outcome(stop.result, stop.reason), ...(stop.result === 'failed' || stop.failure ? { failure: stop.failure ?? { phase: 'act', kind: 'config', message: stop.reason } } : {}) };
+  }
+
+  async function commit(label: string, body: string): Promise<void> {
+    const r = commitResults();
+    await send(label, body, { handler: r });
+    const { other } = r.result();
+    if (other.length > 0) throw new Stop('failed', `${label}: no success reported by ${other.join(', ')}`, { phase: 'act', kind: 'config', message: `${label}: no success reported by ${other.join(', ')}` });
+  }
+
+  async function discardAndUnlock(): Promise<void> {
+    if (loaded) {
+      loaded = false;
+      await send('rollback 0', rollbackRpc(0));
+    }
+    await unlock();
+  }
+
+  async function unlock(): Promise<void> {
+    if (!locked) return;
+    locked = false;
+    await send('unlock', CONFIG_RPC.unlock);
+  }
+
+  /** Runs one operation; its failure becomes a Stop naming the operation and the device's words. */
+  async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof Stop) throw err;
+      const failure = configFailure(what, err, confirmed);
+      if (err instanceof TransportError) {
+        locked = false;
+        loaded = false;
+      }
+      throw new Stop('failed', failure.message, failure);
+    }
+  }
+}
+
+function configFailure(what: string, err: unknown, confirmedMinutes: number | undefined): Failure {
+  const after = confirmedMinutes !== undefined ? ` (after commit confirmed: the device rolls the change back by itself within ${confirmedMinutes} min unless it is confirmed)` : '';
+  if (err instanceof RpcError) {
+    return { phase: 'act', kind: 'rpc-error', message: `${what}: ${err.errors.map(describeRpcError).join('; ')}${after}`, deviceErrors: err.errors.map((e) => ({ ...e })) };
+  }
+  if (err instanceof TransportError) return { phase: 'act', kind: err.phase, message: `${what}: ${err.message}${after}` };
+  return { phase: 'act', kind: 'internal', message: `${what}: ${err instanceof Error ? err.message : String(err)}${after}` };
+}
+
+function isTransportKind(kind: string): boolean {
+  return kind === 'closed' || kind === 'timeout' || kind === 'connect' || kind === 'protocol' || kind === 'parse';
+}
