@@ -134,6 +134,30 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
       all: { kind: 'flag', description: 'Every session (not tunnel or resource-manager sessions)' },
     },
   },
+  // Junos's own RPCs for `clear security flow session all` and `... session-identifier N`
+  // (Juniper's JUNOS Perl method table, jkernel_usp_methods.pl); both answer with
+  // <clear-flow-session-information>, as clear-flow-session does.
+  'clear-flow-session-all': {
+    name: 'clear-flow-session-all',
+    cli: 'clear security flow session all',
+    changesState: true,
+    description: 'Clears every flow session except tunnel and resource-manager sessions (on a real device, the management session that sends it may end too)',
+    args: { node: flowFilters.node },
+  },
+  'clear-flow-session-by-session-identifier': {
+    name: 'clear-flow-session-by-session-identifier',
+    cli: 'clear security flow session session-identifier',
+    changesState: true,
+    description: 'Clears one flow session by its id',
+    args: { 'session-identifier': { kind: 'uint', cli: '', description: 'The session id' }, node: flowFilters.node },
+  },
+  'get-configuration': {
+    name: 'get-configuration',
+    cli: 'show configuration | display xml',
+    changesState: false,
+    description: 'The candidate configuration as XML: the running one unless a change is in progress (after a commit they are the same)',
+    args: {},
+  },
 };
 
 export function rpcSpec(name: string): RpcSpec | undefined {

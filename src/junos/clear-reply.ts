@@ -17,6 +17,8 @@ import { nonEmpty } from './values.ts';
  * where Junos puts text-only command output) as text, line by line, and take the count
  * from each "N active sessions cleared" sentence. Whatever the inner markup turns out to
  * be, the sentence's text is still found, so the count is not guessed from element names.
+ * The one element name read is the lab's `<active-sessions-cleared>N</...>` (see
+ * src/lab/render/clear-flow.ts), whose number is the sentence's N.
  */
 
 export interface ClearResult {
@@ -41,6 +43,15 @@ class ClearReplyExtractor extends NodeScopedExtractor<ClearResult> {
   }
 
   protected onItem(el: XmlNode): void {
+    // The lab's markup (a count element named after the CLI sentence), said as the CLI says it.
+    for (const c of descendants(el)) {
+      const n = c.name === 'active-sessions-cleared' ? /^\s*(\d+)\s*$/.exec(c.text) : null;
+      if (!n) continue;
+      this.cleared = (this.cleared ?? 0) + Number(n[1]);
+      const line = `${n[1]} active sessions cleared`;
+      this.messages.push(this.nodes.node === undefined ? line : `${this.nodes.node}: ${line}`);
+      c.text = '';
+    }
     for (const line of textLines(el)) {
       const m = CLEARED.exec(line);
       if (m) this.cleared = (this.cleared ?? 0) + Number(m[1]);
@@ -50,6 +61,13 @@ class ClearReplyExtractor extends NodeScopedExtractor<ClearResult> {
 
   result(): ClearResult {
     return this.cleared === undefined ? { messages: this.messages } : { cleared: this.cleared, messages: this.messages };
+  }
+}
+
+function* descendants(el: XmlNode): Generator<XmlNode> {
+  for (const c of el.children) {
+    yield c;
+    yield* descendants(c);
   }
 }
 

@@ -52,11 +52,11 @@ export function checkStatement(line: string): string | undefined {
   return undefined;
 }
 
-/** The text of `<configuration-output>` (the compare diff, or a text configuration). */
+/** The text of `<configuration-output>` (the compare diff) or `<configuration-text>` (a text configuration). */
 export function configurationOutput(): Extractor<string> {
   let out = '';
   return {
-    items: new Set(['configuration-output']),
+    items: new Set(['configuration-output', 'configuration-text']),
     onElement(node: XmlNode) {
       out += node.text;
     },
@@ -93,4 +93,31 @@ export function commitResults(): Extractor<CommitResult> {
     },
     result: () => ({ succeeded, other }),
   };
+}
+
+/** A configuration element as plain data: leaves as text (flags as true), repeated elements as lists. */
+export type ConfigJson = string | true | { readonly [name: string]: ConfigJson | ConfigJson[] };
+
+/** `<configuration>` (get-configuration as XML) as plain data, for `runbook rpc --format json`. */
+export function configurationJson(): Extractor<ConfigJson | undefined> {
+  let out: ConfigJson | undefined;
+  return {
+    items: new Set(['configuration']),
+    onElement(node: XmlNode) {
+      out = toJson(node);
+    },
+    result: () => out,
+  };
+}
+
+function toJson(node: XmlNode): ConfigJson {
+  if (node.children.length === 0) return node.text.trim() === '' ? true : node.text.trim();
+  const out: Record<string, ConfigJson | ConfigJson[]> = {};
+  for (const c of node.children) {
+    const value = toJson(c);
+    const prev = out[c.name];
+    if (prev === undefined) out[c.name] = value;
+    else out[c.name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
 }

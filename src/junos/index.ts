@@ -1,5 +1,6 @@
 import type { Extractor } from './extractor.ts';
 import { clearReply } from './clear-reply.ts';
+import { configurationJson } from './config.ts';
 import { flowSessions } from './flow-sessions.ts';
 import { flowSummary } from './flow-summary.ts';
 import { ikeSas } from './ike-sa.ts';
@@ -22,6 +23,9 @@ export const EXTRACTORS: Readonly<Record<string, ExtractorFactory>> = {
   'clear-ike-security-association': () => clearReply(),
   'clear-ipsec-security-association': () => clearReply(),
   'clear-flow-session': () => clearReply(),
+  'clear-flow-session-all': () => clearReply(),
+  'clear-flow-session-by-session-identifier': () => clearReply(),
+  'get-configuration': () => configurationJson(),
 };
 
 /**

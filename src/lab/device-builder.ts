@@ -3,7 +3,7 @@ import { formatIpv4, parseIpv4 } from './ipv4.ts';
 import { unpinnedCounts } from './peer-sessions.ts';
 import { interfacePlan, type InterfacePlan, type Platform, type SpuBlock } from './platform.ts';
 import { Rng, deriveSeed } from './rng.ts';
-import type { ScenarioSpec } from './scenarios.ts';
+import { totalSessions, type ScenarioSpec } from './scenarios.ts';
 import { KIND_PROTOCOL, SessionKind, SessionTable, applicationIndex } from './session-table.ts';
 
 /** Everything generated for a device; DeviceState owns it and changes it. */
@@ -143,7 +143,7 @@ function buildSessions(
   seed: number,
 ): { sessions: SessionTable; blockStart: Int32Array } {
   const mix = spec.otherSessions;
-  const total = spec.ahSessions + mix.tcp + mix.tcpViaTunnel + mix.udp + mix.icmp + mix.esp + mix.ike;
+  const total = totalSessions(spec);
   const rng = new Rng(deriveSeed(seed, 'sessions'));
 
   // 1. What each session is, grouped: the AH sessions of each peer, then the rest.
@@ -164,6 +164,7 @@ function buildSessions(
   put(SessionKind.tcpViaTunnel, mix.tcpViaTunnel, () => -1);
   put(SessionKind.udp, mix.udp, () => -1);
   put(SessionKind.icmp, mix.icmp, () => -1);
+  put(SessionKind.tcpInit, mix.tcpHandshake ?? 0, () => -1);
 
   // 2. The order sessions were created in, and the SPU each landed on.
   const order = new Uint32Array(total);
@@ -215,6 +216,7 @@ function buildSessions(
   const web = [443, 443, 443, 80, 22];
   const internal = [445, 3389, 443, 22];
   const server = (base: string): number => ((parseIpv4(base) ?? 0) & 0xffffff00) | fill.int(1, 254);
+  const wide = spec.sessionVariety === 'wide';
   for (let row = 0; row < total; row++) {
     const kind = t.kind[row] as SessionKind;
     t.protocol[row] = KIND_PROTOCOL[kind];
@@ -245,6 +247,10 @@ function buildSessions(
         break;
       }
       case SessionKind.tcp: {
+        if (wide) {
+          wideTcp(t, row, fill, ifs);
+          break;
+        }
         const port = fill.pick(web);
         t.src[row] = inside();
         t.srcPort[row] = ephemeral();
@@ -269,6 +275,10 @@ function buildSessions(
         break;
       }
       case SessionKind.udp: {
+        if (wide) {
+          wideUdp(t, row, fill, ifs);
+          break;
+        }
         const dns = fill.chance(0.7);
         t.src[row] = inside();
         t.srcPort[row] = ephemeral();
@@ -289,9 +299,68 @@ function buildSessions(
         t.ifOut[row] = ifs.external;
         break;
       }
+      case SessionKind.tcpInit: {
+        // A SYN from the Internet to a published server, not answered yet.
+        const port = fill.chance(0.6) ? 443 : 80;
+        t.src[row] = ((198 << 24) | (18 << 16) | (fill.int(0, 255) << 8) | fill.int(1, 254)) >>> 0;
+        t.srcPort[row] = fill.int(1024, 65535);
+        t.dst[row] = (parseIpv4(fill.chance(0.5) ? '203.0.113.10' : '203.0.113.11') ?? 0) >>> 0;
+        t.dstPort[row] = port;
+        t.app[row] = applicationIndex(port === 443 ? 'junos-https' : 'junos-http');
+        t.ifIn[row] = ifs.external;
+        t.ifOut[row] = ifs.internal;
+        break;
+      }
     }
   }
   return { sessions: t, blockStart };
+}
+
+/** Inside hosts of the `wide` mix: two prefixes, so source-prefix filters have a choice. */
+function wideInside(fill: Rng): number {
+  const second = fill.chance(0.3) ? 2 : 1;
+  return ((10 << 24) | (second << 16) | (fill.int(0, 255) << 8) | fill.int(1, 254)) >>> 0;
+}
+
+const WIDE_TCP: readonly { port: number; app: string }[] = [
+  { port: 443, app: 'junos-https' },
+  { port: 443, app: 'junos-https' },
+  { port: 443, app: 'junos-https' },
+  { port: 80, app: 'junos-http' },
+  { port: 80, app: 'junos-http' },
+  { port: 22, app: 'junos-ssh' },
+  { port: 25, app: 'junos-smtp' },
+  { port: 3389, app: 'junos-rdp' },
+  { port: 8080, app: '' },
+  { port: 5432, app: '' },
+  { port: 993, app: '' },
+];
+
+const WIDE_SERVERS = ['198.51.100.0', '203.0.113.0', '192.0.2.0'];
+
+function wideTcp(t: SessionTable, row: number, fill: Rng, ifs: InterfacePlan): void {
+  const pick = fill.pick(WIDE_TCP);
+  t.src[row] = wideInside(fill);
+  t.srcPort[row] = fill.int(1024, 65535);
+  t.dst[row] = (((parseIpv4(fill.pick(WIDE_SERVERS)) ?? 0) & 0xffffff00) | fill.int(1, 254)) >>> 0;
+  t.dstPort[row] = pick.port;
+  t.app[row] = pick.app === '' ? 0 : applicationIndex(pick.app);
+  t.ifIn[row] = ifs.internal;
+  t.ifOut[row] = ifs.external;
+}
+
+/** UDP of the `wide` mix: DNS, NTP, syslog, and leaf sessions of a multicast stream (239.1.1.x:5004). */
+function wideUdp(t: SessionTable, row: number, fill: Rng, ifs: InterfacePlan): void {
+  const r = fill.next();
+  const [dst, port, app] =
+    r < 0.5 ? ['198.51.100.53', 53, 'junos-dns-udp'] : r < 0.65 ? ['203.0.113.123', 123, 'junos-ntp'] : r < 0.8 ? ['192.0.2.14', 514, 'junos-syslog'] : [`239.1.1.${fill.int(1, 8)}`, 5004, ''];
+  t.src[row] = wideInside(fill);
+  t.srcPort[row] = fill.int(1024, 65535);
+  t.dst[row] = (parseIpv4(dst) ?? 0) >>> 0;
+  t.dstPort[row] = port;
+  t.app[row] = app === '' ? 0 : applicationIndex(app);
+  t.ifIn[row] = ifs.internal;
+  t.ifOut[row] = ifs.external;
 }
 
 /** Slots of the pinned peers in the scenario's order (the order ties are meant to break in). */

@@ -1,3 +1,6 @@
+import { ageAggressively, flowSettings, type FlowSettings } from './config/effects.ts';
+import { initialConfig } from './config/initial.ts';
+import { ConfigStore } from './config/store.ts';
 import { buildDevice } from './device-builder.ts';
 import type { IkeSa, Peer, Tunnel } from './device-model.ts';
 import { ScenarioError } from './errors.ts';
@@ -10,14 +13,26 @@ import { SessionKind, type SessionTable } from './session-table.ts';
 export interface DeviceOptions {
   /** `<host-name>` in show version; the lab host's name. */
   readonly hostName?: string;
+  /**
+   * How many milliseconds a minute of `commit confirmed`'s confirm-timeout lasts
+   * (default 60000). Tests set about 200 to see an unconfirmed commit roll back.
+   */
+  readonly confirmMinuteMs?: number;
+  /** The `reject-commit` fault: every commit but a check fails with a daemon's rpc-error. */
+  readonly rejectCommit?: boolean;
+  /** The clock of commits and locks, in ms since the epoch (default Date.now). */
+  readonly now?: () => number;
 }
+
+/** A minute of confirm-timeout, unless a test shortens it. */
+export const DEFAULT_CONFIRM_MINUTE_MS = 60_000;
 
 /** One RPC the device received, for tests ("a dry run sent no clear") and `lab serve` logs. */
 export interface RpcLogEntry {
   readonly seq: number;
   readonly rpc: string;
   readonly args: Readonly<Record<string, string | true>>;
-  /** From the catalog: the RPCs a dry run must never send. */
+  /** The RPCs a dry run must never send: the clears, and commits that change the running configuration. */
   readonly changesState: boolean;
   readonly outcome: 'ok' | 'error';
 }
@@ -26,8 +41,9 @@ export interface RpcLogEntry {
 export const SA_NODE = 0;
 
 /**
- * The state of one simulated SRX: built from a scenario and its seed, changed only by
- * the clear RPCs, read by the renderers. Same spec, same seed → identical replies.
+ * The state of one simulated SRX: built from a scenario and its seed, changed by the
+ * clear RPCs and by committed configuration, read by the renderers. Same spec, same
+ * seed, same RPCs → identical replies.
  */
 export class DeviceState {
   readonly platform: Platform;
@@ -47,6 +63,13 @@ export class DeviceState {
   readonly uptime: number;
   /** Mixed into per-session cosmetic values (packet counts, timeouts, tokens). */
   readonly salt: number;
+  /** The configuration databases: candidate, committed history, lock, commit confirmed. */
+  readonly config: ConfigStore;
+  /** The `reject-commit` fault. */
+  readonly rejectCommit: boolean;
+  /** Sessions removed by aggressive aging so far. */
+  agedOut = 0;
+  private flow: FlowSettings;
   private readonly blockStart: Int32Array;
   private readonly log: RpcLogEntry[] = [];
   private readonly peerIndex: ReadonlyMap<string, Peer>;
@@ -59,7 +82,8 @@ export class DeviceState {
     validateScenarioSpec(spec);
     const platform = platformFor(spec.model);
     if (!platform) throw new ScenarioError(spec.name, 'model', `unknown model '${spec.model}'`);
-    this.platform = platform;
+    // A scenario may size the session table below the model's own (a full table in a lab-sized device).
+    this.platform = spec.maxSessionsPerSpu === undefined ? platform : { ...platform, maxSessionsPerSpu: spec.maxSessionsPerSpu };
     this.hostName = options.hostName ?? `${spec.model}-lab`;
     this.nsVersion = namespaceVersion(spec.junosVersion);
     this.nodeCount = spec.cluster ? 2 : 1;
@@ -77,6 +101,35 @@ export class DeviceState {
     this.uptime = 1_000_000 + (this.salt % 500_000);
     this.peerIndex = new Map(this.peers.map((p) => [p.address, p]));
     this.tunnelIndex = new Map(this.tunnels.map((t) => [t.index, t]));
+    this.rejectCommit = options.rejectCommit ?? false;
+    const boot = initialConfig({ hostName: this.hostName, interfaces: this.interfaces, localGateway: this.localGateway, extra: spec.initialConfig ?? [] });
+    if ('problem' in boot) throw new ScenarioError(spec.name, 'initialConfig', boot.problem);
+    const initial = boot.tree;
+    this.flow = flowSettings(initial);
+    this.config = new ConfigStore({
+      initial,
+      // A fixed day per seed, so a fresh device's configuration reads the same every time.
+      initialCommit: { seconds: 1_704_067_200 + (this.salt % 2_592_000), user: 'lab' },
+      confirmMinuteMs: options.confirmMinuteMs ?? DEFAULT_CONFIRM_MINUTE_MS,
+      now: options.now ?? Date.now,
+      onCommitted: (running) => {
+        this.flow = flowSettings(running);
+        this.ageSessions();
+      },
+    });
+  }
+
+  get cluster(): boolean {
+    return this.spec.cluster;
+  }
+
+  get junosVersion(): string {
+    return this.spec.junosVersion;
+  }
+
+  /** What the committed configuration sets for the flow table. */
+  get flowSettings(): FlowSettings {
+    return this.flow;
   }
 
   /** Rows of one SPU block, in reply order. */
@@ -172,6 +225,24 @@ export class DeviceState {
       }
       return n;
     });
+  }
+
+  /**
+   * Aggressive session aging as the committed `security flow aging` asks: run at commit
+   * time and before flow sessions are read. Returns how many sessions went.
+   */
+  ageSessions(): number {
+    const removed = ageAggressively(
+      { sessions: this.sessions, salt: this.salt, maxSessionsPerSpu: this.platform.maxSessionsPerSpu, blockCount: this.blocks.length, blockRows: (b) => this.blockRows(b) },
+      this.flow,
+    ).reduce((a, b) => a + b, 0);
+    this.agedOut += removed;
+    return removed;
+  }
+
+  /** Stops timers (a pending commit confirmed); the lab calls it when it stops. */
+  dispose(): void {
+    this.config.dispose();
   }
 
   // --- reads for tests, benches and `lab serve` ----------------------------------------

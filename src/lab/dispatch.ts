@@ -1,8 +1,10 @@
 import { rpcSpec } from '../junos/catalog.ts';
 import type { XmlNode } from '../xml/node.ts';
+import { handleConfigRpc } from './config/rpcs.ts';
+import type { ConfigSession } from './config/store.ts';
 import { SA_NODE, type DeviceState } from './device-state.ts';
 import { compileFlowFilter, isEmptyFilter } from './flow-filter.ts';
-import { unknownRpcError, type LabRpcError } from './lab-rpc-error.ts';
+import { syntaxError, unknownRpcError, type LabRpcError } from './lab-rpc-error.ts';
 import { renderClearFlow } from './render/clear-flow.ts';
 import { renderFlowSessions } from './render/flow-sessions.ts';
 import { renderFlowSummary } from './render/flow-summary.ts';
@@ -25,12 +27,23 @@ export type LabReply = { readonly kind: 'content'; readonly chunks: Iterable<str
 
 type Handler = (dev: DeviceState, args: RpcArgs) => LabReply;
 
+/** The NETCONF session an RPC came on: who holds the configuration lock, who changed the candidate. */
+export type LabSession = ConfigSession;
+
+/** The session of callers that have none (unit tests calling handleRpc directly). */
+export const DEFAULT_SESSION: LabSession = { id: 0, user: 'lab' };
+
 /**
  * Answers one RPC. `rpc` is the element inside `<rpc>`, by local names. State changes
- * (the clears) happen here, before any chunk is read; reads render when iterated.
- * Every RPC is logged on the device, state-changing ones flagged.
+ * (the clears, commits, aging) happen here, before any chunk is read; reads render when
+ * iterated. Every RPC is logged on the device, state-changing ones flagged.
  */
-export function handleRpc(device: DeviceState, rpc: XmlNode): LabReply {
+export function handleRpc(device: DeviceState, rpc: XmlNode, session: LabSession = DEFAULT_SESSION): LabReply {
+  const config = handleConfigRpc(device, rpc, session);
+  if (config) {
+    device.record(rpc.name, config.args, config.changesState, config.outcome);
+    return { kind: 'content', chunks: [config.body] };
+  }
   const spec = rpcSpec(rpc.name);
   const handler = spec && Object.hasOwn(HANDLERS, spec.name) ? HANDLERS[spec.name] : undefined;
   if (!spec || !handler) {
@@ -78,6 +91,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if ('tag' in filter) return fail(filter);
     const nodes = resolveNodes(dev, args.node, dev.allNodes());
     if ('tag' in nodes) return fail(nodes);
+    // Aggressive aging runs as the table is read, so what is shown is what it left.
+    dev.ageSessions();
     // `extensive` is accepted but rendered as brief: the lab keeps one session shape.
     if (args.summary === true) return content(() => renderFlowSummary(dev, filter, !isEmptyFilter(filter), nodes));
     return content(() => renderFlowSessions(dev, filter, nodes));
@@ -122,6 +137,24 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     // No filter at all clears like `all`: everything but tunnel sessions.
     const keepTunnelSessions = args.all === true || isEmptyFilter(filter);
     const cleared = dev.clearFlowSessions(filter, nodes, keepTunnelSessions);
+    return content(() => renderClearFlow(dev, nodes, cleared));
+  },
+
+  // Junos's own RPCs for `clear security flow session all` and `... session-identifier N`
+  // (jkernel_usp_methods.pl: both answer <clear-flow-session-information>).
+  'clear-flow-session-all': (dev, args) => {
+    const nodes = resolveNodes(dev, args.node, dev.allNodes());
+    if ('tag' in nodes) return fail(nodes);
+    const cleared = dev.clearFlowSessions({}, nodes, true);
+    return content(() => renderClearFlow(dev, nodes, cleared));
+  },
+
+  'clear-flow-session-by-session-identifier': (dev, args) => {
+    const id = uint(args, 'session-identifier');
+    if (id === undefined) return fail(syntaxError('session-identifier'));
+    const nodes = resolveNodes(dev, args.node, dev.allNodes());
+    if ('tag' in nodes) return fail(nodes);
+    const cleared = dev.clearFlowSessions({ sessionId: id }, nodes, false);
     return content(() => renderClearFlow(dev, nodes, cleared));
   },
 };

@@ -20,9 +20,15 @@ export interface LabFaults {
   readonly badXml?: 'truncated' | 'malformed';
   /** Limits slowMs, dropAfterBytes and badXml to these RPCs. */
   readonly rpcs?: readonly string[];
+  /**
+   * Commits that would change the running configuration (commit-configuration without
+   * `<check/>`, NETCONF commit) fail with a daemon's rpc-error in `<commit-results>`;
+   * `commit check` still passes, so a dry run sees nothing wrong.
+   */
+  readonly rejectCommit?: boolean;
 }
 
-export const FAULT_NAMES = ['refuse', 'wrong-host-key', 'reject-auth', 'slow', 'drop', 'rpc-error-on-clear', 'truncated', 'malformed'] as const;
+export const FAULT_NAMES = ['refuse', 'wrong-host-key', 'reject-auth', 'slow', 'drop', 'rpc-error-on-clear', 'truncated', 'malformed', 'reject-commit'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 /** The CLI's short fault names (`--fault lab-srx-02=drop`) as LabFaults. */
@@ -44,6 +50,8 @@ export function faultFromName(name: string): LabFaults | undefined {
       return { badXml: 'truncated', rpcs: ['get-flow-session-information'] };
     case 'malformed':
       return { badXml: 'malformed', rpcs: ['get-flow-session-information'] };
+    case 'reject-commit':
+      return { rejectCommit: true };
     default:
       return undefined;
   }

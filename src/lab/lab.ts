@@ -19,6 +19,11 @@ export interface LabHostSpec {
   readonly faults?: LabFaults;
   /** Offer base:1.1 in the hello (Junos offers base:1.0 only unless told otherwise). */
   readonly base11?: boolean;
+  /**
+   * Milliseconds in a minute of `commit confirmed`'s confirm-timeout (default 60000).
+   * Tests set about 200 so an unconfirmed commit rolls back while they watch.
+   */
+  readonly confirmMinuteMs?: number;
 }
 
 export interface ScenarioOverrides {
@@ -37,6 +42,8 @@ export interface LabOptions {
   readonly dir: string;
   /** Builds the simulated device behind a host. */
   readonly backend: (spec: LabHostSpec) => LabBackend;
+  /** confirmMinuteMs for every host that does not set its own. */
+  readonly confirmMinuteMs?: number;
 }
 
 export interface RunningLabHost {
@@ -69,7 +76,9 @@ export class Lab {
     const hosts: RunningLabHost[] = [];
     const knownHosts: string[] = [];
     try {
-      for (const [i, spec] of opts.hosts.entries()) {
+      for (const [i, given] of opts.hosts.entries()) {
+        const confirmMinuteMs = given.confirmMinuteMs ?? opts.confirmMinuteMs;
+        const spec: LabHostSpec = confirmMinuteMs === undefined ? given : { ...given, confirmMinuteMs };
         const backend = opts.backend(spec);
         const wantedPort = opts.port ? opts.port + i : 0;
         const hostKey = await loadOrCreateKey(join(opts.dir, 'host-keys', `${safeName(spec.name)}.key`));
@@ -98,6 +107,7 @@ export class Lab {
       }
     } catch (err) {
       await Promise.all(hosts.map((h) => h.server?.close()));
+      for (const h of hosts) h.backend.close?.();
       throw err;
     }
     const knownHostsFile = join(opts.dir, 'known_hosts');
@@ -113,6 +123,7 @@ export class Lab {
 
   async stop(): Promise<void> {
     await Promise.all(this.hosts.map((h) => h.server?.close()));
+    for (const h of this.hosts) h.backend.close?.();
   }
 }
 

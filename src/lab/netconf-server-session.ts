@@ -9,14 +9,25 @@ import { appliesTo, type LabFaults } from './faults.ts';
 /** One RPC's answer from a simulated device: reply content, or rpc-errors. */
 export type LabAnswer = { kind: 'content'; chunks: Iterable<string> } | { kind: 'error'; xml: string };
 
+/** The NETCONF session an RPC arrived on: configuration locks and changes belong to it. */
+export interface LabSessionInfo {
+  /** The session-id of the hello (Junos shows it as the pid of a lock holder). */
+  readonly id: number;
+  readonly user: string;
+}
+
 /** What the NETCONF layer needs from a simulated device. */
 export interface LabBackend {
   readonly junosVersion: string;
   /** One line about the device for `lab serve` (model, SPUs, sessions, peers). */
   readonly summary: string;
-  answer(rpc: XmlNode): LabAnswer;
+  answer(rpc: XmlNode, session?: LabSessionInfo): LabAnswer;
   /** An rpc-error in Junos form, for faults and for requests that are not XML. */
   rpcError(message: string, badElement?: string): string;
+  /** A NETCONF session closed or its connection dropped: its lock and uncommitted changes go. */
+  sessionEnded?(sessionId: number): void;
+  /** The lab is stopping: timers (a pending commit confirmed) stop with it. */
+  close?(): void;
 }
 
 /** Requests are small; anything larger is a broken or hostile client. */
@@ -36,6 +47,7 @@ export class LabNetconfSession {
   private readonly work: XmlNode[] = [];
   private busy = false;
   private ended = false;
+  private released = false;
 
   constructor(
     private readonly channel: ServerChannel,
@@ -45,9 +57,17 @@ export class LabNetconfSession {
   ) {
     this.decoder = this.makeDecoder('eom');
     channel.on('data', (b: Buffer) => this.onBytes(b));
-    channel.on('close', () => (this.ended = true));
-    channel.on('error', () => (this.ended = true));
+    channel.on('close', () => this.end());
+    channel.on('error', () => this.end());
     this.sendHello();
+  }
+
+  /** However the session ends (close-session, the client going away, a dropped connection), the device hears of it once. */
+  private end(): void {
+    this.ended = true;
+    if (this.released) return;
+    this.released = true;
+    this.backend.sessionEnded?.(this.opts.sessionId);
   }
 
   private sendHello(): void {
@@ -173,7 +193,7 @@ export class LabNetconfSession {
       await out.whole(open + this.backend.rpcError(`${body.name}: operation failed (lab fault)`, body.name) + close);
       return;
     }
-    const answer = this.backend.answer(body);
+    const answer = this.backend.answer(body, { id: this.opts.sessionId, user: this.opts.user });
     if (answer.kind === 'error') {
       await out.whole(open + answer.xml + close);
       return;
@@ -195,7 +215,7 @@ export class LabNetconfSession {
       await out.part(chunk);
       sent += Buffer.byteLength(chunk);
       if (dropAt !== undefined && sent >= dropAt) {
-        this.ended = true;
+        this.end();
         this.opts.onDrop();
         return;
       }

@@ -39,6 +39,8 @@ export interface OtherSessionMix {
   readonly esp: number;
   /** IKE (udp/500 or 4500, application junos-ike) from the peers: same source, other protocol. */
   readonly ike: number;
+  /** TCP still in its 3-way handshake (inbound SYNs): these time out after tcp-initial-timeout. */
+  readonly tcpHandshake?: number;
 }
 
 export interface ScenarioSpec {
@@ -61,6 +63,15 @@ export interface ScenarioSpec {
   /** The other peers; their `peers` add up to `peers` minus the pinned ones. */
   readonly peerBands: readonly PeerBand[];
   readonly otherSessions: OtherSessionMix;
+  /** Session capacity of one SPU when smaller than the model's (`<max-sessions>`); aggressive aging works against it. */
+  readonly maxSessionsPerSpu?: number;
+  /**
+   * 'wide': TCP to many ports and servers from two inside prefixes, UDP to DNS, NTP,
+   * syslog and a multicast group. Without it, the seed samples' narrow mix.
+   */
+  readonly sessionVariety?: 'wide';
+  /** Statements, as set commands, the device's running configuration has besides the defaults. */
+  readonly initialConfig?: readonly string[];
 }
 
 export interface ScenarioOverrides {
@@ -256,7 +267,46 @@ const LARGE: ScenarioDefinition = {
   },
 };
 
-const SCENARIOS: readonly ScenarioDefinition[] = [ONE_PEER, NO_PEER, THREE_PEERS, BUSY, CLUSTER, LARGE];
+/** Sessions one SPU of the `full` scenario holds (95 % of FULL_MAX_SESSIONS), and their mix for two SPUs. */
+const FULL_MAX_SESSIONS = 20_000;
+
+const FULL: ScenarioDefinition = {
+  name: 'full',
+  description:
+    'A session table near its limit: an SRX5400 with 2 SPUs of 20000 sessions each, both about 95 % full (38000 sessions: TCP to many ports, 3000 half-open, UDP with multicast leaf sessions, ICMP, AH/ESP from 60 peers), for a session-table guard',
+  build(i) {
+    const spus = i.spus ?? 2;
+    const cluster = i.cluster ?? false;
+    // The mix is sized for 2 SPUs; more SPUs or a second node keep each SPU about as full.
+    const scale = (spus * (cluster ? 2 : 1)) / 2;
+    const n = (x: number) => Math.round(x * scale);
+    const peers = i.peers ?? 60;
+    return {
+      name: this.name,
+      description: this.description,
+      seed: i.seed,
+      model: 'srx5400',
+      junosVersion: '18.4R3.3',
+      spus,
+      cluster,
+      node0Share: 0.5,
+      ahSessions: i.ahSessions ?? n(6000),
+      peers,
+      pinnedPeers: [],
+      peerBands: [band(peers, 20, 200, 1, 1, 4)],
+      otherSessions: { tcp: n(18000), tcpViaTunnel: n(2000), udp: n(6440), icmp: n(1500), esp: n(1000), ike: peers, tcpHandshake: n(3000) },
+      maxSessionsPerSpu: FULL_MAX_SESSIONS,
+      sessionVariety: 'wide',
+      initialConfig: [
+        'set applications application mcast-video protocol udp destination-port 5004',
+        'set security policies from-zone trust to-zone untrust policy mcast-video match source-address any destination-address any application mcast-video',
+        'set security policies from-zone trust to-zone untrust policy mcast-video then permit',
+      ],
+    };
+  },
+};
+
+const SCENARIOS: readonly ScenarioDefinition[] = [ONE_PEER, NO_PEER, THREE_PEERS, BUSY, CLUSTER, LARGE, FULL];
 
 export function scenarioNames(): string[] {
   return SCENARIOS.map((s) => s.name);
@@ -358,9 +408,20 @@ export function validateScenarioSpec(spec: ScenarioSpec): void {
   }
 
   const mix = spec.otherSessions;
-  for (const [k, n] of Object.entries(mix)) intField(spec.name, `otherSessions.${k}`, n, 0, MAX_TOTAL_SESSIONS);
+  for (const [k, n] of Object.entries(mix)) if (n !== undefined) intField(spec.name, `otherSessions.${k}`, n, 0, MAX_TOTAL_SESSIONS);
   if ((mix.esp > 0 || mix.ike > 0) && spec.peers === 0) fail('otherSessions', 'ESP and IKE sessions need at least one peer');
   if (mix.tcpViaTunnel > 0 && spec.peers === 0) fail('otherSessions', 'sessions through tunnels need at least one peer');
-  const total = spec.ahSessions + mix.tcp + mix.tcpViaTunnel + mix.udp + mix.icmp + mix.esp + mix.ike;
+  const total = totalSessions(spec);
   if (total > MAX_TOTAL_SESSIONS) fail('ahSessions', `${total} sessions in all is more than the lab holds (${MAX_TOTAL_SESSIONS})`);
+  if (spec.maxSessionsPerSpu !== undefined) intField(spec.name, 'maxSessionsPerSpu', spec.maxSessionsPerSpu, 1, 100_000_000);
+  if (spec.sessionVariety !== undefined && spec.sessionVariety !== 'wide') fail('sessionVariety', `must be 'wide' when given, not ${show(spec.sessionVariety)}`);
+  if (spec.initialConfig !== undefined && !(Array.isArray(spec.initialConfig) && spec.initialConfig.every((l) => typeof l === 'string'))) {
+    fail('initialConfig', 'must be a list of set commands');
+  }
+}
+
+/** Every session a spec builds: AH and the other kinds. */
+export function totalSessions(spec: ScenarioSpec): number {
+  const m = spec.otherSessions;
+  return spec.ahSessions + m.tcp + m.tcpViaTunnel + m.udp + m.icmp + m.esp + m.ike + (m.tcpHandshake ?? 0);
 }

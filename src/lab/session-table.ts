@@ -17,11 +17,19 @@ export const SessionKind = {
   tcpViaTunnel: 4,
   udp: 5,
   icmp: 6,
+  /** TCP still in its 3-way handshake: times out after tcp-initial-timeout. */
+  tcpInit: 7,
 } as const;
 export type SessionKind = (typeof SessionKind)[keyof typeof SessionKind];
 
 /** IP protocol number of each kind, indexed by kind. */
-export const KIND_PROTOCOL: readonly number[] = [51, 50, 17, 6, 6, 17, 1];
+export const KIND_PROTOCOL: readonly number[] = [51, 50, 17, 6, 6, 17, 1, 6];
+
+/**
+ * Default timeout in seconds of each kind, indexed by kind; 0 prints N/A (AH and ESP
+ * terminate on the device). Configuration can change some (see config/effects.ts).
+ */
+export const KIND_TIMEOUT: readonly number[] = [0, 0, 60, 1800, 1800, 60, 4, 20];
 
 /** Junos protocol keywords (`show security flow session protocol <name>`) and their numbers. */
 export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
@@ -59,6 +67,8 @@ export const APPLICATIONS: readonly { readonly name: string; readonly value: num
   { name: 'junos-ntp', value: 23 },
   { name: 'junos-smb', value: 45 },
   { name: 'junos-rdp', value: 69 },
+  { name: 'junos-smtp', value: 9 },
+  { name: 'junos-syslog', value: 44 },
 ];
 
 export function applicationIndex(name: string): number {

@@ -3,7 +3,7 @@ import { CompileContext } from './compile-context.ts';
 import type { PlaybookIssue } from './errors.ts';
 import { IssueSink } from './issues.ts';
 import type { NameScope, RegisterInfo, Shape } from './name-scope.ts';
-import { UNKNOWN } from './name-scope.ts';
+import { UNKNOWN, withLoop } from './name-scope.ts';
 import { normaliseAct, normaliseAnalyze, normaliseCollect, normaliseLog, normalisePlan } from './normalise-steps.ts';
 import { checkStepOrder } from './step-order.ts';
 import { normaliseVars } from './var-specs.ts';
@@ -45,7 +45,8 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
       if (shape) readable.set(ws.register, { ...own, shape });
       else sink.atValue([...at, 'register'], `${describeKind(ws, body.kind)} gives no data to register: only collect, analyze with from + pipeline, and plan steps do`);
     }
-    const after = scopeAt(index);
+    // After acting, the verify registers hold fresh data and the earlier values are under `before`.
+    const after = body.kind === 'act' ? withLoop(scopeAt(index), 'before', UNKNOWN) : scopeAt(index);
     const base = {
       index,
       name: ws.name,

@@ -91,7 +91,8 @@ export async function runConfigChange(statements: readonly string[], session: Rp
     await step(`commit confirmed ${opts.confirmMinutes}`, () => commit(`commit confirmed ${opts.confirmMinutes}`, commitConfirmedRpc(opts.confirmMinutes, opts.comment)));
     confirmed = opts.confirmMinutes;
     loaded = false;
-    const verifyProblem = await opts.verify();
+    // A verify that cannot run (the session broke, a collect failed) is a failed verify.
+    const verifyProblem = await opts.verify().catch((err: unknown) => `verify could not run: ${err instanceof Error ? err.message : String(err)}`);
     if (verifyProblem !== undefined) {
       // Roll back now rather than wait for the confirm timeout: rollback 1 is the configuration before our commit.
       await step('rollback 1', () => send('rollback 1', rollbackRpc(1)));

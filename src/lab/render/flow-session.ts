@@ -1,6 +1,7 @@
 import type { DeviceState } from '../device-state.ts';
 import { formatIpv4 } from '../ipv4.ts';
 import { SPU_ID_SPAN } from '../platform.ts';
+import { configuredTimeout, remainingTimeout, sessionAge, sessionHash } from '../config/effects.ts';
 import { mix32 } from '../rng.ts';
 import { APPLICATIONS, NO_INTERFACE, SessionKind, protocolName } from '../session-table.ts';
 import { esc, ind } from './xml.ts';
@@ -12,8 +13,10 @@ import { esc, ind } from './xml.ts';
  * AH and ESP sessions terminate on the device and have one wing (In), with the
  * fragment counters; two-wing sessions do not carry those counters.
  *
- * Values nobody filters on (packet counts, timeouts) come from a hash of the session
- * id, so they cost no memory and never change between reads.
+ * Values nobody filters on (packet counts, ages) come from a hash of the session id, so
+ * they cost no memory and never change between reads. Timeouts follow the committed
+ * configuration (config/effects.ts): tcp-initial-timeout for half-open TCP, an
+ * application's inactivity-timeout for the UDP leaf sessions it matches.
  */
 export function sessionRenderer(dev: DeviceState, level: number): (row: number) => string {
   const i0 = ind(level);
@@ -80,20 +83,21 @@ export function sessionRenderer(dev: DeviceState, level: number): (row: number) 
     `${i2}<gateway>${gateway}</gateway>\n` +
     `${i2}<tunnel-information>${tunnel}</tunnel-information>\n`;
 
+  const settings = dev.flowSettings;
   return (row: number): string => {
     const kind = t.kind[row] as SessionKind;
     const id = t.id[row];
-    const h = mix32(id ^ dev.salt);
+    const h = sessionHash(id, dev.salt);
     const terminating = kind === SessionKind.ah || kind === SessionKind.esp;
-    // Dead AH/ESP sessions are the old ones: hours to a day; the rest are minutes old.
-    const age = terminating ? 3600 + (h % 82800) : h % 1800;
+    const age = sessionAge(kind, h);
     const head = HEADS[kind];
     const app = APPLICATIONS[t.app[row]];
-    const timeout = head.timeout === 0 ? 'N/A' : String(head.timeout - (age % head.timeout));
+    const configured = configuredTimeout(kind, t.dstPort[row], settings);
+    const timeout = String(remainingTimeout(kind, age, configured));
     const src = formatIpv4(t.src[row]);
     const dst = formatIpv4(t.dst[row]);
     const proto = protocolName(t.protocol[row]);
-    const pktsIn = terminating ? (h >>> 8) % 6 : 3 + ((h >>> 8) % 400);
+    const pktsIn = terminating ? (h >>> 8) % 6 : kind === SessionKind.tcpInit ? 1 + ((h >>> 8) % 3) : 3 + ((h >>> 8) % 400);
     const bytesIn = pktsIn * (terminating ? 152 : 60 + ((h >>> 20) % 900));
     const ifIn = t.ifIn[row];
     const ifOut = t.ifOut[row];
@@ -113,7 +117,7 @@ export function sessionRenderer(dev: DeviceState, level: number): (row: number) 
       `${i1}<encryption-traffic-name> Unknown</encryption-traffic-name>\n` +
       `${i1}<application-traffic-control-rule-set-name>INVALID</application-traffic-control-rule-set-name>\n` +
       `${i1}<application-traffic-control-rule-name>INVALID</application-traffic-control-rule-name>\n` +
-      `${i1}<configured-timeout>${head.timeout === 0 ? 'N/A' : head.timeout}</configured-timeout>\n` +
+      `${i1}<configured-timeout>${configured}</configured-timeout>\n` +
       `${i1}<timeout>${timeout}</timeout>\n` +
       `${i1}<sess-state>Valid</sess-state>\n` +
       `${i1}<logical-system></logical-system>\n` +
@@ -129,7 +133,8 @@ export function sessionRenderer(dev: DeviceState, level: number): (row: number) 
     s += tail(pktsIn, bytesIn, h);
     if (ifOut !== NO_INTERFACE) {
       const outGateway = ifOut === ifs.local ? local : ifOut === ifs.external ? upstream : src;
-      const pktsOut = Math.max(1, pktsIn - ((h >>> 4) % 3));
+      // A half-open session has seen SYNs only: nothing came back yet.
+      const pktsOut = kind === SessionKind.tcpInit ? 0 : Math.max(1, pktsIn - ((h >>> 4) % 3));
       const bytesOut = pktsOut * (60 + ((h >>> 12) % 1200));
       s += wing('Out', dst, t.dstPort[row], src, t.srcPort[row], proto, ifOut, head.flagOut, routes[ifOut], outGateway, 0) + tail(pktsOut, bytesOut, mix32(h));
     }
@@ -140,19 +145,18 @@ export function sessionRenderer(dev: DeviceState, level: number): (row: number) 
 interface SessionHead {
   readonly sessionFlag: string;
   readonly policy: string;
-  /** Configured timeout in seconds; 0 prints N/A (terminating AH/ESP). */
-  readonly timeout: number;
   readonly flagIn: string;
   readonly flagOut: string;
 }
 
 /** Per-kind constants, taken from the matching sessions of the 15.1X49 fixture; indexed by SessionKind. */
 const HEADS: readonly SessionHead[] = [
-  { sessionFlag: '0x10000/0x0/0x1', policy: 'N/A', timeout: 0, flagIn: '0x100621', flagOut: '' },
-  { sessionFlag: '0x10000/0x0/0x1', policy: 'N/A', timeout: 0, flagIn: '0x100621', flagOut: '' },
-  { sessionFlag: '0x40/0x0/0x23', policy: 'self-traffic-policy/1', timeout: 60, flagIn: '0x21', flagOut: '0x30' },
-  { sessionFlag: '0x40/0x0/0x8003', policy: 'trust-to-untrust/4', timeout: 1800, flagIn: '0x1021', flagOut: '0x1020' },
-  { sessionFlag: '0x40/0x0/0x8003', policy: 'vpn-to-trust/6', timeout: 1800, flagIn: '0x401021', flagOut: '0x1020' },
-  { sessionFlag: '0x40/0x0/0x8003', policy: 'trust-to-untrust/4', timeout: 60, flagIn: '0x21', flagOut: '0x20' },
-  { sessionFlag: '0x80000040/0x0/0x800003', policy: 'trust-to-untrust/4', timeout: 4, flagIn: '0x400021', flagOut: '0x20' },
+  { sessionFlag: '0x10000/0x0/0x1', policy: 'N/A', flagIn: '0x100621', flagOut: '' },
+  { sessionFlag: '0x10000/0x0/0x1', policy: 'N/A', flagIn: '0x100621', flagOut: '' },
+  { sessionFlag: '0x40/0x0/0x23', policy: 'self-traffic-policy/1', flagIn: '0x21', flagOut: '0x30' },
+  { sessionFlag: '0x40/0x0/0x8003', policy: 'trust-to-untrust/4', flagIn: '0x1021', flagOut: '0x1020' },
+  { sessionFlag: '0x40/0x0/0x8003', policy: 'vpn-to-trust/6', flagIn: '0x401021', flagOut: '0x1020' },
+  { sessionFlag: '0x40/0x0/0x8003', policy: 'trust-to-untrust/4', flagIn: '0x21', flagOut: '0x20' },
+  { sessionFlag: '0x80000040/0x0/0x800003', policy: 'trust-to-untrust/4', flagIn: '0x400021', flagOut: '0x20' },
+  { sessionFlag: '0x40/0x0/0x8003', policy: 'vpn-to-trust/6', flagIn: '0x1021', flagOut: '0x1020' },
 ];

@@ -98,8 +98,8 @@ describe('loadInventory: located errors', () => {
 
   it('reports lab variables: unknown scenario and fault names, and overrides the scenario cannot hold', async () => {
     assert.deepEqual(located(await issuesOf('errors/lab.yml')), [
-      [4, 21, "lab_scenario must be a lab scenario (one-peer, no-peer, three-peers, busy, cluster, large), not 'nope'"],
-      [7, 18, "lab_fault must be a fault name or a list of them (refuse, wrong-host-key, reject-auth, slow, drop, rpc-error-on-clear, truncated, malformed), not 'explode'"],
+      [4, 21, "lab_scenario must be a lab scenario (one-peer, no-peer, three-peers, busy, cluster, large, full), not 'nope'"],
+      [7, 18, "lab_fault must be a fault name or a list of them (refuse, wrong-host-key, reject-auth, slow, drop, rpc-error-on-clear, truncated, malformed, reject-commit), not 'explode'"],
       [8, 17, 'lab_seed must be a whole number from 0 to 4294967295, not -1'],
       [11, 7, "host 'lab-z': lab_ah_sessions: scenario 'one-peer', ahSessions: 100 AH sessions do not fit 750 peers here (between 803 and 36755 do)"],
     ]);

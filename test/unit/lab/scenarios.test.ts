@@ -6,7 +6,7 @@ import { resolveScenario, scenarioNames, validateScenarioSpec, type ScenarioOver
 
 describe('resolveScenario', () => {
   it('knows the required scenarios', () => {
-    assert.deepEqual(scenarioNames(), ['one-peer', 'no-peer', 'three-peers', 'busy', 'cluster', 'large']);
+    assert.deepEqual(scenarioNames(), ['one-peer', 'no-peer', 'three-peers', 'busy', 'cluster', 'large', 'full']);
   });
 
   it('rejects an unknown name, listing the known ones', () => {

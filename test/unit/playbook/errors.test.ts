@@ -254,7 +254,7 @@ steps:
     assert.deepStrictEqual(check(text), [
       'x.yml:4:21: steps[0].collect.rpc: clear-flow-session changes device state: a collect step only reads, so state-changing RPCs belong in plan actions (which a dry run does not send)',
       'x.yml:4:54: steps[0].collect.args.all: all is a flag and takes no value',
-      'x.yml:6:21: steps[1].collect.rpc: unknown RPC \'get-flow-sesion-information\' (known: get-flow-session-information, get-security-associations-information, get-ike-security-associations-information, get-software-information, clear-ike-security-association, clear-ipsec-security-association, clear-flow-session)',
+      'x.yml:6:21: steps[1].collect.rpc: unknown RPC \'get-flow-sesion-information\' (known: get-flow-session-information, get-security-associations-information, get-ike-security-associations-information, get-software-information, clear-ike-security-association, clear-ipsec-security-association, clear-flow-session, clear-flow-session-all, clear-flow-session-by-session-identifier, get-configuration)',
       "x.yml:10:67: steps[2].plan.actions[0].args.index: index '-4' is not an unsigned integer",
     ]);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
@@ -66,9 +66,9 @@ describe('schemas/playbook.schema.json', () => {
     assert.deepStrictEqual(((PLAYBOOK_SCHEMA.$defs as Json).rpc as Json).examples, Object.keys(RPCS));
   });
 
-  it('accepts the shipped playbook and the valid fixture', () => {
+  it('accepts every shipped playbook and the valid fixture', () => {
     const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(PLAYBOOK_SCHEMA);
-    for (const file of ['playbooks/ah-cleanup.yml', 'test/fixtures/playbooks/valid-minimal.yml']) {
+    for (const file of [...readdirSync('playbooks').map((f) => `playbooks/${f}`), 'test/fixtures/playbooks/valid-minimal.yml']) {
       const ok = validate(parse(readFileSync(file, 'utf8')));
       assert.ok(ok, `${file}: ${JSON.stringify(validate.errors)}`);
     }
