@@ -13,6 +13,9 @@
  */
 const copies = new WeakMap<object, unknown>();
 
+/** Lists longer than this inside an object are copied lazily, on first read. */
+const LAZY_LIST = 256;
+
 /** Keys whose assignment means something other than data to JavaScript. */
 const UNSAFE_KEY = '__proto__';
 
@@ -57,7 +60,15 @@ export function toSandbox(value: unknown): unknown {
   copies.set(obj, out);
   for (const key of Object.keys(obj)) {
     if (key === UNSAFE_KEY) continue;
-    const copied = toSandbox((obj as Record<string, unknown>)[key]);
+    const original = (obj as Record<string, unknown>)[key];
+    if (Array.isArray(original) && original.length > LAZY_LIST) {
+      // A big list (a collect's records) is copied when an expression first reads it,
+      // not whenever its register is in scope: `ah.count` must not copy a million sessions.
+      let copy: unknown;
+      Object.defineProperty(out, key, { enumerable: true, get: () => (copy ??= toSandbox(original)) });
+      continue;
+    }
+    const copied = toSandbox(original);
     if (copied !== undefined) out[key] = copied;
   }
   return Object.freeze(out);

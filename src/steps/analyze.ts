@@ -11,7 +11,7 @@ export async function runAnalyze(step: AnalyzeStep, scope: Scope): Promise<Analy
     if (truthy(await step.require.evaluate(scope))) return { kind: 'pass' };
     return { kind: 'stop', reason: String(await step.otherwise.render(scope)) };
   }
-  let rows = asList(await step.from.evaluate(scope)).map((r) => (isRow(r) ? r : { value: r }));
+  let rows = (direct(step.from.source, scope) ?? asList(await step.from.evaluate(scope))).map((r) => (isRow(r) ? r : { value: r }));
   for (const op of step.pipeline) rows = await applyOp(op, rows, scope);
   return { kind: 'rows', rows };
 }
@@ -59,6 +59,20 @@ async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]
       return rows.map((row) => ({ ...row, [op.as]: index.get(row[op.on.left]) ?? [] }));
     }
   }
+}
+
+/**
+ * `from: ah.records` or `from: peers` names a register's list: it is read as it is,
+ * without the expression sandbox's copy in and out, which for a million collected
+ * sessions costs seconds and hundreds of megabytes. The pipeline's operations never
+ * change the rows they are given, so the engine's data stays as it was.
+ */
+function direct(source: string, scope: Scope): unknown[] | undefined {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(records))?\s*$/.exec(source);
+  if (!m || !Object.hasOwn(scope, m[1])) return undefined;
+  const value = scope[m[1]];
+  const list = m[2] === undefined ? value : isRow(value) ? value.records : undefined;
+  return Array.isArray(list) ? list : undefined;
 }
 
 function isRow(value: unknown): value is Row {

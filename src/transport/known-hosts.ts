@@ -4,7 +4,7 @@
  * `ssh` would accept or refuse is accepted or refused here too.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 export type HostKeyVerdict =
@@ -72,6 +72,9 @@ export class KnownHosts {
   readonly warnings: readonly KnownHostsWarning[];
   readonly #entries: Entry[];
   readonly #warnings: KnownHostsWarning[];
+  #index: Map<string, Entry[]> | undefined;
+  #others: Entry[] = [];
+  #indexed = -1;
 
   private constructor(readonly file: string) {
     this.#entries = [];
@@ -79,8 +82,28 @@ export class KnownHosts {
     this.warnings = this.#warnings;
   }
 
-  /** Reads and parses `file`; a file that does not exist yet is an empty list (first use). */
+  /**
+   * Reads and parses `file`; a file that does not exist yet is an empty list (first use).
+   * A run connects to many hosts with one file: it is parsed once, and again only when
+   * its size or modification time changes (as `add` changes it).
+   */
   static async load(file: string): Promise<KnownHosts> {
+    let st: { mtimeMs: number; size: number };
+    try {
+      st = await stat(file);
+    } catch {
+      return KnownHosts.read(file);
+    }
+    const version = `${st.mtimeMs}:${st.size}`;
+    const hit = loaded.get(file);
+    if (hit?.version === version) return hit.parsed;
+    const parsed = KnownHosts.read(file);
+    loaded.set(file, { version, parsed });
+    parsed.catch(() => loaded.delete(file));
+    return parsed;
+  }
+
+  private static async read(file: string): Promise<KnownHosts> {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -103,6 +126,32 @@ export class KnownHosts {
     return kh;
   }
 
+  /**
+   * Entries that may name `name`, in file order: those listing it literally (looked up,
+   * not scanned: a fleet's known_hosts has a line per host) and every hashed or wildcard one.
+   */
+  #candidates(name: string): Entry[] {
+    if (this.#index === undefined || this.#indexed !== this.#entries.length) {
+      this.#index = new Map();
+      this.#others = [];
+      for (const e of this.#entries) {
+        const literal = e.hosts.kind === 'patterns' && e.hosts.patterns.every((p) => !p.negated && !/[*?]/.test(p.glob));
+        if (!literal) {
+          this.#others.push(e);
+          continue;
+        }
+        for (const p of (e.hosts as Extract<HostField, { kind: 'patterns' }>).patterns) {
+          const list = this.#index.get(p.glob) ?? [];
+          if (!list.includes(e)) list.push(e);
+          this.#index.set(p.glob, list);
+        }
+      }
+      this.#indexed = this.#entries.length;
+    }
+    const found = [...(this.#index.get(name) ?? []), ...this.#others];
+    return found.sort((a, b) => a.line - b.line);
+  }
+
   check(host: string, port: number, key: Buffer): HostKeyVerdict {
     const type = keyType(key);
     const fp = fingerprint(key);
@@ -114,7 +163,7 @@ export class KnownHosts {
 
     const name = lookupName(host, port);
     // Certificates are not supported, so @cert-authority lines neither vouch for nor contradict a key.
-    const mine = this.#entries.filter((e) => e.marker === undefined && hostMatches(e.hosts, name));
+    const mine = this.#candidates(name).filter((e) => e.marker === undefined && hostMatches(e.hosts, name));
     if (mine.some((e) => e.key.equals(key))) return { kind: 'match' };
     if (mine.length === 0) return { kind: 'unknown', fingerprint: fp, keyType: type };
     // Known keys of other types also count: accepting a new type could hide a MITM that
@@ -277,6 +326,9 @@ function glob(pattern: string, s: string): boolean {
 
 // Appends for one file run one after another (keyed by absolute path, shared by every
 // KnownHosts instance in the process), so parallel trust-on-first-use never mixes lines.
+/** Parsed files by path, with the size and mtime they were read at. */
+const loaded = new Map<string, { version: string; parsed: Promise<KnownHosts> }>();
+
 const queues = new Map<string, Promise<void>>();
 
 function serialized(key: string, task: () => Promise<void>): Promise<void> {

@@ -5,6 +5,7 @@ import type { AnalyzeStep, PlanStep } from '../../../src/playbook/types.ts';
 import { runAnalyze } from '../../../src/steps/analyze.ts';
 import { runPlan } from '../../../src/steps/plan.ts';
 import { readFileSync } from 'node:fs';
+import { compileExpression } from '../../../src/expr/index.ts';
 
 /** The shipped playbook's steps, run on in-memory data: no device, no network. */
 const playbook = parsePlaybook(readFileSync('playbooks/ah-cleanup.yml', 'utf8'), 'playbooks/ah-cleanup.yml');
@@ -82,5 +83,21 @@ describe('ah-cleanup analyze and plan steps (pure)', () => {
   it('refuses to plan an RPC argument that a device value would turn into markup', async () => {
     const targets = [{ peer: '4.0.0.2</peer-address><x>', count: 54, indexes: [1] }];
     await assert.rejects(runPlan(step('Plan the clears') as PlanStep, { vars, targets, top: [], peers: [], ah: ahTable([]) }), /peer-address/);
+  });
+});
+
+describe('analyze reads a register\'s list directly', () => {
+  it('gives the same rows as the sandboxed expression, and leaves the records as they were', async () => {
+    const ah = ahTable([['1.0.0.1', 700], ['1.0.0.2', 300], ['1.0.0.3', 2]]);
+    const frozen = JSON.stringify(ah);
+    const direct = await runAnalyze(step('Count sessions per peer') as AnalyzeStep, { vars, ah });
+    const viaExpression = await runAnalyze({ ...(step('Count sessions per peer') as AnalyzeStep), from: compileExpression('ah.records[true]') } as AnalyzeStep, { vars, ah });
+    assert.deepEqual(direct, viaExpression);
+    assert.deepEqual(direct.kind === 'rows' && direct.rows, [
+      { peer: '1.0.0.1', count: 700 },
+      { peer: '1.0.0.2', count: 300 },
+      { peer: '1.0.0.3', count: 2 },
+    ]);
+    assert.equal(JSON.stringify(ah), frozen);
   });
 });

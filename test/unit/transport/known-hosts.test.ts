@@ -413,3 +413,19 @@ describe('add', () => {
     await assert.rejects(stat(file), { code: 'ENOENT' });
   });
 });
+
+describe('KnownHosts.load once per file version', () => {
+  test('a fleet shares one parse; a file that changes is read again', async () => {
+    const file = join(dir, 'fleet-kh');
+    await writeFile(file, line('[127.0.0.1]:10001', A) + '\n');
+    const first = await KnownHosts.load(file);
+    assert.equal(await KnownHosts.load(file), first, 'same file, same parse');
+    assert.equal(first.check('127.0.0.1', 10001, A).kind, 'match');
+    assert.equal(first.check('127.0.0.1', 10002, B).kind, 'unknown');
+    await writeFile(file, line('[127.0.0.1]:10001', A) + '\n' + line('[127.0.0.1]:10002', B) + '\n');
+    const second = await KnownHosts.load(file);
+    assert.notEqual(second, first);
+    assert.equal(second.check('127.0.0.1', 10002, B).kind, 'match');
+    assert.equal(second.check('127.0.0.1', 10002, A).kind, 'mismatch');
+  });
+});
