@@ -6,11 +6,33 @@ import { listrRenderer } from './render/listr.ts';
 import { plainRenderer } from './render/plain.ts';
 import type { ProgressRenderer } from './render/renderer.ts';
 import type { Verbosity } from './render/results.ts';
+import { summaryRenderer } from './render/summary.ts';
 
-/** listr2's live view on a terminal (for fleets a screen can show), plain lines otherwise. */
+/** Above this many hosts, one live line per host no longer fits a screen: the summary view is used. */
+export const LISTR_MAX_HOSTS = 50;
+
+export type RendererKind = 'listr' | 'summary' | 'plain';
+
+/**
+ * Which view a run gets. A live view needs a terminal, no CI, and something to show
+ * (verbosity above 0): listr2's line per host for fleets a screen can show, the
+ * two-line summary above that. Plain lines otherwise.
+ */
+export function rendererKind(where: { tty: boolean; ci: boolean; verbosity: Verbosity; hosts: number }): RendererKind {
+  if (!where.tty || where.ci || where.verbosity === 0) return 'plain';
+  return where.hosts <= LISTR_MAX_HOSTS ? 'listr' : 'summary';
+}
+
 export function progressRenderer(hosts: readonly string[], forks: number, verbosity: Verbosity, style: ChalkInstance): ProgressRenderer {
-  const live = process.stdout.isTTY === true && !process.env.CI && verbosity > 0 && hosts.length <= 50;
-  return live ? listrRenderer(hosts, forks) : plainRenderer(process.stdout, verbosity, style);
+  const out = process.stdout;
+  switch (rendererKind({ tty: out.isTTY === true, ci: Boolean(process.env.CI), verbosity, hosts: hosts.length })) {
+    case 'listr':
+      return listrRenderer(hosts, forks);
+    case 'summary':
+      return summaryRenderer(out, hosts, style);
+    case 'plain':
+      return plainRenderer(out, verbosity, style);
+  }
 }
 
 /**

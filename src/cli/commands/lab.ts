@@ -33,7 +33,7 @@ export function registerLabCommand(program: Command): void {
     .command('serve')
     .description('Run lab devices in the foreground until Ctrl-C')
     .option('--hosts <n>', 'number of devices', positiveInt, 4)
-    .option('--port <port>', 'first port; devices take consecutive ports', port, 10830)
+    .option('--port <port>', 'first port; devices take consecutive ports (0: each device takes a free port)', portOrZero, 10830)
     .option('--scenario <name>', 'device scenario (see `runbook lab scenarios`)', 'busy')
     .option('--seed <n>', 'seed of the first device; device i uses seed + i', nonNegativeInt, 1)
     .option('--ah-sessions <n>', 'override: total AH sessions per device', nonNegativeInt)
@@ -54,6 +54,11 @@ export function registerLabCommand(program: Command): void {
     .action(() => {
       for (const s of describeScenarios()) process.stdout.write(`${s.name.padEnd(12)} ${s.description}\n`);
     });
+}
+
+/** A port, or 0 for "any free port": the ports are then in the ready lines and the inventory. */
+function portOrZero(value: string): number {
+  return value === '0' ? 0 : port(value);
 }
 
 export function labHostName(i: number, count: number): string {
@@ -82,7 +87,8 @@ async function serve(opts: ServeOptions): Promise<number> {
     lab = await Lab.start({ hosts: specs, port: opts.port, dir: resolve(opts.dir), backend: createLabBackend });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new UsageError(`port ${e.message.match(/:(\d+)/)?.[1] ?? opts.port} is in use: choose another --port`);
+    if (e.code === 'EADDRINUSE') throw new UsageError(`port ${e.message.match(/:(\d+)/)?.[1] ?? opts.port} is in use: choose another --port, or --port 0`);
+    if (e.code === 'EMFILE') throw new UsageError(`too many open files for ${opts.hosts} devices: raise the limit (ulimit -n) above ${opts.hosts + 64}`);
     if (err instanceof RangeError || err instanceof ScenarioError) throw new UsageError(err.message);
     throw err;
   }

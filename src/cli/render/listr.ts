@@ -15,8 +15,9 @@ interface HostSlot {
 }
 
 /**
- * Live view on a terminal: one listr2 task per host showing its current phase and live
- * counts. listr2 runs its tasks on its own schedule, so a host can finish before its
+ * Live view on a terminal for fleets a screen can show (run-control.ts picks it up to
+ * LISTR_MAX_HOSTS, the summary view above): one listr2 task per host showing its current
+ * phase and live counts. listr2 runs its tasks on its own schedule, so a host can finish before its
  * task starts: the slot keeps the result until then.
  */
 export function listrRenderer(hosts: readonly string[], forks: number): ProgressRenderer {

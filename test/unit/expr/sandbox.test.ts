@@ -108,11 +108,11 @@ describe('expression sandbox: big lists', () => {
     const records = Array.from({ length: 5000 }, (_, i) => ({ peer: `10.0.${i % 7}.1`, n: i }));
     const table = { count: records.length, records };
     const scope = { ah: table };
-    assert.equal(await compileExpression('ah.count').evaluate(scope), 5000);
-    assert.equal(await compileExpression('$count(ah.records)').evaluate(scope), 5000);
-    assert.equal(await compileExpression('ah.records[4999].n').evaluate(scope), 4999);
-    assert.deepEqual(await compileExpression('$keys(ah)').evaluate(scope), ['count', 'records']);
-    assert.equal(await compileExpression('$count(ah.records[peer = "10.0.3.1"])').evaluate(scope), 714);
+    assert.equal(await compileExpression('ah.count', at).evaluate(scope), 5000);
+    assert.equal(await compileExpression('$count(ah.records)', at).evaluate(scope), 5000);
+    assert.equal(await compileExpression('ah.records[4999].n', at).evaluate(scope), 4999);
+    assert.deepEqual(await compileExpression('$keys(ah)', at).evaluate(scope), ['count', 'records']);
+    assert.equal(await compileExpression('$count(ah.records[peer = "10.0.3.1"])', at).evaluate(scope), 714);
     assert.equal(records.length, 5000);
     assert.deepEqual(records[0], { peer: '10.0.0.1', n: 0 });
   });

@@ -91,7 +91,7 @@ describe('analyze reads a register\'s list directly', () => {
     const ah = ahTable([['1.0.0.1', 700], ['1.0.0.2', 300], ['1.0.0.3', 2]]);
     const frozen = JSON.stringify(ah);
     const direct = await runAnalyze(step('Count sessions per peer') as AnalyzeStep, { vars, ah });
-    const viaExpression = await runAnalyze({ ...(step('Count sessions per peer') as AnalyzeStep), from: compileExpression('ah.records[true]') } as AnalyzeStep, { vars, ah });
+    const viaExpression = await runAnalyze({ ...(step('Count sessions per peer') as AnalyzeStep), from: compileExpression('ah.records[true]', { file: 'x.yml', line: 1, column: 1 }) } as AnalyzeStep, { vars, ah });
     assert.deepEqual(direct, viaExpression);
     assert.deepEqual(direct.kind === 'rows' && direct.rows, [
       { peer: '1.0.0.1', count: 700 },

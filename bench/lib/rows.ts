@@ -1,0 +1,36 @@
+/** Who a figure belongs to: the floor it is compared with, a foil (another library), or runbook. */
+export type Role = 'floor' | 'foil' | 'runbook';
+
+/**
+ * One figure of the bench, as plain data: printed as a table row and written to
+ * bench/results/latest.json.
+ */
+export interface BenchRow {
+  readonly section: 'parser' | 'reply' | 'fleet';
+  /** Sessions in the reply (parser, reply) or devices (fleet). */
+  readonly size: number;
+  readonly subject: string;
+  readonly role: Role;
+  readonly ok: boolean;
+  /** Why it has no figure ("fails (...)"). */
+  readonly failure?: string;
+  /** The measured work, timed inside the process doing it. */
+  readonly ms?: number;
+  /** Spawn to exit of the process, startup included (fleet). */
+  readonly wallMs?: number;
+  readonly bytes?: number;
+  /** Decimal megabytes (10^6 bytes) per second. */
+  readonly mbps?: number;
+  /** Time over the floor's time (1.0 is the floor itself). */
+  readonly ratio?: number;
+  /** A second ratio where a row has two floors (reply: the SSH channel floor). */
+  readonly ratio2?: number;
+  readonly peakRssBytes?: number;
+  /** Heap still in use at exit after a full GC: a leak would show here. */
+  readonly retainedHeapBytes?: number;
+  /** The most heap ever live (full GC every second, in a run not timed): what the process really holds. */
+  readonly liveHeapPeakBytes?: number;
+  /** What the subject counted (sessions, '<', hosts). */
+  readonly items?: number;
+  readonly note?: string;
+}

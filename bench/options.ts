@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['parser', 'reply', 'fleet'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly sections: readonly Section[];
+  readonly parserSizes: readonly number[];
+  readonly replySizes: readonly number[];
+  readonly fleetSizes: readonly number[];
+  readonly forks: number;
+  readonly out: string;
+}
+
+const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000] };
+const QUICK = { parser: [20_000], reply: [20_000], fleet: [10] };
+
+export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet[,...]] [--forks N]
+                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...] [--out FILE]`;
+
+/** Reads the bench's command line; throws with the usage on anything it does not know. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      forks: { type: 'string' },
+      'parser-sizes': { type: 'string' },
+      'reply-sizes': { type: 'string' },
+      'fleet-sizes': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(USAGE);
+  const sizes = values.quick ? QUICK : FULL;
+  const sections = (values.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim());
+  for (const s of sections) if (!SECTIONS.includes(s as Section)) throw new Error(`--only ${s}: expected one of ${SECTIONS.join(', ')}\n${USAGE}`);
+  return {
+    quick: values.quick,
+    sections: sections.length > 0 ? (sections as Section[]) : [...SECTIONS],
+    parserSizes: list(values['parser-sizes'], sizes.parser, '--parser-sizes'),
+    replySizes: list(values['reply-sizes'], sizes.reply, '--reply-sizes'),
+    fleetSizes: list(values['fleet-sizes'], sizes.fleet, '--fleet-sizes'),
+    forks: values.forks === undefined ? 50 : positive(values.forks, '--forks'),
+    out: values.out ?? (values.quick ? 'bench/results/latest-quick.json' : 'bench/results/latest.json'),
+  };
+}
+
+function list(text: string | undefined, fallback: readonly number[], flag: string): readonly number[] {
+  if (text === undefined) return fallback;
+  return text.split(',').map((t) => positive(t.trim().replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'), flag));
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw new Error(`${flag}: '${text}' is not a positive whole number\n${USAGE}`);
+  return n;
+}

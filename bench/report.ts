@@ -1,0 +1,130 @@
+import type { ProfileSummary } from './lib/cpu-profile.ts';
+import { count, mb, rate, rss, seconds, size, table, times } from './lib/format.ts';
+import type { BenchRow } from './lib/rows.ts';
+import type { GeneratedReply } from './parse/generate-reply.ts';
+
+/** What the issue asks of runbook, checked against one run's rows. */
+export interface TargetCheck {
+  readonly target: string;
+  /** undefined: not measured in this run. */
+  readonly met: boolean | undefined;
+  readonly figure: string;
+}
+
+const MIB_256 = 256 * 2 ** 20;
+
+export function parserTable(rows: readonly BenchRow[], replies: readonly GeneratedReply[]): string[] {
+  const byteSize = new Map(replies.map((r) => [r.sessions, r]));
+  return [
+    'PARSER: one get-flow-session-information protocol ah reply read from a file in 64 KiB chunks, one process per figure',
+    ...table(
+      ['sessions', 'reply', 'parser', 'time', 'MB/s', '× floor', 'peak RSS', 'counted', 'note'],
+      rows.map((r) => [
+        size(r.size),
+        mb(r.bytes ?? byteSize.get(r.size)?.bytes),
+        r.subject,
+        ...(r.ok ? [seconds(r.ms), rate(r.mbps), times(r.ratio), rss(r.peakRssBytes), count(r.items), ''] : ['fails', '', '', rss(r.peakRssBytes), '', r.failure ?? '']),
+      ]),
+      new Set([0, 1, 3, 4, 5, 6, 7]),
+    ),
+    ...replies.map((r) => `  lab rendering of ${size(r.sessions)} sessions: ${mb(r.bytes)} in ${seconds(r.ms)} = ${rate(r.bytes / 1e3 / r.ms)} MB/s (what a served device can send at most)`),
+  ];
+}
+
+export function replyTable(rows: readonly BenchRow[]): string[] {
+  return [
+    'REPLY: the same reply over NETCONF/SSH from a device served by `runbook lab serve` (separate process); client process figures only',
+    ...table(
+      ['sessions', 'reply', 'client', 'time', 'MB/s', '× byte scan', '× channel', 'peak RSS', 'sessions read', 'note'],
+      rows.map((r) => [
+        size(r.size),
+        mb(r.bytes),
+        r.subject,
+        ...(r.ok
+          ? [seconds(r.ms), rate(r.mbps), times(r.ratio), r.role === 'floor' ? '1.00×' : times(r.ratio2), rss(r.peakRssBytes), count(r.items), r.note ?? '']
+          : ['fails', '', '', '', '', '', r.failure ?? '']),
+      ]),
+      new Set([0, 1, 3, 4, 5, 6, 7, 8]),
+    ),
+  ];
+}
+
+export function fleetTable(rows: readonly BenchRow[], cliStartMs: number): string[] {
+  return [
+    'FLEET: N small devices served by one `runbook lab serve` (separate process); each figure is a process timed from spawn to exit',
+    ...table(
+      ['devices', 'run', 'wall time', 'in process', '× floor', 'peak RSS', 'live heap', 'note'],
+      rows.map((r) => [
+        count(r.size),
+        r.subject,
+        ...(r.ok
+          ? [seconds(r.wallMs), seconds(r.ms), times(r.ratio), rss(r.peakRssBytes), rss(r.liveHeapPeakBytes), r.note ?? '']
+          : ['fails', '', '', rss(r.peakRssBytes), '', r.failure ?? '']),
+      ]),
+      new Set([0, 2, 3, 4, 5, 6]),
+    ),
+    `  runbook's CLI start alone (validate the playbook, no device): ${seconds(cliStartMs)}, in every apply's wall time`,
+  ];
+}
+
+export function profileLines(p: ProfileSummary & { devices: number }): string[] {
+  const pct = (s: number) => `${(s * 100).toFixed(1)}%`;
+  return [
+    `PROFILE: runbook apply over ${p.devices} devices (node --cpu-prof), ${seconds(p.totalMs)} sampled; self time`,
+    '  by area:',
+    ...p.areas.map((a) => `    ${pct(a.share).padStart(6)}  ${seconds(a.selfMs).padStart(8)}  ${a.name}`),
+    '  by function:',
+    ...p.functions.map((f) => `    ${pct(f.share).padStart(6)}  ${seconds(f.selfMs).padStart(8)}  ${f.name}`),
+  ];
+}
+
+/** The issue's targets, read off the largest sizes measured. */
+export function targetChecks(rows: readonly BenchRow[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const at = (section: BenchRow['section'], role: BenchRow['role']) =>
+    rows.filter((r) => r.section === section && r.role === role && r.ok).sort((a, b) => b.size - a.size)[0];
+  const reply = rows.filter((r) => r.section === 'reply' && r.role === 'runbook' && r.ok && r.subject.includes('collect')).sort((a, b) => b.size - a.size)[0];
+  if (reply) {
+    out.push({
+      target: `reply: peak RSS of the collect ≤ 256 MiB (${size(reply.size)} sessions)`,
+      met: reply.size >= 1_000_000 ? (reply.peakRssBytes ?? Infinity) <= MIB_256 : undefined,
+      figure: rss(reply.peakRssBytes),
+    });
+    out.push({ target: `reply: collect within 3× of the byte scan (${size(reply.size)} sessions)`, met: judged(reply, 1_000_000, 3), figure: times(reply.ratio) });
+  }
+  const parse = at('parser', 'runbook');
+  if (parse) out.push({ target: `parser: runbook's extraction within 3× of the byte scan (${size(parse.size)} sessions)`, met: judged(parse, 1_000_000, 3), figure: times(parse.ratio) });
+  const fleet = at('fleet', 'runbook');
+  if (fleet) {
+    out.push({
+      target: `fleet: apply within 3× of bare connect+hello (${count(fleet.size)} devices)`,
+      met: judged(fleet, 1000, 3),
+      figure: times(fleet.ratio),
+    });
+    const applies = rows.filter((r) => r.section === 'fleet' && r.role === 'runbook' && r.ok).sort((a, b) => a.size - b.size);
+    const growth = (what: string, pick: (r: BenchRow) => number | undefined) => {
+      const have = applies.filter((r) => pick(r) !== undefined);
+      if (have.length < 2) return;
+      const first = have[0]!;
+      const last = have[have.length - 1]!;
+      const perHost = (pick(last)! - pick(first)!) / (last.size - first.size);
+      out.push({
+        target: `fleet: memory per added device, ${what}`,
+        met: undefined,
+        figure: `${(perHost / 1024).toFixed(0)} KiB per device (${rss(pick(first))} at ${count(first.size)}, ${rss(pick(last))} at ${count(last.size)})`,
+      });
+    };
+    growth('live heap (what runbook holds)', (r) => r.liveHeapPeakBytes);
+    growth('peak RSS (what the OS sees)', (r) => r.peakRssBytes);
+  }
+  return out;
+}
+
+/** A ratio target is judged only at the size the issue names; smaller runs (--quick) just show the figure. */
+function judged(row: BenchRow, atSize: number, most: number): boolean | undefined {
+  return row.size < atSize || row.ratio === undefined ? undefined : row.ratio <= most;
+}
+
+export function targetLines(checks: readonly TargetCheck[]): string[] {
+  return ['TARGETS', ...checks.map((c) => `  ${c.met === undefined ? '  -  ' : c.met ? ' met ' : 'MISSED'}  ${c.target}: ${c.figure}`)];
+}
