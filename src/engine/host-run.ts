@@ -189,15 +189,20 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
             config = out.config;
             count = actions.filter((a) => a.status === 'sent').length;
             if (config) say(configLines(config, host.dryRun).map((text) => ({ level: 1, text, step: step.name })));
-            if (config?.result === 'drifted') {
-              outcome('done', count);
-              status = 'skipped';
-              reason = config.reason;
-              return finish();
-            }
             const failed = actions.find((a) => a.status === 'failed');
             if (failed?.error) error = { ...failed.error, step: step.name };
             else if (out.verified.failure) error = { ...out.verified.failure, step: step.name };
+            if (config?.result === 'drifted') {
+              if (!error && count > 0) {
+                // The RPCs went out but the reviewed configuration change did not: the reviewed plan is half done.
+                error = { phase: 'act', kind: 'drifted', message: `${config.reason ?? 'drifted'}; the other actions were sent`, step: step.name };
+              } else if (!error) {
+                outcome('done', count);
+                status = 'skipped';
+                reason = config.reason;
+                return finish();
+              }
+            }
             break;
           }
         }

@@ -78,19 +78,28 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
         { dryRun: opts.dryRun, confirmMinutes: step.confirmMinutes, comment: opts.comment, verify, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) },
       );
       config = change.outcome;
+      // A commit reached the device whenever commit confirmed went through: audit it, failed or not.
+      const committedSomething = change.outcome.confirmMinutes !== undefined;
       for (const action of statements) {
         const result = statementResult(action, change.outcome, change.failure);
         results.set(action, result);
-        if (result.status === 'sent') opts.observe(result);
+        if (result.status === 'sent' || (committedSomething && result.status === 'failed')) opts.observe(result);
       }
       if (verified.ran && change.failure) verified = { ...verified, failure: change.failure };
+      broken ||= change.failure !== undefined && TRANSPORT_KINDS.has(change.failure.kind);
     }
-  } else if (!opts.dryRun && !broken && rpcs.length > 0) {
-    const problem = await opts.verify();
+  }
+  // RPCs were sent and no configuration change verified them: verify once now.
+  const sentRpcs = rpcs.some((a) => results.get(a)?.status === 'sent' || results.get(a)?.status === 'failed');
+  if (!verified.ran && !opts.dryRun && !broken && sentRpcs) {
+    const problem = await opts.verify().catch((err: unknown) => `verify could not run: ${err instanceof Error ? err.message : String(err)}`);
     verified = { ran: true, ...(problem !== undefined ? { problem, failure: { phase: 'verify', kind: 'verify', message: `verify failed: ${problem}` } } : {}) };
   }
   return { actions: plan.map((a) => results.get(a) ?? { action: a, status: 'skipped' }), ...(config ? { config } : {}), verified };
 }
+
+/** Failure kinds after which the session cannot carry another RPC. */
+const TRANSPORT_KINDS: ReadonlySet<string> = new Set(['closed', 'timeout', 'connect', 'protocol', 'parse']);
 
 async function sendRpc(action: PlannedAction, session: RpcSession): Promise<ActionResult> {
   const started = Date.now();

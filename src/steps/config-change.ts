@@ -51,6 +51,8 @@ export async function runConfigChange(statements: readonly string[], session: Rp
   let locked = false;
   let loaded = false;
   let confirmed: number | undefined;
+  let done: 'committed' | 'rolled-back' | undefined;
+  let rolledBackBecause: string | undefined;
 
   const send = async (label: string, body: string, handler?: Parameters<RpcSession['rpc']>[1]): Promise<RpcReply> => {
     trail.push(label);
@@ -97,15 +99,22 @@ export async function runConfigChange(statements: readonly string[], session: Rp
       // Roll back now rather than wait for the confirm timeout: rollback 1 is the configuration before our commit.
       await step('rollback 1', () => send('rollback 1', rollbackRpc(1)));
       await step('commit (rollback)', () => commit('commit (rollback)', commitRpc(`${opts.comment} (rolled back: verify failed)`)));
+      done = 'rolled-back';
+      rolledBackBecause = `verify failed after commit confirmed: ${verifyProblem}; rolled back`;
       await unlock();
-      const reason = `verify failed after commit confirmed: ${verifyProblem}; rolled back`;
-      return { outcome: outcome('rolled-back', reason), failure: { phase: 'verify', kind: 'verify', message: reason } };
+      return { outcome: outcome('rolled-back', rolledBackBecause), failure: { phase: 'verify', kind: 'verify', message: rolledBackBecause } };
     }
     await step('commit (confirm)', () => commit('commit', commitRpc(opts.comment)));
-    confirmed = opts.confirmMinutes;
+    done = 'committed';
     await unlock();
     return { outcome: outcome('committed') };
   } catch (err) {
+    if (done !== undefined) {
+      // Committed (or rolled back) already: only the unlock failed, and the session's end releases the lock.
+      warnings.push(`unlock failed after the commit: ${err instanceof Error ? err.message : String(err)}`);
+      if (done === 'committed') return { outcome: outcome('committed') };
+      return { outcome: outcome('rolled-back', rolledBackBecause), failure: { phase: 'verify', kind: 'verify', message: rolledBackBecause ?? 'rolled back' } };
+    }
     const stop = err instanceof Stop ? err : new Stop('failed', err instanceof Error ? err.message : String(err));
     if (!(stop.failure?.kind !== undefined && isTransportKind(stop.failure.kind))) await discardAndUnlock().catch(() => undefined);
     return { outcome: outcome(stop.result, stop.reason), ...(stop.result === 'failed' || stop.failure ? { failure: stop.failure ?? { phase: 'act', kind: 'config', message: stop.reason } } : {}) };

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import type { RunResult } from '../../engine/results.ts';
+import type { PlannedAction, RunResult } from '../../engine/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -214,7 +214,14 @@ function reviewedGate(plan: PlanArtifact): PlanGate {
     const reviewed = byHost.get(host);
     if (!reviewed) return { act: false, reason: 'not in the reviewed plan (it was not planned when the plan was made)', lines: [] };
     const c = comparePlans(reviewed, { status: actions.length > 0 ? 'changed' : 'ok', actions: [...actions] }, { allowSubset });
-    if (c.verdict === 'same' || c.verdict === 'subset') return { act: true, actions, ...(reviewed.config ? { configDiff: reviewed.config.diff } : {}) };
+    const statements = (list: readonly PlannedAction[]) => list.filter((a) => a.config !== undefined).map((a) => a.config).join('\n');
+    if ((c.verdict === 'same' || c.verdict === 'subset') && statements(actions) !== '') {
+      // A configuration change is applied whole and only with the diff the reviewer read.
+      if (statements(actions) !== statements(reviewed.actions)) return { act: false, reason: 'drifted since the plan was reviewed: the configuration statements are not all the reviewed ones', lines: diffLines(c) };
+      if (!reviewed.config) return { act: false, reason: 'the reviewed plan has configuration statements but no diff from the device: plan again', lines: [] };
+      return { act: true, actions, configDiff: reviewed.config.diff };
+    }
+    if (c.verdict === 'same' || c.verdict === 'subset') return { act: true, actions };
     return { act: false, reason: `drifted since the plan was reviewed: ${c.summary}`, lines: diffLines(c) };
   };
 }
