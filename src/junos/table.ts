@@ -1,8 +1,8 @@
+import { flatCopy } from '../xml/flat-string.ts';
 import type { XmlNode } from '../xml/node.ts';
 import type { Extractor } from './extractor.ts';
 import { NodeTracker } from './node-context.ts';
 import { SpuTracker } from './spu.ts';
-import { detach } from './values.ts';
 
 /** One step of a field path: `flow-information[direction='In']` is a name and a predicate. */
 export interface TablePathStep {
@@ -48,9 +48,12 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   const spus = new SpuTracker();
   const records: TableRecord[] = [];
   const every = options.progressEvery ?? 5000;
+  const pools = spec.fields.map(() => new ValuePool());
+  const NewRecord = recordConstructor();
   let count = 0;
   return {
     items: new Set([spec.item, ...NodeTracker.ITEMS, ...SpuTracker.ITEMS]),
+    keep: pathNames(spec.fields),
     onOpen(name) {
       nodes.open(name);
       spus.open(name);
@@ -64,9 +67,10 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
         return;
       }
       count++;
-      const record: TableRecord = {};
-      for (const f of spec.fields) {
-        record[f.name] = f.kind === 'context' ? ((f.context === 'node' ? nodes.node : spus.spu) ?? null) : readField(el, f.path, f.type);
+      const record = new NewRecord();
+      for (let i = 0; i < spec.fields.length; i++) {
+        const f = spec.fields[i];
+        record[f.name] = f.kind === 'context' ? ((f.context === 'node' ? nodes.node : spus.spu) ?? null) : readField(el, f.path, f.type, pools[i]);
       }
       records.push(record);
       if (options.onProgress && count % every === 0) options.onProgress(count);
@@ -75,14 +79,57 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   };
 }
 
-function readField(item: XmlNode, path: readonly TablePathStep[], type: 'string' | 'integer' | 'number'): TableValue {
+/** Everything a table's paths name: the parts of an item the table reads (see ElementHandler.keep). */
+function pathNames(fields: readonly TableField[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of fields) {
+    if (f.kind !== 'path') continue;
+    for (const step of f.path) {
+      names.add(step.name);
+      if (step.where) names.add(step.where.child);
+    }
+  }
+  return names;
+}
+
+/**
+ * A constructor of plain records (their prototype is Object.prototype, like a literal's).
+ * V8 sizes the objects a constructor makes to the fields they end up holding, about 40
+ * bytes for a one-field record against 64 for `{}`: a million records notice. One per
+ * table, so each is sized for its own fields.
+ */
+function recordConstructor(): new () => TableRecord {
+  const NewRecord = function (this: TableRecord) {} as unknown as new () => TableRecord;
+  NewRecord.prototype = Object.prototype;
+  return NewRecord;
+}
+
+/**
+ * The values of one field, so a value repeated over a million records (a peer address,
+ * an interface) is stored once, as a flat copy that pins no reply chunk. Bounded: a
+ * field whose values are all different (a session id) stops being pooled.
+ */
+class ValuePool {
+  private static readonly MAX = 100_000;
+  private readonly seen = new Map<string, string>();
+
+  take(text: string): string {
+    const known = this.seen.get(text);
+    if (known !== undefined) return known;
+    const copy = flatCopy(text);
+    if (this.seen.size < ValuePool.MAX) this.seen.set(copy, copy);
+    return copy;
+  }
+}
+
+function readField(item: XmlNode, path: readonly TablePathStep[], type: 'string' | 'integer' | 'number', pool: ValuePool): TableValue {
   let cur: XmlNode | undefined = item;
   for (const step of path) {
     cur = cur.children.find((c) => c.name === step.name && (!step.where || childText(c, step.where.child) === step.where.equals));
     if (!cur) return null;
   }
   const text = cur.text.trim();
-  if (type === 'string') return text === '' ? null : detach(text);
+  if (type === 'string') return text === '' ? null : pool.take(text);
   const n = type === 'integer' ? (/^-?\d+$/.test(text) ? Number(text) : NaN) : Number(text);
   return text === '' || Number.isNaN(n) ? null : n;
 }

@@ -57,7 +57,7 @@ export class EomDecoder implements FrameDecoder {
     // Keep back a tail that could be the beginning of a delimiter split across reads.
     let keep = 0;
     for (let k = Math.min(EOM_BYTES.length - 1, buf.length); k > 0; k--) {
-      if (buf.subarray(buf.length - k).equals(EOM_BYTES.subarray(0, k))) {
+      if (endsWithPrefix(buf, k)) {
         keep = k;
         break;
       }
@@ -77,6 +77,13 @@ export class EomDecoder implements FrameDecoder {
     }
     this.sink.data(bytes);
   }
+}
+
+/** The last `k` bytes of `buf` are the first `k` of the delimiter (compared in place: this runs for every read). */
+function endsWithPrefix(buf: Buffer, k: number): boolean {
+  const from = buf.length - k;
+  for (let i = 0; i < k; i++) if (buf[from + i] !== EOM_BYTES[i]) return false;
+  return true;
 }
 
 const enum ChunkState {

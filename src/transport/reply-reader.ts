@@ -43,6 +43,7 @@ export class ReplyReader {
     for (const name of inner?.items ?? []) items.add(name);
     this.stream = new XmlElementStream({
       items,
+      keep: inner?.keep && new Set([...inner.keep, ...RPC_ERROR_PARTS]),
       onOpen: (name, attrs, path) => {
         if (path.length === 0) {
           if (name !== this.rootName) throw new UnexpectedRootError(`expected <${this.rootName}>, got <${name}>`);
@@ -91,6 +92,12 @@ export class ReplyReader {
     (info.severity === 'warning' ? this.warnings : this.errors).push(info);
   }
 }
+
+/**
+ * What readRpcError reads, kept in the trees of a handler that builds only parts of its
+ * elements (ElementHandler.keep), so an rpc-error anywhere is still read whole.
+ */
+const RPC_ERROR_PARTS = ['rpc-error', 'error-type', 'error-tag', 'error-severity', 'error-message', 'error-path', 'error-info', 'bad-element', 'source-daemon'];
 
 function collectNested(node: XmlNode, take: (e: XmlNode) => void): void {
   for (const c of node.children) {

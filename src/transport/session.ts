@@ -269,7 +269,11 @@ export class NetconfSession {
   }
 
   private armTimer(p: Pending): void {
-    clearTimeout(p.timer);
+    // Re-armed for every read of a reply: restarting the one timer costs less than a new one each time.
+    if (p.timer) {
+      p.timer.refresh();
+      return;
+    }
     p.timer = setTimeout(() => {
       // After a timeout the reply may still come; the session cannot be trusted to stay in step.
       this.failSession(new TransportError(this.name, 'timeout', `no reply data to ${p.rpc} for ${p.timeoutMs} ms`));

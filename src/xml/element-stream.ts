@@ -1,6 +1,5 @@
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { XmlParseError } from './errors.ts';
-import { localName, type XmlNode } from './node.ts';
+import type { XmlNode } from './node.ts';
+import { XmlTokenizer, type XmlAttributes, type XmlTokenSink } from './tokenizer.ts';
 
 /**
  * What a consumer of a streamed document wants: the local names of the elements it
@@ -16,117 +15,145 @@ export interface ElementHandler {
   onOpen?(name: string, attrs: Readonly<Record<string, string>>, path: readonly string[]): void;
   /** Any element outside a selected one has closed. */
   onClose?(name: string, path: readonly string[]): void;
+  /**
+   * The local names of the descendants of a selected element that the handler reads.
+   * Other descendants are left out of the tree with everything inside them (the reader
+   * still checks them); a handler reading a few fields of large elements is spared
+   * building the rest. Undefined: selected elements are built whole.
+   */
+  readonly keep?: ReadonlySet<string>;
 }
 
 /**
- * Incremental XML reader over saxes. Fed text chunks as they arrive, it builds trees
- * only for the elements the handler selects. Namespace prefixes are not resolved:
- * Junos fragments (as PyEZ hands them on) use `junos:style` without declaring the
- * prefix, and element identity in Junos replies is the local name.
+ * Incremental XML reader. Fed text chunks as they arrive, it builds trees only for the
+ * elements the handler selects. Namespace prefixes are not resolved: Junos fragments
+ * (as PyEZ hands them on) use `junos:style` without declaring the prefix, and element
+ * identity in Junos replies is the local name.
+ *
+ * Tokens come from XmlTokenizer, which outruns saxes several times over on flow-session
+ * replies of gigabytes; `ReferenceElementStream` (saxes) gives the same trees and is what
+ * the tests hold it to.
  */
 export class XmlElementStream {
-  private readonly parser = new SaxesParser<{ xmlns: false; fragment: true; position: true }>({ xmlns: false, fragment: true, position: true });
-  private readonly path: string[] = [];
-  /** Open elements of the subtree being built, innermost last. */
-  private readonly building: XmlNode[] = [];
-  private failure: XmlParseError | undefined;
-  private ended = false;
-  /** Text held until we know whether the document opens with an XML declaration. */
-  private head: string | undefined = '';
+  private readonly tokenizer: XmlTokenizer;
 
-  constructor(private readonly handler: ElementHandler) {
-    const p = this.parser;
-    p.on('error', (err) => {
-      // saxes prefixes messages with "line:column: "; keep the sentence, report the position.
-      const message = err.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
-      this.failure ??= new XmlParseError(message, p.line, p.column);
-    });
-    p.on('opentag', (tag: SaxesTagPlain) => this.open(tag));
-    p.on('closetag', () => this.close());
-    p.on('text', (t) => this.appendText(t));
-    p.on('cdata', (t) => this.appendText(t));
+  constructor(handler: ElementHandler) {
+    const builder = new ElementTreeBuilder(handler);
+    this.tokenizer = new XmlTokenizer(builder);
+    builder.textGate = this.tokenizer;
+    this.tokenizer.collectText = false;
   }
 
+  /** Reads a chunk; throws XmlParseError at the first well-formedness error, or what a handler threw. */
   write(chunk: string): void {
-    if (this.failure) throw this.failure;
-    if (this.head !== undefined) {
-      chunk = this.skipDeclaration(this.head + chunk);
-      if (this.head !== undefined) return;
-    }
-    this.parser.write(chunk);
-    if (this.failure) throw this.failure;
-  }
-
-  /**
-   * saxes in fragment mode (needed for captures with text before the reply, and for
-   * fragments) refuses an XML declaration, which yuma/netconfd and others send. The
-   * declaration carries nothing we use (replies are UTF-8), so it is dropped here.
-   */
-  private skipDeclaration(text: string): string {
-    const start = text.replace(/^\uFEFF/, '').trimStart();
-    if (start.length < 5 && '<?xml'.startsWith(start)) {
-      this.head = text;
-      return '';
-    }
-    if (!start.startsWith('<?xml')) {
-      this.head = undefined;
-      return text;
-    }
-    const end = start.indexOf('?>');
-    if (end < 0) {
-      this.head = text;
-      return '';
-    }
-    this.head = undefined;
-    return start.slice(end + 2);
+    this.tokenizer.write(chunk);
   }
 
   /** Ends the document; a document cut short (open elements left) is an error. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.failure) throw this.failure;
-    if (this.head) {
-      this.parser.write(this.head);
-      this.head = undefined;
-    }
-    this.parser.close();
-    if (this.failure) throw this.failure;
-    if (this.path.length > 0) {
-      throw new XmlParseError(`document ended inside <${this.path[this.path.length - 1]}>`, this.parser.line, this.parser.column);
-    }
-  }
-
-  private open(tag: SaxesTagPlain): void {
-    const name = localName(tag.name);
-    const attrs = tag.attributes as Record<string, string>;
-    if (this.building.length > 0 || this.handler.items.has(name)) {
-      const node: XmlNode = { name, attrs, children: [], text: '' };
-      const parent = this.building[this.building.length - 1];
-      if (parent) parent.children.push(node);
-      this.building.push(node);
-    } else {
-      this.handler.onOpen?.(name, attrs, this.path);
-    }
-    this.path.push(name);
-  }
-
-  private close(): void {
-    const name = this.path.pop();
-    if (name === undefined) return;
-    if (this.building.length > 0) {
-      const node = this.building.pop()!;
-      if (this.building.length === 0) this.handler.onElement(node, this.path);
-    } else {
-      this.handler.onClose?.(name, this.path);
-    }
-  }
-
-  private appendText(t: string): void {
-    const node = this.building[this.building.length - 1];
-    if (node) node.text += t;
+    this.tokenizer.end();
   }
 }
+
+/**
+ * Turns tokens into the handler's calls: open/close events outside selected elements,
+ * a small tree for each selected one. While no tree is being built it tells the
+ * tokenizer (the text gate) that character data is not wanted, so whitespace and the
+ * text of unselected elements is never copied out of the chunk.
+ */
+export class ElementTreeBuilder implements XmlTokenSink {
+  /** Where the tokenizer is told whether text is wanted; none for tokenizers that always decode. */
+  textGate: { collectText: boolean } | undefined;
+  private readonly items: ReadonlySet<string>;
+  private readonly keep: ReadonlySet<string> | undefined;
+  /** Local names of the open elements outside the tree being built, outermost first. */
+  private readonly path: string[] = [];
+  /** Open elements of the tree being built, innermost last. */
+  private readonly building: XmlNode[] = [];
+  /** Elements open inside (and including) one left out of the tree being built. */
+  private skipped = 0;
+  private readonly localNames = new Map<string, string>();
+
+  constructor(private readonly handler: ElementHandler) {
+    this.items = handler.items;
+    this.keep = handler.keep;
+  }
+
+  openTag(qname: string, attrs: XmlAttributes): void {
+    if (this.skipped > 0) {
+      this.skipped++;
+      return;
+    }
+    const name = qname.indexOf(':') < 0 ? qname : this.localName(qname);
+    const parent = this.building[this.building.length - 1];
+    if (parent === undefined) this.openOutside(name, attrs);
+    else if (this.keep === undefined || this.keep.has(name)) this.openChild(parent, name, attrs);
+    else this.skip();
+  }
+
+  closeTag(): void {
+    if (this.skipped > 0) {
+      if (--this.skipped === 0 && this.textGate) this.textGate.collectText = true;
+      return;
+    }
+    const node = this.building.pop();
+    if (node === undefined) this.closeOutside();
+    else if (this.building.length === 0) this.built(node);
+  }
+
+  text(text: string): void {
+    if (this.skipped > 0) return;
+    const node = this.building[this.building.length - 1];
+    if (node !== undefined) node.text += text;
+  }
+
+  private openChild(parent: XmlNode, name: string, attrs: XmlAttributes): void {
+    const node: XmlNode = { name, attrs, children: NO_CHILDREN, text: '' };
+    if (parent.children === NO_CHILDREN) (parent as { children: XmlNode[] }).children = [node];
+    else parent.children.push(node);
+    this.building.push(node);
+  }
+
+  /** An element the handler did not ask for, inside one it did: left out with everything in it. */
+  private skip(): void {
+    this.skipped = 1;
+    if (this.textGate) this.textGate.collectText = false;
+  }
+
+  private openOutside(name: string, attrs: XmlAttributes): void {
+    if (this.items.has(name)) {
+      this.building.push({ name, attrs, children: NO_CHILDREN, text: '' });
+      if (this.textGate) this.textGate.collectText = true;
+    } else {
+      this.handler.onOpen?.(name, attrs, this.path);
+      this.path.push(name);
+    }
+  }
+
+  private closeOutside(): void {
+    const name = this.path.pop();
+    if (name !== undefined) this.handler.onClose?.(name, this.path);
+  }
+
+  /** A selected element has closed: hand it over. */
+  private built(node: XmlNode): void {
+    if (this.textGate) this.textGate.collectText = false;
+    this.handler.onElement(node, this.path);
+  }
+
+  /** `junos:style` → `style`, remembered: prefixed names repeat. */
+  private localName(qname: string): string {
+    let name = this.localNames.get(qname);
+    if (name === undefined) {
+      name = qname.slice(qname.indexOf(':') + 1);
+      this.localNames.set(qname, name);
+    }
+    return name;
+  }
+}
+
+/** The children of a leaf: most built elements are leaves, and share this instead of an empty array each. */
+const NO_CHILDREN: XmlNode[] = Object.freeze([]) as unknown as XmlNode[];
 
 /** Feeds a whole string through a handler in chunks; for fixtures and small replies. */
 export function parseString(handler: ElementHandler, xml: string, chunkSize = 64 * 1024): void {

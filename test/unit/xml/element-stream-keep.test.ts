@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { XmlElementStream, type ElementHandler } from '../../../src/xml/element-stream.ts';
+import type { XmlNode } from '../../../src/xml/node.ts';
+import { ReferenceElementStream } from '../../../src/xml/reference-stream.ts';
+import { splitEvery } from './helpers.ts';
+
+function read(Stream: typeof XmlElementStream | typeof ReferenceElementStream, handler: ElementHandler, xml: string, size: number): void {
+  const stream = new Stream(handler);
+  for (const piece of splitEvery(xml, size)) stream.write(piece);
+  stream.end();
+}
+
+function collect(xml: string, items: string[], keep: string[] | undefined, size = 3): { fast: XmlNode[]; reference: XmlNode[] } {
+  const fast: XmlNode[] = [];
+  const reference: XmlNode[] = [];
+  const k = keep && new Set(keep);
+  read(XmlElementStream, { items: new Set(items), keep: k, onElement: (n) => fast.push(n) }, xml, size);
+  read(ReferenceElementStream, { items: new Set(items), keep: k, onElement: (n) => reference.push(n) }, xml, size);
+  return { fast, reference };
+}
+
+function shape(n: XmlNode): unknown {
+  return { name: n.name, text: n.text, children: n.children.map(shape) };
+}
+
+describe('ElementHandler.keep: only the named descendants are built', () => {
+  const xml =
+    '<rpc-reply><item a="1">x<flow-information><direction>In</direction><source-address>1.0.0.1</source-address>' +
+    '<pkt-cnt>2</pkt-cnt><deep><direction>Out</direction></deep></flow-information>y<other>&amp;<![CDATA[z]]></other>' +
+    '<!-- keep alive --><flow-information><direction>Out</direction></flow-information>z</item></rpc-reply>';
+
+  it('leaves out the other descendants with everything inside them, keeping the text around them', () => {
+    const { fast, reference } = collect(xml, ['item'], ['flow-information', 'direction', 'source-address']);
+    const expected = {
+      name: 'item',
+      text: 'xyz',
+      children: [
+        {
+          name: 'flow-information',
+          text: '',
+          children: [
+            { name: 'direction', text: 'In', children: [] },
+            { name: 'source-address', text: '1.0.0.1', children: [] },
+          ],
+        },
+        { name: 'flow-information', text: '', children: [{ name: 'direction', text: 'Out', children: [] }] },
+      ],
+    };
+    assert.deepEqual(fast.map(shape), [expected]);
+    assert.deepEqual(reference.map(shape), [expected]);
+    assert.equal(fast[0].attrs.a, '1');
+  });
+
+  it('builds selected elements whole without keep, and the same with either reader', () => {
+    for (const size of [1, 4, 1000]) {
+      const { fast, reference } = collect(xml, ['item'], undefined, size);
+      assert.deepEqual(fast.map(shape), reference.map(shape));
+      assert.deepEqual(fast[0].children.map((c) => c.name), ['flow-information', 'other', 'flow-information']);
+      assert.equal(fast[0].children[1].text, '&z');
+    }
+  });
+
+  it('an empty keep builds the selected elements alone', () => {
+    const { fast } = collect(xml, ['item', 'rpc-reply'], []);
+    assert.deepEqual(fast.map(shape), [{ name: 'rpc-reply', text: '', children: [] }]);
+  });
+
+  it('still checks what it leaves out', () => {
+    assert.throws(() => collect('<r><item><skip><a></b></skip></item></r>', ['item'], ['x']), /close tag/);
+  });
+});
