@@ -3,7 +3,7 @@ import type { ActionResult, ConfigOutcome, Failure, PlannedAction } from '../eng
 import { clearReply } from '../junos/clear-reply.ts';
 import { buildRpc } from '../junos/rpc.ts';
 import type { ActStep } from '../playbook/types.ts';
-import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
+import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
 import { runConfigChange } from './config-change.ts';
 import { argsForCall } from './plan.ts';
 
@@ -55,7 +55,7 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
     }
     const result = await sendRpc(action, session);
     if (result.status === 'failed') {
-      broken ||= result.error?.kind !== 'rpc-error';
+      broken ||= result.error !== undefined && isTransportPhase(result.error.kind);
       if (step.onError === 'stop' || broken) stopped = true;
     }
     results.set(action, result);
@@ -86,7 +86,7 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
         if (result.status === 'sent' || (committedSomething && result.status === 'failed')) opts.observe(result);
       }
       if (verified.ran && change.failure) verified = { ...verified, failure: change.failure };
-      broken ||= change.failure !== undefined && TRANSPORT_KINDS.has(change.failure.kind);
+      broken ||= change.failure !== undefined && isTransportPhase(change.failure.kind);
     }
   }
   // RPCs were sent and no configuration change verified them: verify once now.
@@ -97,9 +97,6 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
   }
   return { actions: plan.map((a) => results.get(a) ?? { action: a, status: 'skipped' }), ...(config ? { config } : {}), verified };
 }
-
-/** Failure kinds after which the session cannot carry another RPC. */
-const TRANSPORT_KINDS: ReadonlySet<string> = new Set(['closed', 'timeout', 'connect', 'protocol', 'parse']);
 
 async function sendRpc(action: PlannedAction, session: RpcSession): Promise<ActionResult> {
   const started = Date.now();

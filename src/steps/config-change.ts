@@ -1,7 +1,7 @@
 import type { RpcSession } from '../engine/session.ts';
 import type { ConfigOutcome, ConfigResult, Failure } from '../engine/results.ts';
 import { CONFIG_RPC, commitConfirmedRpc, commitResults, commitRpc, configurationOutput, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
-import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
+import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
 import type { RpcReply } from '../transport/session.ts';
 
 export interface ConfigChangeOptions {
@@ -116,7 +116,7 @@ export async function runConfigChange(statements: readonly string[], session: Rp
       return { outcome: outcome('rolled-back', rolledBackBecause), failure: { phase: 'verify', kind: 'verify', message: rolledBackBecause ?? 'rolled back' } };
     }
     const stop = err instanceof Stop ? err : new Stop('failed', err instanceof Error ? err.message : String(err));
-    if (!(stop.failure?.kind !== undefined && isTransportKind(stop.failure.kind))) await discardAndUnlock().catch(() => undefined);
+    if (!(stop.failure?.kind !== undefined && isTransportPhase(stop.failure.kind))) await discardAndUnlock().catch(() => undefined);
     return { outcome: outcome(stop.result, stop.reason), ...(stop.result === 'failed' || stop.failure ? { failure: stop.failure ?? { phase: 'act', kind: 'config', message: stop.reason } } : {}) };
   }
 
@@ -164,8 +164,4 @@ function configFailure(what: string, err: unknown, confirmedMinutes: number | un
   }
   if (err instanceof TransportError) return { phase: 'act', kind: err.phase, message: `${what}: ${err.message}${after}` };
   return { phase: 'act', kind: 'internal', message: `${what}: ${err instanceof Error ? err.message : String(err)}${after}` };
-}
-
-function isTransportKind(kind: string): boolean {
-  return kind === 'closed' || kind === 'timeout' || kind === 'connect' || kind === 'protocol' || kind === 'parse';
 }

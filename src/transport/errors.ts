@@ -20,6 +20,13 @@ export type TransportPhase =
   /** A reply was not well-formed XML or ended early. */
   | 'parse';
 
+const PHASES: ReadonlySet<string> = new Set<TransportPhase>(['connect', 'auth', 'hostkey', 'timeout', 'closed', 'protocol', 'parse']);
+
+/** Whether a failure's kind is a transport phase: the session cannot carry another RPC. */
+export function isTransportPhase(kind: string): kind is TransportPhase {
+  return PHASES.has(kind);
+}
+
 export class TransportError extends Error {
   override readonly name = 'TransportError';
   constructor(
