@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { SaxesParser } from 'saxes';
 import { ITEM, READ_CHUNK, type FileParser } from './types.ts';
 
-/** A general SAX parser (the one runbook's reader is built on today), counting sessions and nothing else. */
+/** A general SAX parser (the reference runbook's tokenizer is tested against), counting sessions and nothing else. */
 export const parse: FileParser = async (file) => {
   const parser = new SaxesParser({ xmlns: false });
   let items = 0;
