@@ -82,11 +82,11 @@ function changeSummary(h: HostResult): string {
   const parts: string[] = [];
   const rpcs = h.plan.filter((a) => a.changesState && a.config === undefined);
   if (rpcs.length > 0) {
-    if (h.dryRun) parts.push(`${rpcs.length} statements planned, not sent (dry run)`);
+    if (h.dryRun) parts.push(`${rpcs.length} ${rpcs.length === 1 ? 'statement' : 'statements'} planned, not sent (dry run)`);
     else {
       const sent = h.actions.filter((a) => a.status === 'sent' && a.action.config === undefined);
       const cleared = sent.reduce((n, a) => n + (a.reply?.cleared ?? 0), 0);
-      parts.push(`${sent.length} of ${rpcs.length} statements sent${sent.some((a) => a.reply?.cleared !== undefined) ? `, ${cleared} sessions cleared` : ''}`);
+      parts.push(`${sent.length} of ${rpcs.length} ${rpcs.length === 1 ? 'statement' : 'statements'} sent${sent.some((a) => a.reply?.cleared !== undefined) ? `, ${cleared} sessions cleared` : ''}`);
     }
   }
   if (h.config) {
