@@ -182,7 +182,8 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
               dryRun: host.dryRun,
               observe: (r) => opts.onAction?.(host.name, r),
               verify: verifyNow,
-              comment: String(await step.commitComment.render(extend(scope, { playbook: playbook.name }))),
+              // Only a configuration change has a commit to comment on.
+              comment: plan.some((a) => a.config !== undefined) ? String(await step.commitComment.render(extend(scope, { playbook: playbook.name }))) : '',
               ...(reviewedDiff !== undefined ? { reviewedDiff } : {}),
             });
             actions = out.actions;

@@ -77,13 +77,19 @@ function membersOf(shape: Shape): ReadonlySet<string> | undefined {
  * records, or a loop's item, will hold.
  */
 export function elementShape(source: string, scope: NameScope): Shape {
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(records))?\s*$/.exec(source);
-  if (!m) return UNKNOWN;
-  const shape = scope.loops.get(m[1]) ?? scope.registers.get(m[1])?.shape;
+  const ref = listReference(source);
+  if (!ref) return UNKNOWN;
+  const shape = scope.loops.get(ref.name) ?? scope.registers.get(ref.name)?.shape;
   if (!shape) return UNKNOWN;
-  if (shape.kind === 'table' && m[2] === 'records') return { kind: 'record', fields: shape.fields };
-  if (shape.kind === 'rows' && m[2] === undefined) return shape.fields ? { kind: 'record', fields: shape.fields } : { kind: 'record' };
+  if (shape.kind === 'table' && ref.records) return { kind: 'record', fields: shape.fields };
+  if (shape.kind === 'rows' && !ref.records) return shape.fields ? { kind: 'record', fields: shape.fields } : { kind: 'record' };
   return UNKNOWN;
+}
+
+/** An expression that only names a list: `peers` (a name), or `ah.records` (a collect's records). */
+export function listReference(source: string): { readonly name: string; readonly records: boolean } | undefined {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(records))?\s*$/.exec(source);
+  return m ? { name: m[1], records: m[2] !== undefined } : undefined;
 }
 
 /** The fields of the records an expression's list holds, when they can be told. */

@@ -1,3 +1,4 @@
+import { listReference } from '../playbook/name-scope.ts';
 import type { AnalyzeStep, PipelineOp } from '../playbook/types.ts';
 import { asList, extend, truthy, type Scope } from './scope.ts';
 
@@ -68,10 +69,10 @@ async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]
  * change the rows they are given, so the engine's data stays as it was.
  */
 function direct(source: string, scope: Scope): unknown[] | undefined {
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(records))?\s*$/.exec(source);
-  if (!m || !Object.hasOwn(scope, m[1])) return undefined;
-  const value = scope[m[1]];
-  const list = m[2] === undefined ? value : isRow(value) ? value.records : undefined;
+  const ref = listReference(source);
+  if (!ref || !Object.hasOwn(scope, ref.name)) return undefined;
+  const value = scope[ref.name];
+  const list = !ref.records ? value : isRow(value) ? value.records : undefined;
   return Array.isArray(list) ? list : undefined;
 }
 

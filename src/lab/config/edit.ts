@@ -193,6 +193,20 @@ export function clearAll(root: ConfigNode): void {
 }
 
 /**
+ * The double-quoted string opening at `start` (backslash escapes inside): its text and
+ * the index after the closing quote, or undefined when it is not closed.
+ */
+export function readQuoted(text: string, start: number): { word: string; end: number } | undefined {
+  let w = '';
+  let i = start + 1;
+  while (i < text.length && text[i] !== '"') {
+    if (text[i] === '\\' && i + 1 < text.length) i++;
+    w += text[i++];
+  }
+  return i >= text.length ? undefined : { word: w, end: i + 1 };
+}
+
+/**
  * Splits a line into words: double quotes keep spaces (backslash escapes inside),
  * brackets are words of their own. An unterminated quote is reported by returning undefined.
  */
@@ -204,15 +218,10 @@ export function tokenize(line: string): string[] | undefined {
     if (/\s/.test(c)) {
       i++;
     } else if (c === '"') {
-      let w = '';
-      i++;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < line.length) i++;
-        w += line[i++];
-      }
-      if (i >= line.length) return undefined;
-      i++;
-      words.push(w);
+      const quoted = readQuoted(line, i);
+      if (!quoted) return undefined;
+      words.push(quoted.word);
+      i = quoted.end;
     } else if (c === '[' || c === ']') {
       words.push(c);
       i++;

@@ -1,4 +1,4 @@
-import { applyDelete, applySet, resolve, stepWords, type Context, type LoadOutcome, ROOT } from './edit.ts';
+import { applyDelete, applySet, readQuoted, resolve, stepWords, type Context, type LoadOutcome, ROOT } from './edit.ts';
 import { syntaxError, type ConfigRpcError } from './errors.ts';
 import { editPath, type ConfigNode } from './tree.ts';
 
@@ -114,18 +114,13 @@ function* lex(text: string): Generator<string | undefined> {
       yield c;
       i++;
     } else if (c === '"') {
-      let w = '';
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < text.length) i++;
-        w += text[i++];
-      }
-      if (i >= text.length) {
+      const quoted = readQuoted(text, i);
+      if (!quoted) {
         yield undefined;
         return;
       }
-      i++;
-      yield w;
+      i = quoted.end;
+      yield quoted.word;
     } else {
       let w = '';
       while (i < text.length && !/[\s{};[\]"]/.test(text[i])) w += text[i++];
