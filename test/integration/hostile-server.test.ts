@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { HostileServer } from '../helpers/hostile-server.ts';
+
+/** The hostile server's default behaviour is a well-behaved lab device: the baseline every hostile mode departs from. */
+describe('hostile server, behaving', () => {
+  let server: HostileServer;
+  let dir: string;
+  before(async () => {
+    server = await HostileServer.start();
+    dir = await mkdtemp(join(tmpdir(), 'runbook-hostile-'));
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs ah-cleanup as a lab device would, and records every RPC it received', async () => {
+    const inv = await server.writeInventory(dir);
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--lock-dir', dir], { env: server.env() });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(server.rpcNames.includes('get-flow-session-information'), server.rpcNames.join(','));
+    assert.ok(!server.rpcNames.some((n) => n.startsWith('clear-')), 'a dry run sends no clear');
+  });
+});
