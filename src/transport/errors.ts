@@ -11,16 +11,18 @@ export type TransportPhase =
   | 'auth'
   /** The server's host key is unknown, revoked or differs from known_hosts. */
   | 'hostkey'
-  /** A connect, auth, hello or RPC timer ran out. */
+  /** A connect, auth, hello or RPC timer, or an RPC or host deadline, ran out. */
   | 'timeout'
   /** The session closed while a message was expected. */
   | 'closed'
   /** The server broke the NETCONF protocol (framing, hello, message-id). */
   | 'protocol'
   /** A reply was not well-formed XML or ended early. */
-  | 'parse';
+  | 'parse'
+  /** The server sent more than a configured bound allows (hello or reply size, records, depth, text). */
+  | 'limit';
 
-const PHASES: ReadonlySet<string> = new Set<TransportPhase>(['connect', 'auth', 'hostkey', 'timeout', 'closed', 'protocol', 'parse']);
+const PHASES: ReadonlySet<string> = new Set<TransportPhase>(['connect', 'auth', 'hostkey', 'timeout', 'closed', 'protocol', 'parse', 'limit']);
 
 /** Whether a failure's kind is a transport phase: the session cannot carry another RPC. */
 export function isTransportPhase(kind: string): kind is TransportPhase {

@@ -1,5 +1,7 @@
-/** How to reach and authenticate to one NETCONF server. */
-export interface ConnectOptions {
+import type { SessionLimits } from './limits.ts';
+
+/** How to reach and authenticate to one NETCONF server, and the bounds on what it may send (limits.ts). */
+export interface ConnectOptions extends SessionLimits {
   /** The name used in errors and results (the inventory name); defaults to `address`. */
   readonly name?: string;
   readonly address: string;
@@ -16,10 +18,12 @@ export interface ConnectOptions {
   readonly knownHostsFile: string;
   /** Trust and record a host key that known_hosts does not list yet (never a changed one). */
   readonly acceptNewHostKey?: boolean;
-  /** TCP connect, SSH handshake, authentication and hello, together. Default 20 s. */
+  /** TCP connect, SSH handshake, authentication, the netconf subsystem and hello, together. Default 20 s. */
   readonly connectTimeoutMs?: number;
-  /** Longest wait for reply data on an RPC before it times out. Default 120 s. */
+  /** Longest wait for reply data on an RPC before it times out (an idle timer: Junos sends keep-alives). Default 120 s. */
   readonly rpcTimeoutMs?: number;
+  /** Longest time one RPC may take from request to the end of its reply, however steadily data comes. Default 30 min. */
+  readonly rpcDeadlineMs?: number;
   /** SSH keepalive interval. Default 15 s; 0 turns keepalives off. */
   readonly keepaliveIntervalMs?: number;
   /** Offer only base:1.0 in our hello (for servers that mishandle 1.1). */
@@ -30,5 +34,7 @@ export const DEFAULT_NETCONF_PORT = 830;
 export const DEFAULTS = {
   connectTimeoutMs: 20_000,
   rpcTimeoutMs: 120_000,
+  // A 1M-session flow table (~2.7 GB) is read in ~20 s on a quiet machine: 30 min leaves room for a loaded one.
+  rpcDeadlineMs: 30 * 60_000,
   keepaliveIntervalMs: 15_000,
 } as const;

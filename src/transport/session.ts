@@ -4,6 +4,7 @@ import { XmlParseError } from '../xml/errors.ts';
 import { RpcError, TransportError, type RpcErrorInfo } from './errors.ts';
 import { createDecoder, messageWriter, type FrameDecoder, type Framing, FramingError } from './framing.ts';
 import { CAP_BASE_10, CAP_BASE_11, clientHello, HelloError, negotiatedFraming, NETCONF_NS, parseHello, rpcNameOf } from './hello.ts';
+import { LIMIT_DEFAULTS, LimitError } from './limits.ts';
 import { DEFAULTS, type ConnectOptions } from './options.ts';
 import { ReplyReader, UnexpectedRootError } from './reply-reader.ts';
 import { openNetconfChannel } from './ssh-connect.ts';
@@ -15,6 +16,8 @@ export interface RpcOptions {
   readonly onText?: (text: string) => void;
   /** Overrides the session's longest wait for reply data. */
   readonly timeoutMs?: number;
+  /** Overrides the session's longest time for the whole RPC. */
+  readonly deadlineMs?: number;
   /** Keep going when the reply has error-severity rpc-errors (the caller reads them). */
   readonly allowErrors?: boolean;
 }
@@ -37,6 +40,8 @@ interface Pending {
   readonly timeoutMs: number;
   readonly started: number;
   timer: NodeJS.Timeout | undefined;
+  /** The whole RPC's deadline: data trickling in (keep-alive comments, endless records) does not push it back. */
+  deadline: NodeJS.Timeout | undefined;
   /** Set when reading failed mid-message: the rest of the message is skipped. */
   failed: boolean;
   resolve(reply: RpcReply): void;
@@ -45,8 +50,9 @@ interface Pending {
 
 /**
  * One NETCONF session over SSH. RPCs are sent one at a time, in order (Junos handles
- * them serially anyway), each reply checked against its message-id and streamed into
- * the caller's handler as it arrives.
+ * them serially anyway), each reply checked to be one `<rpc-reply>` with its message-id
+ * and streamed into the caller's handler as it arrives. What a reply may hold is bounded
+ * (limits.ts); each RPC has an idle timer and an overall deadline.
  */
 export class NetconfSession {
   readonly name: string;
@@ -56,7 +62,7 @@ export class NetconfSession {
   private pending: Pending | undefined;
   private readonly queue: Array<() => void> = [];
   private closed: TransportError | undefined;
-  private helloWaiter: { chunks: Buffer[]; done: (xml: string) => void; fail: (err: TransportError) => void } | undefined;
+  private helloWaiter: { chunks: Buffer[]; bytes: number; done: (xml: string) => void; fail: (err: TransportError) => void } | undefined;
   private serverHelloCaps: string[] = [];
   private serverSessionId: string | undefined;
 
@@ -117,17 +123,19 @@ export class NetconfSession {
         const pending: Pending = {
           rpc,
           messageId,
-          reader: new ReplyReader('rpc-reply', options.handler, options.onText),
+          reader: new ReplyReader('rpc-reply', options.handler, options.onText, this.opts),
           allowErrors: options.allowErrors ?? false,
           timeoutMs: options.timeoutMs ?? this.opts.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs,
           started: Date.now(),
           timer: undefined,
+          deadline: undefined,
           failed: false,
           resolve,
           reject,
         };
         this.pending = pending;
         this.armTimer(pending);
+        this.armDeadline(pending, options.deadlineMs ?? this.opts.rpcDeadlineMs ?? DEFAULTS.rpcDeadlineMs);
         const out = messageWriter(this.framingInUse, (b) => this.channel.write(b));
         out.write(`<rpc xmlns="${NETCONF_NS}" message-id="${messageId}">${body}</rpc>`);
         out.end();
@@ -141,7 +149,7 @@ export class NetconfSession {
   async close(): Promise<void> {
     if (this.closed) return this.destroy();
     try {
-      await this.rpc('<close-session/>', { timeoutMs: 5_000 });
+      await this.rpc('<close-session/>', { timeoutMs: 5_000, deadlineMs: 5_000 });
     } catch {
       // A server may drop the connection as it answers; the session ends either way.
     } finally {
@@ -170,6 +178,7 @@ export class NetconfSession {
       }, timeoutMs);
       this.helloWaiter = {
         chunks: [],
+        bytes: 0,
         done: (xml) => (clearTimeout(timer), resolve(xml)),
         fail: (err) => (clearTimeout(timer), reject(err)),
       };
@@ -206,6 +215,12 @@ export class NetconfSession {
 
   private onMessageBytes(bytes: Buffer): void {
     if (this.helloWaiter) {
+      // The hello is held whole to be parsed: a server sending one without end is cut off here.
+      const max = this.opts.maxHelloBytes ?? LIMIT_DEFAULTS.maxHelloBytes;
+      if ((this.helloWaiter.bytes += bytes.length) > max) {
+        const err = new LimitError('maxHelloBytes', max, "the server's <hello>");
+        return this.failSession(new TransportError(this.name, 'limit', err.message, { cause: err }));
+      }
       this.helloWaiter.chunks.push(Buffer.from(bytes));
       return;
     }
@@ -219,7 +234,10 @@ export class NetconfSession {
     try {
       p.reader.push(bytes);
     } catch (err) {
-      this.failPending(p, this.readError(p, err));
+      const e = this.readError(p, err);
+      // Skipping the rest of a reply over a bound would mean reading it all: end the session instead.
+      if (e instanceof TransportError && e.phase === 'limit') this.failSession(e);
+      else this.failPending(p, e);
     }
   }
 
@@ -233,7 +251,7 @@ export class NetconfSession {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
-    clearTimeout(p.timer);
+    clearTimers(p);
     if (!p.failed) this.settle(p);
     this.queue.shift()?.();
   }
@@ -245,8 +263,11 @@ export class NetconfSession {
     } catch (err) {
       return p.reject(this.readError(p, err));
     }
-    if (outcome.messageId !== undefined && outcome.messageId !== p.messageId) {
-      const err = new TransportError(this.name, 'protocol', `reply to ${p.rpc} has message-id ${outcome.messageId}, expected ${p.messageId}`);
+    // RFC 6241 §4.2: the reply carries the request's message-id. One without it, or with
+    // another, is not the answer to this request, and the session is out of step.
+    if (outcome.messageId !== p.messageId) {
+      const got = outcome.messageId === undefined ? 'no message-id' : `message-id ${outcome.messageId}`;
+      const err = new TransportError(this.name, 'protocol', `reply to ${p.rpc} has ${got}, expected ${p.messageId}`);
       p.reject(err);
       return this.failSession(err);
     }
@@ -257,6 +278,7 @@ export class NetconfSession {
   private readError(p: Pending, err: unknown): Error {
     if (err instanceof XmlParseError) return new TransportError(this.name, 'parse', `reply to ${p.rpc} is not well-formed XML: ${err.message}`, { cause: err });
     if (err instanceof UnexpectedRootError) return new TransportError(this.name, 'protocol', `reply to ${p.rpc}: ${err.message}`, { cause: err });
+    if (err instanceof LimitError) return new TransportError(this.name, 'limit', `reply to ${p.rpc}: ${err.message}`, { cause: err });
     if (err instanceof TransportError || err instanceof RpcError) return err;
     // An extractor refused the reply's content: the reply is malformed for what we asked.
     return new TransportError(this.name, 'parse', `reply to ${p.rpc}: ${(err as Error).message}`, { cause: err });
@@ -276,15 +298,22 @@ export class NetconfSession {
     }
     p.timer = setTimeout(() => {
       // After a timeout the reply may still come; the session cannot be trusted to stay in step.
-      this.failSession(new TransportError(this.name, 'timeout', `no reply data to ${p.rpc} for ${p.timeoutMs} ms`));
+      this.failSession(new TransportError(this.name, 'timeout', `no reply data to ${p.rpc} for ${p.timeoutMs} ms (--rpc-timeout, runbook_rpc_timeout)`));
     }, p.timeoutMs);
+  }
+
+  private armDeadline(p: Pending, ms: number): void {
+    p.deadline = setTimeout(() => {
+      this.failSession(new TransportError(this.name, 'timeout', `the reply to ${p.rpc} was not complete within ${seconds(ms)} (--rpc-deadline, runbook_rpc_deadline)`));
+    }, ms);
   }
 
   private failSession(err: TransportError): void {
     this.closed ??= err;
     this.rejectAll(err);
     this.channel.destroy();
-    this.client.end();
+    // Not end(): a server that misbehaves this far may not close its side either.
+    this.client.destroy();
   }
 
   private onClosed(why: string): void {
@@ -303,9 +332,18 @@ export class NetconfSession {
     const p = this.pending;
     this.pending = undefined;
     if (p) {
-      clearTimeout(p.timer);
+      clearTimers(p);
       if (!p.failed) p.reject(err);
     }
     for (const start of this.queue.splice(0)) start();
   }
+}
+
+function clearTimers(p: Pending): void {
+  clearTimeout(p.timer);
+  clearTimeout(p.deadline);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -10,7 +10,7 @@ export interface SshLink {
 
 /**
  * Opens an SSH connection, verifies the host key against known_hosts, authenticates and
- * starts the `netconf` subsystem. Every failure becomes a TransportError naming the phase.
+ * starts the `netconf` subsystem, all before `deadline`. Every failure becomes a TransportError naming the phase.
  */
 export async function openNetconfChannel(opts: ConnectOptions, deadline: number): Promise<SshLink> {
   const name = opts.name ?? opts.address;
@@ -95,8 +95,15 @@ export async function openNetconfChannel(opts: ConnectOptions, deadline: number)
     }
   });
 
+  // A server may authenticate and then never answer the subsystem request: the connect deadline covers it too.
   const channel = await new Promise<ClientChannel>((resolve, reject) => {
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    const timer = setTimeout(() => {
+      client.destroy();
+      reject(new TransportError(name, 'timeout', `the server did not start the netconf subsystem within the connect timeout of ${opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs} ms (--connect-timeout, runbook_connect_timeout)`));
+    }, timeoutMs);
     client.subsys('netconf', (err, ch) => {
+      clearTimeout(timer);
       if (err) {
         client.end();
         reject(new TransportError(name, 'connect', `server refused the netconf subsystem: ${err.message}`, { cause: err }));
