@@ -8,6 +8,9 @@ import type { Inventory, InventoryHost } from '../inventory/types.ts';
 import type { ExtraVar } from '../playbook/vars.ts';
 import { parseExtraVars, resolveVars } from '../playbook/vars.ts';
 import type { Playbook } from '../playbook/types.ts';
+import { DEFAULT_HOST_DEADLINE_MS } from '../engine/host-deadline.ts';
+import { numberOf } from '../inventory/var-checks.ts';
+import { LIMIT_SETTINGS, type SessionLimits } from '../transport/limits.ts';
 import type { ConnectOptions } from '../transport/options.ts';
 import { NetconfSession } from '../transport/session.ts';
 import { asUsageError } from './input-errors.ts';
@@ -52,15 +55,23 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
   });
 }
 
-/** Timeouts in seconds from the playbook (weakest) and the command line (strongest). */
+/** Timeouts and deadlines in seconds, and the session's bounds, as one layer sets them. */
+export interface SessionSettings extends SessionLimits {
+  readonly connectS?: number;
+  readonly rpcS?: number;
+  readonly rpcDeadlineS?: number;
+  readonly hostDeadlineS?: number;
+}
+
+/** Settings from the playbook (weakest) and the command line (strongest); the inventory's sit between. */
 export interface TimeoutLayers {
-  readonly playbook: { readonly connectS?: number; readonly rpcS?: number };
-  readonly cli: { readonly connectS?: number; readonly rpcS?: number };
+  readonly playbook: SessionSettings;
+  readonly cli: SessionSettings;
 }
 
 /**
- * Starts lab hosts (if any) and gives the engine its hosts. Timeouts: playbook, then the
- * inventory's runbook_connect_timeout / runbook_rpc_timeout, then the command line.
+ * Starts lab hosts (if any) and gives the engine its hosts. Timeouts, deadlines and
+ * bounds: playbook, then the inventory's runbook_* variables, then the command line.
  */
 export async function engineHosts(
   targets: Targets,
@@ -74,16 +85,26 @@ export async function engineHosts(
     const base = targets.connections.get(host.name)!;
     const connectTimeoutMs = ms(timeouts.cli.connectS) ?? base.connectTimeoutMs ?? ms(timeouts.playbook.connectS);
     const rpcTimeoutMs = ms(timeouts.cli.rpcS) ?? base.rpcTimeoutMs ?? ms(timeouts.playbook.rpcS);
+    const rpcDeadlineMs = ms(timeouts.cli.rpcDeadlineS) ?? base.rpcDeadlineMs ?? ms(timeouts.playbook.rpcDeadlineS);
+    const deadlineMs = ms(timeouts.cli.hostDeadlineS) ?? ms(numberOf(host.vars.runbook_host_deadline)) ?? ms(timeouts.playbook.hostDeadlineS) ?? DEFAULT_HOST_DEADLINE_MS;
+    const limits: Record<string, number> = {};
+    for (const key of Object.keys(LIMIT_SETTINGS) as (keyof SessionLimits)[]) {
+      const n = timeouts.cli[key] ?? base[key] ?? timeouts.playbook[key];
+      if (n !== undefined) limits[key] = n;
+    }
     // Object.create keeps the inventory's masked string forms of secrets (see connection.ts).
     const options: ConnectOptions = Object.assign(Object.create(base) as ConnectOptions, {
       ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
       ...(rpcTimeoutMs !== undefined ? { rpcTimeoutMs } : {}),
+      ...(rpcDeadlineMs !== undefined ? { rpcDeadlineMs } : {}),
+      ...limits,
     });
     return {
       name: host.name,
       groups: host.groups,
       vars,
       dryRun: dryRun(vars),
+      deadlineMs,
       connect: () => NetconfSession.connect(options),
     };
   });

@@ -2,6 +2,7 @@ import type { Playbook } from '../playbook/types.ts';
 import { planBatches, type SerialSpec } from './batches.ts';
 import type { EventSink } from './events.ts';
 import { checkPolicy, overBudget, stopReason, type FailurePolicy } from './failure-policy.ts';
+import { HostDeadline } from './host-deadline.ts';
 import { runHost, type PlanGate, type EngineHost, type HostRunOptions } from './host-run.ts';
 import { realSleep, type ConnectRetry, type Sleep } from './retry.ts';
 import { recapOf, type ActionResult, type HostResult, type RunResult } from './results.ts';
@@ -50,7 +51,8 @@ export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost
     const worker = async () => {
       while (next < batch.length && !opts.signal?.aborted && !overBudget(opts, finished, batch.length)) {
         const i = batch[next++]!;
-        const r = await runHost(playbook, hosts[i]!, hostOpts);
+        const deadline = hosts[i]!.deadlineMs !== undefined ? new HostDeadline(hosts[i]!.name, hosts[i]!.deadlineMs!) : undefined;
+        const r = await runHost(playbook, deadline ? deadline.bound(hosts[i]!) : hosts[i]!, hostOpts).finally(() => deadline?.dispose());
         results[i] = r;
         finished.push(r);
       }

@@ -19,6 +19,8 @@ export interface EngineHost {
   readonly vars: Readonly<Record<string, string | number | boolean>>;
   /** Acting needs an explicit choice: true unless the run and the host's vars say otherwise. */
   readonly dryRun: boolean;
+  /** Everything the host does with its device ends within this (HostDeadline); none when unset. */
+  readonly deadlineMs?: number;
   connect(): Promise<RpcSession>;
 }
 
@@ -89,7 +91,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
     if (opts.retry) connectAttempts = connected.attempts;
     if (!connected.ok) {
       const f = failureOf('connect', connected.error);
-      status = f.kind === 'closed' || f.kind === 'protocol' || f.kind === 'parse' ? 'failed' : 'unreachable';
+      status = f.kind === 'closed' || f.kind === 'protocol' || f.kind === 'parse' || f.kind === 'limit' ? 'failed' : 'unreachable';
       error = f;
       return finish();
     }

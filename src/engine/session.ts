@@ -7,4 +7,6 @@ import type { RpcOptions, RpcReply } from '../transport/session.ts';
 export interface RpcSession {
   rpc(body: string, options?: RpcOptions): Promise<RpcReply>;
   close(): Promise<void>;
+  /** Ends the connection at once, failing an RPC in flight (the host deadline). */
+  destroy?(): void;
 }

@@ -12,13 +12,17 @@
  *   agent      runbook_agent: true, or by default when no key or password is set and
  *              SSH_AUTH_SOCK is (runbook_agent: false turns that off)
  *   known_hosts  runbook_known_hosts, else the caller's default; runbook_accept_new_host_key
- *   timeouts   runbook_connect_timeout, runbook_rpc_timeout, in seconds
+ *   timeouts   runbook_connect_timeout, runbook_rpc_timeout, runbook_rpc_deadline, in seconds
+ *   limits     runbook_max_hello_bytes, runbook_max_reply_bytes, runbook_max_records,
+ *              runbook_max_depth, runbook_max_text_bytes (transport/limits.ts)
+ *   (runbook_host_deadline is the engine's, read where the engine's hosts are made)
  * Paths may start with ~; relative paths are relative to the working directory, as
  * they are for ssh and Ansible.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LIMIT_SETTINGS, parseByteSize, type SessionLimits } from '../transport/limits.ts';
 import { DEFAULT_NETCONF_PORT, type ConnectOptions } from '../transport/options.ts';
 import { CredentialError } from './errors.ts';
 import { envLookupName, PASSWORD_VARS, secretValueProblem } from './password-vars.ts';
@@ -32,6 +36,8 @@ export interface ConnectionDefaults {
   /** For hosts without runbook_accept_new_host_key (the CLI's --accept-new). */
   readonly acceptNew?: boolean;
 }
+
+const LIMIT_VARS = Object.values(LIMIT_SETTINGS).map((s) => s.variable);
 
 /** Every variable read here, checked again: hosts built in code have not been through the loader. */
 const READ_VARS = [
@@ -49,6 +55,8 @@ const READ_VARS = [
   'runbook_accept_new_host_key',
   'runbook_connect_timeout',
   'runbook_rpc_timeout',
+  'runbook_rpc_deadline',
+  ...LIMIT_VARS,
   ...PASSWORD_VARS,
 ];
 
@@ -71,6 +79,7 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
   if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user');
   const connectTimeout = numberOf(vars.get('runbook_connect_timeout'));
   const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout'));
+  const rpcDeadline = numberOf(vars.get('runbook_rpc_deadline'));
   const acceptNew = (vars.get('runbook_accept_new_host_key') as boolean | undefined) ?? defaults.acceptNew;
 
   const key = await privateKey(vars, env);
@@ -93,10 +102,22 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     ...(acceptNew ? { acceptNewHostKey: true } : {}),
     ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}),
     ...(rpcTimeout !== undefined ? { rpcTimeoutMs: rpcTimeout * 1000 } : {}),
+    ...(rpcDeadline !== undefined ? { rpcDeadlineMs: rpcDeadline * 1000 } : {}),
+    ...limitsFrom(vars),
     ...(key ? { privateKey: key.privateKey, ...(key.passphrase !== undefined ? { passphrase: key.passphrase } : {}) } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(agent !== undefined ? { agent } : {}),
   });
+}
+
+/** The bounds the host's variables set (checked above: sizes may carry a unit). */
+function limitsFrom(vars: HostVars): SessionLimits {
+  const out: Record<string, number> = {};
+  for (const [key, { variable }] of Object.entries(LIMIT_SETTINGS)) {
+    const n = parseByteSize(vars.get(variable));
+    if (n !== undefined) out[key] = n;
+  }
+  return out as SessionLimits;
 }
 
 /** `~` and `~/...` from HOME; everything else made absolute from the working directory. */

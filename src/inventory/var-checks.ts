@@ -5,6 +5,7 @@
  */
 import { FAULT_NAMES } from '../lab/faults.ts';
 import { MAX_AH_SESSIONS, MAX_PEERS, MAX_SPUS, scenarioNames } from '../lab/scenarios.ts';
+import { parseByteSize } from '../transport/limits.ts';
 import { isEnvName, isSecretVar, secretValueProblem } from './password-vars.ts';
 
 /** Returns what is wrong with a value (completing "<var> must ..."), or undefined. */
@@ -33,6 +34,8 @@ const seconds: Check = (v) => {
   const n = numberOf(v);
   return n !== undefined && n > 0 && n <= 86_400 ? undefined : `be a number of seconds above 0, not ${show(v)}`;
 };
+
+const byteSize: Check = (v) => (parseByteSize(v) !== undefined ? undefined : `be a number of bytes above 0 (a whole number, or with a unit: 64M, 8GiB), not ${show(v)}`);
 
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : `be true or false, not ${show(v)}`);
 
@@ -76,6 +79,13 @@ const CHECKS: Readonly<Record<string, Check>> = {
   runbook_accept_new_host_key: boolean,
   runbook_connect_timeout: seconds,
   runbook_rpc_timeout: seconds,
+  runbook_rpc_deadline: seconds,
+  runbook_host_deadline: seconds,
+  runbook_max_hello_bytes: byteSize,
+  runbook_max_reply_bytes: byteSize,
+  runbook_max_records: integer(1, Number.MAX_SAFE_INTEGER, 'a whole number above 0'),
+  runbook_max_depth: integer(1, 100_000, 'a whole number from 1 to 100000'),
+  runbook_max_text_bytes: byteSize,
   lab_scenario: scenario,
   lab_seed: integer(0, 0xffffffff),
   lab_ah_sessions: integer(0, MAX_AH_SESSIONS),

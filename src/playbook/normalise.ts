@@ -128,5 +128,7 @@ function rolloutOf(w: WrittenPlaybook): Rollout {
     ...(w.connect_retries !== undefined ? { connectRetries: w.connect_retries } : {}),
     ...(w.timeouts?.connect !== undefined ? { connectTimeoutS: w.timeouts.connect } : {}),
     ...(w.timeouts?.rpc !== undefined ? { rpcTimeoutS: w.timeouts.rpc } : {}),
+    ...(w.timeouts?.rpc_deadline !== undefined ? { rpcDeadlineS: w.timeouts.rpc_deadline } : {}),
+    ...(w.timeouts?.host !== undefined ? { hostDeadlineS: w.timeouts.host } : {}),
   };
 }

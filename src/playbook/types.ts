@@ -171,4 +171,6 @@ export interface Rollout {
   readonly connectRetries?: number;
   readonly connectTimeoutS?: number;
   readonly rpcTimeoutS?: number;
+  readonly rpcDeadlineS?: number;
+  readonly hostDeadlineS?: number;
 }

@@ -114,6 +114,6 @@ export interface WrittenPlaybook {
   readonly max_fail_percentage?: number;
   readonly any_errors_fatal?: boolean;
   readonly connect_retries?: number;
-  readonly timeouts?: { readonly connect?: number; readonly rpc?: number };
+  readonly timeouts?: { readonly connect?: number; readonly rpc?: number; readonly rpc_deadline?: number; readonly host?: number };
   readonly steps: readonly WrittenStep[];
 }

@@ -31,10 +31,11 @@ import { progressRenderer, RunControl } from '../run-control.ts';
 import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
+import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { version } from '../version.ts';
 
 
-interface ApplyOptions {
+interface ApplyOptions extends LimitCliOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -61,7 +62,7 @@ interface ApplyOptions {
 }
 
 export function registerApplyCommand(program: Command): void {
-  program
+  const command = program
     .command('apply')
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
     .argument('[playbook]', 'playbook file (YAML); not with --plan')
@@ -91,6 +92,7 @@ export function registerApplyCommand(program: Command): void {
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
       process.exitCode = await apply(playbook, opts);
     });
+  addLimitOptions(command, { hostDeadline: true });
 }
 
 async function apply(playbookFile: string | undefined, opts: ApplyOptions): Promise<number> {
@@ -130,8 +132,8 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
 
   async function runLocked(): Promise<number> {
     const { hosts: engineHostList, lab } = await engineHosts(targets, dryRunFor, {
-      playbook: { ...opt('connectS', playbook.rollout.connectTimeoutS), ...opt('rpcS', playbook.rollout.rpcTimeoutS) },
-      cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout) },
+      playbook: playbookSettings(playbook),
+      cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) },
     });
     const engineHostsToRun: EngineHost[] = engineHostList;
     const rollout = rolloutOptions(playbook.rollout, opts);

@@ -9,14 +9,17 @@ import { planFromRun } from '../../plan/from-run.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
 import { exitCodeOf } from '../exit-codes.ts';
 import { asUsageError } from '../input-errors.ts';
-import { collect, positiveInt } from '../option-parsers.ts';
+import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
+import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
 
-interface PlanOptions {
+interface PlanOptions extends LimitCliOptions {
+  connectTimeout?: number;
+  rpcTimeout?: number;
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -29,7 +32,7 @@ interface PlanOptions {
 }
 
 export function registerPlanCommand(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
     .argument('<playbook>', 'playbook file (YAML)')
@@ -42,9 +45,12 @@ export function registerPlanCommand(program: Command): void {
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within (overrides playbook and inventory)', positiveNumber)
+    .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
+  addLimitOptions(command, { hostDeadline: true });
 }
 
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
@@ -60,7 +66,10 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
   // Planning never acts, whatever the vars say.
-  const { hosts, lab } = await engineHosts(targets, () => true);
+  const { hosts, lab } = await engineHosts(targets, () => true, {
+    playbook: playbookSettings(playbook),
+    cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
+  });
   const names = hosts.map((h) => h.name);
   const meta = { version, inventory: targets.inventory.files, extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
   const write = async (run: RunResult) => {

@@ -10,9 +10,10 @@ import type { ConnectOptions } from '../../transport/options.ts';
 import { NetconfSession } from '../../transport/session.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { addLimitOptions, limitsGiven, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, port } from '../option-parsers.ts';
 
-interface RpcCliOptions {
+interface RpcCliOptions extends LimitCliOptions {
   host: string;
   port: number;
   user: string;
@@ -34,7 +35,7 @@ interface RpcCliOptions {
 const MAX_JSON_RAW_BYTES = 64 * 1024 * 1024;
 
 export function registerRpcCommand(program: Command): void {
-  program
+  const command = program
     .command('rpc')
     .description('Send one RPC to one device and print the reply (the ad-hoc command)')
     .argument('[name]', 'RPC name, e.g. get-flow-session-information')
@@ -64,6 +65,7 @@ Examples:
     .action(async (name: string | undefined, opts: RpcCliOptions) => {
       process.exitCode = await runRpc(name, opts);
     });
+  addLimitOptions(command, { hostDeadline: false });
 }
 
 async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<number> {
@@ -153,6 +155,8 @@ async function connectOptions(opts: RpcCliOptions): Promise<ConnectOptions> {
     knownHostsFile: opts.knownHosts,
     connectTimeoutMs: opts.connectTimeout * 1000,
     rpcTimeoutMs: opts.timeout * 1000,
+    ...(opts.rpcDeadline !== undefined ? { rpcDeadlineMs: opts.rpcDeadline * 1000 } : {}),
+    ...limitsGiven(opts),
     ...(opts.acceptNew ? { acceptNewHostKey: true } : {}),
     ...(opts.netconf10 ? { base10Only: true } : {}),
     ...(password !== undefined ? { password } : {}),
