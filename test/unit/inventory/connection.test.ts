@@ -157,7 +157,7 @@ describe('connectionFor', () => {
     assert.equal((await connect('ssh-user', env({ SSH_AUTH_SOCK: '/s' }))).username, '1234');
   });
 
-  it('reads address, port, known_hosts, accept-new and timeouts', async () => {
+  it('reads address, port, known_hosts, accept-new, timeouts, deadlines and limits', async () => {
     const c = await connect('tuned', env({ SSH_AUTH_SOCK: '/s' }));
     assert.deepEqual(
       { ...c },
@@ -170,6 +170,9 @@ describe('connectionFor', () => {
         acceptNewHostKey: true,
         connectTimeoutMs: 5000,
         rpcTimeoutMs: 600_000,
+        rpcDeadlineMs: 900_000,
+        maxReplyBytes: 4 * 1024 ** 3,
+        maxRecords: 2_000_000,
         agent: '/s',
       },
     );

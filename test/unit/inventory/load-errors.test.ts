@@ -47,8 +47,9 @@ describe('loadInventory: located errors', () => {
       [8, 29, 'runbook_password_env must be the name of an environment variable (letters, digits and _, not starting with a digit)'],
       [9, 22, "runbook_agent must be true or false, not 'sure'"],
       [10, 32, 'runbook_connect_timeout must be a number of seconds above 0, not -5'],
-      [15, 33, "ansible_group_priority must be a whole number, not 'high'"],
-      [16, 19, 'lab_spus must be a whole number from 1 to 64, not 0'],
+      [12, 32, "runbook_max_reply_bytes must be a number of bytes above 0 (a whole number, or with a unit: 64M, 8GiB), not '8 GB'"],
+      [16, 33, "ansible_group_priority must be a whole number, not 'high'"],
+      [17, 19, 'lab_spus must be a whole number from 1 to 64, not 0'],
     ]);
   });
 
