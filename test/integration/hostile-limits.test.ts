@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -151,6 +151,18 @@ describe('each RPC and each host have a deadline, however steadily data comes', 
     assert.deepEqual([host.error?.phase, host.error?.kind], ['collect', 'timeout']);
     assert.match(host.error!.message, /host deadline of 2 s passed \(--host-deadline/);
     assert.ok(seconds < BOUND_S, `took ${seconds} s`);
+  });
+
+  it("the playbook's timeouts.rpc_deadline sets it too, below the inventory and the flag", async () => {
+    const playbook = join(dir, 'ah-cleanup.yml');
+    await writeFile(playbook, (await readFile('playbooks/ah-cleanup.yml', 'utf8')) + '\ntimeouts:\n  rpc_deadline: 2\n');
+    server = await HostileServer.start({ onRpc: keepAlive });
+    const inv = await server.writeInventory(dir);
+    const report = join(dir, 'report.json');
+    const r = await runCli(['apply', playbook, '-i', inv, '--report', report, '--lock-dir', dir], { env: server.env() });
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const host = (JSON.parse(await readFile(report, 'utf8')) as { run: { hosts: HostReport[] } }).run.hosts[0]!;
+    assert.match(host.error!.message, /not complete within 2 s \(--rpc-deadline/);
   });
 
   it('runbook rpc --rpc-deadline too', async () => {
