@@ -174,7 +174,7 @@ export class NetconfSession {
     const serverHello = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.helloWaiter = undefined;
-        reject(new TransportError(this.name, 'timeout', `no <hello> from the server within ${timeoutMs} ms`));
+        reject(new TransportError(this.name, 'timeout', `no <hello> from the server within the connect timeout (${timeoutMs} ms left of it; --connect-timeout, runbook_connect_timeout)`));
       }, timeoutMs);
       this.helloWaiter = {
         chunks: [],

@@ -74,6 +74,18 @@ describe('a reply is bounded', () => {
   });
 });
 
+describe("the XML reader's limits", () => {
+  it('an XmlLimitError (its shape: limit and value) becomes a LimitError naming the flag', () => {
+    // Stands in for src/xml's XmlLimitError until h3-xml is merged; the reader throws it from inside write().
+    const xmlLimit = Object.assign(new Error('too deep'), { limit: 'maxDepth', value: 5 });
+    const reader = new ReplyReader('rpc-reply', { items: new Set(['r']), onElement: () => { throw xmlLimit; } });
+    assert.throws(
+      () => read('<rpc-reply message-id="1"><r/></rpc-reply>', reader),
+      (e: unknown) => e instanceof LimitError && e.limit === 'maxDepth' && /element depth of the reply exceeds the limit of 5 levels \(raise it with --max-depth or runbook_max_depth\)/.test(e.message),
+    );
+  });
+});
+
 describe('limit values', () => {
   it('parseByteSize takes whole numbers and binary units', () => {
     assert.equal(parseByteSize(1000), 1000);
