@@ -2,6 +2,9 @@ import { TransportError } from '../transport/errors.ts';
 import type { EngineHost } from './host-run.ts';
 import type { RpcSession } from './session.ts';
 
+/** The host's deadline passed: not a glitch a connect retry could pass (retry.ts). */
+export class HostDeadlineError extends TransportError {}
+
 /** A host's deadline when neither the command line, the inventory nor the playbook sets one. */
 export const DEFAULT_HOST_DEADLINE_MS = 60 * 60_000;
 
@@ -13,7 +16,7 @@ export const DEFAULT_HOST_DEADLINE_MS = 60 * 60_000;
  * the deadline; the pipeline turns that into the host's failure as it does any other.
  */
 export class HostDeadline {
-  private expired: TransportError | undefined;
+  private expired: HostDeadlineError | undefined;
   private readonly waiting = new Set<(err: TransportError) => void>();
   private readonly sessions = new Set<RpcSession>();
   private readonly timer: NodeJS.Timeout;
@@ -64,7 +67,7 @@ export class HostDeadline {
 
   private expire(): void {
     const s = this.ms / 1000;
-    this.expired = new TransportError(this.host, 'timeout', `the host deadline of ${s} s passed (--host-deadline, runbook_host_deadline)`);
+    this.expired = new HostDeadlineError(this.host, 'timeout', `the host deadline of ${s} s passed (--host-deadline, runbook_host_deadline)`);
     // The waiters hear of the deadline first, before destroying the sessions rejects them with 'closed'.
     for (const reject of this.waiting) reject(this.expired);
     this.waiting.clear();

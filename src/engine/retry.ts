@@ -1,4 +1,5 @@
 import { TransportError } from '../transport/errors.ts';
+import { HostDeadlineError } from './host-deadline.ts';
 import type { RpcSession } from './session.ts';
 
 /** Waits `ms`, or less if the signal aborts first. Injected so tests never wait. */
@@ -27,7 +28,7 @@ export type ConnectOutcome =
  * (retrying it would only make a possible interception look like a glitch).
  */
 export function isTransient(err: unknown): boolean {
-  return err instanceof TransportError && (err.phase === 'connect' || err.phase === 'timeout');
+  return err instanceof TransportError && (err.phase === 'connect' || err.phase === 'timeout') && !(err instanceof HostDeadlineError);
 }
 
 /**

@@ -90,6 +90,7 @@ async function endless(reply: HostileReply, piece: (n: number) => string): Promi
   for (let n = 0; !reply.gone; n++) await reply.part(piece(n));
 }
 
+/** "It ended": the CLI alone takes ~4 s to start on a loaded 2-core machine, so 30 s for 2 s deadlines (a hang is killed at 60 s). */
 const BOUND_S = 30;
 
 describe('every phase up to the hello is bounded by --connect-timeout', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HostDeadline } from '../../../src/engine/host-deadline.ts';
 import type { EngineHost } from '../../../src/engine/host-run.ts';
+import { connectWithRetry } from '../../../src/engine/retry.ts';
 import type { RpcSession } from '../../../src/engine/session.ts';
 import { TransportError } from '../../../src/transport/errors.ts';
 import type { RpcReply } from '../../../src/transport/session.ts';
@@ -33,6 +34,18 @@ describe('HostDeadline', () => {
     assert.equal(session.destroyed, true);
     await s.close();
     await assert.rejects(bounded.connect(), /host deadline/, 'no new connect once it passed');
+    deadline.dispose();
+  });
+
+  it('a connect cut off by the deadline is not retried', async () => {
+    const deadline = new HostDeadline('srx', 50);
+    let attempts = 0;
+    const bounded = deadline.bound(host(() => (attempts++, new Promise<RpcSession>(() => undefined))));
+    const retry = { attempts: 3, backoffMs: 0, random: () => 0, sleep: async () => undefined };
+    const outcome = await connectWithRetry(() => bounded.connect(), retry);
+    assert.equal(outcome.ok, false);
+    assert.equal(attempts, 1);
+    assert.ok(!outcome.ok && /host deadline/.test(String(outcome.error)));
     deadline.dispose();
   });
 
