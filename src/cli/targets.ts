@@ -80,25 +80,8 @@ export async function engineHosts(
 ): Promise<{ hosts: EngineHost[]; lab: InProcessLab | undefined }> {
   const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
   for (const [name, c] of lab?.connections ?? []) targets.connections.set(name, c);
-  const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
   const hosts = targets.hosts.map(({ host, vars }) => {
-    const base = targets.connections.get(host.name)!;
-    const connectTimeoutMs = ms(timeouts.cli.connectS) ?? base.connectTimeoutMs ?? ms(timeouts.playbook.connectS);
-    const rpcTimeoutMs = ms(timeouts.cli.rpcS) ?? base.rpcTimeoutMs ?? ms(timeouts.playbook.rpcS);
-    const rpcDeadlineMs = ms(timeouts.cli.rpcDeadlineS) ?? base.rpcDeadlineMs ?? ms(timeouts.playbook.rpcDeadlineS);
-    const deadlineMs = ms(timeouts.cli.hostDeadlineS) ?? ms(numberOf(host.vars.runbook_host_deadline)) ?? ms(timeouts.playbook.hostDeadlineS) ?? DEFAULT_HOST_DEADLINE_MS;
-    const limits: Record<string, number> = {};
-    for (const key of Object.keys(LIMIT_SETTINGS) as (keyof SessionLimits)[]) {
-      const n = timeouts.cli[key] ?? base[key] ?? timeouts.playbook[key];
-      if (n !== undefined) limits[key] = n;
-    }
-    // Object.create keeps the inventory's masked string forms of secrets (see connection.ts).
-    const options: ConnectOptions = Object.assign(Object.create(base) as ConnectOptions, {
-      ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
-      ...(rpcTimeoutMs !== undefined ? { rpcTimeoutMs } : {}),
-      ...(rpcDeadlineMs !== undefined ? { rpcDeadlineMs } : {}),
-      ...limits,
-    });
+    const { options, deadlineMs } = layeredSettings(targets.connections.get(host.name)!, host, timeouts);
     return {
       name: host.name,
       groups: host.groups,
@@ -109,6 +92,32 @@ export async function engineHosts(
     };
   });
   return { hosts, lab };
+}
+
+/**
+ * A host's connection options and deadline: the command line over the inventory (already
+ * in `base`, and runbook_host_deadline) over the playbook, over the defaults.
+ */
+export function layeredSettings(base: ConnectOptions, host: InventoryHost, layers: TimeoutLayers): { options: ConnectOptions; deadlineMs: number } {
+  const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+  const { cli, playbook } = layers;
+  const connectTimeoutMs = ms(cli.connectS) ?? base.connectTimeoutMs ?? ms(playbook.connectS);
+  const rpcTimeoutMs = ms(cli.rpcS) ?? base.rpcTimeoutMs ?? ms(playbook.rpcS);
+  const rpcDeadlineMs = ms(cli.rpcDeadlineS) ?? base.rpcDeadlineMs ?? ms(playbook.rpcDeadlineS);
+  const deadlineMs = ms(cli.hostDeadlineS) ?? ms(numberOf(host.vars.runbook_host_deadline)) ?? ms(playbook.hostDeadlineS) ?? DEFAULT_HOST_DEADLINE_MS;
+  const limits: Record<string, number> = {};
+  for (const key of Object.keys(LIMIT_SETTINGS) as (keyof SessionLimits)[]) {
+    const n = cli[key] ?? base[key] ?? playbook[key];
+    if (n !== undefined) limits[key] = n;
+  }
+  // Object.create keeps the inventory's masked string forms of secrets (see connection.ts).
+  const options: ConnectOptions = Object.assign(Object.create(base) as ConnectOptions, {
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+    ...(rpcTimeoutMs !== undefined ? { rpcTimeoutMs } : {}),
+    ...(rpcDeadlineMs !== undefined ? { rpcDeadlineMs } : {}),
+    ...limits,
+  });
+  return { options, deadlineMs };
 }
 
 /** -e values by name, as the plan artifact records them. */
