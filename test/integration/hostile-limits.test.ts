@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { ServerChannel } from 'ssh2';
 import { runCli, type CliResult } from '../helpers/cli.ts';
+import { LimitError } from '../../src/transport/limits.ts';
+import { ReplyReader } from '../../src/transport/reply-reader.ts';
 import { HOSTILE_PASSWORD_ENV, HOSTILE_USER, HostileServer, type HostileOptions, type HostileReply } from '../helpers/hostile-server.ts';
 
 interface HostReport {
@@ -197,6 +199,42 @@ describe('a reply is bounded: records and bytes', () => {
     assert.equal(r.code, 3, r.stdout + r.stderr);
     const host = (JSON.parse(await readFile(report, 'utf8')) as { run: { hosts: HostReport[] } }).run.hosts[0]!;
     assert.match(host.error!.message, /limit of 500 records/);
+  });
+});
+
+/**
+ * Depth and text-node size are the XML reader's to enforce (src/xml, helper h3-xml); the
+ * session passes them down. Until that reader takes XmlLimits these two are skipped.
+ * TODO(coordinator): once h3-xml is merged, drop the skip.
+ */
+const xmlLimitsEnforced = (() => {
+  const reader = new ReplyReader('rpc-reply', undefined, undefined, { maxDepth: 2 });
+  try {
+    reader.push(Buffer.from('<rpc-reply message-id="1"><a><b><c/></b></a></rpc-reply>'));
+    reader.finish();
+    return false;
+  } catch (err) {
+    return err instanceof LimitError;
+  }
+})();
+
+describe('a reply is bounded: depth and text nodes (the XML reader)', { skip: !xmlLimitsEnforced && 'the XML reader does not take XmlLimits yet (h3-xml)' }, () => {
+  it('elements nested without end fail the host at --max-depth', async () => {
+    const { r, host } = await apply({ onRpc: onFlows((reply) => endless(reply, () => '<flow-session-information>')) }, ['--max-depth', '64']);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.deepEqual([host.status, host.error?.kind], ['failed', 'limit']);
+    assert.match(host.error!.message, /limit of 64 levels \(raise it with --max-depth or runbook_max_depth\)/);
+  });
+
+  it('a text node without end in a field the collect keeps fails the host at --max-text-bytes', async () => {
+    const huge = onFlows(async (reply) => {
+      await reply.part(`${reply.open}<flow-session><session-identifier>1</session-identifier><flow-information><direction>In</direction><source-address>`);
+      while (!reply.gone) await reply.part('1'.repeat(64 * 1024));
+    });
+    const { r, host } = await apply({ onRpc: huge }, ['--max-text-bytes', '1M']);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.deepEqual([host.status, host.error?.kind], ['failed', 'limit']);
+    assert.match(host.error!.message, /limit of 1 MiB \(raise it with --max-text-bytes or runbook_max_text_bytes\)/);
   });
 });
 
