@@ -40,8 +40,9 @@ export const LIMIT_DEFAULTS: Required<SessionLimits> = {
   maxHelloBytes: 1 * MiB,
   maxReplyBytes: 8 * GiB,
   maxRecords: 5_000_000,
-  maxDepth: 128,
-  maxTextBytes: 64 * MiB,
+  // The XML reader's own defaults (src/xml): Junos replies nest fewer than 20 deep; a configuration as text is a few MiB.
+  maxDepth: 256,
+  maxTextBytes: 16 * MiB,
 };
 
 /** Where each bound (and deadline) is set: the command-line flag and the inventory variable. */
@@ -77,14 +78,34 @@ export function limitsOf(given: SessionLimits): Required<SessionLimits> {
   };
 }
 
-/** What the XML reader of one reply enforces. */
+/**
+ * What the XML reader of one reply enforces. Records are counted by ReplyReader, which
+ * knows which selected elements are records (an `<rpc-error>` or `<ok/>` is not one).
+ */
 export function xmlLimitsOf(limits: Required<SessionLimits>): XmlLimits {
-  return { maxDepth: limits.maxDepth, maxTextBytes: limits.maxTextBytes, maxItems: limits.maxRecords };
+  return { maxDepth: limits.maxDepth, maxTextBytes: limits.maxTextBytes, maxItems: Infinity };
 }
 
-/** The session bound behind an XML reader's limit. */
-export function sessionLimitOf(xmlLimit: keyof XmlLimits): keyof SessionLimits {
-  return xmlLimit === 'maxItems' ? 'maxRecords' : xmlLimit;
+/**
+ * A bound exceeded, as a LimitError: ours as it is, the XML reader's XmlLimitError with
+ * the flag that raises it. Undefined for any other error.
+ * TODO(coordinator): once h3-xml is merged, test `err instanceof XmlLimitError` instead of its shape.
+ */
+export function limitErrorOf(err: unknown): LimitError | undefined {
+  if (err instanceof LimitError) return err;
+  if (!(err instanceof Error)) return undefined;
+  const { limit, value } = err as Error & { limit?: unknown; value?: unknown };
+  if (typeof value !== 'number') return undefined;
+  switch (limit) {
+    case 'maxDepth':
+      return new LimitError('maxDepth', value, 'the element depth of the reply');
+    case 'maxTextBytes':
+      return new LimitError('maxTextBytes', value, 'a text node (or tag) in the reply');
+    case 'maxItems':
+      return new LimitError('maxRecords', value, 'the records in the reply');
+    default:
+      return undefined;
+  }
 }
 
 /** `8 GiB`, `1 MiB`, `5000000 records`, `128 levels`: a limit as a person reads it. */

@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { XmlElementStream, type ElementHandler } from '../xml/element-stream.ts';
 import type { XmlNode } from '../xml/node.ts';
 import type { RpcErrorInfo } from './errors.ts';
-import { LimitError, limitsOf, sessionLimitOf, xmlLimitsOf, type SessionLimits, type XmlLimits } from './limits.ts';
+import { LimitError, limitsOf, xmlLimitsOf, type SessionLimits, type XmlLimits } from './limits.ts';
 import { readRpcError } from './rpc-error.ts';
 import { outsideRoot } from './root-text.ts';
 
@@ -36,8 +36,8 @@ export class UnexpectedRootError extends Error {
  * takes every `<rpc-error>` wherever it sits (directly under rpc-reply, inside
  * commit-results or load-configuration-results, or inside an operational reply), and
  * hands the rest to the caller's handler. Memory use does not grow with the reply: its
- * bytes, records, depth and text nodes are bounded (limits.ts), and a reply over a bound
- * throws LimitError.
+ * bytes and records are bounded here (LimitError), its depth and text nodes by the XML
+ * reader (XmlLimitError); limitErrorOf reads either.
  */
 export class ReplyReader {
   private readonly decoder = new StringDecoder('utf8');
@@ -110,11 +110,7 @@ export class ReplyReader {
 
   private write(text: string): void {
     if (this.root === 'before') this.keepOutside(text);
-    try {
-      this.stream.write(text);
-    } catch (err) {
-      throw asLimitError(err) ?? err;
-    }
+    this.stream.write(text);
     if (this.root === 'before') {
       // A device answering with endless text is failed once the kept text is full.
       if (this.outside.length >= OUTSIDE_ROOT_KEPT) this.checkOutside();
@@ -184,16 +180,4 @@ function collectNested(node: XmlNode, take: (e: XmlNode) => void): void {
 function quote(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   return `'${line.length > 120 ? `${line.slice(0, 117)}...` : line}'`;
-}
-
-/**
- * The XML reader's own limit error as the session's LimitError.
- * TODO(coordinator): once h3-xml is merged, test `err instanceof XmlLimitError` instead of its shape.
- */
-function asLimitError(err: unknown): LimitError | undefined {
-  if (!(err instanceof Error) || err instanceof LimitError) return undefined;
-  const { limit, value } = err as Error & { limit?: unknown; value?: unknown };
-  if ((limit !== 'maxDepth' && limit !== 'maxTextBytes' && limit !== 'maxItems') || typeof value !== 'number') return undefined;
-  const what = limit === 'maxDepth' ? 'the element depth of the reply' : limit === 'maxTextBytes' ? 'a text node in the reply' : 'the records in the reply';
-  return new LimitError(sessionLimitOf(limit), value, what);
 }

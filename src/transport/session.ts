@@ -4,7 +4,7 @@ import { XmlParseError } from '../xml/errors.ts';
 import { RpcError, TransportError, type RpcErrorInfo } from './errors.ts';
 import { createDecoder, messageWriter, type FrameDecoder, type Framing, FramingError } from './framing.ts';
 import { CAP_BASE_10, CAP_BASE_11, clientHello, HelloError, negotiatedFraming, NETCONF_NS, parseHello, rpcNameOf } from './hello.ts';
-import { LIMIT_DEFAULTS, LimitError } from './limits.ts';
+import { LIMIT_DEFAULTS, LimitError, limitErrorOf } from './limits.ts';
 import { DEFAULTS, type ConnectOptions } from './options.ts';
 import { ReplyReader, UnexpectedRootError } from './reply-reader.ts';
 import { openNetconfChannel } from './ssh-connect.ts';
@@ -278,7 +278,8 @@ export class NetconfSession {
   private readError(p: Pending, err: unknown): Error {
     if (err instanceof XmlParseError) return new TransportError(this.name, 'parse', `reply to ${p.rpc} is not well-formed XML: ${err.message}`, { cause: err });
     if (err instanceof UnexpectedRootError) return new TransportError(this.name, 'protocol', `reply to ${p.rpc}: ${err.message}`, { cause: err });
-    if (err instanceof LimitError) return new TransportError(this.name, 'limit', `reply to ${p.rpc}: ${err.message}`, { cause: err });
+    const limit = limitErrorOf(err);
+    if (limit) return new TransportError(this.name, 'limit', `reply to ${p.rpc}: ${limit.message}`, { cause: err });
     if (err instanceof TransportError || err instanceof RpcError) return err;
     // An extractor refused the reply's content: the reply is malformed for what we asked.
     return new TransportError(this.name, 'parse', `reply to ${p.rpc}: ${(err as Error).message}`, { cause: err });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { ServerChannel } from 'ssh2';
 import { runCli, type CliResult } from '../helpers/cli.ts';
-import { LimitError } from '../../src/transport/limits.ts';
+import { limitErrorOf } from '../../src/transport/limits.ts';
 import { ReplyReader } from '../../src/transport/reply-reader.ts';
 import { HOSTILE_PASSWORD_ENV, HOSTILE_USER, HostileServer, type HostileOptions, type HostileReply } from '../helpers/hostile-server.ts';
 
@@ -214,7 +214,7 @@ const xmlLimitsEnforced = (() => {
     reader.finish();
     return false;
   } catch (err) {
-    return err instanceof LimitError;
+    return limitErrorOf(err) !== undefined;
   }
 })();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatLimit, LimitError, LIMIT_DEFAULTS, parseByteSize } from '../../../src/transport/limits.ts';
+import { formatLimit, LimitError, LIMIT_DEFAULTS, limitErrorOf, parseByteSize } from '../../../src/transport/limits.ts';
 import { ReplyReader, UnexpectedRootError } from '../../../src/transport/reply-reader.ts';
 import { outsideRoot } from '../../../src/transport/root-text.ts';
 
@@ -76,13 +76,16 @@ describe('a reply is bounded', () => {
 
 describe("the XML reader's limits", () => {
   it('an XmlLimitError (its shape: limit and value) becomes a LimitError naming the flag', () => {
-    // Stands in for src/xml's XmlLimitError until h3-xml is merged; the reader throws it from inside write().
-    const xmlLimit = Object.assign(new Error('too deep'), { limit: 'maxDepth', value: 5 });
-    const reader = new ReplyReader('rpc-reply', { items: new Set(['r']), onElement: () => { throw xmlLimit; } });
-    assert.throws(
-      () => read('<rpc-reply message-id="1"><r/></rpc-reply>', reader),
-      (e: unknown) => e instanceof LimitError && e.limit === 'maxDepth' && /element depth of the reply exceeds the limit of 5 levels \(raise it with --max-depth or runbook_max_depth\)/.test(e.message),
-    );
+    // Stands in for src/xml's XmlLimitError until h3-xml is merged.
+    const xmlLimit = (limit: string, value: number) => Object.assign(new Error('XML limit'), { limit, value });
+    const depth = limitErrorOf(xmlLimit('maxDepth', 5));
+    assert.equal(depth?.limit, 'maxDepth');
+    assert.match(depth!.message, /element depth of the reply exceeds the limit of 5 levels \(raise it with --max-depth or runbook_max_depth\)/);
+    assert.match(limitErrorOf(xmlLimit('maxTextBytes', 1024))!.message, /exceeds the limit of 1 KiB \(raise it with --max-text-bytes/);
+    assert.equal(limitErrorOf(xmlLimit('maxItems', 9))?.limit, 'maxRecords');
+    assert.equal(limitErrorOf(new Error('other')), undefined);
+    const ours = new LimitError('maxReplyBytes', 1, 'the reply');
+    assert.equal(limitErrorOf(ours), ours);
   });
 });
 
