@@ -102,7 +102,7 @@ export function limitErrorOf(err: unknown): LimitError | undefined {
     case 'maxTextBytes':
       return new LimitError('maxTextBytes', value, 'a text node (or tag) in the reply');
     case 'maxItems':
-      return new LimitError('maxRecords', value, 'the records in the reply');
+      return new LimitError('maxRecords', value, 'the number of records in the reply');
     default:
       return undefined;
   }

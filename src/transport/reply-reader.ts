@@ -153,7 +153,7 @@ export class ReplyReader {
     // An element the extractor selected may itself contain rpc-errors (Junos nests them
     // inside operational replies such as <interface-information>): take those too.
     collectNested(node, (e) => this.takeError(e));
-    if (++this.records > this.limits.maxRecords) throw new LimitError('maxRecords', this.limits.maxRecords, 'the records in the reply');
+    if (++this.records > this.limits.maxRecords) throw new LimitError('maxRecords', this.limits.maxRecords, 'the number of records in the reply');
     this.inner?.onElement(node, path);
   }
 

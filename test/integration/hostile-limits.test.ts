@@ -181,7 +181,7 @@ describe('a reply is bounded: records and bytes', () => {
     const { r, host } = await apply({ onRpc: onFlows((reply) => endless(reply, flowRecord)) }, ['--max-records', '1000']);
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.deepEqual([host.status, host.error?.kind], ['failed', 'limit']);
-    assert.match(host.error!.message, /records in the reply exceeds the limit of 1000 records \(raise it with --max-records or runbook_max_records\)/);
+    assert.match(host.error!.message, /number of records in the reply exceeds the limit of 1000 records \(raise it with --max-records or runbook_max_records\)/);
   });
 
   it('a reply over --max-reply-bytes fails the host', async () => {
