@@ -384,11 +384,12 @@ export class XmlTokenizer {
       if (c < 0) return -1;
       if (c !== QUOT && c !== APOS) return this.fail(`unquoted value of attribute ${attrName}`, p);
       const close = data.indexOf(c === QUOT ? '"' : "'", p + 1);
-      // '<' may not appear in a value; looking back from the closing quote finds one quickly.
-      const lt2 = close < 0 ? data.indexOf('<', p + 1) : data.lastIndexOf('<', close);
-      if (lt2 > p) return this.fail(`'<' in the value of attribute ${attrName}`, lt2);
-      if (close < 0) return -1;
-      const value = this.attributeValue(data, p + 1, close);
+      if (close < 0) {
+        // '<' may not appear in a value: one in what has come of it already is an error.
+        const lt2 = data.indexOf('<', p + 1);
+        return lt2 < 0 ? -1 : this.fail(`'<' in the value of attribute ${attrName}`, lt2);
+      }
+      const value = this.attributeValue(data, p + 1, close, attrName);
       attrs ??= Object.create(null) as Record<string, string>;
       if (attrs[attrName] !== undefined) return this.fail(`duplicate attribute: ${attrName}`, nameStart);
       attrs[attrName] = value;
@@ -644,13 +645,17 @@ export class XmlTokenizer {
   }
 
   /** An attribute value between its quotes: references decoded, TAB/CR/LF turned into spaces. */
-  private attributeValue(data: string, start: number, end: number): string {
-    this.checkChars(data, start, end);
+  private attributeValue(data: string, start: number, end: number, name: string): string {
+    // '<' is looked for in the value only: searching back from the closing quote for it
+    // crossed every earlier attribute of the tag, quadratic in their number.
+    let plain = true;
     for (let i = start; i < end; i++) {
       const c = data.charCodeAt(i);
-      if (c === AMP || c === LF || c === CR || c === 0x09) return this.slowAttributeValue(data, start, end);
+      if (c === LT) this.fail(`'<' in the value of attribute ${name}`, i);
+      if (c === AMP || c === LF || c === CR || c === 0x09) plain = false;
     }
-    return data.slice(start, end);
+    this.checkChars(data, start, end);
+    return plain ? data.slice(start, end) : this.slowAttributeValue(data, start, end);
   }
 
   /**
