@@ -121,7 +121,7 @@ export class ElementTreeBuilder implements XmlTokenSink {
     const node = this.building[this.building.length - 1];
     if (node === undefined) return;
     // The tokenizer bounds each run of text; an element's text is all its runs, between its children too.
-    if (node.text.length + text.length > this.maxText) throw new XmlLimitError('maxTextBytes', this.maxText, `the text of <${node.name}> longer`);
+    if (node.text.length + text.length > this.maxText) throw new XmlLimitError('maxTextBytes', this.maxText, `the text of <${node.name}>`);
     node.text += text;
   }
 
@@ -140,7 +140,7 @@ export class ElementTreeBuilder implements XmlTokenSink {
 
   private openOutside(name: string, attrs: XmlAttributes): void {
     if (this.items.has(name)) {
-      if (++this.itemCount > this.maxItems) throw new XmlLimitError('maxItems', this.maxItems, `more selected elements (<${name}> and others) in one document`);
+      if (++this.itemCount > this.maxItems) throw new XmlLimitError('maxItems', this.maxItems, `one more selected element, <${name}>, in one document`);
       this.building.push({ name, attrs, children: NO_CHILDREN, text: '' });
       if (this.textGate) this.textGate.collectText = true;
     } else {

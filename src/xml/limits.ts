@@ -37,12 +37,12 @@ export class XmlLimitError extends Error {
   constructor(
     readonly limit: keyof XmlLimits,
     readonly value: number,
-    /** What went over the limit, e.g. "elements nested deeper". */
+    /** What went over the limit, e.g. "an element nested deeper". */
     what: string,
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(`XML limit ${limit} (${value}) exceeded: ${what}${line === undefined ? '' : ` (line ${line}, column ${column})`}`);
+    super(`XML limit ${limit} (${value}) exceeded by ${what}${line === undefined ? '' : ` (line ${line}, column ${column})`}`);
   }
 }
 

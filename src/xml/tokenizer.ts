@@ -306,7 +306,7 @@ export class XmlTokenizer {
 
   private tooDeep(lt: number): never {
     const { line, column } = this.position(lt);
-    throw new XmlLimitError('maxDepth', this.maxDepth, `elements nested deeper`, line, column);
+    throw new XmlLimitError('maxDepth', this.maxDepth, 'an element nested deeper', line, column);
   }
 
   /** Scans a name from `start` (a name start character): undefined when the chunk ends first. */
@@ -608,7 +608,7 @@ export class XmlTokenizer {
 
   private textTooLong(index: number): never {
     const { line, column } = this.position(index);
-    throw new XmlLimitError('maxTextBytes', this.maxText, 'a run of character data longer', line, column);
+    throw new XmlLimitError('maxTextBytes', this.maxText, 'a run of character data', line, column);
   }
 
   /** `]]>` may not appear in text inside an element (saxes lets it pass at the top level). */
