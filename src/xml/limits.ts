@@ -7,7 +7,10 @@
  * string holds): bytes for the ASCII Junos sends.
  */
 export interface XmlLimits {
-  /** The most elements open at once (the root is depth 1). */
+  /**
+   * The most elements open at once (the root is depth 1). Code that walks a built tree
+   * recursively (collectNested in the reply reader, the junos readers) relies on it.
+   */
   readonly maxDepth?: number;
   /**
    * The longest run of character data between two tags (text and CDATA, also the text an
