@@ -755,7 +755,8 @@ export class XmlTokenizer {
  *
  * The search is never later than the tokenizer: any `>` that can end a well-formed tag is
  * outside quotes as the search tracks them; in a malformed tag the search may wait longer,
- * and the tokenizer names the fault when the markup is read whole (at the latest at end()).
+ * and the tokenizer names the fault when the markup is read whole (at the next `<`, at the
+ * latest at end()).
  */
 class PendingMarkup {
   private readonly pieces: string[];
@@ -791,13 +792,21 @@ class PendingMarkup {
     return this.pieces.join('');
   }
 
-  /** The index of a `>` that may end the tag, or -1. */
+  /**
+   * The index of a `>` that may end the tag, or of a `<` (never allowed in a tag, so the
+   * tokenizer fails there at once, whatever the search made of the quotes before), or -1.
+   */
   private searchTag(chunk: string, from: number): number {
-    if (this.close) return chunk.indexOf('>', from);
-    for (let i = from; i < chunk.length; i++) {
+    const lt = chunk.indexOf('<', from);
+    const stop = lt < 0 ? chunk.length : lt;
+    if (this.close) {
+      const gt = chunk.indexOf('>', from);
+      return gt >= 0 && gt < stop ? gt : lt;
+    }
+    for (let i = from; i < stop; i++) {
       if (this.quote !== 0) {
         i = chunk.indexOf(this.quote === QUOT ? '"' : "'", i);
-        if (i < 0) return -1;
+        if (i < 0 || i >= stop) return lt;
         this.quote = 0;
         continue;
       }
@@ -805,7 +814,7 @@ class PendingMarkup {
       if (c === GT) return i;
       if (c === QUOT || c === APOS) this.quote = c;
     }
-    return -1;
+    return lt;
   }
 
   /** The index of the `>` of a `?>` (the `?` maybe in an earlier chunk), or -1. */

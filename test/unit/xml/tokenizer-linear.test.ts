@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XmlTokenizer } from '../../../src/xml/tokenizer.ts';
-import { Recorder, splitEvery, tokenize, type Token } from './helpers.ts';
+import { isParseError, Recorder, splitEvery, tokenize, type Token } from './helpers.ts';
 
 /**
  * The tokenizer's work stays linear in its input whatever the input: a tag, processing
@@ -83,5 +83,23 @@ describe('XmlTokenizer reads in time linear in its input', () => {
     for (let i = 0; i < doc.length; i += 64) tokenizer.write(doc.slice(i, i + 64));
     assert.ok(tokenizer.charactersRead <= MAX_WORK * doc.length, `read ${tokenizer.charactersRead} characters for ${doc.length}`);
     assert.throws(() => tokenizer.end(), /document ended inside a tag/);
+  });
+});
+
+describe('XmlTokenizer on markup held across chunks', () => {
+  it('names a malformed tag as soon as a chunk brings a "<", however its quotes looked', () => {
+    const t = new XmlTokenizer(new Recorder());
+    t.write('<r><a b');
+    assert.throws(() => t.write(`"c>${x(100_000)}<d/></r>`), (err) => isParseError(err) && /attribute b without value/.test(err.message));
+  });
+
+  it('reads a tag whose quoted values hold ">" and the other quote, cut anywhere', () => {
+    const doc = `<r><a b='1>"2' c="3>'4"/><?pi a>b ?x?><c></c  ></r>`;
+    const ref = tokenize('saxes', [doc]).tokens;
+    for (let cut = 1; cut < doc.length; cut++) {
+      for (let cut2 = cut + 1; cut2 < doc.length; cut2 += 3) {
+        assert.deepEqual(tokenize('fast', [doc.slice(0, cut), doc.slice(cut, cut2), doc.slice(cut2)]).tokens, ref, `cut at ${cut} and ${cut2}`);
+      }
+    }
   });
 });
