@@ -83,8 +83,7 @@ export class XmlTokenizer {
   private readonly maxText: number;
   /** Characters of character data since the last tag. */
   private textRun = 0;
-  /** Characters scanned so far, the carry counted again each time it is read: a measure of the tokenizer's work, for tests. */
-  charactersRead = 0;
+  private charsRead = 0;
   private mode = Mode.Text;
   /** The open elements, innermost last. */
   private readonly open: TagName[] = [];
@@ -122,13 +121,18 @@ export class XmlTokenizer {
     this.maxText = maxTextBytes;
   }
 
+  /** Characters scanned so far, a carried one again each time it is read: a measure of the tokenizer's work, for tests. */
+  get charactersRead(): number {
+    return this.charsRead;
+  }
+
   write(chunk: string): void {
     if (this.failure) throw this.failure;
     if (this.ended) this.fail('text written after the end of the document', 0);
     try {
       const pending = this.pending;
       if (pending !== undefined) {
-        this.charactersRead += pending.add(chunk);
+        this.charsRead += pending.add(chunk);
         if (!pending.mayEnd) return this.checkPending(pending);
         this.pending = undefined;
         this.read(pending.text());
@@ -148,13 +152,13 @@ export class XmlTokenizer {
     this.data = data;
     this.ampAt = this.crAt = this.cdataEndAt = -1;
     this.spanTag = undefined;
-    this.charactersRead += data.length;
+    this.charsRead += data.length;
     const rest = this.run(data);
     this.advance(data, rest);
     if (rest >= data.length) return;
     if (this.mode === Mode.Text && isLongMarkup(data, rest)) {
       const pending = new PendingMarkup(data.slice(rest));
-      this.charactersRead += pending.length;
+      this.charsRead += pending.length;
       this.pending = pending;
       this.checkPending(pending);
     } else {
