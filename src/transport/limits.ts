@@ -8,16 +8,7 @@
  * 1M records, well inside the default bytes and records per reply.
  */
 
-/**
- * What the XML reader enforces inside one document (element depth, one text node's size,
- * selected elements emitted). The same shape as src/xml's XmlLimits.
- * TODO(coordinator): once h3-xml is merged, replace this with `export type { XmlLimits } from '../xml/...'`.
- */
-export interface XmlLimits {
-  readonly maxDepth?: number;
-  readonly maxTextBytes?: number;
-  readonly maxItems?: number;
-}
+import { DEFAULT_XML_LIMITS, XmlLimitError, type XmlLimits } from '../xml/limits.ts';
 
 /** Every bound a session enforces, all optional (defaults below). */
 export interface SessionLimits {
@@ -40,9 +31,9 @@ export const LIMIT_DEFAULTS: Required<SessionLimits> = {
   maxHelloBytes: 1 * MiB,
   maxReplyBytes: 8 * GiB,
   maxRecords: 5_000_000,
-  // The XML reader's own defaults (src/xml): Junos replies nest fewer than 20 deep; a configuration as text is a few MiB.
-  maxDepth: 256,
-  maxTextBytes: 16 * MiB,
+  // The XML reader's own defaults: Junos replies nest fewer than 20 deep; a configuration as text is a few MiB.
+  maxDepth: DEFAULT_XML_LIMITS.maxDepth,
+  maxTextBytes: DEFAULT_XML_LIMITS.maxTextBytes,
 };
 
 /** Where each bound (and deadline) is set: the command-line flag and the inventory variable. */
@@ -89,13 +80,11 @@ export function xmlLimitsOf(limits: Required<SessionLimits>): XmlLimits {
 /**
  * A bound exceeded, as a LimitError: ours as it is, the XML reader's XmlLimitError with
  * the flag that raises it. Undefined for any other error.
- * TODO(coordinator): once h3-xml is merged, test `err instanceof XmlLimitError` instead of its shape.
  */
 export function limitErrorOf(err: unknown): LimitError | undefined {
   if (err instanceof LimitError) return err;
-  if (!(err instanceof Error)) return undefined;
-  const { limit, value } = err as Error & { limit?: unknown; value?: unknown };
-  if (typeof value !== 'number') return undefined;
+  if (!(err instanceof XmlLimitError)) return undefined;
+  const { limit, value } = err;
   switch (limit) {
     case 'maxDepth':
       return new LimitError('maxDepth', value, 'the element depth of the reply');
@@ -103,8 +92,6 @@ export function limitErrorOf(err: unknown): LimitError | undefined {
       return new LimitError('maxTextBytes', value, 'a text node (or tag) in the reply');
     case 'maxItems':
       return new LimitError('maxRecords', value, 'the number of records in the reply');
-    default:
-      return undefined;
   }
 }
 

@@ -2,12 +2,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { XmlElementStream, type ElementHandler } from '../xml/element-stream.ts';
 import type { XmlNode } from '../xml/node.ts';
 import type { RpcErrorInfo } from './errors.ts';
-import { LimitError, limitsOf, xmlLimitsOf, type SessionLimits, type XmlLimits } from './limits.ts';
+import { LimitError, limitsOf, xmlLimitsOf, type SessionLimits } from './limits.ts';
 import { readRpcError } from './rpc-error.ts';
 import { outsideRoot } from './root-text.ts';
-
-// TODO(coordinator): once h3-xml is merged XmlElementStream takes XmlLimits itself; drop this cast.
-const LimitedElementStream = XmlElementStream as new (handler: ElementHandler, limits?: XmlLimits) => XmlElementStream;
 
 /** How much text before the root (and after it) is kept to check it is only a prolog, comments and space. */
 const OUTSIDE_ROOT_KEPT = 4096;
@@ -65,7 +62,7 @@ export class ReplyReader {
     this.limits = limitsOf(limits);
     const items = new Set<string>(['rpc-error', 'ok']);
     for (const name of inner?.items ?? []) items.add(name);
-    this.stream = new LimitedElementStream(
+    this.stream = new XmlElementStream(
       {
         items,
         keep: inner?.keep && new Set([...inner.keep, ...RPC_ERROR_PARTS]),

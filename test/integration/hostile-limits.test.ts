@@ -14,8 +14,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { ServerChannel } from 'ssh2';
 import { runCli, type CliResult } from '../helpers/cli.ts';
-import { limitErrorOf } from '../../src/transport/limits.ts';
-import { ReplyReader } from '../../src/transport/reply-reader.ts';
 import { HOSTILE_PASSWORD_ENV, HOSTILE_USER, HostileServer, type HostileOptions, type HostileReply } from '../helpers/hostile-server.ts';
 
 interface HostReport {
@@ -202,23 +200,7 @@ describe('a reply is bounded: records and bytes', () => {
   });
 });
 
-/**
- * Depth and text-node size are the XML reader's to enforce (src/xml, helper h3-xml); the
- * session passes them down. Until that reader takes XmlLimits these two are skipped.
- * TODO(coordinator): once h3-xml is merged, drop the skip.
- */
-const xmlLimitsEnforced = (() => {
-  const reader = new ReplyReader('rpc-reply', undefined, undefined, { maxDepth: 2 });
-  try {
-    reader.push(Buffer.from('<rpc-reply message-id="1"><a><b><c/></b></a></rpc-reply>'));
-    reader.finish();
-    return false;
-  } catch (err) {
-    return limitErrorOf(err) !== undefined;
-  }
-})();
-
-describe('a reply is bounded: depth and text nodes (the XML reader)', { skip: !xmlLimitsEnforced && 'the XML reader does not take XmlLimits yet (h3-xml)' }, () => {
+describe('a reply is bounded: depth and text nodes (the XML reader, through the session)', () => {
   it('elements nested without end fail the host at --max-depth', async () => {
     const { r, host } = await apply({ onRpc: onFlows((reply) => endless(reply, () => '<flow-session-information>')) }, ['--max-depth', '64']);
     assert.equal(r.code, 3, r.stdout + r.stderr);

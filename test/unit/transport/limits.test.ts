@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatLimit, LimitError, LIMIT_DEFAULTS, limitErrorOf, parseByteSize } from '../../../src/transport/limits.ts';
 import { ReplyReader, UnexpectedRootError } from '../../../src/transport/reply-reader.ts';
+import { XmlLimitError, type XmlLimits } from '../../../src/xml/limits.ts';
 import { outsideRoot } from '../../../src/transport/root-text.ts';
 
 /** Feeds a reply in small pieces, as the network would. */
@@ -75,9 +76,8 @@ describe('a reply is bounded', () => {
 });
 
 describe("the XML reader's limits", () => {
-  it('an XmlLimitError (its shape: limit and value) becomes a LimitError naming the flag', () => {
-    // Stands in for src/xml's XmlLimitError until h3-xml is merged.
-    const xmlLimit = (limit: string, value: number) => Object.assign(new Error('XML limit'), { limit, value });
+  it('an XmlLimitError becomes a LimitError naming the flag', () => {
+    const xmlLimit = (limit: keyof XmlLimits, value: number) => new XmlLimitError(limit, value, 'a test');
     const depth = limitErrorOf(xmlLimit('maxDepth', 5));
     assert.equal(depth?.limit, 'maxDepth');
     assert.match(depth!.message, /element depth of the reply exceeds the limit of 5 levels \(raise it with --max-depth or runbook_max_depth\)/);
