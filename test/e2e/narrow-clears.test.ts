@@ -195,7 +195,7 @@ describe('a clear never gets wider than planned (hostile device, real CLI)', () 
     assert.equal(r.audit.length, clears.length);
   });
 
-  it('clear-sessions -e all=true: the dry run, the plan and the ticket flag the wide clear', async () => {
+  it('clear-sessions -e all=true: the dry run, the plan, the ticket and the audit log flag the wide clear', async () => {
     const server = await HostileServer.start();
     servers.push(server);
     const sub = join(dir, 'wide');
@@ -217,6 +217,14 @@ describe('a clear never gets wider than planned (hostile device, real CLI)', () 
     const text = await runCli(['show', planFile, '--format', 'text']);
     assert.match(text.stdout, /\n {2}WIDE: clear security flow session all clears every flow session/);
     assert.ok(!server.rpcNames.some((n) => n.startsWith('clear-')), 'dry run and plan send no clear');
+    const audit = join(sub, 'acting-audit.jsonl');
+    const acting = await runCli(['apply', 'playbooks/clear-sessions.yml', ...common, '-e', 'dry_run=false', '--yes', '--lock-dir', sub, '--audit-log', audit], { env: server.env() });
+    assert.equal(acting.code, 0, acting.stdout + acting.stderr);
+    assert.deepEqual(server.rpcNames.filter((n) => n.startsWith('clear-')), ['clear-flow-session-all']);
+    assert.deepEqual(
+      (await readAudit(audit)).map((l) => [(l as { cli: string }).cli, (l as { wide?: string }).wide]),
+      [['clear security flow session all', 'clears every flow session on the device except tunnel and resource-manager sessions']],
+    );
   });
 });
 
