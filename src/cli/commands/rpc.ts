@@ -188,7 +188,8 @@ async function confirmSending(calls: readonly RpcCall[], opts: RpcCliOptions): P
   if (changing.length === 0 || opts.yes) return;
   const described = changing.map((c) => {
     const w = wideOf(c);
-    return `${rpcSpec(c.name) ? cliForm(c.name, c.args) : c.name}${w !== undefined ? ` (WIDE: it ${w})` : ''}`;
+    const shown = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === '' ? true : v]));
+    return `${rpcSpec(c.name) ? cliForm(c.name, shown) : c.name}${w !== undefined ? ` (WIDE: it ${w})` : ''}`;
   });
   const what = `This sends ${described.join('; ')} to ${opts.host}, which ${changing.length === 1 ? 'changes' : 'change'} device state${changing.some((c) => !rpcSpec(c.name)) ? ' (or may: runbook does not know the RPC)' : ''}.`;
   await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to send it`);
