@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.ts';
+import { RUNBOOK_BIN, runCli } from '../helpers/cli.ts';
 import { HOSTILE_PASSWORD_ENV, HOSTILE_USER, HostileServer, type HostileOptions, type HostileReply, type ReceivedRpc } from '../helpers/hostile-server.ts';
 
 /**
@@ -264,6 +265,32 @@ describe('runbook rpc: a state-changing RPC is asked about, and a clear needs it
     const sent = server.received.filter((x) => x.name === 'clear-ipsec-security-association');
     assert.equal(sent.length, 1);
     assert.match(sent[0].xml, /<clear-ipsec-security-association><index>67108866<\/index><\/clear-ipsec-security-association>/);
+  });
+
+  const python = spawnSync('python3', ['--version']).status === 0;
+  /** Runs runbook on a pseudo-terminal and answers its question with `answer`. */
+  function onTerminal(answer: string, args: readonly string[]): Promise<{ code: number | null; out: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('python3', ['test/helpers/pty-answer.py', answer, process.execPath, RUNBOOK_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...server.env() } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out }));
+    });
+  }
+
+  it('on a terminal it asks, saying what is sent (and WIDE); no sends nothing, yes sends', { skip: python ? false : 'needs python3 for a pseudo-terminal' }, async () => {
+    const before = server.received.filter((x) => x.name.startsWith('clear-')).length;
+    const no = await onTerminal('n', [...common, 'clear-ike-security-association', '--arg', 'peer-address=2.0.0.150']);
+    assert.equal(no.code, 2, no.out);
+    assert.match(no.out, /This sends clear security ike security-associations 2\.0\.0\.150 to 127\.0\.0\.1, which changes device state\. Continue\? \[y\/N\]/);
+    assert.match(no.out, /not confirmed: nothing was sent/);
+    assert.equal(server.received.filter((x) => x.name.startsWith('clear-')).length, before, 'no clear sent');
+    const yes = await onTerminal('y', [...common, 'clear-ipsec-security-association', '--wide']);
+    assert.equal(yes.code, 0, yes.out);
+    assert.match(yes.out, /This sends clear security ipsec security-associations \(WIDE: it clears every IPsec SA on the device\) to 127\.0\.0\.1/);
+    assert.equal(server.received.filter((x) => x.name.startsWith('clear-')).length, before + 1);
   });
 
   it('a read is not asked about', async () => {
