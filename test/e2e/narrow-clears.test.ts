@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,8 +221,15 @@ describe('a clear never gets wider than planned (hostile device, real CLI)', () 
     assert.match(text.stdout, /\n {2}WIDE: clear security flow session all clears every flow session/);
     assert.ok(!server.rpcNames.some((n) => n.startsWith('clear-')), 'dry run and plan send no clear');
     const audit = join(sub, 'acting-audit.jsonl');
-    const acting = await runCli(['apply', 'playbooks/clear-sessions.yml', ...common, '-e', 'dry_run=false', '--yes', '--lock-dir', sub, '--audit-log', audit], { env: server.env() });
+    const reportFile = join(sub, 'acting-report.json');
+    const acting = await runCli(['apply', 'playbooks/clear-sessions.yml', ...common, '-e', 'dry_run=false', '--yes', '--lock-dir', sub, '--audit-log', audit, '--report', reportFile], { env: server.env() });
     assert.equal(acting.code, 0, acting.stdout + acting.stderr);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as Run['report'] & { run: { hosts: { actions: { action: { wide?: string } }[] }[] } };
+    assert.match(report.run.hosts[0].actions[0].action.wide ?? '', /every flow session/);
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    (addFormatsModule as unknown as { default: (a: Ajv) => Ajv }).default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile('schemas/report.schema.json', 'utf8')) as object);
+    assert.ok(validate(report), JSON.stringify(validate.errors));
     assert.deepEqual(server.rpcNames.filter((n) => n.startsWith('clear-')), ['clear-flow-session-all']);
     assert.deepEqual(
       (await readAudit(audit)).map((l) => [(l as { cli: string }).cli, (l as { wide?: string }).wide]),
