@@ -1,4 +1,4 @@
-import { rpcSpec } from '../junos/catalog.ts';
+import { checkArgValue, rpcSpec } from '../junos/catalog.ts';
 import { RpcBuildError } from '../junos/rpc.ts';
 import type { Template } from '../expr/types.ts';
 import type { ArgTemplates } from '../playbook/types.ts';
@@ -20,10 +20,10 @@ export interface ArgsCall {
  * where the argument was written, in which step, and what it rendered to.
  */
 export class UnnarrowedArgError extends RpcBuildError {
-  constructor(call: ArgsCall, argument: string, template: Template, value: unknown) {
-    super(call.rpc, argument, `${describeValue(value)}: it narrows ${call.rpc}, so it cannot be left out`);
+  constructor(call: ArgsCall, argument: string, template: Template, rendered: string) {
+    super(call.rpc, argument, `${rendered}: it narrows ${call.rpc}, so it cannot be left out`);
     const at = template.at;
-    this.message = `${at.file}:${at.line}:${at.column}: step '${call.step}': ${call.rpc} argument ${argument} ('${template.source}') rendered ${describeValue(value)}: it narrows a state-changing RPC, so it cannot be left out (without it the RPC ${rpcSpec(call.rpc)?.narrowedBy?.wide ?? 'is wider than planned'})`;
+    this.message = `${at.file}:${at.line}:${at.column}: step '${call.step}': ${call.rpc} argument ${argument} ('${template.source}') ${rendered}: it narrows a state-changing RPC, so it cannot be left out (without it the RPC ${rpcSpec(call.rpc)?.narrowedBy?.wide ?? 'is wider than planned'})`;
   }
 }
 
@@ -50,11 +50,14 @@ export async function renderArgs(args: ArgTemplates, scope: Scope, call: ArgsCal
   return out;
 }
 
-/** A narrowing argument's text: a non-empty string or a finite number, nothing else. */
+/** A narrowing argument's text: a non-empty string or a finite number of the argument's kind, nothing else. */
 function narrowingValue(call: ArgsCall, name: string, template: Template, value: unknown): string {
-  if (typeof value === 'string' && value.trim() !== '') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new UnnarrowedArgError(call, name, template, value);
+  const text = typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+  if (text === undefined) throw new UnnarrowedArgError(call, name, template, `rendered ${describeValue(value)}`);
+  const kind = rpcSpec(call.rpc)?.args[name]?.kind;
+  const why = kind === undefined ? undefined : checkArgValue(kind, text);
+  if (why !== undefined) throw new UnnarrowedArgError(call, name, template, `rendered ${JSON.stringify(text)}, and ${why}`);
+  return text;
 }
 
 function describeValue(value: unknown): string {

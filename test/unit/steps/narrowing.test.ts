@@ -63,10 +63,19 @@ describe('plan: an argument that narrows a clear is never dropped', () => {
     assert.match(ike.message, /x\.yml:11:\d+: step 'Plan the clears': clear-ike-security-association argument peer-address \('\{\{ item\.peer \}\}'\) rendered null: .*clears every IKE SA on the device/);
   });
 
-  it('an index that is text but not a number is refused by the builder, not sent', async () => {
-    const e = await planError(planStep(AH_ACTIONS), { targets: [{ peer: '2.0.0.146', indexes: ['abc'] }] });
-    assert.equal(e.argument, 'index');
-    assert.match(e.reason, /'abc' is not an unsigned integer/);
+  it('a value of the wrong kind fails the same way, located, naming the value', async () => {
+    for (const [bad, says] of [
+      ['abc', `rendered "abc", and 'abc' is not an unsigned integer`],
+      [1.5, `rendered "1.5", and '1.5' is not an unsigned integer`],
+      [-4, `rendered "-4", and '-4' is not an unsigned integer`],
+    ] as const) {
+      const e = await planError(planStep(AH_ACTIONS), { targets: [{ peer: '2.0.0.146', indexes: [bad] }] });
+      assert.ok(e instanceof UnnarrowedArgError);
+      assert.equal(e.argument, 'index');
+      assert.match(e.message, new RegExp(`^x\\.yml:15:27: step 'Plan the clears': clear-ipsec-security-association argument index \\('\\{\\{ index \\}\\}'\\) ${says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    }
+    const peer = await planError(planStep(AH_ACTIONS), { targets: [{ peer: '2.0.0.999', indexes: [] }] });
+    assert.match(peer.message, /peer-address \('\{\{ item\.peer \}\}'\) rendered "2\.0\.0\.999", and '2\.0\.0\.999' is not an IPv4 or IPv6 address/);
   });
 
   it('good values plan narrowed clears, with no wide mark', async () => {
