@@ -53,16 +53,17 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
     assert.deepEqual(rep.run.notRun, ['h1', 'h2', 'h3', 'h4']);
   });
 
-  it('a second run on the same inventory while one is going exits 5 and leaves the first alone', async () => {
+  it('a second acting run on the same inventory while one is going exits 5 and leaves the first alone', async () => {
     const lockDir = join(lab.dir, 'locks-3');
-    const first = await startCli([...args(join(lab.dir, 'first.json'), lockDir), '--limit', 'h1'], /h1 \| collect/);
-    const second = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--lock-dir', lockDir]);
+    const acting = ['-e', 'dry_run=false', '--yes', '--audit-log', join(lab.dir, 'audit-3.jsonl')];
+    const first = await startCli([...args(join(lab.dir, 'first.json'), lockDir), '--limit', 'h1', ...acting], /h1 \| collect/);
+    const second = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--lock-dir', lockDir, ...acting]);
     assert.equal(second.code, 5, second.stdout + second.stderr);
-    assert.match(second.stderr, /another runbook run \(pid \d+.*holds the lock for this inventory/);
+    assert.match(second.stderr, /another runbook run \(pid \d+ on .*holds the lock for this inventory/);
     const [code] = (await once(first.child, 'close')) as [number];
     assert.equal(code, 0, first.output());
     // The lock is released: the next run starts.
-    const third = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h2', '-q', '--lock-dir', lockDir]);
+    const third = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h2', '-q', '--lock-dir', lockDir, ...acting]);
     assert.equal(third.code, 0, third.stderr);
   });
 

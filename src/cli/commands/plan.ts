@@ -9,7 +9,8 @@ import { planFromRun } from '../../plan/from-run.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
 import { exitCodeOf } from '../exit-codes.ts';
 import { asUsageError } from '../input-errors.ts';
-import { collect, positiveInt } from '../option-parsers.ts';
+import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
+import { setExpressionBudget } from '../../expr/budget.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
@@ -26,6 +27,7 @@ interface PlanOptions {
   quiet?: boolean;
   knownHosts: string;
   acceptNew?: boolean;
+  exprTimeout?: number;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -42,6 +44,7 @@ export function registerPlanCommand(program: Command): void {
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 10)', positiveNumber)
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
@@ -50,6 +53,7 @@ export function registerPlanCommand(program: Command): void {
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
   const style = makeStyle(process.stdout);
+  if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
   const targets = await resolveTargets(playbook, {
