@@ -31,9 +31,9 @@ export function runCli(args: readonly string[], opts: { cwd?: string; env?: Reco
 }
 
 /** Starts the CLI and resolves once its stdout matches `ready`, leaving it running. */
-export function startCli(args: readonly string[], ready: RegExp, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<{ child: ChildProcess; output: () => string }> {
+export function startCli(args: readonly string[], ready: RegExp, opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNBOOK_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUNBOOK_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
