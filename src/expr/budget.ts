@@ -65,6 +65,7 @@ export const BUDGET_BINDING = '__runbook_budget';
 type Node = { readonly type?: unknown; readonly value?: unknown; readonly position?: unknown; readonly lhs?: unknown; readonly rhs?: unknown };
 interface Environment {
   lookup(name: string): unknown;
+  readonly base?: { [METER]?: BudgetMeter | undefined };
 }
 
 /** The state of one evaluation against its budget. */
@@ -181,7 +182,17 @@ export function budgetHooks(ranges: RangeSides): { entry: (node: Node, input: un
   };
 }
 
+/** Where a meter found once is kept on the evaluation's base frame: looking it up walks every frame. */
+const METER = Symbol('runbook.budgetMeter');
+
 function meterOf(env: Environment): BudgetMeter | undefined {
-  const meter = env.lookup(BUDGET_BINDING);
-  return meter instanceof BudgetMeter ? meter : undefined;
+  // JSONata gives every frame of one evaluation the same `base`.
+  const base = env.base;
+  if (!base) return asMeter(env.lookup(BUDGET_BINDING));
+  if (!(METER in base)) base[METER] = asMeter(env.lookup(BUDGET_BINDING));
+  return base[METER];
+}
+
+function asMeter(value: unknown): BudgetMeter | undefined {
+  return value instanceof BudgetMeter ? value : undefined;
 }

@@ -17,7 +17,19 @@ export function regexProblem(regex: RegExp): string | undefined {
   }
 }
 
+/** JSONata makes a RegexEngine each time it evaluates a regex: compile each pattern once. */
+const compiled = new WeakMap<RegExp, RE2JS>();
+
 function compileRe2(regex: RegExp): RE2JS {
+  let re2 = compiled.get(regex);
+  if (!re2) {
+    re2 = compileUncached(regex);
+    compiled.set(regex, re2);
+  }
+  return re2;
+}
+
+function compileUncached(regex: RegExp): RE2JS {
   const flags = (regex.flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (regex.flags.includes('m') ? RE2JS.MULTILINE : 0);
   return RE2JS.compile(RE2JS.translateRegExp(regex.source), flags);
 }
