@@ -198,6 +198,6 @@ function isAlive(pid: number): boolean {
 }
 
 /** The command line as the lock records it: -e values may be secrets. */
-function redactedCommand(args: readonly string[]): string {
+export function redactedCommand(args: readonly string[]): string {
   return args.map((a, i) => (i > 0 && (args[i - 1] === '-e' || args[i - 1] === '--extra-vars') ? '…' : a.startsWith('--extra-vars=') ? '--extra-vars=…' : a)).join(' ');
 }

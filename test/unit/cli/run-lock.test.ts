@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { acquireRunLock, lockFileFor, processStartOf, RunLockedError, type LockHolder } from '../../../src/cli/run-lock.ts';
+import { acquireRunLock, lockFileFor, processStartOf, redactedCommand, RunLockedError, type LockHolder } from '../../../src/cli/run-lock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'runbook-lock-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,6 +88,10 @@ describe('run lock', () => {
     const warnings: string[] = [];
     acquireRunLock([inventory], lockDir, (w) => warnings.push(w)).release();
     assert.match(warnings.join('\n'), /no readable holder for \d+ s/);
+  });
+
+  it('records the command line without -e values (they may be secrets)', () => {
+    assert.equal(redactedCommand(['apply', 'p.yml', '-e', 'pw=s3cret', '--extra-vars', '@vault.yml', '--extra-vars=x=1', '--yes']), 'apply p.yml -e … --extra-vars … --extra-vars=… --yes');
   });
 
   it('keys the lock by the inventory\'s real path: a symlink or a relative path is the same inventory', () => {
