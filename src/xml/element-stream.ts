@@ -1,3 +1,4 @@
+import { resolveXmlLimits, XmlLimitError, type XmlLimits } from './limits.ts';
 import type { XmlNode } from './node.ts';
 import { XmlTokenizer, type XmlAttributes, type XmlTokenSink } from './tokenizer.ts';
 
@@ -33,18 +34,22 @@ export interface ElementHandler {
  * Tokens come from XmlTokenizer, which outruns saxes several times over on flow-session
  * replies of gigabytes; `ReferenceElementStream` (saxes) gives the same trees and is what
  * the tests hold it to.
+ *
+ * `limits` (defaults: DEFAULT_XML_LIMITS) bound the document's depth, text and number of
+ * selected elements; past one, write throws XmlLimitError.
  */
 export class XmlElementStream {
   private readonly tokenizer: XmlTokenizer;
 
-  constructor(handler: ElementHandler) {
-    const builder = new ElementTreeBuilder(handler);
-    this.tokenizer = new XmlTokenizer(builder);
+  constructor(handler: ElementHandler, limits?: XmlLimits) {
+    const resolved = resolveXmlLimits(limits);
+    const builder = new ElementTreeBuilder(handler, resolved);
+    this.tokenizer = new XmlTokenizer(builder, resolved);
     builder.textGate = this.tokenizer;
     this.tokenizer.collectText = false;
   }
 
-  /** Reads a chunk; throws XmlParseError at the first well-formedness error, or what a handler threw. */
+  /** Reads a chunk; throws XmlParseError at the first well-formedness error, XmlLimitError past a limit, or what a handler threw. */
   write(chunk: string): void {
     this.tokenizer.write(chunk);
   }
@@ -73,10 +78,20 @@ export class ElementTreeBuilder implements XmlTokenSink {
   /** Elements open inside (and including) one left out of the tree being built. */
   private skipped = 0;
   private readonly localNames = new Map<string, string>();
+  private readonly maxItems: number;
+  private readonly maxText: number;
+  /** Selected elements opened so far. */
+  private itemCount = 0;
 
-  constructor(private readonly handler: ElementHandler) {
+  constructor(
+    private readonly handler: ElementHandler,
+    limits?: XmlLimits,
+  ) {
     this.items = handler.items;
     this.keep = handler.keep;
+    const { maxItems, maxTextBytes } = resolveXmlLimits(limits);
+    this.maxItems = maxItems;
+    this.maxText = maxTextBytes;
   }
 
   openTag(qname: string, attrs: XmlAttributes): void {
@@ -104,7 +119,10 @@ export class ElementTreeBuilder implements XmlTokenSink {
   text(text: string): void {
     if (this.skipped > 0) return;
     const node = this.building[this.building.length - 1];
-    if (node !== undefined) node.text += text;
+    if (node === undefined) return;
+    // The tokenizer bounds each run of text; an element's text is all its runs, between its children too.
+    if (node.text.length + text.length > this.maxText) throw new XmlLimitError('maxTextBytes', this.maxText, `the text of <${node.name}>`);
+    node.text += text;
   }
 
   private openChild(parent: XmlNode, name: string, attrs: XmlAttributes): void {
@@ -122,6 +140,7 @@ export class ElementTreeBuilder implements XmlTokenSink {
 
   private openOutside(name: string, attrs: XmlAttributes): void {
     if (this.items.has(name)) {
+      if (++this.itemCount > this.maxItems) throw new XmlLimitError('maxItems', this.maxItems, `one more selected element, <${name}>, in one document`);
       this.building.push({ name, attrs, children: NO_CHILDREN, text: '' });
       if (this.textGate) this.textGate.collectText = true;
     } else {
@@ -156,8 +175,8 @@ export class ElementTreeBuilder implements XmlTokenSink {
 const NO_CHILDREN: XmlNode[] = Object.freeze([]) as unknown as XmlNode[];
 
 /** Feeds a whole string through a handler in chunks; for fixtures and small replies. */
-export function parseString(handler: ElementHandler, xml: string, chunkSize = 64 * 1024): void {
-  const stream = new XmlElementStream(handler);
+export function parseString(handler: ElementHandler, xml: string, chunkSize = 64 * 1024, limits?: XmlLimits): void {
+  const stream = new XmlElementStream(handler, limits);
   for (let i = 0; i < xml.length; i += chunkSize) stream.write(xml.slice(i, i + chunkSize));
   stream.end();
 }

@@ -1,6 +1,7 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { ElementTreeBuilder, type ElementHandler } from './element-stream.ts';
 import { XmlParseError } from './errors.ts';
+import type { XmlLimits } from './limits.ts';
 import type { XmlTokenSink } from './tokenizer.ts';
 
 /**
@@ -92,8 +93,8 @@ export class SaxesTokenizer {
 export class ReferenceElementStream {
   private readonly tokenizer: SaxesTokenizer;
 
-  constructor(handler: ElementHandler) {
-    this.tokenizer = new SaxesTokenizer(new ElementTreeBuilder(handler));
+  constructor(handler: ElementHandler, limits?: XmlLimits) {
+    this.tokenizer = new SaxesTokenizer(new ElementTreeBuilder(handler, limits));
   }
 
   write(chunk: string): void {

@@ -1,6 +1,7 @@
 import { ASCII_NAME, isNameCode, isNameStartCode, isSpaceCode, isXmlChar, isXmlName, predefinedEntity } from './chars.ts';
 import { XmlParseError } from './errors.ts';
 import { flatCopy } from './flat-string.ts';
+import { resolveXmlLimits, XmlLimitError, type XmlLimits } from './limits.ts';
 
 /** Attributes of one tag by name as written (`junos:style`), values with entities decoded. */
 export type XmlAttributes = Readonly<Record<string, string>>;
@@ -67,13 +68,22 @@ const NOT_FOUND = 0x3fffffff;
  *
  * Chunks may end anywhere (inside a tag, a reference, a comment or CDATA delimiter, or a
  * surrogate pair): an incomplete token is carried into the next write. Long text, comments
- * and CDATA sections are consumed as they arrive, so nothing grows with the document
- * except pathologically long tags.
+ * and CDATA sections are consumed as they arrive; a tag or processing instruction cut by a
+ * chunk is held in pieces (PendingMarkup) until a chunk brings what may end it, so its cost
+ * stays linear in its length. XmlLimits bound depth, text runs and held markup: past one,
+ * the tokenizer throws XmlLimitError.
  */
 export class XmlTokenizer {
   /** When false, character data is still checked but neither decoded nor handed over. */
   collectText = true;
   private carry = '';
+  /** A tag or processing instruction cut by a chunk and not finished since; `carry` is empty meanwhile. */
+  private pending: PendingMarkup | undefined;
+  private readonly maxDepth: number;
+  private readonly maxText: number;
+  /** Characters of character data since the last tag. */
+  private textRun = 0;
+  private charsRead = 0;
   private mode = Mode.Text;
   /** The open elements, innermost last. */
   private readonly open: TagName[] = [];
@@ -102,25 +112,65 @@ export class XmlTokenizer {
   private crAt = -1;
   private cdataEndAt = -1;
 
-  constructor(private readonly sink: XmlTokenSink) {}
+  constructor(
+    private readonly sink: XmlTokenSink,
+    limits?: XmlLimits,
+  ) {
+    const { maxDepth, maxTextBytes } = resolveXmlLimits(limits);
+    this.maxDepth = maxDepth;
+    this.maxText = maxTextBytes;
+  }
+
+  /** Characters scanned so far, a carried one again each time it is read: a measure of the tokenizer's work, for tests. */
+  get charactersRead(): number {
+    return this.charsRead;
+  }
 
   write(chunk: string): void {
     if (this.failure) throw this.failure;
     if (this.ended) this.fail('text written after the end of the document', 0);
-    // A flat string: V8 reads a concatenation through an indirection on every access.
-    const data = this.carry.length > 0 ? [this.carry, chunk].join('') : chunk;
-    this.carry = '';
-    this.data = data;
-    this.ampAt = this.crAt = this.cdataEndAt = -1;
-    this.spanTag = undefined;
     try {
-      const rest = this.run(data);
-      this.advance(data, rest);
-      this.carry = rest < data.length ? data.slice(rest) : '';
+      const pending = this.pending;
+      if (pending !== undefined) {
+        this.charsRead += pending.add(chunk);
+        if (!pending.mayEnd) return this.checkPending(pending);
+        this.pending = undefined;
+        this.read(pending.text());
+      } else {
+        // A flat string: V8 reads a concatenation through an indirection on every access.
+        this.read(this.carry.length > 0 ? [this.carry, chunk].join('') : chunk);
+      }
     } catch (err) {
       this.failure ??= err as Error;
       throw err;
     }
+  }
+
+  /** Reads `data` (the carry and a chunk), and keeps what is left unread for the next write. */
+  private read(data: string): void {
+    this.carry = '';
+    this.data = data;
+    this.ampAt = this.crAt = this.cdataEndAt = -1;
+    this.spanTag = undefined;
+    this.charsRead += data.length;
+    const rest = this.run(data);
+    this.advance(data, rest);
+    if (rest >= data.length) return;
+    if (this.mode === Mode.Text && isLongMarkup(data, rest)) {
+      const pending = new PendingMarkup(data.slice(rest));
+      this.charsRead += pending.length;
+      this.pending = pending;
+      this.checkPending(pending);
+    } else {
+      this.carry = data.slice(rest);
+    }
+  }
+
+  /** Markup held across chunks is bounded like text: an unterminated tag fails here instead of growing. */
+  private checkPending(pending: PendingMarkup): void {
+    if (pending.length <= this.maxText) return;
+    const what = pending.instruction ? 'a processing instruction' : 'a tag';
+    throw new XmlLimitError('maxTextBytes', this.maxText, `${what} still open after ${pending.length} characters`, this.linesBefore + 1, this.columnBefore + 1);
   }
 
   /** Ends the document: a document cut short (open elements, an unfinished tag) is an error. */
@@ -128,6 +178,18 @@ export class XmlTokenizer {
     if (this.failure) throw this.failure;
     if (this.ended) return;
     this.ended = true;
+    try {
+      // Markup held in pieces is read once more, whole, so a malformed tag is named as such.
+      const pending = this.pending;
+      this.pending = undefined;
+      if (pending !== undefined) this.read(pending.text());
+      // Still incomplete: what is left is the carry the checks below refuse.
+      const left = this.pending as PendingMarkup | undefined;
+      if (left !== undefined) this.carry = left.text();
+    } catch (err) {
+      this.failure ??= err as Error;
+      throw err;
+    }
     const data = (this.data = this.carry);
     this.carry = '';
     this.ampAt = this.crAt = this.cdataEndAt = -1;
@@ -201,7 +263,7 @@ export class XmlTokenizer {
     this.atStart = false;
     if (data.charCodeAt(p) !== GT) return this.openTagRest(data, p, tag);
     if (this.spanTag !== undefined) this.learnSpan(data, lt, p + 1, tag, true);
-    this.opened(tag);
+    this.opened(tag, NO_ATTRIBUTES, lt);
     return p + 1;
   }
 
@@ -228,10 +290,13 @@ export class XmlTokenizer {
     return tag;
   }
 
-  private opened(tag: TagName, attrs: XmlAttributes = NO_ATTRIBUTES): void {
+  /** `tag` opened at `lt`. */
+  private opened(tag: TagName, attrs: XmlAttributes, lt: number): void {
+    if (this.open.length >= this.maxDepth) this.tooDeep(lt);
     this.open.push(tag);
     this.prev = tag;
     this.prevOpened = true;
+    this.textRun = 0;
     this.sink.openTag(tag.name, attrs);
   }
 
@@ -239,7 +304,13 @@ export class XmlTokenizer {
     this.open.pop();
     this.prev = tag;
     this.prevOpened = false;
+    this.textRun = 0;
     this.sink.closeTag(tag.name);
+  }
+
+  private tooDeep(lt: number): never {
+    const { line, column } = this.position(lt);
+    throw new XmlLimitError('maxDepth', this.maxDepth, 'an element nested deeper', line, column);
   }
 
   /** Scans a name from `start` (a name start character): undefined when the chunk ends first. */
@@ -266,8 +337,10 @@ export class XmlTokenizer {
   private openTagRest(data: string, p: number, tag: TagName): number {
     this.spanTag = undefined;
     const known = tag.attributes;
+    // The name follows the '<' directly.
+    const lt = p - tag.name.length - 1;
     if (known !== undefined && data.slice(p, p + known.text.length) === known.text) {
-      this.opened(tag, known.attrs);
+      this.opened(tag, known.attrs, lt);
       return p + known.text.length;
     }
     const from = p;
@@ -283,15 +356,17 @@ export class XmlTokenizer {
       if (c === GT) {
         const read = attrs === undefined ? NO_ATTRIBUTES : Object.freeze(attrs);
         if (p + 1 - from <= MAX_SPAN) tag.attributes = { text: flatCopy(data.slice(from, p + 1)), attrs: read };
-        this.opened(tag, read);
+        this.opened(tag, read, lt);
         return p + 1;
       }
       if (c === SLASH) {
         const d = at(data, p + 1);
         if (d < 0) return -1;
         if (d !== GT) return this.fail('forward-slash in opening tag not followed by >', p + 1);
+        if (this.open.length >= this.maxDepth) this.tooDeep(lt);
         this.prev = tag;
         this.prevOpened = false;
+        this.textRun = 0;
         this.sink.openTag(tag.name, attrs === undefined ? NO_ATTRIBUTES : Object.freeze(attrs));
         this.sink.closeTag(tag.name);
         return p + 2;
@@ -313,11 +388,12 @@ export class XmlTokenizer {
       if (c < 0) return -1;
       if (c !== QUOT && c !== APOS) return this.fail(`unquoted value of attribute ${attrName}`, p);
       const close = data.indexOf(c === QUOT ? '"' : "'", p + 1);
-      // '<' may not appear in a value; looking back from the closing quote finds one quickly.
-      const lt2 = close < 0 ? data.indexOf('<', p + 1) : data.lastIndexOf('<', close);
-      if (lt2 > p) return this.fail(`'<' in the value of attribute ${attrName}`, lt2);
-      if (close < 0) return -1;
-      const value = this.attributeValue(data, p + 1, close);
+      if (close < 0) {
+        // '<' may not appear in a value: one in what has come of it already is an error.
+        const lt2 = data.indexOf('<', p + 1);
+        return lt2 < 0 ? -1 : this.fail(`'<' in the value of attribute ${attrName}`, lt2);
+      }
+      const value = this.attributeValue(data, p + 1, close, attrName);
       attrs ??= Object.create(null) as Record<string, string>;
       if (attrs[attrName] !== undefined) return this.fail(`duplicate attribute: ${attrName}`, nameStart);
       attrs[attrName] = value;
@@ -386,7 +462,7 @@ export class XmlTokenizer {
     if (span.space.length > 0 && this.collectText) this.sink.text(span.space);
     if (span.opens) {
       this.spanTag = undefined;
-      this.opened(span.next);
+      this.opened(span.next, NO_ATTRIBUTES, lt + span.text.length - span.next.name.length - 2);
     } else {
       this.spannedClose(span.next, lt + span.text.length);
     }
@@ -479,6 +555,7 @@ export class XmlTokenizer {
   private cdata(data: string, pos: number): number {
     const end = data.indexOf(']]>', pos);
     if (end >= 0) {
+      this.countText(pos, end);
       this.checkChars(data, pos, end);
       if (this.collectText && end > pos) this.plainText(data, pos, end);
       this.mode = Mode.Text;
@@ -486,6 +563,7 @@ export class XmlTokenizer {
     }
     let cut = Math.max(pos, data.length - 2);
     if (cut > pos && isHeldBack(data.charCodeAt(cut - 1))) cut--;
+    this.countText(pos, cut);
     this.checkChars(data, pos, cut);
     if (this.collectText && cut > pos) this.plainText(data, pos, cut);
     return ~cut;
@@ -514,12 +592,27 @@ export class XmlTokenizer {
 
   /** A run of character data between markup, complete. */
   private text(data: string, start: number, end: number): void {
+    this.countText(start, end);
     if (forbiddenAt(data, start, end) >= 0) this.checkChars(data, start, end);
     if (this.atStart && !isBlank(data, start, end)) this.atStart = false;
     if (this.cdataEndAt < end && this.open.length > 0) this.checkCdataEnd(data, start, end);
     if (this.ampAt < start) this.ampAt = found(data.indexOf('&', start));
     if (this.ampAt < end) return this.referenceText(data, start, end);
     if (this.collectText) this.plainText(data, start, end);
+  }
+
+  /**
+   * Character data at [start, end) continues the run since the last tag, which may not
+   * outgrow maxTextBytes: checked before the text is handed over, so a consumer keeping it
+   * never holds more than the limit.
+   */
+  private countText(start: number, end: number): void {
+    if ((this.textRun += end - start) > this.maxText) this.textTooLong(end - (this.textRun - this.maxText));
+  }
+
+  private textTooLong(index: number): never {
+    const { line, column } = this.position(index);
+    throw new XmlLimitError('maxTextBytes', this.maxText, 'a run of character data', line, column);
   }
 
   /** `]]>` may not appear in text inside an element (saxes lets it pass at the top level). */
@@ -556,13 +649,17 @@ export class XmlTokenizer {
   }
 
   /** An attribute value between its quotes: references decoded, TAB/CR/LF turned into spaces. */
-  private attributeValue(data: string, start: number, end: number): string {
-    this.checkChars(data, start, end);
+  private attributeValue(data: string, start: number, end: number, name: string): string {
+    // '<' is looked for in the value only: searching back from the closing quote for it
+    // crossed every earlier attribute of the tag, quadratic in their number.
+    let plain = true;
     for (let i = start; i < end; i++) {
       const c = data.charCodeAt(i);
-      if (c === AMP || c === LF || c === CR || c === 0x09) return this.slowAttributeValue(data, start, end);
+      if (c === LT) this.fail(`'<' in the value of attribute ${name}`, i);
+      if (c === AMP || c === LF || c === CR || c === 0x09) plain = false;
     }
-    return data.slice(start, end);
+    this.checkChars(data, start, end);
+    return plain ? data.slice(start, end) : this.slowAttributeValue(data, start, end);
   }
 
   /**
@@ -634,6 +731,12 @@ export class XmlTokenizer {
 
   /** Throws an XmlParseError for the character at `index` of the chunk being read. */
   private fail(message: string, index: number): never {
+    const { line, column } = this.position(index);
+    throw new XmlParseError(message, line, column);
+  }
+
+  /** The line and column of the character at `index` of the chunk being read. */
+  private position(index: number): { line: number; column: number } {
     const data = this.data;
     let line = this.linesBefore + 1;
     let lineStart = -1;
@@ -642,8 +745,98 @@ export class XmlTokenizer {
       lineStart = nl;
     }
     const column = lineStart < 0 ? this.columnBefore + index + 1 : index - lineStart;
-    throw new XmlParseError(message, line, column);
+    return { line, column };
   }
+}
+
+/**
+ * An open tag, close tag or processing instruction that chunks have cut, held as the
+ * pieces received, unjoined. Each new chunk is searched only for what could end the markup
+ * (`>` outside quoted attribute values; `?>` for a processing instruction) from where the
+ * last search stopped; only then are the pieces joined and read whole. Joining and
+ * re-reading the carry on every chunk instead made a tag growing over many chunks cost
+ * time quadratic in its length.
+ *
+ * The search is never later than the tokenizer: any `>` that can end a well-formed tag is
+ * outside quotes as the search tracks them; in a malformed tag the search may wait longer,
+ * and the tokenizer names the fault when the markup is read whole (at the next `<`, at the
+ * latest at end()).
+ */
+class PendingMarkup {
+  private readonly pieces: string[];
+  length = 0;
+  /** Something read may end the markup: the tokenizer should read it whole. */
+  mayEnd = false;
+  readonly instruction: boolean;
+  private readonly close: boolean;
+  /** In an open tag, the quote of the attribute value the search is in (0 outside one). */
+  private quote = 0;
+  /** In a processing instruction, the last character read was '?'. */
+  private question = false;
+
+  /** `text` starts with the markup's '<' and was found incomplete. */
+  constructor(text: string) {
+    this.pieces = [];
+    const c = text.charCodeAt(1);
+    this.instruction = c === QUESTION;
+    this.close = c === SLASH;
+    this.add(text, 2);
+  }
+
+  /** Takes the next chunk, searching it from `from`; returns how many characters were searched. */
+  add(chunk: string, from = 0): number {
+    this.pieces.push(chunk);
+    this.length += chunk.length;
+    const stop = this.instruction ? this.searchInstruction(chunk, from) : this.searchTag(chunk, from);
+    this.mayEnd = stop >= 0;
+    return (stop < 0 ? chunk.length : stop) - from;
+  }
+
+  text(): string {
+    return this.pieces.join('');
+  }
+
+  /**
+   * The index of a `>` that may end the tag, or of a `<` (never allowed in a tag, so the
+   * tokenizer fails there at once, whatever the search made of the quotes before), or -1.
+   */
+  private searchTag(chunk: string, from: number): number {
+    const lt = chunk.indexOf('<', from);
+    const stop = lt < 0 ? chunk.length : lt;
+    if (this.close) {
+      const gt = chunk.indexOf('>', from);
+      return gt >= 0 && gt < stop ? gt : lt;
+    }
+    for (let i = from; i < stop; i++) {
+      if (this.quote !== 0) {
+        i = chunk.indexOf(this.quote === QUOT ? '"' : "'", i);
+        if (i < 0 || i >= stop) return lt;
+        this.quote = 0;
+        continue;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === GT) return i;
+      if (c === QUOT || c === APOS) this.quote = c;
+    }
+    return lt;
+  }
+
+  /** The index of the `>` of a `?>` (the `?` maybe in an earlier chunk), or -1. */
+  private searchInstruction(chunk: string, from: number): number {
+    if (from >= chunk.length) return -1;
+    if (this.question && chunk.charCodeAt(from) === GT) return from;
+    const end = chunk.indexOf('?>', from);
+    if (end >= 0) return end + 1;
+    this.question = chunk.charCodeAt(chunk.length - 1) === QUESTION;
+    return -1;
+  }
+}
+
+/** The markup at `lt` (found incomplete) is a tag or processing instruction: what may grow long. */
+function isLongMarkup(data: string, lt: number): boolean {
+  if (data.charCodeAt(lt) !== LT || lt + 1 >= data.length) return false;
+  // `<!` starts a comment, CDATA or DOCTYPE, recognised within nine characters.
+  return data.charCodeAt(lt + 1) !== BANG;
 }
 
 /** A name as written, with what followed it last time (see openTag and closeTag). */

@@ -42,7 +42,7 @@ describe('session-table playbooks against the lab', () => {
 
   const run = async (playbook: string, limit: string, extra: string[] = []) => {
     const report = join(lab.dir, `report-${++n}.json`);
-    const r = await runCli(['apply', playbook, '-i', inventory, '--limit', limit, '--report', report, '--lock-dir', join(lab.dir, 'locks'), ...extra], { timeoutMs: 120_000 });
+    const r = await runCli(['apply', playbook, '-i', inventory, '--limit', limit, '--report', report, '--lock-dir', join(lab.dir, 'locks'), '--audit-log', join(lab.dir, 'audit.jsonl'), ...extra], { timeoutMs: 120_000 });
     assert.ok(r.code !== 2 && r.code !== 1, r.stdout + r.stderr);
     const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
     const hosts = Object.fromEntries(rep.run.hosts.map((h) => [h.host, h])) as Record<string, HostResult>;
@@ -221,7 +221,7 @@ describe('session-table playbooks against the lab', () => {
     assert.equal(other.hosts.plan2.config?.result, 'committed');
     const plan2Before = running('plan2');
 
-    const apply = await runCli(['apply', '--plan', planFile, '-i', inventory, '--yes', '--lock-dir', join(lab.dir, 'locks'), '--report', join(lab.dir, 'plan-apply.json')]);
+    const apply = await runCli(['apply', '--plan', planFile, '-i', inventory, '--yes', '--lock-dir', join(lab.dir, 'locks'), '--audit-log', join(lab.dir, 'audit.jsonl'), '--report', join(lab.dir, 'plan-apply.json')]);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
     const rep = JSON.parse(await readFile(join(lab.dir, 'plan-apply.json'), 'utf8')) as Report;
     const byHost = Object.fromEntries(rep.run.hosts.map((h) => [h.host, h]));

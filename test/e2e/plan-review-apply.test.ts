@@ -31,6 +31,7 @@ describe('plan → show → apply --plan: act exactly as reviewed', () => {
 
   it('plans, renders for a ticket, refuses stale or tampered input, and acts only where nothing drifted', async () => {
     const planFile = join(lab.dir, 'plan.json');
+    const audit = join(lab.dir, 'audit.jsonl');
     const plan = await runCli(['plan', playbook, '-i', inventory, '-o', planFile, '-q']);
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
     for (const name of ['steady', 'drifts', 'quiet']) assert.deepEqual(device(name).stateChangingRpcs(), [], 'planning sent nothing');
@@ -52,7 +53,7 @@ describe('plan → show → apply --plan: act exactly as reviewed', () => {
     assert.match(noYes.stderr, /add --yes/);
 
     // A plan older than allowed is refused.
-    const old = await runCli(['apply', '--plan', planFile, '--yes', '--max-plan-age', '0.0000001']);
+    const old = await runCli(['apply', '--plan', planFile, '--yes', '--max-plan-age', '0.0000001', '--audit-log', audit]);
     assert.equal(old.code, 2);
     assert.match(old.stderr, /more than .* allowed/);
 
@@ -63,14 +64,14 @@ describe('plan → show → apply --plan: act exactly as reviewed', () => {
     // A tampered playbook is refused; nothing is sent.
     const original = await readFile(playbook, 'utf8');
     await writeFile(playbook, original.replace('default: 3\n', 'default: 30\n'));
-    const tampered = await runCli(['apply', '--plan', planFile, '--yes']);
+    const tampered = await runCli(['apply', '--plan', planFile, '--yes', '--audit-log', audit]);
     assert.equal(tampered.code, 2, tampered.stdout + tampered.stderr);
     assert.match(tampered.stderr, /has changed since the plan was made/);
     assert.deepEqual(device('steady').stateChangingRpcs(), []);
 
     // With the reviewed text embedded in the plan, it runs: steady acts, drifts is skipped with the difference.
     const report = join(lab.dir, 'applied.json');
-    const applied = await runCli(['apply', '--plan', planFile, '--yes', '--use-embedded-playbook', '--report', report]);
+    const applied = await runCli(['apply', '--plan', planFile, '--yes', '--use-embedded-playbook', '--report', report, '--audit-log', audit]);
     await writeFile(playbook, original);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     const rep = JSON.parse(await readFile(report, 'utf8')) as Report;

@@ -22,17 +22,18 @@ describe('rolling rollouts over a lab fleet where some devices fail', () => {
       { name: 'r1', scenario: 'three-peers', seed: 1 },
       { name: 'r2', scenario: 'three-peers', seed: 2, faults: { refuse: true } },
       { name: 'r3', scenario: 'three-peers', seed: 3, faults: { rejectAuth: true } },
-      { name: 'r4', scenario: 'three-peers', seed: 4, faults: { slowMs: 4000, rpcs: ['get-flow-session-information'] } },
+      // r4 never answers its collect within the test; only r4 has a short RPC timeout, so load cannot time out another host.
+      { name: 'r4', scenario: 'three-peers', seed: 4, faults: { slowMs: 600_000, rpcs: ['get-flow-session-information'] } },
       { name: 'r5', scenario: 'three-peers', seed: 5, faults: { rpcErrorOn: ['clear-ike-security-association', 'clear-ipsec-security-association'] } },
       { name: 'r6', scenario: 'three-peers', seed: 6 },
       { name: 'r7', scenario: 'three-peers', seed: 7 },
     ]);
-    inventory = await writeLabInventory(lab, Object.fromEntries(HOSTS.map((h) => [h, { min_peer_sessions: 40 }])));
+    inventory = await writeLabInventory(lab, { ...Object.fromEntries(HOSTS.map((h) => [h, { min_peer_sessions: 40 }])), r4: { min_peer_sessions: 40, runbook_rpc_timeout: 2 } });
   });
   after(async () => lab.cleanup());
 
   const apply = (extra: string[], report: string) =>
-    runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '--yes', '--rpc-timeout', '1', '--report', report, '--lock-dir', join(lab.dir, 'locks'), ...extra], { timeoutMs: 120_000 });
+    runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '--yes', '--report', report, '--lock-dir', join(lab.dir, 'locks'), '--audit-log', join(lab.dir, 'audit.jsonl'), ...extra], { timeoutMs: 120_000 });
 
   it('--check sends no state-changing RPC even with dry_run=false', async () => {
     const r = await apply(['--check', '--limit', 'r6,r7'], join(lab.dir, 'check.json'));

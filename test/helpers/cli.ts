@@ -21,7 +21,7 @@ export function runCli(args: readonly string[], opts: { cwd?: string; env?: Reco
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -30,20 +30,44 @@ export function runCli(args: readonly string[], opts: { cwd?: string; env?: Reco
   });
 }
 
+export interface StartedCli {
+  readonly child: ChildProcess;
+  /** stdout and stderr so far, interleaved as they arrived. */
+  output(): string;
+  /** Resolves once the output matches `pattern`; rejects if the CLI exits first. */
+  until(pattern: RegExp): Promise<void>;
+}
+
 /** Starts the CLI and resolves once its stdout matches `ready`, leaving it running. */
-export function startCli(args: readonly string[], ready: RegExp, opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: ChildProcess; output: () => string }> {
+export function startCli(args: readonly string[], ready: RegExp, opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<StartedCli> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RUNBOOK_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let exited = false;
+    const waiters: { pattern: RegExp; resolve: () => void; reject: (err: Error) => void }[] = [];
+    const settleWaiters = () => {
+      for (const w of [...waiters]) {
+        if (w.pattern.test(out)) w.resolve();
+        else if (exited) w.reject(new Error(`CLI exited before printing ${w.pattern}; output:\n${out}`));
+        else continue;
+        waiters.splice(waiters.indexOf(w), 1);
+      }
+    };
+    const until = (pattern: RegExp) =>
+      new Promise<void>((res, rej) => {
+        waiters.push({ pattern, resolve: res, reject: rej });
+        settleWaiters();
+      });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`CLI did not print ${ready} within ${opts.timeoutMs ?? 30_000} ms; output so far:\n${out}`));
     }, opts.timeoutMs ?? 30_000);
     const onData = (d: Buffer) => {
       out += d.toString();
+      settleWaiters();
       if (ready.test(out)) {
         clearTimeout(timer);
-        resolve({ child, output: () => out });
+        resolve({ child, output: () => out, until });
       }
     };
     child.stdout.on('data', onData);
@@ -51,6 +75,8 @@ export function startCli(args: readonly string[], ready: RegExp, opts: { cwd?: s
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      exited = true;
+      settleWaiters();
       if (!ready.test(out)) reject(new Error(`CLI exited with ${code} before printing ${ready}; output:\n${out}`));
     });
   });

@@ -269,6 +269,30 @@ export class HostileServer {
   }
 }
 
+/**
+ * Writes one inventory naming several servers (inventory name → server) and one
+ * known_hosts for all of them into `dir`. The password comes from HOSTILE_PASSWORD_ENV:
+ * pass `env()` of any of them to the CLI.
+ */
+export async function writeFleetInventory(
+  dir: string,
+  servers: Readonly<Record<string, HostileServer>>,
+  hostVars: Readonly<Record<string, Record<string, unknown>>> = {},
+): Promise<string> {
+  const knownHosts = join(dir, 'hostile_known_hosts');
+  await writeFile(knownHosts, Object.values(servers).map((s) => `[127.0.0.1]:${s.port} ${s.hostKeyPublic}\n`).join(''));
+  const file = join(dir, 'hostile-inventory.yml');
+  const hosts = Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, { ansible_host: '127.0.0.1', ansible_port: s.port, ...hostVars[name] }]));
+  const doc = {
+    all: {
+      vars: { ansible_user: HOSTILE_USER, ansible_password: `{{ lookup('env', '${HOSTILE_PASSWORD_ENV}') }}`, runbook_known_hosts: knownHosts },
+      hosts,
+    },
+  };
+  await writeFile(file, stringify(doc));
+  return file;
+}
+
 function drainedOrClosed(channel: ServerChannel): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -69,7 +69,8 @@ async function rejection(p: Promise<unknown>): Promise<RpcError> {
   assert.fail('expected the RPC to fail');
 }
 
-async function until(what: string, done: () => boolean, ms = 5_000): Promise<void> {
+/** Waits for an event the test cannot hook; `ms` only bounds "it never happened". */
+async function until(what: string, done: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!done()) {
     if (Date.now() > end) assert.fail(`timed out waiting: ${what}`);
@@ -158,13 +159,15 @@ describe('configuration RPCs against the lab (real SSH on loopback)', () => {
     });
   }
 
-  it('an unconfirmed commit confirmed rolls back by itself when its time is up', async () => {
+  it('an unconfirmed commit confirmed rolls back by itself when its time is up', async (t) => {
     const dev = device('confirm');
     const s = await connect('confirm');
+    // The device's confirm timer runs on the test's clock: time moves only when the test
+    // ticks it, so no check below races the rollback, however slow the machine.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     try {
       await s.rpc(LOCK);
       await s.rpc(loadSet(CHANGE));
-      const sent = Date.now();
       const res = await elementsOf(s, '<commit-configuration><confirmed/><confirm-timeout>1</confirm-timeout><log>guard: aging</log></commit-configuration>', ['routing-engine']);
       assert.deepEqual(res[0]?.children.map((c) => c.name), ['name', 'commit-success']);
       assert.deepEqual(await committedFlow(s), ['aging/early-ageout=20', 'tcp-session/tcp-initial-timeout=280']);
@@ -172,21 +175,26 @@ describe('configuration RPCs against the lab (real SSH on loopback)', () => {
       assert.equal(dev.config.history[0].log, 'guard: aging');
       assert.notEqual(dev.config.history[0].automatic, true, 'not rolled back yet');
 
-      await until('the automatic rollback', () => dev.config.history[0].automatic === true);
-      assert.ok(Date.now() - sent >= 190, 'not before the confirm-timeout (one minute of 200 ms)');
+      t.mock.timers.tick(199);
+      assert.notEqual(dev.config.history[0].automatic, true, 'not before the confirm-timeout (one minute of 200 ms)');
+      t.mock.timers.tick(1);
+      assert.equal(dev.config.history[0].automatic, true, 'rolled back when the minute is up');
       assert.deepEqual(await committedFlow(s), [], 'running is back to what it was');
       assert.equal(dev.flowSettings.tcpInitialTimeout, 20);
       assert.equal(await compareText(s), '\n', 'and so is the candidate');
       assert.equal(dev.config.history.length, 3, 'initial, the confirmed commit, the rollback');
       await s.rpc(UNLOCK);
     } finally {
+      t.mock.timers.reset();
       await s.close();
     }
   });
 
-  it('a commit within the confirm-timeout confirms: nothing rolls back', async () => {
+  it('a commit within the confirm-timeout confirms: nothing rolls back', async (t) => {
     const dev = device('confirm');
     const s = await connect('confirm');
+    // As above: the confirming commit comes "within the minute" on the test's clock.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     try {
       await s.rpc(LOCK);
       await s.rpc(loadSet('set security flow tcp-session tcp-initial-timeout 60'));
@@ -194,7 +202,7 @@ describe('configuration RPCs against the lab (real SSH on loopback)', () => {
       assert.ok(dev.config.confirmDeadline !== undefined);
       await s.rpc('<commit-configuration><log>confirmed</log></commit-configuration>');
       assert.equal(dev.config.confirmDeadline, undefined);
-      await new Promise((r) => setTimeout(r, 500));
+      t.mock.timers.tick(1_000);
       assert.deepEqual(await committedFlow(s), ['tcp-session/tcp-initial-timeout=60']);
       assert.equal(dev.config.history[0].automatic, undefined);
       assert.equal(dev.config.history[0].log, 'confirmed');
@@ -205,6 +213,7 @@ describe('configuration RPCs against the lab (real SSH on loopback)', () => {
         'commits that change the running configuration are the state-changing ones',
       );
     } finally {
+      t.mock.timers.reset();
       await s.close();
     }
   });

@@ -115,7 +115,9 @@ describe('NETCONF client against the lab (real SSH on loopback)', () => {
     const sock = join(lab.dir, 'agent.sock');
     const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+      // The agent is ready once its socket exists; 30 s only bounds "it never started".
+      for (let i = 0; i < 600 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(existsSync(sock), 'ssh-agent made its socket');
       const add = spawnSync('ssh-add', [lab.clientKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, encoding: 'utf8' });
       assert.equal(add.status, 0, add.stderr);
       const s = await NetconfSession.connect(labConnect(lab, 'srx-eom', { password: undefined, agent: sock }));

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseString } from '../../../src/xml/element-stream.ts';
 import type { Extractor } from '../../../src/junos/extractor.ts';
+import { JUNOS_FIXTURES } from '../../helpers/fixtures.ts';
 
-/** The shared Junos captures (see SOURCES.md there); overridable for other checkouts. */
-export const FIXTURES = process.env.RUNBOOK_JUNOS_FIXTURES ?? '/work/shared/fixtures/junos';
+/** The captured Junos replies (test/fixtures/junos, see SOURCES.md there). */
+export const FIXTURES = JUNOS_FIXTURES;
 
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');

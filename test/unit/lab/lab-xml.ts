@@ -5,14 +5,12 @@ import { childText, type XmlNode } from '../../../src/xml/node.ts';
 import { XmlElementStream, parseString } from '../../../src/xml/element-stream.ts';
 import type { DeviceState } from '../../../src/lab/device-state.ts';
 import { handleRpc, type LabReply } from '../../../src/lab/dispatch.ts';
+import { JUNOS_FIXTURES } from '../../helpers/fixtures.ts';
 
 /** Helpers for the lab's unit tests: build RPC elements, read replies back with the project's own XML reader. */
 
-/** Same override as test/unit/junos/helpers.ts, for checkouts where the fixtures live elsewhere. */
-export const FIXTURES = process.env.RUNBOOK_JUNOS_FIXTURES ?? '/work/shared/fixtures/junos';
-
 export function fixture(name: string): string {
-  return readFileSync(`${FIXTURES}/${name}`, 'utf8');
+  return readFileSync(`${JUNOS_FIXTURES}/${name}`, 'utf8');
 }
 
 /** The element inside `<rpc>` from its XML text, as the server hands it to handleRpc. */

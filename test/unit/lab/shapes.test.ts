@@ -8,7 +8,7 @@ import { SessionKind } from '../../../src/lab/session-table.ts';
 import { assertWellFormed, call, contentOf, elements, fixture, outline, shape, text, wrap } from './lab-xml.ts';
 
 /**
- * The lab's replies against the real Junos replies in /work/shared/fixtures/junos: the
+ * The lab's replies against the real Junos replies in test/fixtures/junos: the
  * same element names in the same order, the same wrappers, namespaces and attributes.
  */
 

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ReplyReader, UnexpectedRootError } from '../../../src/transport/reply-reader.ts';
+import { JUNOS_FIXTURES } from '../../helpers/fixtures.ts';
 
-const FIXTURES = process.env.RUNBOOK_JUNOS_FIXTURES ?? join(import.meta.dirname, '../../../../shared/fixtures/junos');
-const fixture = (name: string) => readFileSync(join(FIXTURES, name));
+const fixture = (name: string) => readFileSync(join(JUNOS_FIXTURES, name));
 
 /** Feeds a reply in small pieces, as the network would. */
 function read(bytes: Buffer, root = 'rpc-reply') {

@@ -8,6 +8,7 @@ import { parseTablePath, tableExtractor, type TableField } from '../../../src/ju
 import { XmlElementStream, type ElementHandler } from '../../../src/xml/element-stream.ts';
 import type { XmlNode } from '../../../src/xml/node.ts';
 import { ReferenceElementStream } from '../../../src/xml/reference-stream.ts';
+import { JUNOS_FIXTURES } from '../../helpers/fixtures.ts';
 import { Rng, splitBytes, splitEvery, splitRandom, tokenize } from './helpers.ts';
 
 /**
@@ -15,8 +16,7 @@ import { Rng, splitBytes, splitEvery, splitRandom, tokenize } from './helpers.ts
  * handler calls and trees, the same extracted data, however the text is cut.
  */
 
-const FIXTURES = process.env.RUNBOOK_JUNOS_FIXTURES ?? '/work/shared/fixtures/junos';
-const FILES = readdirSync(FIXTURES).filter((f) => /\.(xml|txt)$/.test(f)).sort();
+const FILES = readdirSync(JUNOS_FIXTURES).filter((f) => /\.(xml|txt)$/.test(f)).sort();
 
 type Stream = { write(chunk: string): void; end(): void };
 type StreamClass = new (handler: ElementHandler) => Stream;
@@ -91,7 +91,7 @@ const EXTRACT: Record<string, () => Extractor<unknown>> = {
 
 describe('every Junos fixture reads the same with XmlTokenizer and saxes', () => {
   for (const file of FILES) {
-    const xml = readFileSync(join(FIXTURES, file), 'utf8');
+    const xml = readFileSync(join(JUNOS_FIXTURES, file), 'utf8');
     it(file, () => {
       const rng = new Rng(xml.length);
       const ref = tokenize('saxes', [xml]);
