@@ -80,7 +80,7 @@ export class BudgetMeter {
     this.deadline = this.lastTurn + budget.timeMs;
   }
 
-  /** Reads the clock on every step: one node (a range, a $distinct) can take milliseconds. */
+  /** Reads the clock on every step: one node (a million-item range, a $sort) can take milliseconds. */
   enter(): Promise<void> | undefined {
     if (++this.steps > this.budget.maxSteps) throw new BudgetExceeded(`it took more than ${this.budget.maxSteps} evaluation steps`);
     const now = Date.now();
