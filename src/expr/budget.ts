@@ -8,6 +8,8 @@
  * ($pad, $distinct, $join, $replace) are replaced by ones that check first.
  */
 
+import { getHeapStatistics } from 'node:v8';
+
 export interface ExpressionBudget {
   /** Longest one evaluation may run, in milliseconds. */
   readonly timeMs: number;
@@ -19,6 +21,14 @@ export interface ExpressionBudget {
   readonly maxRange: number;
   /** Longest string an evaluation may build, in UTF-16 units. */
   readonly maxStringLength: number;
+  /**
+   * Many lists or strings, each within the limits above, still add up. An evaluation is
+   * stopped once the heap holds more than this share of V8's heap limit and has grown by
+   * more than maxHeapGrowth bytes while it ran: before the process dies of it. (The heap
+   * also holds garbage not yet collected, so growth alone would stop honest work.)
+   */
+  readonly maxHeapShare: number;
+  readonly maxHeapGrowth: number;
 }
 
 /**
@@ -31,6 +41,8 @@ export const DEFAULT_BUDGET: ExpressionBudget = {
   maxItems: 10_000_000,
   maxRange: 1_000_000,
   maxStringLength: 10_000_000,
+  maxHeapShare: 0.7,
+  maxHeapGrowth: 256 * 1024 * 1024,
 };
 
 let processBudget: ExpressionBudget = DEFAULT_BUDGET;
@@ -73,6 +85,7 @@ export class BudgetMeter {
   private steps = 0;
   private readonly deadline: number;
   private lastTurn = Date.now();
+  private readonly heapAtStart = usedHeap();
   /** A range's low end, kept until its high end is known. */
   private readonly rangeLow = new Map<object, unknown>();
 
@@ -113,11 +126,27 @@ export class BudgetMeter {
     }
   }
 
-  /** Lets timers, sockets and signal handlers run: awaiting JSONata's promises alone never does. */
+  /**
+   * Checks the heap, then lets timers, sockets and signal handlers run: awaiting
+   * JSONata's promises alone never does.
+   */
   private async turn(): Promise<void> {
+    const heap = getHeapStatistics();
+    const grown = heap.used_heap_size - this.heapAtStart;
+    if (heap.used_heap_size > this.budget.maxHeapShare * heap.heap_size_limit && grown > this.budget.maxHeapGrowth) {
+      throw new BudgetExceeded(`it grew the heap by ${mebibytes(grown)}, to ${mebibytes(heap.used_heap_size)} of the process's ${mebibytes(heap.heap_size_limit)}`);
+    }
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.lastTurn = Date.now();
   }
+}
+
+function usedHeap(): number {
+  return getHeapStatistics().used_heap_size;
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
 }
 
 /** A node's value as JSONata will use it: the hooks see a one-item sequence before it is unwrapped. */

@@ -96,6 +96,12 @@ describe('expression budget: ends an evaluation that goes over it', () => {
     assert.match(err.reason, /maximum sequence length of \d+ was exceeded/);
   });
 
+  it('stops an evaluation whose values, each within the limits, add up to too much heap', async () => {
+    // Each inner range is within maxRange; together they would fill the heap (1.9 GB in 5 s, measured).
+    const err = await stopped('$count([1..1000000].[1..1000000])', { timeMs: 600_000, maxHeapShare: 0, maxHeapGrowth: 64 * 1024 * 1024 });
+    assert.match(err.reason, /stopped by its budget: it grew the heap by \d+ MiB, to \d+ MiB of the process's \d+ MiB$/);
+  });
+
   it('the budget in templates too', async () => {
     const t = compileTemplate(`peers: {{ ${MANY_STEPS} }}`, at, budget({ maxSteps: 10_000 }));
     await assert.rejects(t.render({}), (err: unknown) => err instanceof ExpressionError && err.column === 20 && /took more than 10000 evaluation steps/.test(err.message));
