@@ -1,4 +1,4 @@
-import type { TableResult } from '../junos/table.ts';
+import { TableValueError, type TableResult } from '../junos/table.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
 import { actionFailure, runAct } from '../steps/act.ts';
 import { runAnalyze } from '../steps/analyze.ts';
@@ -269,6 +269,7 @@ export function failureOf(phase: Phase, err: unknown): Failure {
     return { phase, kind: 'rpc-error', message: `${err.rpc}: ${err.errors.map(describeRpcError).join('; ')}`, deviceErrors: err.errors.map((e) => ({ ...e })) };
   }
   if (err instanceof TransportError) return { phase, kind: err.phase, message: err.message };
+  if (err instanceof TableValueError) return { phase, kind: 'bad-value', message: err.message };
   if (phase === 'act') return actionFailure(err);
   const e = err as Error;
   const kind = e?.name === 'ExpressionError' ? 'expression' : e?.name === 'RpcBuildError' ? 'bad-argument' : 'internal';

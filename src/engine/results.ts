@@ -39,6 +39,11 @@ export interface PlannedAction {
   /** False for read-only RPCs; a dry run sends none that change state. */
   readonly changesState: boolean;
   /**
+   * Set on a clear planned in its wide form (the playbook said `all: true`): what it does,
+   * "clears every IPsec SA on the device". Plans, tickets and the dry run show it.
+   */
+  readonly wide?: string;
+  /**
    * Set on a configuration statement (`set security flow aging early-ageout 20`): the
    * host's statements are loaded together as one change (rpc is load-configuration).
    */

@@ -39,6 +39,20 @@ export interface RpcSpec {
   readonly changesState: boolean;
   readonly description: string;
   readonly args: Readonly<Record<string, ArgSpec>>;
+  /** For an RPC that clears: what narrows it, and what it does when nothing does. */
+  readonly narrowedBy?: Narrowing;
+}
+
+/**
+ * Junos reads a clear with no selector as "clear them all": `<clear-ipsec-security-association/>`
+ * clears every IPsec SA on the device. So a clear is sent only with one of its narrowing
+ * arguments, or when the caller states the wide form (a plan action's `all: true`).
+ */
+export interface Narrowing {
+  /** Any one of these, given, narrows the RPC to what it names. */
+  readonly args: readonly string[];
+  /** What the RPC does with none of them, for plans, tickets and prompts. */
+  readonly wide: string;
 }
 
 const flowFilters: Record<string, ArgSpec> = {
@@ -52,6 +66,8 @@ const flowFilters: Record<string, ArgSpec> = {
   interface: { kind: 'name', description: 'Incoming or outgoing interface (ge-0/0/1.0, reth1.0, ...)' },
   node: { kind: 'node', description: 'Chassis-cluster node (node0, node1, all, local, primary)' },
 };
+
+const EVERY_FLOW_SESSION = 'clears every flow session on the device except tunnel and resource-manager sessions';
 
 export const RPCS: Readonly<Record<string, RpcSpec>> = {
   'get-flow-session-information': {
@@ -107,6 +123,7 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
     cli: 'clear security ike security-associations',
     changesState: true,
     description: 'Clears the IKE SA of a peer (or all IKE SAs when no peer is given)',
+    narrowedBy: { args: ['peer-address', 'index'], wide: 'clears every IKE SA on the device' },
     args: {
       'peer-address': { kind: 'address', cli: '', description: 'The peer whose IKE SA is cleared' },
       index: { kind: 'uint', description: 'One IKE SA by its index' },
@@ -118,6 +135,7 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
     cli: 'clear security ipsec security-associations',
     changesState: true,
     description: 'Clears the IPsec SAs of a tunnel by index (or all when no index is given)',
+    narrowedBy: { args: ['index', 'vpn-name'], wide: 'clears every IPsec SA on the device' },
     args: {
       index: { kind: 'uint', description: 'The tunnel index whose SAs are cleared' },
       'vpn-name': { kind: 'name', description: 'One VPN by name' },
@@ -129,6 +147,7 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
     cli: 'clear security flow session',
     changesState: true,
     description: 'Clears the flow sessions that match the filters; `all` clears every session except tunnel and resource-manager ones',
+    narrowedBy: { args: Object.keys(flowFilters).filter((a) => a !== 'node'), wide: EVERY_FLOW_SESSION },
     args: {
       ...flowFilters,
       all: { kind: 'flag', description: 'Every session (not tunnel or resource-manager sessions)' },
@@ -142,6 +161,8 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
     cli: 'clear security flow session all',
     changesState: true,
     description: 'Clears every flow session except tunnel and resource-manager sessions (on a real device, the management session that sends it may end too)',
+    // Nothing narrows it: it is always the wide form, and a playbook must say so.
+    narrowedBy: { args: [], wide: EVERY_FLOW_SESSION },
     args: { node: flowFilters.node },
   },
   'clear-flow-session-by-session-identifier': {
@@ -149,6 +170,7 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
     cli: 'clear security flow session session-identifier',
     changesState: true,
     description: 'Clears one flow session by its id',
+    narrowedBy: { args: ['session-identifier'], wide: 'names no session: Junos may read it as every flow session on the device' },
     args: { 'session-identifier': { kind: 'uint', cli: '', description: 'The session id' }, node: flowFilters.node },
   },
   'get-configuration': {
@@ -162,6 +184,18 @@ export const RPCS: Readonly<Record<string, RpcSpec>> = {
 
 export function rpcSpec(name: string): RpcSpec | undefined {
   return Object.hasOwn(RPCS, name) ? RPCS[name] : undefined;
+}
+
+/**
+ * What a call does with none of its narrowing arguments given ("clears every IPsec SA on
+ * the device"); undefined when one is given or the RPC narrows nothing. An argument is
+ * given when present and not false (false leaves an argument out).
+ */
+export function wideEffect(name: string, args: Readonly<Record<string, unknown>>): string | undefined {
+  const narrowing = rpcSpec(name)?.narrowedBy;
+  if (!narrowing) return undefined;
+  const given = (arg: string) => Object.hasOwn(args, arg) && args[arg] !== false && args[arg] !== undefined && args[arg] !== null;
+  return narrowing.args.some(given) ? undefined : narrowing.wide;
 }
 
 /** Why a value does not fit an argument kind, or undefined when it does. */

@@ -1,4 +1,4 @@
-import { checkArgValue, rpcSpec } from './catalog.ts';
+import { checkArgValue, rpcSpec, wideEffect } from './catalog.ts';
 
 /**
  * Builds the XML of one Junos RPC from a name and arguments that may come from a
@@ -40,13 +40,19 @@ export function escapeXml(text: string): string {
 }
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
+export interface BuildOptions {
+  /** The caller states the wide form: a clear with none of its narrowing arguments may be built. */
+  readonly wide?: boolean;
+}
+
 /**
  * `<name><arg>value</arg><flag/></name>`. A `true` argument is a flag element, `false`
  * leaves the argument out. Catalogued RPCs only take their known arguments, each checked
  * against its kind; RPCs the catalog does not know are sent as given (raw RPCs) once
- * their names and values are safe.
+ * their names and values are safe. A clear with none of the arguments that narrow it is
+ * refused unless `wide` is stated: Junos would clear everything of its kind.
  */
-export function buildRpc(name: string, args: RpcArgs = {}): string {
+export function buildRpc(name: string, args: RpcArgs = {}, options: BuildOptions = {}): string {
   if (!isXmlName(name)) throw new RpcBuildError(name, undefined, 'is not a valid RPC element name');
   const spec = rpcSpec(name);
   let body = '';
@@ -65,7 +71,16 @@ export function buildRpc(name: string, args: RpcArgs = {}): string {
     }
     body += value === true || value === '' ? `<${arg}/>` : `<${arg}>${escapeXml(value)}</${arg}>`;
   }
+  const wide = wideEffect(name, args);
+  if (wide !== undefined && options.wide !== true) throw new RpcBuildError(name, undefined, unnarrowedReason(name, wide));
   return body ? `<${name}>${body}</${name}>` : `<${name}/>`;
+}
+
+/** Why a clear with no narrowing argument is refused. */
+export function unnarrowedReason(name: string, wide: string): string {
+  const narrowing = rpcSpec(name)?.narrowedBy?.args ?? [];
+  const none = narrowing.length > 0 ? `has none of the arguments that narrow it (${narrowing.join(', ')}); sent like that it ${wide}` : `${wide}`;
+  return `${none}. It is sent only when the wide form is stated explicitly (all: true on a plan action, --wide for runbook rpc)`;
 }
 
 function argValue(rpc: string, arg: string, raw: true | string | number): true | string {

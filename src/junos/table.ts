@@ -1,4 +1,5 @@
 import { flatCopy } from '../xml/flat-string.ts';
+import { checkArgValue } from './catalog.ts';
 import type { XmlNode } from '../xml/node.ts';
 import type { Extractor } from './extractor.ts';
 import { NodeTracker } from './node-context.ts';
@@ -10,10 +11,54 @@ export interface TablePathStep {
   readonly where?: { readonly child: string; readonly equals: string };
 }
 
+/** How a field's text is read: string is taken as it is; the others are checked. */
+export type TableFieldType = 'string' | 'integer' | 'number' | 'address';
+
+/** A field read from a path: its type, and for a typed field the checks every record's value passes. */
+export interface TablePathField {
+  readonly name: string;
+  readonly kind: 'path';
+  readonly path: readonly TablePathStep[];
+  readonly type: TableFieldType;
+  /** Integer and number fields: the bounds a value must be within. */
+  readonly minimum?: number;
+  readonly maximum?: number;
+  /** An absent or empty element is an error, not null. */
+  readonly required?: boolean;
+}
+
 /** A field of a table record: text at a path inside the item, or the item's context. */
-export type TableField =
-  | { readonly name: string; readonly kind: 'path'; readonly path: readonly TablePathStep[]; readonly type: 'string' | 'integer' | 'number' }
-  | { readonly name: string; readonly kind: 'context'; readonly context: 'node' | 'spu' };
+export type TableField = TablePathField | { readonly name: string; readonly kind: 'context'; readonly context: 'node' | 'spu' };
+
+/**
+ * A record whose value does not fit its field's declared type: which item (1-based, over
+ * the whole reply), which field, what the device sent, and why it does not fit. A value
+ * from a device is checked before any plan uses it: a tunnel index of "abc" read as null
+ * once made a clear with no index, which Junos reads as "clear every IPsec SA".
+ */
+export class TableValueError extends Error {
+  override readonly name = 'TableValueError';
+  constructor(
+    readonly item: string,
+    readonly record: number,
+    readonly field: string,
+    readonly path: string,
+    /** The device's text; undefined when the element is absent. */
+    readonly value: string | undefined,
+    readonly reason: string,
+    /** Further records that failed too. */
+    readonly more = 0,
+  ) {
+    const sent = value === undefined ? 'the device sent no such element' : `the device's value is ${JSON.stringify(value)}`;
+    super(`${item} record ${record}: field ${field} (${path}): ${sent}, ${reason}${more > 0 ? ` (and ${more} more ${more === 1 ? 'record' : 'records'} fail)` : ''}`);
+  }
+
+  /** Puts where the table was declared in front of the message: `file:line:col: step 'X'`. */
+  locate(where: string): this {
+    this.message = `${where}: ${this.message}`;
+    return this;
+  }
+}
 
 /** What a table step declares, as PyEZ Tables/Views do: the item element and its fields. */
 export interface TableSpec {
@@ -51,6 +96,8 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   const pools = spec.fields.map(() => new ValuePool());
   const NewRecord = recordConstructor();
   let count = 0;
+  let invalid: TableValueError | undefined;
+  let invalidCount = 0;
   return {
     items: new Set([spec.item, ...NodeTracker.ITEMS, ...SpuTracker.ITEMS]),
     keep: pathNames(spec.fields),
@@ -70,12 +117,27 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
       const record = new NewRecord();
       for (let i = 0; i < spec.fields.length; i++) {
         const f = spec.fields[i];
-        record[f.name] = f.kind === 'context' ? ((f.context === 'node' ? nodes.node : spus.spu) ?? null) : readField(el, f.path, f.type, pools[i]);
+        if (f.kind === 'context') {
+          record[f.name] = (f.context === 'node' ? nodes.node : spus.spu) ?? null;
+          continue;
+        }
+        const read = readField(el, f, pools[i]);
+        if (typeof read === 'object' && read !== null) {
+          // Read on to the end of the reply (the session stays usable), then fail: result() throws.
+          invalidCount++;
+          invalid ??= new TableValueError(spec.item, count, f.name, pathText(f.path), read.text, read.problem);
+          record[f.name] = null;
+          continue;
+        }
+        record[f.name] = read;
       }
       records.push(record);
       if (options.onProgress && count % every === 0) options.onProgress(count);
     },
-    result: () => ({ count, records, nodes: nodes.seen }),
+    result: () => {
+      if (invalid) throw new TableValueError(invalid.item, invalid.record, invalid.field, invalid.path, invalid.value, invalid.reason, invalidCount - 1);
+      return { count, records, nodes: nodes.seen };
+    },
   };
 }
 
@@ -112,6 +174,8 @@ function recordConstructor(): new () => TableRecord {
 class ValuePool {
   private static readonly MAX = 100_000;
   private readonly seen = new Map<string, string>();
+  /** Values already checked against the field's type, so a million records check each peer once. */
+  readonly checked = new Set<string>();
 
   take(text: string): string {
     const known = this.seen.get(text);
@@ -122,16 +186,40 @@ class ValuePool {
   }
 }
 
-function readField(item: XmlNode, path: readonly TablePathStep[], type: 'string' | 'integer' | 'number', pool: ValuePool): TableValue {
+/** A record's value for one field, or why the device's text does not fit the field. */
+function readField(item: XmlNode, f: TablePathField, pool: ValuePool): TableValue | { readonly text: string | undefined; readonly problem: string } {
   let cur: XmlNode | undefined = item;
-  for (const step of path) {
+  for (const step of f.path) {
     cur = cur.children.find((c) => c.name === step.name && (!step.where || childText(c, step.where.child) === step.where.equals));
-    if (!cur) return null;
+    if (!cur) return f.required ? { text: undefined, problem: `which the field requires (${f.type})` } : null;
   }
   const text = cur.text.trim();
-  if (type === 'string') return text === '' ? null : pool.take(text);
-  const n = type === 'integer' ? (/^-?\d+$/.test(text) ? Number(text) : NaN) : Number(text);
-  return text === '' || Number.isNaN(n) ? null : n;
+  if (text === '') return f.required ? { text: cur.text, problem: `empty, which the field requires (${f.type})` } : null;
+  switch (f.type) {
+    case 'string':
+      return pool.take(text);
+    case 'address': {
+      const value = pool.take(text);
+      if (pool.checked.has(value)) return value;
+      const why = checkArgValue('address', value);
+      if (why !== undefined) return { text, problem: 'not an IPv4 or IPv6 address' };
+      if (pool.checked.size < 100_000) pool.checked.add(value);
+      return value;
+    }
+    case 'integer':
+    case 'number': {
+      const n = f.type === 'integer' ? (/^-?\d+$/.test(text) ? Number(text) : NaN) : Number(text);
+      if (!Number.isFinite(n) || (f.type === 'integer' && !Number.isSafeInteger(n))) return { text, problem: `not ${f.type === 'integer' ? 'an integer' : 'a number'}` };
+      if (f.minimum !== undefined && n < f.minimum) return { text, problem: `below the field's minimum ${f.minimum}` };
+      if (f.maximum !== undefined && n > f.maximum) return { text, problem: `above the field's maximum ${f.maximum}` };
+      return n;
+    }
+  }
+}
+
+/** A path as written: `flow-information[direction='In']/source-address`. */
+function pathText(path: readonly TablePathStep[]): string {
+  return path.map((s) => (s.where ? `${s.name}[${s.where.child}='${s.where.equals}']` : s.name)).join('/');
 }
 
 function childText(node: XmlNode, name: string): string | undefined {

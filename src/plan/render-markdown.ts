@@ -22,6 +22,7 @@ export function renderMarkdown(view: PlanView): string {
 
 function hostSection(h: HostSection): string[] {
   const out = [`## ${inline(h.host)}: ${h.status}`, '', inline(h.headline), ''];
+  if (h.wide.length > 0) out.push(...h.wide.map((w) => `> **${inline(w)}**`), '');
   if (h.deviceErrors.length > 0) out.push(...h.deviceErrors.map((e) => `- ${inline(e)}`), '');
   if (h.vars.length > 0) out.push(`**Vars:** ${h.vars.map((v) => codeSpan(v)).join(' ')}`, '');
   for (const t of h.evidence) out.push(`**${inline(t.title)}**`, '', ...table(t), '');

@@ -12,7 +12,7 @@ export function renderText(view: PlanView): string {
 }
 
 function hostSection(h: HostSection): string[] {
-  const out = [`${h.host}: ${h.status}`, `  ${h.headline}`];
+  const out = [`${h.host}: ${h.status}`, `  ${h.headline}`, ...h.wide.map((w) => `  ${w}`)];
   for (const e of h.deviceErrors) out.push(`    ${e}`);
   if (h.vars.length > 0) out.push(`  Vars: ${h.vars.join(' ')}`);
   for (const t of h.evidence) out.push(`  ${t.title}:`, ...table(t, '    '));

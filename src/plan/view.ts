@@ -1,4 +1,4 @@
-import type { Failure, HostStatus } from '../engine/results.ts';
+import type { Failure, HostStatus, PlannedAction } from '../engine/results.ts';
 import type { PlanArtifact, PlannedHost } from './artifact.ts';
 import { actionLabel } from './compare.ts';
 import { evidenceTables, keyEvidence } from './evidence-view.ts';
@@ -42,6 +42,8 @@ export interface HostSection {
   readonly headline: string;
   /** The device's own errors, one per line. */
   readonly deviceErrors: readonly string[];
+  /** One line per clear planned in its wide form: its CLI form and what it clears. */
+  readonly wide: readonly string[];
   /** The host's resolved vars as var=value. */
   readonly vars: readonly string[];
   readonly evidence: readonly Table[];
@@ -100,12 +102,18 @@ function hostSection(h: PlannedHost): HostSection {
     deviceErrors: (h.error?.deviceErrors ?? []).map((e) =>
       visible(`${e.severity}: ${e.message}${e.path ? ` (path ${e.path})` : ''}${e.badElement ? ` (bad element ${e.badElement})` : ''}`),
     ),
+    wide: h.actions.filter((a) => a.wide !== undefined).map((a) => visible(wideLine(a))),
     vars: Object.entries(h.vars).map(([k, v]) => visible(`${k}=${String(v)}`)),
     evidence: evidenceTables(h.evidence),
     statements: h.actions.map((a) => visible(actionLabel(a))),
     configDiff: h.config && h.config.diff !== '' ? h.config.diff.split('\n').map(visible) : [],
     log: h.log.map(visible),
   };
+}
+
+/** How a plan, a ticket and the dry run flag a clear in its wide form. */
+export function wideLine(a: PlannedAction): string {
+  return `WIDE: ${actionLabel(a)} ${a.wide ?? ''}`.trimEnd();
 }
 
 function headline(h: PlannedHost): string {

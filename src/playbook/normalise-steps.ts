@@ -1,10 +1,10 @@
 import { compileExpression } from '../expr/compile.ts';
 import { parseTablePath } from '../junos/table.ts';
-import type { ActionTemplate, FieldSpec, LogLine, PipelineOp } from './types.ts';
+import type { ActionTemplate, FieldSpec, FieldType, LogLine, PipelineOp } from './types.ts';
 import type { CompileContext } from './compile-context.ts';
 import { elementShape, fieldsOf, withFields, withLoop, type NameScope, type RegisterInfo, type Shape, UNKNOWN } from './name-scope.ts';
-import { checkRpcCall } from './rpc-check.ts';
-import type { WrittenAct, WrittenAnalyze, WrittenCollect, WrittenLogLine, WrittenOp, WrittenPlan } from './written.ts';
+import { checkNarrowing, checkRpcCall } from './rpc-check.ts';
+import type { WrittenAct, WrittenAnalyze, WrittenCollect, WrittenField, WrittenLogLine, WrittenOp, WrittenPlan } from './written.ts';
 import type { PathSegment } from './yaml-source.ts';
 
 /** Minutes a commit confirmed waits for its confirming commit, unless the act step says otherwise. */
@@ -30,10 +30,27 @@ export function normaliseCollect(c: WrittenCollect, at: Path, scope: NameScope, 
       cx.sink.atValue([...at, 'fields', name], `bad path: ${parsed.error}`);
       continue;
     }
-    fields.push({ name, kind: 'path', path: parsed.steps, type });
+    const checks = typeof written === 'string' ? {} : fieldChecks(written, type, [...at, 'fields', name], cx);
+    fields.push({ name, kind: 'path', path: parsed.steps, type, ...checks });
   }
   const shape: Shape = { kind: 'table', fields: new Set(fields.map((f) => f.name)) };
   return { body: { kind: 'collect' as const, rpc: c.rpc, args: cx.args([...at, 'args'], c.args ?? {}, scope), item: c.item, fields }, shape };
+}
+
+/** A typed field's bounds and whether it is required; bounds only on integer and number fields. */
+function fieldChecks(written: Exclude<WrittenField, string>, type: FieldType, at: Path, cx: CompileContext): { minimum?: number; maximum?: number; required?: true } {
+  const numeric = type === 'integer' || type === 'number';
+  for (const bound of ['minimum', 'maximum'] as const) {
+    if (written[bound] !== undefined && !numeric) cx.sink.atKey([...at, bound], `${bound} bounds integer and number fields; this field is ${type}`);
+  }
+  if (numeric && written.minimum !== undefined && written.maximum !== undefined && written.minimum > written.maximum) {
+    cx.sink.atValue([...at, 'minimum'], `minimum ${written.minimum} is above maximum ${written.maximum}`);
+  }
+  return {
+    ...(numeric && written.minimum !== undefined ? { minimum: written.minimum } : {}),
+    ...(numeric && written.maximum !== undefined ? { maximum: written.maximum } : {}),
+    ...(written.required === true ? { required: true } : {}),
+  };
 }
 
 export function normaliseAnalyze(a: WrittenAnalyze, at: Path, scope: NameScope, cx: CompileContext) {
@@ -123,11 +140,13 @@ export function normalisePlan(p: WrittenPlan, at: Path, scope: NameScope, cx: Co
     if (a.config !== undefined) return { kind: 'config', lines: a.config.map((line, k) => cx.template([...path, 'config', k], line, inner)) };
     const rpc = a.rpc ?? '';
     checkRpcCall(rpc, a.args ?? {}, path, cx.sink, 'action');
+    checkNarrowing(rpc, a.args ?? {}, a.all === true, path, cx.sink);
     const actionAs = loopName(a.as, [...path, 'as'], cx);
     const actionForEach = a.for_each !== undefined ? cx.expression([...path, 'for_each'], a.for_each, inner) : undefined;
     const argScope = a.for_each !== undefined ? withLoop(inner, actionAs, elementShape(a.for_each, inner)) : inner;
     const args = cx.args([...path, 'args'], a.args ?? {}, argScope);
-    return actionForEach ? { kind: 'rpc', rpc, args, forEach: actionForEach, as: actionAs } : { kind: 'rpc', rpc, args, as: actionAs };
+    const wide = a.all === true;
+    return actionForEach ? { kind: 'rpc', rpc, args, forEach: actionForEach, as: actionAs, wide } : { kind: 'rpc', rpc, args, as: actionAs, wide };
   });
   // Evidence is evaluated once for the whole plan: no loop variable is bound.
   const evidence = Object.fromEntries(Object.entries(p.evidence ?? {}).map(([name, text]) => [name, cx.expression([...at, 'evidence', name], text, scope)]));

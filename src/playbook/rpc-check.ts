@@ -28,3 +28,26 @@ export function checkRpcCall(rpc: string, args: WrittenArgs, at: readonly PathSe
     if (why !== undefined) sink.atValue([...at, 'args', name], `${name} ${why}`);
   }
 }
+
+/**
+ * A clear with none of its narrowing arguments clears everything of its kind (Junos reads
+ * `<clear-ipsec-security-association/>` as every IPsec SA): refused unless the action
+ * states the wide form with `all: true`. Templated arguments are checked again once
+ * rendered, when the plan is built; a literal false leaves an argument out.
+ */
+export function checkNarrowing(rpc: string, args: WrittenArgs, all: boolean, at: readonly PathSegment[], sink: IssueSink): void {
+  const spec = rpcSpec(rpc);
+  if (!spec) return;
+  const narrowing = spec.narrowedBy;
+  if (!narrowing) {
+    if (all) sink.atValue([...at, 'all'], `all: true states the wide form of a clear; ${rpc} has none (it ${spec.changesState ? 'takes no narrowing argument' : 'only reads'})`);
+    return;
+  }
+  const written = narrowing.args.filter((a) => Object.hasOwn(args, a) && args[a] !== false);
+  if (all && written.length > 0) {
+    sink.atValue([...at, 'all'], `all: true states the wide form of ${rpc} (it ${narrowing.wide}); it cannot go with ${written.join(', ')}, which narrow it`);
+  } else if (!all && written.length === 0) {
+    const none = narrowing.args.length > 0 ? `${rpc} has none of the arguments that narrow it (${narrowing.args.join(', ')}): sent like that it ${narrowing.wide}` : `${rpc} ${narrowing.wide}`;
+    sink.atValue([...at, 'rpc'], `${none}. Give a narrowing argument, or state the wide form with all: true`);
+  }
+}

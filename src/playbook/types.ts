@@ -54,11 +54,22 @@ interface StepBase {
   readonly syslog?: Template;
 }
 
-export type FieldType = 'string' | 'integer' | 'number';
+/** string is taken as it is; integer, number and address are checked on every record (junos/table.ts). */
+export type FieldType = 'string' | 'integer' | 'number' | 'address';
 
 /** A field of a collected record: a path inside the item, or the item's context. */
 export type FieldSpec =
-  | { readonly name: string; readonly kind: 'path'; readonly path: readonly PathStep[]; readonly type: FieldType }
+  | {
+      readonly name: string;
+      readonly kind: 'path';
+      readonly path: readonly PathStep[];
+      readonly type: FieldType;
+      /** Integer and number fields: the bounds every record's value must be within. */
+      readonly minimum?: number;
+      readonly maximum?: number;
+      /** An absent or empty element fails the collect instead of reading as null. */
+      readonly required?: boolean;
+    }
   /** The chassis-cluster node (`<re-name>`) or the SPU (`<flow-fpc-pic-id>`) the item sat in. */
   | { readonly name: string; readonly kind: 'context'; readonly context: 'node' | 'spu' };
 
@@ -109,6 +120,8 @@ export interface RpcActionTemplate {
   readonly args: ArgTemplates;
   readonly forEach?: Expression;
   readonly as: string;
+  /** `all: true`: the playbook states the wide form; a clear may go out with no narrowing argument. */
+  readonly wide: boolean;
 }
 
 /** Configuration statements (`set ...`, `delete ...`), one template per line. */

@@ -31,7 +31,7 @@ export type WrittenLogLine = string | { readonly say: string; readonly level?: n
 
 export type WrittenArgs = Readonly<Record<string, WrittenScalar>>;
 
-export type WrittenField = string | { readonly path: string; readonly type?: FieldType };
+export type WrittenField = string | { readonly path: string; readonly type?: FieldType; readonly minimum?: number; readonly maximum?: number; readonly required?: boolean };
 
 export interface WrittenCollect {
   readonly rpc: string;
@@ -72,6 +72,8 @@ export interface WrittenAction {
   readonly args?: WrittenArgs;
   readonly for_each?: string;
   readonly as?: string;
+  /** States the wide form of a clear (see the schema). */
+  readonly all?: boolean;
 }
 
 export interface WrittenPlan {

@@ -25,6 +25,8 @@ export class AuditLog {
       rpc: result.action.rpc,
       args: result.action.args,
       cli: result.action.cli,
+      // A clear sent in its wide form (all: true) says what it cleared.
+      ...(result.action.wide !== undefined ? { wide: result.action.wide } : {}),
       status: result.status,
       ...(result.reply ? { reply: result.reply } : {}),
       ...(result.error ? { error: { kind: result.error.kind, message: result.error.message, ...(result.error.deviceErrors ? { deviceErrors: result.error.deviceErrors } : {}) } } : {}),

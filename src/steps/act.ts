@@ -102,7 +102,7 @@ async function sendRpc(action: PlannedAction, session: RpcSession): Promise<Acti
   const started = Date.now();
   const reader = clearReply();
   try {
-    const reply = await session.rpc(buildRpc(action.rpc, argsForCall(action)), { handler: reader });
+    const reply = await session.rpc(buildRpc(action.rpc, argsForCall(action), { wide: action.wide !== undefined }), { handler: reader });
     const r = reader.result();
     return {
       action,

@@ -1,4 +1,4 @@
-import { cliForm, rpcSpec } from '../junos/catalog.ts';
+import { cliForm, rpcSpec, wideEffect } from '../junos/catalog.ts';
 import { buildRpc, RpcBuildError } from '../junos/rpc.ts';
 import type { PlannedAction } from '../engine/results.ts';
 import type { ConfigActionTemplate, PlanStep } from '../playbook/types.ts';
@@ -29,11 +29,13 @@ export async function runPlan(step: PlanStep, scope: Scope): Promise<PlanOutcome
       const inner = template.forEach ? asList(await template.forEach.evaluate(itemScope)) : [undefined];
       for (const value of inner) {
         const s = template.forEach ? extend(itemScope, { [template.as]: value }) : itemScope;
-        const args = await renderArgs(template.args, s);
-        buildRpc(template.rpc, args);
+        const args = await renderArgs(template.args, s, { rpc: template.rpc, step: step.name });
+        // Refuses a clear that none of its arguments narrows, unless the playbook says all: true.
+        buildRpc(template.rpc, args, { wide: template.wide });
         const text: Record<string, string> = {};
         for (const [k, v] of Object.entries(args)) text[k] = v === true ? '' : v;
-        actions.push({ rpc: template.rpc, args: text, cli: cliForm(template.rpc, args), changesState: rpcSpec(template.rpc)?.changesState ?? true });
+        const wide = wideEffect(template.rpc, args);
+        actions.push({ rpc: template.rpc, args: text, cli: cliForm(template.rpc, args), changesState: rpcSpec(template.rpc)?.changesState ?? true, ...(wide !== undefined ? { wide } : {}) });
       }
     }
   }

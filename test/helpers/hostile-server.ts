@@ -55,6 +55,11 @@ export interface HostileReply {
   drop(): void;
   /** The lab's own answer to this RPC, as the lab device would send it. */
   lab(): Promise<void>;
+  /**
+   * The content the lab would put inside `<rpc-reply>` for this RPC, as one string, for a
+   * test to alter and send with `whole(open + text + close)`; undefined for an rpc-error.
+   */
+  labText(): string | undefined;
   /** True once the client went away (stop streaming). */
   readonly gone: boolean;
 }
@@ -258,6 +263,11 @@ export class HostileServer {
           await part(chunk);
         }
         await reply.whole(close);
+      },
+      labText: () => {
+        if (!body) return undefined;
+        const a = this.backend.answer(body, { id: sessionId, user: HOSTILE_USER });
+        return a.kind === 'error' ? undefined : [...a.chunks].join('');
       },
       get gone() {
         return isGone();

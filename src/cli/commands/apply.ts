@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
-import { createInterface } from 'node:readline/promises';
 import type { PlanArtifact } from '../../plan/artifact.ts';
 import { planAgeCheck } from '../../plan/age.ts';
 import { comparePlans, diffLines } from '../../plan/compare.ts';
@@ -26,6 +25,7 @@ import { DEFAULT_INVENTORY, engineHosts, resolveTargets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
 import type { RunOptions } from '../../engine/executor.ts';
+import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
@@ -236,14 +236,8 @@ async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Pro
   const what = plan
     ? `This applies the reviewed plan (${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements on ${plan.hosts.filter((h) => h.actions.length > 0).length} hosts, made ${plan.createdAt}).`
     : `This run will send state-changing RPCs to up to ${hosts} hosts.`;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError(`${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`);
-  }
-  if (plan) process.stdout.write(renderPlan(plan, 'text').split('\n').slice(0, 40).join('\n') + '\n');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`${what} Continue? [y/N] `);
-  rl.close();
-  if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not confirmed: nothing was sent');
+  const preface = plan ? renderPlan(plan, 'text').split('\n').slice(0, 40).join('\n') + '\n' : undefined;
+  await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`, preface);
 }
 
 function opt<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

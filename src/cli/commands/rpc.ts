@@ -3,11 +3,14 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import xml2js from 'xml2js';
-import { buildRpc, parseArgs, RpcBuildError } from '../../junos/rpc.ts';
+import { cliForm, rpcSpec, wideEffect } from '../../junos/catalog.ts';
+import { buildRpc, parseArgs, RpcBuildError, unnarrowedReason } from '../../junos/rpc.ts';
+import { parseString } from '../../xml/element-stream.ts';
 import { extractorFor } from '../../junos/index.ts';
 import { describeRpcError, RpcError, TransportError } from '../../transport/errors.ts';
 import type { ConnectOptions } from '../../transport/options.ts';
 import { NetconfSession } from '../../transport/session.ts';
+import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { collect, positiveInt, port } from '../option-parsers.ts';
@@ -28,6 +31,8 @@ interface RpcCliOptions {
   timeout: number;
   connectTimeout: number;
   netconf10?: boolean;
+  yes?: boolean;
+  wide?: boolean;
 }
 
 /** Raw replies converted by xml2js are held whole: cap them so a huge reply fails clearly. */
@@ -53,6 +58,8 @@ export function registerRpcCommand(program: Command): void {
     .option('--timeout <seconds>', 'longest wait for reply data', positiveInt, 120)
     .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within', positiveInt, 20)
     .option('--netconf-1.0', 'offer only base:1.0 framing', false)
+    .option('-y, --yes', 'do not ask before sending an RPC that changes device state (needed when not on a terminal)')
+    .option('--wide', 'send a clear with none of the arguments that narrow it: it clears everything of its kind')
     .addHelpText(
       'after',
       `
@@ -69,18 +76,23 @@ Examples:
 async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<number> {
   if (opts.format !== 'xml' && opts.format !== 'json') throw new UsageError(`--format must be xml or json, not '${opts.format}'`);
   let body: string;
+  let calls: readonly RpcCall[];
   if (opts.xml !== undefined) {
     if (name !== undefined || opts.arg.length > 0) throw new UsageError('give either NAME with --arg, or --xml, not both');
     body = opts.xml;
+    calls = callsInBody(body);
   } else {
     if (name === undefined) throw new UsageError('name an RPC (e.g. get-software-information) or give --xml');
     try {
-      body = buildRpc(name, parseArgs(opts.arg));
+      const args = parseArgs(opts.arg);
+      body = buildRpc(name, args, { wide: opts.wide === true });
+      calls = [{ name, args }];
     } catch (err) {
       if (err instanceof RpcBuildError) throw new UsageError(err.message);
       throw err;
     }
   }
+  await confirmSending(calls, opts);
   const connect = await connectOptions(opts);
   let session: NetconfSession | undefined;
   try {
@@ -119,6 +131,68 @@ async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<nu
   } finally {
     await session?.close();
   }
+}
+
+/** One RPC a command line sends: its name and arguments as far as they can be read. */
+interface RpcCall {
+  readonly name: string;
+  /** '' for an element with no text (a flag, or an empty value). */
+  readonly args: Readonly<Record<string, string | true>>;
+}
+
+/** The RPCs a raw --xml body calls (its top-level elements); a body runbook cannot read is one unknown call. */
+function callsInBody(body: string): RpcCall[] {
+  const calls: RpcCall[] = [];
+  try {
+    parseString(
+      {
+        items: new Set(['rpc']),
+        onElement: (rpc) => {
+          for (const el of rpc.children) {
+            calls.push({ name: el.name, args: Object.fromEntries(el.children.map((c) => [c.name, c.text.trim()])) });
+          }
+        },
+      },
+      `<rpc>${body}</rpc>`,
+    );
+  } catch {
+    return [{ name: '(unreadable --xml body)', args: {} }];
+  }
+  return calls;
+}
+
+/**
+ * Whether an RPC may change the device: the catalog says so, or runbook does not know it
+ * and it is not one of Junos's reads (their RPCs are named get-…).
+ */
+function mayChangeState(name: string): boolean {
+  const spec = rpcSpec(name);
+  return spec ? spec.changesState : !name.startsWith('get-');
+}
+
+/** What a call clears with no narrowing argument; an empty one (<index/>) narrows nothing. */
+function wideOf(c: RpcCall): string | undefined {
+  return wideEffect(c.name, Object.fromEntries(Object.entries(c.args).filter(([, v]) => v !== '')));
+}
+
+/**
+ * A clear with none of its narrowing arguments needs --wide; anything that may change the
+ * device is asked about on a terminal and needs --yes otherwise, as apply does.
+ */
+async function confirmSending(calls: readonly RpcCall[], opts: RpcCliOptions): Promise<void> {
+  const wide = calls.map((c) => ({ call: c, wide: wideOf(c) })).filter((w) => w.wide !== undefined);
+  if (opts.xml !== undefined && wide.length > 0 && opts.wide !== true) {
+    throw new UsageError(`--xml: rpc ${JSON.stringify(wide[0].call.name)}: ${unnarrowedReason(wide[0].call.name, wide[0].wide ?? '')}`);
+  }
+  const changing = calls.filter((c) => mayChangeState(c.name));
+  if (changing.length === 0 || opts.yes) return;
+  const described = changing.map((c) => {
+    const w = wideOf(c);
+    const shown = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === '' ? true : v]));
+    return `${rpcSpec(c.name) ? cliForm(c.name, shown) : c.name}${w !== undefined ? ` (WIDE: it ${w})` : ''}`;
+  });
+  const what = `This sends ${described.join('; ')} to ${opts.host}, which ${changing.length === 1 ? 'changes' : 'change'} device state${changing.some((c) => !rpcSpec(c.name)) ? ' (or may: runbook does not know the RPC)' : ''}.`;
+  await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to send it`);
 }
 
 function reportErrors(errors: RpcError['errors'], warnings: RpcError['warnings']): number {

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { HostResult, HostStatus, RunResult } from '../../engine/results.ts';
+import type { HostResult, HostStatus, PlannedAction, RunResult } from '../../engine/results.ts';
 
 /** Seed debug levels: 0 nothing but the recap, 1 informational, 2 verbose, 3 debug. */
 export type Verbosity = 0 | 1 | 2 | 3;
@@ -26,14 +26,14 @@ export function hostResultLines(h: HostResult, verbosity: Verbosity, style: Chal
     if (h.dryRun) {
       lines.push('  Dry run, not executing any operational commands.');
       lines.push('  Statements to be executed (dry run):');
-      for (const a of h.plan) lines.push(`    ${a.cli}`);
+      for (const a of h.plan) lines.push(`    ${a.cli}${wideMark(a)}`);
       if (h.config?.result === 'checked') lines.push('  Configuration: loaded, compared and checked (commit check) on the device, then discarded.');
     } else {
       lines.push('  Statements sent:');
       for (const r of h.actions) {
         const mark = r.status === 'sent' ? style.green('ok    ') : r.status === 'failed' ? style.red('FAILED') : style.dim('skipped');
         const extra = r.reply?.cleared !== undefined ? ` (${r.reply.cleared} sessions cleared)` : '';
-        lines.push(`    ${mark} ${r.action.cli}${extra}${r.error ? `: ${r.error.message}` : ''}`);
+        lines.push(`    ${mark} ${r.action.cli}${wideMark(r.action)}${extra}${r.error ? `: ${r.error.message}` : ''}`);
       }
     }
   }
@@ -42,6 +42,11 @@ export function hostResultLines(h: HostResult, verbosity: Verbosity, style: Chal
     for (const s of h.steps) lines.push(style.dim(`  [${s.kind}] ${s.name}: ${s.status}${s.count !== undefined ? `, ${s.count}` : ''} in ${s.ms} ms`));
   }
   return lines;
+}
+
+/** A clear planned in its wide form says so beside its statement. */
+function wideMark(a: PlannedAction): string {
+  return a.wide !== undefined ? `   (WIDE: ${a.wide})` : '';
 }
 
 /** Ansible-like recap: a line per host, then the counts. */
@@ -89,6 +94,8 @@ function changeSummary(h: HostResult): string {
       parts.push(`${sent.length} of ${rpcs.length} ${rpcs.length === 1 ? 'statement' : 'statements'} sent${sent.some((a) => a.reply?.cleared !== undefined) ? `, ${cleared} sessions cleared` : ''}`);
     }
   }
+  const wide = rpcs.filter((a) => a.wide !== undefined).length;
+  if (wide > 0) parts.push(`${wide} WIDE ${wide === 1 ? 'clear' : 'clears'} (all: true)`);
   if (h.config) {
     const lines = h.config.diff === '' ? 0 : h.config.diff.split('\n').length;
     const diff = `${lines}-line configuration diff`;

@@ -260,7 +260,7 @@ steps:
   });
 
   it('states the step order rule: one plan, one act after it', () => {
-    const plan = '\n  - name: Plan\n    plan: { actions: [ { rpc: clear-flow-session } ] }';
+    const plan = '\n  - name: Plan\n    plan: { actions: [ { rpc: clear-flow-session, args: { protocol: ah } } ] }';
     const act = '\n  - name: Act\n    act:';
     assert.deepStrictEqual(check(`name: x\nsteps:${collectAh}${act}${plan}${act}${plan}${act}${collectAh}\n`), [
       'x.yml:10:5: steps[1].act: step 2 (act) comes before any plan: an act step sends the plan, so a plan step must come first',

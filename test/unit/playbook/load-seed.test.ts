@@ -66,11 +66,11 @@ describe('loadPlaybook: playbooks/ah-cleanup.yml', () => {
     assert.equal(ah.item, 'flow-session');
     assert.deepStrictEqual(Object.keys(ah.args), ['protocol']);
     assert.equal(await ah.args.protocol.render({}), 'ah');
-    assert.deepStrictEqual(ah.fields, [{ name: 'peer', kind: 'path', path: [{ name: 'flow-information', where: { child: 'direction', equals: 'In' } }, { name: 'source-address' }], type: 'string' }]);
+    assert.deepStrictEqual(ah.fields, [{ name: 'peer', kind: 'path', path: [{ name: 'flow-information', where: { child: 'direction', equals: 'In' } }, { name: 'source-address' }], type: 'address', required: true }]);
     const sas = step(p, 4, 'collect');
     assert.deepStrictEqual(sas.fields, [
-      { name: 'index', kind: 'path', path: [{ name: 'sa-tunnel-index' }], type: 'integer' },
-      { name: 'gateway', kind: 'path', path: [{ name: 'sa-remote-gateway' }], type: 'string' },
+      { name: 'index', kind: 'path', path: [{ name: 'sa-tunnel-index' }], type: 'integer', minimum: 1, maximum: 4294967295, required: true },
+      { name: 'gateway', kind: 'path', path: [{ name: 'sa-remote-gateway' }], type: 'address', required: true },
     ]);
     assert.deepStrictEqual(sas.args, {});
     assert.equal(sas.when?.source, '$count(top) > 0');
