@@ -90,7 +90,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
     .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
     .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
-    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 10)', positiveNumber)
+    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
       process.exitCode = await apply(playbook, opts);
     });

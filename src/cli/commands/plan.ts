@@ -44,7 +44,7 @@ export function registerPlanCommand(program: Command): void {
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
-    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 10)', positiveNumber)
+    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
