@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { createLabBackend } from '../lab/backend.ts';
 import { Lab, LAB_USER } from '../lab/lab.ts';
 import type { InventoryHost } from '../inventory/types.ts';
 import type { ConnectOptions } from '../transport/options.ts';
+import { ExitCode } from './exit-codes.ts';
 
 export interface InProcessLab {
   /** Connection settings for each lab host, by inventory name. */
@@ -21,6 +23,7 @@ export async function startInventoryLab(hosts: readonly InventoryHost[]): Promis
   const labHosts = hosts.filter((h) => h.lab !== undefined);
   if (labHosts.length === 0) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'runbook-lab-'));
+  removedAtExit.add(dir);
   const lab = await Lab.start({
     dir,
     backend: createLabBackend,
@@ -42,6 +45,40 @@ export async function startInventoryLab(hosts: readonly InventoryHost[]): Promis
     async stop() {
       await lab.stop();
       await rm(dir, { recursive: true, force: true });
+      removedAtExit.delete(dir);
     },
   };
 }
+
+/**
+ * The lab's temp dirs (keys, known_hosts), removed however the process ends: a run cut
+ * short by a second Ctrl-C, an EPIPE or an error exits without stopping the lab. A
+ * signal nothing else handles would end the process without an 'exit' event: while a
+ * dir exists, such a signal exits (with the interrupt code) through it.
+ */
+const labDirs = new Set<string>();
+
+function removeLabDirs(): void {
+  for (const dir of labDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+function exitOnUnhandledSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) === 1) process.exit(ExitCode.Interrupted);
+}
+
+const removedAtExit = {
+  add(dir: string): void {
+    if (labDirs.size === 0) {
+      process.on('exit', removeLabDirs);
+      process.on('SIGINT', exitOnUnhandledSignal);
+      process.on('SIGTERM', exitOnUnhandledSignal);
+    }
+    labDirs.add(dir);
+  },
+  delete(dir: string): void {
+    if (!labDirs.delete(dir) || labDirs.size > 0) return;
+    process.off('exit', removeLabDirs);
+    process.off('SIGINT', exitOnUnhandledSignal);
+    process.off('SIGTERM', exitOnUnhandledSignal);
+  },
+};

@@ -233,6 +233,9 @@ export function inspectAst(ast: unknown, source: string): AstFacts {
   for (const v of variables) {
     if (v.name === 'eval') {
       problems.push({ offset: v.offset, reason: '$eval is not allowed in expressions: it would run text that was never checked' });
+    } else if (!bound.has(v.name) && BUILTIN_FUNCTIONS.has(v.name) && !v.called) {
+      // $reduce(list, $append) would run a function many times in one call, out of the budget's sight.
+      problems.push({ offset: v.offset, reason: `$${v.name} is a function: functions are called here, not passed as values` });
     } else if (!bound.has(v.name) && !BUILTIN_FUNCTIONS.has(v.name)) {
       problems.push({
         offset: v.offset,

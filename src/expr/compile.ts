@@ -5,6 +5,9 @@ import { inspectAst, type NameRead } from './ast.ts';
 import { ExpressionError } from './errors.ts';
 import { placementOf, spanAt, type CompileOptions, type Placement } from './placement.ts';
 import { sandboxScope, toPlain } from './sandbox.ts';
+import { allNodes, BUDGET_BINDING, BudgetExceeded, BudgetMeter, budgetHooks, expressionBudget, literalRangeProblems, rangeSides, type ExpressionBudget } from './budget.ts';
+import { guardFunctions } from './guarded-functions.ts';
+import { regexProblem, SafeRegExp } from './safe-regex.ts';
 
 /** A compiled expression, with what the loader needs to check its references. */
 export interface CompiledExpression extends Expression {
@@ -33,14 +36,18 @@ export function compileExpression(source: string, at: SourceSpan, options: Compi
   if (text === '') throw new ExpressionError(at, source, 'the expression is empty');
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(source);
+    compiled = jsonata(source, jsonataOptions(options));
   } catch (err) {
     throw fromJsonata(err, source, placement, 'is not a valid expression');
   }
   const facts = inspectAst(compiled.ast(), source);
-  const problem = facts.problems[0];
+  const problem = [...facts.problems, ...budgetProblems(compiled.ast(), source, options.budget ?? expressionBudget())].sort((a, b) => a.offset - b.offset)[0];
   if (problem) throw new ExpressionError(spanAt(placement, problem.offset), source, `${problem.reason} (in '${text}')`);
   const names = [...new Set(facts.reads.filter((r) => !r.viaRoot).map((r) => r.name))];
+  const hooks = budgetHooks(rangeSides(compiled.ast()));
+  compiled.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, hooks.entry);
+  compiled.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, hooks.exit);
+  guardFunctions(compiled);
 
   return {
     source,
@@ -49,8 +56,10 @@ export function compileExpression(source: string, at: SourceSpan, options: Compi
     reads: facts.reads,
     spanAt: (offset) => spanAt(placement, offset),
     async evaluate(scope) {
+      // The budget is read per evaluation: the CLI sets it after playbooks may be loaded.
+      const meter = new BudgetMeter(options.budget ?? expressionBudget());
       try {
-        return toPlain(await compiled.evaluate(sandboxScope(scope)));
+        return toPlain(await compiled.evaluate(sandboxScope(scope), { [BUDGET_BINDING]: meter }));
       } catch (err) {
         throw fromJsonata(err, source, placement, 'failed');
       }
@@ -58,8 +67,38 @@ export function compileExpression(source: string, at: SourceSpan, options: Compi
   };
 }
 
+/** Regexes run on RE2; `sequence` is JSONata's own cap on the lists it builds, read when it builds one. */
+function jsonataOptions(options: CompileOptions): jsonata.JsonataOptions {
+  return {
+    RegexEngine: SafeRegExp as unknown as RegExpConstructor,
+    get sequence() {
+      return (options.budget ?? expressionBudget()).maxItems;
+    },
+  };
+}
+
+/** What the budget refuses before anything runs: regexes RE2 cannot run, literal ranges too large. */
+function budgetProblems(ast: unknown, source: string, budget: ExpressionBudget): { offset: number; reason: string }[] {
+  const problems = literalRangeProblems(ast, budget).map((p) => ({ offset: Math.max(0, p.position - 2), reason: p.reason }));
+  for (const node of allNodes(ast)) {
+    if (node.type !== 'regex' || !(node.value instanceof RegExp)) continue;
+    const reason = regexProblem(node.value);
+    const end = typeof node.position === 'number' ? node.position : source.length;
+    if (reason) problems.push({ offset: Math.max(0, source.lastIndexOf(`/${node.value.source}/`, end)), reason });
+  }
+  return problems;
+}
+
 function fromJsonata(err: unknown, source: string, placement: Placement, what: string): ExpressionError {
   if (err instanceof ExpressionError) return err;
+  if (err instanceof BudgetExceeded) {
+    const offset = err.position !== undefined ? errorOffset(source, err.position, undefined) : 0;
+    return new ExpressionError(spanAt(placement, offset), source, `expression '${source.trim()}' was stopped by its budget: ${err.reason}`, 'budget');
+  }
+  if (err instanceof RangeError) {
+    // V8's own limits (a string or a stack too large): the budget's checks came too late.
+    return new ExpressionError(placement.at, source, `expression '${source.trim()}' was stopped: ${lowerFirst(err.message)}`, 'budget');
+  }
   const fields = (typeof err === 'object' && err !== null ? err : {}) as JsonataErrorFields;
   const message = typeof fields.message === 'string' ? fields.message : String(err);
   const code = typeof fields.code === 'string' ? fields.code : undefined;

@@ -4,3 +4,4 @@ export { compileTemplate, literalTemplate, stringify, type CompiledTemplate } fr
 export { ExpressionError } from './errors.ts';
 export type { CompileOptions } from './placement.ts';
 export type { NameRead } from './ast.ts';
+export { DEFAULT_BUDGET, expressionBudget, setExpressionBudget, type ExpressionBudget } from './budget.ts';

@@ -1,4 +1,5 @@
 import type { SourceSpan } from '../playbook/types.ts';
+import type { ExpressionBudget } from './budget.ts';
 
 /**
  * Where an expression's text starts, and whether its characters map one to one onto the
@@ -16,6 +17,8 @@ export interface CompileOptions {
    * Default: true when the source has no line break.
    */
   readonly exact?: boolean;
+  /** What one evaluation may cost; default: the process's (setExpressionBudget). */
+  readonly budget?: ExpressionBudget;
 }
 
 export function placementOf(source: string, at: SourceSpan, options: CompileOptions = {}): Placement {

@@ -36,7 +36,7 @@ export function compileTemplate(source: string, at: SourceSpan, options: Compile
     const text = inner.trim();
     if (text === '') throw new ExpressionError(spanAt(placement, open), source, `'{{ }}' holds no expression in '${source}'`);
     const part = shifted(placement, open + 2 + lead);
-    parts.push({ kind: 'expr', expr: compileExpression(text, part.at, { exact: part.exact }) });
+    parts.push({ kind: 'expr', expr: compileExpression(text, part.at, { exact: part.exact, ...(options.budget ? { budget: options.budget } : {}) }) });
     pos = close + 2;
   }
 

@@ -11,6 +11,7 @@
  * Plain patterns are taken first, then each &, then each ! (whatever order they were
  * written in); with only & and ! patterns, the union starts from `all`.
  */
+import { RE2JS } from 're2js';
 
 export type PatternOp = 'union' | 'intersect' | 'exclude';
 
@@ -63,10 +64,18 @@ export function orderPatterns(patterns: readonly HostPattern[]): HostPattern[] {
   ];
 }
 
-/** A test for group and host names; throws SyntaxError for a bad regular expression. */
+/**
+ * A test for group and host names; throws for a bad regular expression. A ~regex runs on
+ * RE2 (linear time: `~(a+)+$` cannot backtrack for ever), so it has no lookaround or
+ * backreferences.
+ */
 export function nameMatcher(p: HostPattern): (name: string) => boolean {
   if (p.kind === 'name') return (name) => name === p.expr;
-  const re = p.kind === 'regex' ? new RegExp(`^(?:${p.expr})`) : new RegExp(`^(?:${globToRegExp(p.expr)})$`, 's');
+  if (p.kind === 'regex') {
+    const re2 = RE2JS.compile(RE2JS.translateRegExp(`^(?:${p.expr})`));
+    return (name) => re2.matcher(name).find();
+  }
+  const re = new RegExp(`^(?:${globToRegExp(p.expr)})$`, 's');
   return (name) => re.test(name);
 }
 

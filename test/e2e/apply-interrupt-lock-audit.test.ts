@@ -106,16 +106,18 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
     }
   });
 
-  it('a second run on the same inventory while one is going exits 5 and leaves the first alone', async () => {
+  it('a second acting run on the same inventory while one is going exits 5 and leaves the first alone', async () => {
     const lockDir = join(dir, 'locks-3');
+    // Only acting runs take the lock.
+    const acting = ['-e', 'dry_run=false', '--yes', '--audit-log', join(dir, 'audit-3.jsonl')];
     gate.hold();
     try {
       // The first run holds the lock until its collect is let through.
-      const first = await startCli([...args(join(dir, 'first.json'), lockDir), '--limit', 'h1'], /h1 \| collect/, { env });
+      const first = await startCli([...args(join(dir, 'first.json'), lockDir), '--limit', 'h1', ...acting], /h1 \| collect/, { env });
       const firstClosed = once(first.child, 'close');
-      const second = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--lock-dir', lockDir], { env });
+      const second = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--lock-dir', lockDir, ...acting], { env });
       assert.equal(second.code, 5, second.stdout + second.stderr);
-      assert.match(second.stderr, /another runbook run \(pid \d+.*holds the lock for this inventory/);
+      assert.match(second.stderr, /another runbook run \(pid \d+ on .*holds the lock for this inventory/);
       assert.deepEqual(servers.h2.rpcNames, [], 'the second run contacted nothing');
       gate.open();
       const [code] = (await firstClosed) as [number];
@@ -124,7 +126,7 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
       gate.open();
     }
     // The lock is released: the next run starts.
-    const third = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h2', '-q', '--lock-dir', lockDir], { env });
+    const third = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h2', '-q', '--lock-dir', lockDir, '-e', 'dry_run=false', '--yes', '--audit-log', join(dir, 'audit-3.jsonl')], { env });
     assert.equal(third.code, 0, third.stderr);
   });
 

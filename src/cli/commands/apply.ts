@@ -8,7 +8,8 @@ import type { PlannedAction, RunResult } from '../../engine/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { acquireRunLock, RunLockedError, type RunLock } from '../run-lock.ts';
+import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
+import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
 import type { PlanArtifact } from '../../plan/artifact.ts';
 import { planAgeCheck } from '../../plan/age.ts';
@@ -59,6 +60,7 @@ interface ApplyOptions extends LimitCliOptions {
   maxPlanAge: number;
   useEmbeddedPlaybook?: boolean;
   yes?: boolean;
+  exprTimeout?: number;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -89,6 +91,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
     .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
     .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
+    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
       process.exitCode = await apply(playbook, opts);
     });
@@ -98,6 +101,7 @@ export function registerApplyCommand(program: Command): void {
 async function apply(playbookFile: string | undefined, opts: ApplyOptions): Promise<number> {
   const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
   const style = makeStyle(process.stdout);
+  if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const reviewed = opts.plan !== undefined ? await loadReviewedPlan(opts.plan, playbookFile, opts) : undefined;
   if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : reviewed ? reviewed.plan.inventory : [DEFAULT_INVENTORY];
@@ -116,9 +120,10 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const inventory = targets.inventory;
   const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
-  let lock: RunLock;
+  // The lock keeps two runs from acting on the same devices at once; a dry run never acts.
+  let lock: RunLock = NO_LOCK;
   try {
-    lock = acquireRunLock(inventory.files, opts.lockDir);
+    if (wouldAct > 0) lock = acquireRunLock(inventory.files, opts.lockDir, (w) => process.stderr.write(`runbook: ${w}\n`));
   } catch (err) {
     if (!(err instanceof RunLockedError)) throw err;
     process.stderr.write(`runbook: ${err.message}\n`);

@@ -11,6 +11,7 @@ import { exitCodeOf } from '../exit-codes.ts';
 import { asUsageError } from '../input-errors.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
+import { setExpressionBudget } from '../../expr/budget.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
@@ -29,6 +30,7 @@ interface PlanOptions extends LimitCliOptions {
   quiet?: boolean;
   knownHosts: string;
   acceptNew?: boolean;
+  exprTimeout?: number;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -47,6 +49,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
     .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within (overrides playbook and inventory)', positiveNumber)
     .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
+    .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
@@ -56,6 +59,7 @@ export function registerPlanCommand(program: Command): void {
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
   const style = makeStyle(process.stdout);
+  if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
   const targets = await resolveTargets(playbook, {

@@ -63,9 +63,11 @@ describe('expression sandbox: what evaluation can reach', () => {
     assert.equal(await run('$string(vars)'), '{"a":1}');
   });
 
-  it('gives no functions back: a function value comes out as nothing', async () => {
-    assert.equal(await run('$string'), undefined);
-    assert.deepStrictEqual(await run('[1, $string, 2]'), [1, 2]);
+  it('gives no functions back: a function is called, never a value', async () => {
+    assert.match(rejected('$string').reason, /^\$string is a function: functions are called here, not passed as values/);
+    assert.equal(rejected('[1, $string, 2]').column, 14);
+    assert.equal(rejected('$reduce([1..10], $append)').column, 27);
+    assert.equal(await run('"x" ~> $uppercase()'), 'X');
   });
 
   it('cannot pollute prototypes through object constructors, transforms or merges', async () => {
