@@ -1,4 +1,3 @@
-import { rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -7,8 +6,9 @@ import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { exitCodeOf } from '../exit-codes.ts';
+import { writeFileAtomic } from '../../report/atomic-write.ts';
 import { asUsageError } from '../input-errors.ts';
+import { checkOutputPaths } from '../output-paths.ts';
 import { collect, positiveInt } from '../option-parsers.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
@@ -59,34 +59,34 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  checkOutputPaths([{ option: '--out', path: opts.out, kind: 'file' }]);
   // Planning never acts, whatever the vars say.
   const { hosts, lab } = await engineHosts(targets, () => true);
   const names = hosts.map((h) => h.name);
   const meta = { version, inventory: targets.inventory.files, extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
-  const write = async (run: RunResult) => {
-    const tmp = `${opts.out}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
-    await rename(tmp, opts.out);
-  };
+  const write = (run: RunResult) => writeFileAtomic(opts.out, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
 
   const renderer = progressRenderer(names, opts.forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const control = new RunControl(playbook, names, (partial) => write(partial));
+  const control = new RunControl(playbook, hosts, (partial) => write(partial));
   const emit = (e: RunEvent) => {
     renderer.sink(e);
     control.observe(e);
   };
-  let run: RunResult;
   try {
-    run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal }, emit);
+    let run: RunResult;
+    try {
+      run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal }, emit);
+    } finally {
+      await renderer.end();
+      await lab?.stop();
+    }
+    write(run);
+    process.stdout.write(recapLines(run, style).join('\n') + '\n');
+    const planned = run.hosts.filter((h) => h.plan.length > 0).length;
+    process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
+    return control.exitCode(run);
   } finally {
     control.dispose();
-    await renderer.end();
-    await lab?.stop();
   }
-  await write(run);
-  process.stdout.write(recapLines(run, style).join('\n') + '\n');
-  const planned = run.hosts.filter((h) => h.plan.length > 0).length;
-  process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
-  return exitCodeOf(run);
 }

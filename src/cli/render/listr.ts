@@ -40,7 +40,8 @@ export function listrRenderer(hosts: readonly string[], forks: number): Progress
         finish(slot, task);
       },
     })),
-    { concurrent: Math.max(1, forks), exitOnError: false, rendererOptions: { collapseErrors: false } },
+    // listr2's own SIGINT listener exits the process at once (127): interrupts are RunControl's to handle.
+    { concurrent: Math.max(1, forks), exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
   );
   const running = list.run().catch(() => undefined);
   const setTitle = (host: string, title: string) => {
