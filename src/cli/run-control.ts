@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { ChalkInstance } from 'chalk';
 import type { RunEvent } from '../engine/events.ts';
 import { recapOf, type ActionResult, type HostResult, type Phase, type RunResult } from '../engine/results.ts';
@@ -164,7 +165,7 @@ export class RunControl {
     if (this.abort.signal.aborted) return;
     this.why = 'output-closed';
     this.firstAt = Date.now();
-    process.stderr.write('\nrunbook: output closed: finishing hosts in flight, starting no more\n');
+    tell('\nrunbook: output closed: finishing hosts in flight, starting no more\n');
     this.abort.abort();
   }
 
@@ -195,7 +196,7 @@ export class RunControl {
     if (this.abort.signal.aborted) return this.stopNow();
     this.why = 'signal';
     this.firstAt = Date.now();
-    process.stderr.write(`\nrunbook: interrupted (${signal}): finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n`);
+    tell(`\nrunbook: interrupted (${signal}): finishing hosts in flight, starting no more (Ctrl-C again to stop now)\n`);
     this.abort.abort();
   }
 
@@ -205,11 +206,23 @@ export class RunControl {
     try {
       this.onStop(this.partial());
     } catch (err) {
-      process.stderr.write(`runbook: stopped; could not write what is known: ${err instanceof Error ? err.message : String(err)}\n`);
+      tell(`runbook: stopped; could not write what is known: ${err instanceof Error ? err.message : String(err)}\n`);
     }
     // A live view hides the cursor while it draws.
     if (process.stdout.isTTY) process.stdout.write('\x1b[?25h');
     process.exit(ExitCode.Interrupted);
+  }
+}
+
+/**
+ * Says something on stderr at once. The listr view holds back what is written through
+ * process.stderr until it ends, and the person who pressed Ctrl-C must see it was heard.
+ */
+export function tell(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr is gone (closed pipe): nobody to tell.
   }
 }
 

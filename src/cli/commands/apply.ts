@@ -27,7 +27,7 @@ import type { RunOptions } from '../../engine/executor.ts';
 import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
 import { checkOutputPaths, type OutputPath } from '../output-paths.ts';
-import { progressRenderer, RunControl } from '../run-control.ts';
+import { progressRenderer, RunControl, tell } from '../run-control.ts';
 import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
@@ -152,7 +152,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
         audit.close();
         if (opts.report) {
           writeReport(opts.report, reportOf(partial));
-          process.stderr.write(`runbook: stopped; partial report written to ${opts.report}\n`);
+          tell(`runbook: stopped; partial report written to ${opts.report}\n`);
         }
         lock.release();
       },
