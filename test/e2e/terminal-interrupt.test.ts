@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import type { Report } from '../../src/report/json-report.ts';
+import { stringify } from 'yaml';
+import { HOSTILE_PASSWORD_ENV, HOSTILE_USER, HostileServer } from '../helpers/hostile-server.ts';
 import { startLab } from '../helpers/lab.ts';
 import { writeLabInventory } from '../helpers/lab-inventory.ts';
 import { startInPty } from '../helpers/pty.ts';
@@ -38,5 +41,55 @@ it('on a terminal, Ctrl-C under the listr view: the host in flight finishes, no 
     }
   } finally {
     await lab.cleanup();
+  }
+});
+
+it('on a terminal through npx, one Ctrl-C is one interrupt (npm passes it on again): the host in flight finishes, exit 130', async () => {
+  const names = ['h1', 'h2', 'h3'];
+  const lab = await startLab(names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW })));
+  try {
+    const inventory = await writeLabInventory(lab, Object.fromEntries(names.map((h) => [h, { min_peer_sessions: 40 }])));
+    const report = join(lab.dir, 'tty-npx.json');
+    const args = ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--forks', '1', '--report', report, '--lock-dir', join(lab.dir, 'locks')];
+    const t = startInPty([], { command: ['npx', '--no-install', 'runbook', ...args] });
+    try {
+      await t.waitFor(/h1: collect/);
+      t.type('\x03');
+      assert.equal(await t.exited, 130, t.output());
+      const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+      assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status]), [['h1', 'changed']]);
+      assert.deepEqual(rep.run.notRun, ['h2', 'h3']);
+    } finally {
+      t.child.kill('SIGKILL');
+    }
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+it('on a terminal, Ctrl-C under the summary view (more than 50 hosts): hosts in flight finish, no other starts, exit 130', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-summary-'));
+  const server = await HostileServer.start();
+  try {
+    await server.writeInventory(dir);
+    const inventory = join(dir, 'many.yml');
+    const hosts = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`s${String(i + 1).padStart(2, '0')}`, { ansible_host: '127.0.0.1', ansible_port: server.port }]));
+    await writeFile(inventory, stringify({ all: { vars: { ansible_user: HOSTILE_USER, ansible_password: `{{ lookup('env', '${HOSTILE_PASSWORD_ENV}') }}`, runbook_known_hosts: join(dir, 'hostile_known_hosts') }, hosts } }));
+    const report = join(dir, 'summary.json');
+    const t = startInPty(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--forks', '2', '--report', report, '--lock-dir', join(dir, 'locks')], { env: server.env() });
+    try {
+      await t.waitFor(/\d+\/60 done/);
+      t.type('\x03');
+      assert.equal(await t.exited, 130, t.output());
+      const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+      assert.equal(rep.run.interrupted, true);
+      assert.ok(rep.run.notRun.length > 0 && rep.run.hosts.length + rep.run.notRun.length === 60, `${rep.run.hosts.length} ran, ${rep.run.notRun.length} not`);
+      assert.ok(rep.run.hosts.every((h) => h.status === 'ok'), 'the hosts in flight finished');
+    } finally {
+      t.child.kill('SIGKILL');
+    }
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
