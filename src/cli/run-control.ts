@@ -37,13 +37,14 @@ export function progressRenderer(hosts: readonly string[], forks: number, verbos
   }
 }
 
-/** Signals that interrupt a run: Ctrl-C (from a terminal or not), a polite kill, a closed terminal. */
-const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Signals that interrupt a run: Ctrl-C (from a terminal or not), a polite kill; a second one stops at once. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * A signal within this long of the one that interrupted the run is the same interrupt:
- * `npx` (npm's run-script) passes the terminal's Ctrl-C on to its child, which the
- * terminal has already sent it, so one keystroke arrives twice.
+ * a supervisor that forwards the Ctrl-C it got to its child (npm's run-script does, to
+ * its direct child), when the terminal already sent it to the child's process group too,
+ * would turn one keystroke into two and stop the run at once.
  */
 export const SAME_INTERRUPT_MS = 1000;
 
@@ -63,7 +64,7 @@ export type SentRecord = (host: string) => readonly AuditEntry[];
 let active: RunControl | undefined;
 
 /**
- * stdout's reader went away (EPIPE: `| head`, a quit pager). During a run this is an
+ * stdout's reader went away (EPIPE: `| head`, a quit pager; EIO: the terminal is gone). During a run this is an
  * interrupt; otherwise there is nothing left to say, and the process ends.
  */
 export function outputClosed(): void {
@@ -88,6 +89,13 @@ export class RunControl {
   private stopping = false;
   private why: InterruptCause | undefined;
   private readonly onSignal = (signal: NodeJS.Signals) => this.interrupted(signal);
+  /**
+   * The terminal went away (closed window; under npx, npm exits on Ctrl-C and takes the
+   * terminal with it): an interrupt, never a second one, since nobody asked to stop at once.
+   */
+  private readonly onHangup = () => {
+    if (!this.abort.signal.aborted) this.interrupted('SIGHUP');
+  };
 
   constructor(
     private readonly playbook: { readonly file: string; readonly name: string; readonly sha256: string },
@@ -96,6 +104,7 @@ export class RunControl {
     private readonly sent: SentRecord = () => [],
   ) {
     for (const s of INTERRUPTS) process.on(s, this.onSignal);
+    process.on('SIGHUP', this.onHangup);
     active = this;
   }
 
@@ -129,6 +138,7 @@ export class RunControl {
 
   dispose(): void {
     for (const s of INTERRUPTS) process.off(s, this.onSignal);
+    process.off('SIGHUP', this.onHangup);
     if (active === this) active = undefined;
   }
 
