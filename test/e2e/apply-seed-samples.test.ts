@@ -102,7 +102,7 @@ describe('runbook apply playbooks/ah-cleanup.yml reproduces the seed samples', (
 
   it('-e dry_run=false clears the selected peers and leaves every other peer as it was', async () => {
     const before = device(lab, 'sample-4').ahSessionsByPeer();
-    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'sample-4', '-e', 'dry_run=false', '--yes']);
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'sample-4', '-e', 'dry_run=false', '--yes', '--audit-log', join(lab.dir, 'audit.jsonl')]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Statements sent:/);
     assert.match(r.stdout, /verify ah: 25950 before, 25768 after/);

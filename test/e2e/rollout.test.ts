@@ -32,7 +32,7 @@ describe('rolling rollouts over a lab fleet where some devices fail', () => {
   after(async () => lab.cleanup());
 
   const apply = (extra: string[], report: string) =>
-    runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '--yes', '--rpc-timeout', '1', '--report', report, '--lock-dir', join(lab.dir, 'locks'), ...extra], { timeoutMs: 120_000 });
+    runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '--yes', '--rpc-timeout', '1', '--report', report, '--lock-dir', join(lab.dir, 'locks'), '--audit-log', join(lab.dir, 'audit.jsonl'), ...extra], { timeoutMs: 120_000 });
 
   it('--check sends no state-changing RPC even with dry_run=false', async () => {
     const r = await apply(['--check', '--limit', 'r6,r7'], join(lab.dir, 'check.json'));

@@ -6,7 +6,9 @@ import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
+import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
+import { AuditLog } from '../../report/audit-log.ts';
 import { asUsageError } from '../input-errors.ts';
 import { checkOutputPaths } from '../output-paths.ts';
 import { collect, positiveInt } from '../option-parsers.ts';
@@ -26,6 +28,7 @@ interface PlanOptions {
   quiet?: boolean;
   knownHosts: string;
   acceptNew?: boolean;
+  auditLog: string;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -42,6 +45,7 @@ export function registerPlanCommand(program: Command): void {
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .option('--audit-log <file>', 'audit log for what touches a candidate configuration (a configuration change is loaded, checked and discarded)', '.runbook/audit.jsonl')
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
@@ -59,7 +63,10 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
-  checkOutputPaths([{ option: '--out', path: opts.out, kind: 'file' }]);
+  checkOutputPaths([
+    { option: '--out', path: opts.out, kind: 'file' },
+    ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
+  ]);
   // Planning never acts, whatever the vars say.
   const { hosts, lab } = await engineHosts(targets, () => true);
   const names = hosts.map((h) => h.name);
@@ -68,7 +75,18 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
 
   const renderer = progressRenderer(names, opts.forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const control = new RunControl(playbook, hosts, (partial) => write(partial));
+  // A dry-run configuration change loads into the candidate, checks and discards: audited like any other.
+  const audit = new AuditLog(opts.auditLog, { id: randomUUID(), playbook: playbook.file });
+  const control = new RunControl(
+    playbook,
+    hosts,
+    (partial) => {
+      audit.endPending('the run was stopped at once before the answer arrived');
+      audit.close();
+      write(partial);
+    },
+    (host) => audit.sentTo(host),
+  );
   const emit = (e: RunEvent) => {
     renderer.sink(e);
     control.observe(e);
@@ -76,8 +94,9 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   try {
     let run: RunResult;
     try {
-      run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal }, emit);
+      run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
     } finally {
+      audit.close();
       await renderer.end();
       await lab?.stop();
     }
