@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +68,16 @@ describe('outputs: checked before anything is contacted; a closed stdout is an i
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /--out .*a-file\/out\.json: .*not a directory/);
     assert.equal(server.accepted, accepted);
+  });
+
+  it('an unreachable --syslog target is a warning on stderr, and the run goes on', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', join(dir, 'hostile-inventory.yml'), '-q', '--syslog', `tcp://127.0.0.1:${port}`, '--lock-dir', join(dir, 'locks-syslog')], { env: server.env() });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`warning: --syslog tcp://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*not delivered`));
   });
 
   it('a reader that goes away after two lines: the host in flight finishes its act step, no other starts, report and audit are written, exit 141', async () => {

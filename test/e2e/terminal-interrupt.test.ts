@@ -98,3 +98,25 @@ it('on a terminal, Ctrl-C under the summary view (more than 50 hosts): hosts in 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('on a terminal, Ctrl-C at the "Continue? [y/N]" question: exit 130, nothing contacted, no stack trace', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-question-'));
+  const server = await HostileServer.start();
+  try {
+    const inventory = await server.writeInventory(dir);
+    const t = startInPty(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '--lock-dir', join(dir, 'locks'), '--audit-log', join(dir, 'audit.jsonl')], { env: server.env() });
+    try {
+      await t.waitFor(/Continue\? \[y\/N\]/);
+      t.type('\x03');
+      assert.equal(await t.exited, 130, t.output());
+      assert.match(t.output(), /interrupted at the question: nothing was sent/);
+      assert.doesNotMatch(t.output(), /internal error|AbortError/);
+      assert.equal(server.accepted, 0);
+    } finally {
+      t.child.kill('SIGKILL');
+    }
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

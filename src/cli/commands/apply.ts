@@ -113,9 +113,12 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   // Every file the run writes is checked before anyone is asked or anything contacted.
   checkOutputPaths(applyOutputs(playbook, opts));
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
-  if (wouldAct > 0 && !opts.yes) await confirmActing(wouldAct, reviewed?.plan);
+  if (wouldAct > 0 && !opts.yes && !(await confirmActing(wouldAct, reviewed?.plan))) {
+    process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
+    return ExitCode.Interrupted;
+  }
   const inventory = targets.inventory;
-  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => process.stderr.write(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
+  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
 
   let lock: RunLock;
   try {
@@ -251,8 +254,8 @@ function reviewedGate(plan: PlanArtifact): PlanGate {
   };
 }
 
-/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. */
-async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<void> {
+/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. False when Ctrl-C was the answer. */
+async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<boolean> {
   const what = plan
     ? `This applies the reviewed plan (${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements on ${plan.hosts.filter((h) => h.actions.length > 0).length} hosts, made ${plan.createdAt}).`
     : `This run will send state-changing RPCs to up to ${hosts} hosts.`;
@@ -261,9 +264,18 @@ async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Pro
   }
   if (plan) process.stdout.write(renderPlan(plan, 'text').split('\n').slice(0, 40).join('\n') + '\n');
   const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`${what} Continue? [y/N] `);
-  rl.close();
+  let answer: string;
+  try {
+    answer = await rl.question(`${what} Continue? [y/N] `);
+  } catch (err) {
+    // readline reads Ctrl-C itself at a prompt (the terminal is in raw mode): it is an interrupt, not a crash.
+    if ((err as NodeJS.ErrnoException).code === 'ABORT_ERR') return false;
+    throw err;
+  } finally {
+    rl.close();
+  }
   if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not confirmed: nothing was sent');
+  return true;
 }
 
 function opt<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
