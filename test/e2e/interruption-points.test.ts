@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { SAME_INTERRUPT_MS } from '../../src/cli/run-control.ts';
 import type { Report } from '../../src/report/json-report.ts';
 import { HostileServer, type ReceivedRpc } from '../helpers/hostile-server.ts';
@@ -73,6 +75,11 @@ async function interrupted(opts: { scenario: string; playbook: string; vars: Rec
     const intents = audit.filter((l) => l.phase === 'intent');
     const outcome = new Map(audit.filter((l) => l.phase === 'outcome').map((l) => [l.seq, l.outcome]));
     const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    // Stopped at once or not, the report is a report.
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile('schemas/report.schema.json', 'utf8')) as object);
+    assert.ok(validate(rep), JSON.stringify(validate.errors));
     // The audit log and the device agree, RPC for RPC.
     assert.deepEqual(intents.map((l) => l.rpc), server.rpcNames.filter(changing));
     return { code, t, intents, outcomes: intents.map((l) => outcome.get(l.seq)), host: rep.run.hosts[0]!, rep };

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
 /**
  * Runs the runbook CLI on a real pseudo-terminal, as a person at a terminal would:
  * util-linux `script` allocates the pty and copies our pipe into its master side, so a
@@ -40,7 +39,6 @@ export function startInPty(args: readonly string[], opts: { cwd?: string; env?: 
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
     out += d.toString();
-    if (process.env.PTY_TRACE) require('node:fs').appendFileSync(process.env.PTY_TRACE, d);
     for (const w of waiters) w();
   };
   child.stdout!.on('data', onData);
