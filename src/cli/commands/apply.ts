@@ -110,15 +110,15 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   });
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
   const wouldAct = targets.hosts.filter((t) => !dryRunFor(t.vars)).length;
-  // Every file the run writes is checked before anyone is asked or anything contacted.
+  // Every file the run writes, and the rollout options, are checked before anyone is asked or anything started.
   checkOutputPaths(applyOutputs(playbook, opts));
+  const rollout = rolloutOptions(playbook.rollout, opts);
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
   if (wouldAct > 0 && !opts.yes && !(await confirmActing(wouldAct, reviewed?.plan))) {
     process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
     return ExitCode.Interrupted;
   }
   const inventory = targets.inventory;
-  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
 
   let lock: RunLock;
   try {
@@ -128,6 +128,8 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     process.stderr.write(`runbook: ${err.message}\n`);
     return ExitCode.Locked;
   }
+  // Opened once the lock is held: a run that never starts leaves no connection open behind it.
+  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
   try {
     return await runLocked();
   } finally {
@@ -143,7 +145,6 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout) },
     });
     const engineHostsToRun: EngineHost[] = engineHostList;
-    const rollout = rolloutOptions(playbook.rollout, opts);
     const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
     const reportOf = (run: RunResult) => buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
     // A second interrupt stops at once, still writing what is known: each RPC awaiting its answer is audited as outcome unknown.
