@@ -68,8 +68,9 @@ let active: RunControl | undefined;
  * interrupt; otherwise there is nothing left to say, and the process ends.
  */
 export function outputClosed(): void {
-  if (active) active.outputClosed();
-  else process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  if (!active) return process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  // After the run (the recap met the closed pipe), the run's own exit code stands.
+  if (!active.disposed) active.outputClosed();
 }
 
 /**
@@ -136,10 +137,13 @@ export class RunControl {
     }
   }
 
+  /** Set once the command is past its run: signals are no longer this control's. */
+  disposed = false;
+
   dispose(): void {
     for (const s of INTERRUPTS) process.off(s, this.onSignal);
     process.off('SIGHUP', this.onHangup);
-    if (active === this) active = undefined;
+    this.disposed = true;
   }
 
   /** The exit code of a run that ended: an interrupted run is 130 (141 when stdout closed) whatever its hosts did. */
