@@ -78,7 +78,8 @@ export function outputClosed(): void {
  * new host starts, hosts in flight finish (the engine sees `signal`), and the caller
  * writes the report as usual. A second signal: stop at once, after `onStop` has written
  * what is known (hosts finished, hosts in flight with the RPCs they were sent, seen
- * through `observe` and `sent`), then exit 130. A closed stdout never escalates.
+ * through `observe` and `sent`), then exit 130. A closed stdout or a hang-up is only ever
+ * a first interrupt.
  */
 export class RunControl {
   readonly startedAt = new Date().toISOString();
