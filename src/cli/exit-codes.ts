@@ -19,16 +19,19 @@ export const ExitCode = {
   Locked: 5,
   /** The rollout stopped at its failure budget (max_fail_percentage, any_errors_fatal): some hosts were not run. */
   RolloutStopped: 6,
-  /** The run was interrupted (SIGINT/SIGTERM) before every host ran; the report says which did. */
+  /** The run was interrupted (Ctrl-C, SIGTERM, SIGHUP), whatever its hosts did; the report says what each got. */
   Interrupted: 130,
+  /** stdout's reader went away (`| head`, a quit pager) during a run: handled as an interrupt. */
+  OutputClosed: 141,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** A stopped rollout first (hosts were left out), then failed, unreachable, interrupted. */
+/** Interrupted first (someone stopped it: what the hosts did is in the report), then a stopped rollout (hosts were left out), failed, unreachable. */
 export function exitCodeOf(run: RunResult): ExitCode {
+  if (run.interrupted) return ExitCode.Interrupted;
   if (run.stopped) return ExitCode.RolloutStopped;
   if (run.recap.failed > 0) return ExitCode.HostsFailed;
   if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
-  if (run.interrupted || run.notRun.length > 0) return ExitCode.Interrupted;
+  if (run.notRun.length > 0) return ExitCode.Interrupted;
   return ExitCode.Ok;
 }

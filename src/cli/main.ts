@@ -1,9 +1,16 @@
 import { main } from './program.ts';
+import { outputClosed } from './run-control.ts';
 
-// A reader that goes away (`runbook rpc ... | head`) is not an error worth a stack trace.
+// A reader that goes away (`runbook rpc ... | head`) is not an error worth a stack trace;
+// during a run it is an interrupt (the report and audit log are still written).
+// EIO: the terminal is gone (closed window, or npx exited on Ctrl-C and took it along).
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (err.code === 'EPIPE' || err.code === 'EIO') return outputClosed();
   throw err;
+});
+// Messages to a closed stderr (`2>&1 | head`) or a gone terminal are lost; the run goes on to write its files.
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'EIO') throw err;
 });
 
 process.exitCode = await main(process.argv.slice(2));

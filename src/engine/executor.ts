@@ -5,14 +5,15 @@ import { checkPolicy, overBudget, stopReason, type FailurePolicy } from './failu
 import { HostDeadline } from './host-deadline.ts';
 import { runHost, type PlanGate, type EngineHost, type HostRunOptions } from './host-run.ts';
 import { realSleep, type ConnectRetry, type Sleep } from './retry.ts';
-import { recapOf, type ActionResult, type HostResult, type RunResult } from './results.ts';
+import { recapOf, type HostResult, type RunResult } from './results.ts';
 
 export interface RunOptions extends FailurePolicy {
   /** Hosts in flight at once, within a batch. */
   readonly forks: number;
   /** When aborted, no new host (or connect retry) starts; hosts in flight finish. */
   readonly signal?: AbortSignal;
-  readonly onAction?: (host: string, result: ActionResult) => void;
+  /** The audit trail of each host's state-changing RPCs (see HostRunOptions.audit). */
+  readonly audit?: HostRunOptions['audit'];
   /** Rolling batches, as Ansible's serial (see planBatches). Without it, every host is one batch. */
   readonly serial?: SerialSpec;
   /** Retry connects that failed with TransportError 'connect' or 'timeout'; attempts counts the first. */
@@ -38,7 +39,7 @@ export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost
   const startedAt = new Date().toISOString();
   const dryRun = hosts.every((h) => h.dryRun);
   emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun, forks: opts.forks });
-  const hostOpts: HostRunOptions = { emit, ...(opts.onAction ? { onAction: opts.onAction } : {}), ...(retry ? { retry } : {}), ...(opts.gate ? { gate: opts.gate } : {}) };
+  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}), ...(opts.gate ? { gate: opts.gate } : {}) };
   const results: (HostResult | undefined)[] = new Array(hosts.length);
   let stopped: RunResult['stopped'];
 

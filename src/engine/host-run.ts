@@ -1,6 +1,7 @@
 import { TableValueError, type TableResult } from '../junos/table.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
 import { actionFailure, runAct } from '../steps/act.ts';
+import { noAudit, type ChangeAudit } from '../steps/audit.ts';
 import { runAnalyze } from '../steps/analyze.ts';
 import { runCollect } from '../steps/collect.ts';
 import { renderLog } from '../steps/log.ts';
@@ -26,8 +27,8 @@ export interface EngineHost {
 
 export interface HostRunOptions {
   readonly emit: (event: RunEvent) => void;
-  /** Each state-changing action as it completes (audit log). */
-  readonly onAction?: (host: string, result: ActionResult) => void;
+  /** The audit trail of a host's state-changing RPCs: told before each is sent and when it ends. */
+  readonly audit?: (host: string) => ChangeAudit;
   /** Retry transient connect failures (connect refused/reset, timeouts) with backoff. */
   readonly retry?: ConnectRetry;
   /** Decides, between plan and act, whether a fresh plan may act (apply --plan). */
@@ -182,7 +183,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
             };
             const out = await runAct(step, plan, session, {
               dryRun: host.dryRun,
-              observe: (r) => opts.onAction?.(host.name, r),
+              audit: opts.audit?.(host.name) ?? noAudit,
               verify: verifyNow,
               // Only a configuration change has a commit to comment on.
               comment: plan.some((a) => a.config !== undefined) ? String(await step.commitComment.render(extend(scope, { playbook: playbook.name }))) : '',

@@ -1,41 +1,103 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ActionResult } from '../engine/results.ts';
+import type { AuditedRpc, ChangeAudit, RpcEnd } from '../steps/audit.ts';
+
+/** The run the audit lines belong to. */
+export interface AuditRun {
+  readonly id: string;
+  readonly playbook: string;
+}
+
+/** One state-changing RPC as the log knows it: sent, and how it ended if it has. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly host: string;
+  readonly rpc: AuditedRpc;
+  readonly sentAt: string;
+  end?: RpcEnd;
+}
 
 /**
- * Append-only JSON lines, one per state-changing RPC sent, written synchronously as each
- * answer arrives: a crash or a kill loses nothing already done. Arguments are RPC
- * arguments (addresses, indexes), never credentials.
+ * Append-only JSON lines, two per state-changing RPC: an `intent` line written and
+ * fdatasync'd before the RPC is sent, and an `outcome` line (ok, failed, unknown) when
+ * it ends. An intent with no outcome line is an RPC that was sent and whose outcome is
+ * unknown (the process was killed, or stopped at once, before the answer); an RPC with no
+ * intent line was never sent. Outcome lines are written but not synced: losing one to a
+ * machine crash only turns a known outcome into "unknown", never into "not sent". The
+ * file is opened at the first line, so a run that sends nothing leaves none. Arguments
+ * are RPC arguments and configuration statements, never credentials.
  */
 export class AuditLog {
-  private readonly fd: number;
+  private fd: number | undefined;
+  private seq = 0;
+  private readonly entries: AuditEntry[] = [];
 
-  constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    this.fd = openSync(file, 'a', 0o600);
+  constructor(
+    readonly file: string,
+    private readonly run: AuditRun,
+  ) {}
+
+  forHost(host: string): ChangeAudit {
+    return { sending: (rpc) => this.intent(host, rpc) };
   }
 
-  record(run: { id: string; playbook: string }, host: string, result: ActionResult): void {
-    if (!result.action.changesState || (result.status !== 'sent' && result.status !== 'failed')) return;
-    const line = {
-      time: new Date().toISOString(),
-      run: run.id,
-      playbook: run.playbook,
-      host,
-      rpc: result.action.rpc,
-      args: result.action.args,
-      cli: result.action.cli,
-      // A clear sent in its wide form (all: true) says what it cleared.
-      ...(result.action.wide !== undefined ? { wide: result.action.wide } : {}),
-      status: result.status,
-      ...(result.reply ? { reply: result.reply } : {}),
-      ...(result.error ? { error: { kind: result.error.kind, message: result.error.message, ...(result.error.deviceErrors ? { deviceErrors: result.error.deviceErrors } : {}) } } : {}),
-      ...(result.ms !== undefined ? { ms: result.ms } : {}),
-    };
-    writeSync(this.fd, JSON.stringify(line) + '\n');
+  /** The host's state-changing RPCs sent so far, in order, with their outcomes where known. */
+  sentTo(host: string): readonly AuditEntry[] {
+    return this.entries.filter((e) => e.host === host);
+  }
+
+  /** Stopping at once: each RPC still waiting for its answer gets its outcome line, `unknown`. */
+  endPending(why: string): void {
+    for (const e of this.entries) {
+      if (!e.end) this.ended(e, { outcome: 'unknown', error: { phase: 'act', kind: 'interrupted', message: why } });
+    }
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
+
+  private intent(host: string, rpc: AuditedRpc): (end: RpcEnd) => void {
+    const entry: AuditEntry = { seq: ++this.seq, host, rpc, sentAt: new Date().toISOString() };
+    this.write({ time: entry.sentAt, ...this.head(entry), phase: 'intent', ...describe(rpc) }, true);
+    this.entries.push(entry);
+    return (end) => {
+      if (!entry.end) this.ended(entry, end);
+    };
+  }
+
+  private ended(entry: AuditEntry, end: RpcEnd): void {
+    entry.end = end;
+    const ms = Date.now() - Date.parse(entry.sentAt);
+    const detail = end.outcome === 'ok' ? (end.reply ? { reply: end.reply } : {}) : { error: errorOf(end.error) };
+    this.write({ time: new Date().toISOString(), ...this.head(entry), phase: 'outcome', rpc: entry.rpc.rpc, cli: entry.rpc.cli, outcome: end.outcome, ...detail, ms }, false);
+  }
+
+  private head(entry: AuditEntry) {
+    return { run: this.run.id, playbook: this.run.playbook, host: entry.host, seq: entry.seq };
+  }
+
+  private write(line: object, durable: boolean): void {
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      this.fd = openSync(this.file, 'a', 0o600);
+    }
+    writeSync(this.fd, JSON.stringify(line) + '\n');
+    if (durable) fdatasyncSync(this.fd);
+  }
+}
+
+function describe(rpc: AuditedRpc) {
+  return {
+    rpc: rpc.rpc,
+    cli: rpc.cli,
+    ...(rpc.args && Object.keys(rpc.args).length > 0 ? { args: rpc.args } : {}),
+    ...(rpc.statements ? { statements: rpc.statements } : {}),
+    ...(rpc.wide !== undefined ? { wide: rpc.wide } : {}),
+  };
+}
+
+function errorOf(e: Extract<RpcEnd, { error: unknown }>['error']) {
+  return { kind: e.kind, message: e.message, ...(e.deviceErrors ? { deviceErrors: e.deviceErrors } : {}) };
 }

@@ -1,5 +1,5 @@
-import { rename, writeFile } from 'node:fs/promises';
 import type { RunResult } from '../engine/results.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 
 export const REPORT_FORMAT = 'runbook-report/1';
 
@@ -22,9 +22,7 @@ export function buildReport(run: RunResult, meta: { version: string; inventory: 
   };
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a report. */
-export async function writeReport(file: string, report: Report): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(report, null, 2) + '\n');
-  await rename(tmp, file);
+/** Writes atomically (see writeFileAtomic): a reader, or a kill, never sees half a report, and the last one stays until the new one is whole. */
+export function writeReport(file: string, report: Report): void {
+  writeFileAtomic(file, JSON.stringify(report, null, 2) + '\n');
 }

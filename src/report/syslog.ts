@@ -43,17 +43,28 @@ export function formatRfc5424(appName: string, device: string, message: string, 
   return `<${pri}>1 ${now.toISOString()} ${hostname() || '-'} ${appName} ${process.pid} - ${sd} ${device}: ${message}`;
 }
 
-export function openSyslog(target: SyslogTarget, appName: string): SyslogSink {
+/**
+ * `warn` hears, once, that the target cannot be reached (refused, unresolvable, no
+ * logger(1)): syslog is best effort and never stops a run, but it is not silent either.
+ */
+export function openSyslog(target: SyslogTarget, appName: string, warn: (why: string) => void = () => undefined): SyslogSink {
+  let warned = false;
+  const failed = (err: Error) => {
+    if (warned) return;
+    warned = true;
+    warn(err.message);
+  };
   switch (target.kind) {
     case 'udp': {
       const socket = createSocket(target.host?.includes(':') ? 'udp6' : 'udp4');
-      socket.on('error', () => undefined);
+      socket.on('error', failed);
       let pending = 0;
       let drained: (() => void) | undefined;
       return {
         send(device, message) {
           pending++;
-          socket.send(formatRfc5424(appName, device, message), target.port, target.host, () => {
+          socket.send(formatRfc5424(appName, device, message), target.port, target.host, (err) => {
+            if (err) failed(err);
             if (--pending === 0) drained?.();
           });
         },
@@ -66,14 +77,14 @@ export function openSyslog(target: SyslogTarget, appName: string): SyslogSink {
     case 'tcp': {
       // RFC 6587 octet counting, so messages survive any TCP segmentation.
       const socket = connect({ host: target.host ?? '127.0.0.1', port: target.port ?? 514 });
-      socket.on('error', () => undefined);
+      socket.on('error', failed);
       return {
         send(device, message) {
           const msg = Buffer.from(formatRfc5424(appName, device, message));
           socket.write(`${msg.length} `);
           socket.write(msg);
         },
-        close: () => new Promise((r) => socket.end(() => r())),
+        close: () => new Promise((r) => (socket.destroyed ? r() : socket.end(() => r()))),
       };
     }
     case 'local': {
@@ -81,8 +92,9 @@ export function openSyslog(target: SyslogTarget, appName: string): SyslogSink {
       const children: Promise<void>[] = [];
       return {
         send(device, message) {
-          const child = spawn('logger', ['-t', `${appName}[${process.pid}]`, '-p', 'user.info', '--', `${device}: ${message}`], { stdio: 'ignore' });
-          children.push(new Promise((r) => (child.on('close', () => r()), child.on('error', () => r()))));
+          // Its own process group: a Ctrl-C on the terminal interrupts the run, not the lines it is logging.
+          const child = spawn('logger', ['-t', `${appName}[${process.pid}]`, '-p', 'user.info', '--', `${device}: ${message}`], { stdio: 'ignore', detached: true });
+          children.push(new Promise((r) => (child.on('close', () => r()), child.on('error', (err) => (failed(err), r())))));
         },
         close: async () => void (await Promise.all(children)),
       };

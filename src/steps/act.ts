@@ -4,15 +4,14 @@ import { clearReply } from '../junos/clear-reply.ts';
 import { buildRpc } from '../junos/rpc.ts';
 import type { ActStep } from '../playbook/types.ts';
 import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
+import { endOf, type ChangeAudit } from './audit.ts';
 import { runConfigChange } from './config-change.ts';
 import { argsForCall } from './plan.ts';
 
-/** Called as each state-changing RPC is sent and answered (the audit trail). */
-export type ActionObserver = (result: ActionResult) => void;
-
 export interface ActOptions {
   readonly dryRun: boolean;
-  readonly observe: ActionObserver;
+  /** Told before each state-changing RPC is sent and when it ends. */
+  readonly audit: ChangeAudit;
   /** The act step's verify: re-collects and checks; says why it failed, or nothing. */
   readonly verify: () => Promise<string | undefined>;
   /** The commit's log comment. */
@@ -53,13 +52,13 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
       results.set(action, { action, status: 'skipped' });
       continue;
     }
-    const result = await sendRpc(action, session);
+    const result = await sendRpc(action, session, opts.audit);
     if (result.status === 'failed') {
-      broken ||= result.error !== undefined && isTransportPhase(result.error.kind);
+      // An audit log that cannot be written stops acting: nothing is sent unrecorded.
+      broken ||= result.error !== undefined && (isTransportPhase(result.error.kind) || result.error.kind === 'audit');
       if (step.onError === 'stop' || broken) stopped = true;
     }
     results.set(action, result);
-    opts.observe(result);
   }
 
   let config: ConfigOutcome | undefined;
@@ -75,16 +74,10 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
       const change = await runConfigChange(
         statements.map((a) => a.config ?? ''),
         session,
-        { dryRun: opts.dryRun, confirmMinutes: step.confirmMinutes, comment: opts.comment, verify, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) },
+        { dryRun: opts.dryRun, confirmMinutes: step.confirmMinutes, comment: opts.comment, verify, audit: opts.audit, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) },
       );
       config = change.outcome;
-      // A commit reached the device whenever commit confirmed went through: audit it, failed or not.
-      const committedSomething = change.outcome.confirmMinutes !== undefined;
-      for (const action of statements) {
-        const result = statementResult(action, change.outcome, change.failure);
-        results.set(action, result);
-        if (result.status === 'sent' || (committedSomething && result.status === 'failed')) opts.observe(result);
-      }
+      for (const action of statements) results.set(action, statementResult(action, change.outcome, change.failure));
       if (verified.ran && change.failure) verified = { ...verified, failure: change.failure };
       broken ||= change.failure !== undefined && isTransportPhase(change.failure.kind);
     }
@@ -98,20 +91,32 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
   return { actions: plan.map((a) => results.get(a) ?? { action: a, status: 'skipped' }), ...(config ? { config } : {}), verified };
 }
 
-async function sendRpc(action: PlannedAction, session: RpcSession): Promise<ActionResult> {
+async function sendRpc(action: PlannedAction, session: RpcSession, audit: ChangeAudit): Promise<ActionResult> {
   const started = Date.now();
   const reader = clearReply();
+  let body: string;
   try {
-    const reply = await session.rpc(buildRpc(action.rpc, argsForCall(action), { wide: action.wide !== undefined }), { handler: reader });
-    const r = reader.result();
-    return {
-      action,
-      status: 'sent',
-      reply: { ...(r.cleared !== undefined ? { cleared: r.cleared } : {}), messages: r.messages, warnings: reply.warnings.map(describeRpcError) },
-      ms: Date.now() - started,
-    };
+    body = buildRpc(action.rpc, argsForCall(action), { wide: action.wide !== undefined });
   } catch (err) {
-    return { action, status: 'failed', error: actionFailure(err), ms: Date.now() - started };
+    return { action, status: 'failed', error: actionFailure(err) };
+  }
+  let ended: ReturnType<ChangeAudit['sending']>;
+  try {
+    ended = audit.sending({ rpc: action.rpc, cli: action.cli, args: action.args, ...(action.wide !== undefined ? { wide: action.wide } : {}) });
+  } catch (err) {
+    // Not sent: nothing goes to a device before its intent is on disk.
+    return { action, status: 'failed', error: { phase: 'act', kind: 'audit', message: `not sent: the audit log cannot be written: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+  try {
+    const reply = await session.rpc(body, { handler: reader });
+    const r = reader.result();
+    const answer = { ...(r.cleared !== undefined ? { cleared: r.cleared } : {}), messages: r.messages, warnings: reply.warnings.map(describeRpcError) };
+    ended({ outcome: 'ok', reply: answer });
+    return { action, status: 'sent', reply: answer, ms: Date.now() - started };
+  } catch (err) {
+    const failure = actionFailure(err);
+    ended(endOf(err, failure));
+    return { action, status: 'failed', error: failure, ms: Date.now() - started };
   }
 }
 

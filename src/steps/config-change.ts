@@ -3,6 +3,7 @@ import type { ConfigOutcome, ConfigResult, Failure } from '../engine/results.ts'
 import { CONFIG_RPC, commitConfirmedRpc, commitResults, commitRpc, configurationOutput, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
 import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
 import type { RpcReply } from '../transport/session.ts';
+import { endOf, type AuditedRpc, type ChangeAudit } from './audit.ts';
 
 export interface ConfigChangeOptions {
   /** Check only: load, compare, `commit check`, discard. */
@@ -13,6 +14,8 @@ export interface ConfigChangeOptions {
   readonly verify: () => Promise<string | undefined>;
   /** apply --plan: the diff the reviewer read; any other diff is not committed. */
   readonly reviewedDiff?: string;
+  /** Told of each RPC that changes the candidate or the running configuration (load, commit check, commits, rollbacks). */
+  readonly audit: ChangeAudit;
 }
 
 export interface ConfigChange {
@@ -54,10 +57,22 @@ export async function runConfigChange(statements: readonly string[], session: Rp
   let done: 'committed' | 'rolled-back' | undefined;
   let rolledBackBecause: string | undefined;
 
-  const send = async (label: string, body: string, handler?: Parameters<RpcSession['rpc']>[1]): Promise<RpcReply> => {
+  /** Sends one operation; a state-changing one (audited) is recorded before it goes and when it ends, `refused` saying whether an answer is a refusal. */
+  const send = async (label: string, body: string, handler?: Parameters<RpcSession['rpc']>[1], audited?: AuditedRpc, refused?: () => string | undefined): Promise<RpcReply> => {
+    const ended = audited ? opts.audit.sending(audited) : undefined;
     trail.push(label);
-    const reply = await session.rpc(body, handler);
-    warnings.push(...reply.warnings.map(describeRpcError));
+    let reply: RpcReply;
+    try {
+      reply = await session.rpc(body, handler);
+    } catch (err) {
+      ended?.(endOf(err, configFailure(label, err, confirmed)));
+      throw err;
+    }
+    const said = reply.warnings.map(describeRpcError);
+    warnings.push(...said);
+    const refusal = refused?.();
+    if (refusal !== undefined) ended?.({ outcome: 'failed', error: { phase: 'act', kind: 'config', message: refusal } });
+    else ended?.({ outcome: 'ok', reply: { messages: [], warnings: said } });
     return reply;
   };
   const outcome = (result: ConfigResult, reason?: string): ConfigOutcome => ({
@@ -74,7 +89,7 @@ export async function runConfigChange(statements: readonly string[], session: Rp
     await step('lock', () => send('lock', CONFIG_RPC.lock));
     locked = true;
     loaded = true; // a load that fails half-way may still have changed the candidate
-    await step(`load ${statements.length} ${statements.length === 1 ? 'statement' : 'statements'}`, () => send(`load set (${statements.length})`, loadSetRpc(statements)));
+    await step(`load ${statements.length} ${statements.length === 1 ? 'statement' : 'statements'}`, () => send(`load set (${statements.length})`, loadSetRpc(statements), undefined, { rpc: 'load-configuration', cli: 'load set terminal', statements }));
     const out = configurationOutput();
     await step('compare', () => send('show | compare', CONFIG_RPC.compare, { handler: out }));
     diff = normaliseDiff(out.result());
@@ -86,25 +101,25 @@ export async function runConfigChange(statements: readonly string[], session: Rp
       throw new Stop('drifted', 'the configuration diff is not the one reviewed: the device changed since the plan was made');
     }
     if (opts.dryRun) {
-      await step('commit check', () => commit('commit check', CONFIG_RPC.commitCheck));
+      await step('commit check', () => commit('commit check', CONFIG_RPC.commitCheck, 'commit check'));
       await discardAndUnlock();
       return { outcome: outcome('checked') };
     }
-    await step(`commit confirmed ${opts.confirmMinutes}`, () => commit(`commit confirmed ${opts.confirmMinutes}`, commitConfirmedRpc(opts.confirmMinutes, opts.comment)));
+    await step(`commit confirmed ${opts.confirmMinutes}`, () => commit(`commit confirmed ${opts.confirmMinutes}`, commitConfirmedRpc(opts.confirmMinutes, opts.comment), `commit confirmed ${opts.confirmMinutes}${commentCli(opts.comment)}`));
     confirmed = opts.confirmMinutes;
     loaded = false;
     // A verify that cannot run (the session broke, a collect failed) is a failed verify.
     const verifyProblem = await opts.verify().catch((err: unknown) => `verify could not run: ${err instanceof Error ? err.message : String(err)}`);
     if (verifyProblem !== undefined) {
       // Roll back now rather than wait for the confirm timeout: rollback 1 is the configuration before our commit.
-      await step('rollback 1', () => send('rollback 1', rollbackRpc(1)));
-      await step('commit (rollback)', () => commit('commit (rollback)', commitRpc(`${opts.comment} (rolled back: verify failed)`)));
+      await step('rollback 1', () => send('rollback 1', rollbackRpc(1), undefined, { rpc: 'load-configuration', cli: 'rollback 1' }));
+      await step('commit (rollback)', () => commit('commit (rollback)', commitRpc(`${opts.comment} (rolled back: verify failed)`), `commit${commentCli(`${opts.comment} (rolled back: verify failed)`)}`));
       done = 'rolled-back';
       rolledBackBecause = `verify failed after commit confirmed: ${verifyProblem}; rolled back`;
       await unlock();
       return { outcome: outcome('rolled-back', rolledBackBecause), failure: { phase: 'verify', kind: 'verify', message: rolledBackBecause } };
     }
-    await step('commit (confirm)', () => commit('commit', commitRpc(opts.comment)));
+    await step('commit (confirm)', () => commit('commit', commitRpc(opts.comment), `commit${commentCli(opts.comment)}`));
     done = 'committed';
     await unlock();
     return { outcome: outcome('committed') };
@@ -120,17 +135,21 @@ export async function runConfigChange(statements: readonly string[], session: Rp
     return { outcome: outcome(stop.result, stop.reason), ...(stop.result === 'failed' || stop.failure ? { failure: stop.failure ?? { phase: 'act', kind: 'config', message: stop.reason } } : {}) };
   }
 
-  async function commit(label: string, body: string): Promise<void> {
+  async function commit(label: string, body: string, cli: string): Promise<void> {
     const r = commitResults();
-    await send(label, body, { handler: r });
-    const { other } = r.result();
-    if (other.length > 0) throw new Stop('failed', `${label}: no success reported by ${other.join(', ')}`, { phase: 'act', kind: 'config', message: `${label}: no success reported by ${other.join(', ')}` });
+    const refusal = () => {
+      const { other } = r.result();
+      return other.length > 0 ? `${label}: no success reported by ${other.join(', ')}` : undefined;
+    };
+    await send(label, body, { handler: r }, { rpc: 'commit-configuration', cli }, refusal);
+    const refused = refusal();
+    if (refused !== undefined) throw new Stop('failed', refused, { phase: 'act', kind: 'config', message: refused });
   }
 
   async function discardAndUnlock(): Promise<void> {
     if (loaded) {
       loaded = false;
-      await send('rollback 0', rollbackRpc(0));
+      await send('rollback 0', rollbackRpc(0), undefined, { rpc: 'load-configuration', cli: 'rollback 0' });
     }
     await unlock();
   }
@@ -155,6 +174,10 @@ export async function runConfigChange(statements: readonly string[], session: Rp
       throw new Stop('failed', failure.message, failure);
     }
   }
+}
+
+function commentCli(comment: string): string {
+  return comment === '' ? '' : ` comment ${JSON.stringify(comment)}`;
 }
 
 function configFailure(what: string, err: unknown, confirmedMinutes: number | undefined): Failure {

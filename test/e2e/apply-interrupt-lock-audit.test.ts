@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/report/json-report.ts';
+import { SAME_INTERRUPT_MS } from '../../src/cli/run-control.ts';
 import { runCli, startCli } from '../helpers/cli.ts';
 import { HostileServer, writeFleetInventory } from '../helpers/hostile-server.ts';
 
@@ -61,7 +62,7 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
   });
 
   const args = (report: string, lockDir: string) => ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--forks', '1', '-v', '--report', report, '--lock-dir', lockDir];
-  const INTERRUPTED = /runbook: interrupted: finishing hosts in flight/;
+  const INTERRUPTED = /runbook: interrupted \(SIGINT\): finishing hosts in flight/;
 
   it('Ctrl-C: the host in flight finishes, no other starts, and the report says so', async () => {
     const report = join(dir, 'interrupted.json');
@@ -85,7 +86,7 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
     }
   });
 
-  it('a second Ctrl-C stops at once and still writes what it has', async () => {
+  it('a second Ctrl-C stops at once and still writes what it has: the host in flight too, and the run\'s mode', async () => {
     const report = join(dir, 'stopped.json');
     gate.hold();
     try {
@@ -93,14 +94,37 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
       const closed = once(cli.child, 'close');
       cli.child.kill('SIGINT');
       await cli.until(INTERRUPTED);
-      // h1's collect is still held: the second Ctrl-C comes while it is in flight.
+      // A signal within SAME_INTERRUPT_MS of the first is the same one passed on again (npx does that):
+      // the second Ctrl-C of a person comes later. h1's collect is still held meanwhile.
+      await new Promise((r) => setTimeout(r, SAME_INTERRUPT_MS * 2));
       cli.child.kill('SIGINT');
       const [code] = (await closed) as [number];
       assert.equal(code, 130, cli.output());
       const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
       assert.equal(rep.run.interrupted, true);
-      assert.deepEqual(rep.run.hosts, []);
-      assert.deepEqual(rep.run.notRun, ['h1', 'h2', 'h3', 'h4']);
+      assert.equal(rep.run.dryRun, true);
+      assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status, h.error?.kind]), [['h1', 'failed', 'interrupted']]);
+      assert.deepEqual(rep.run.notRun, ['h2', 'h3', 'h4']);
+    } finally {
+      gate.open();
+    }
+  });
+
+  it('a signal passed on again at once (as npx does with the terminal\'s Ctrl-C) is one interrupt, not two', async () => {
+    const report = join(dir, 'twice.json');
+    gate.hold();
+    try {
+      const cli = await startCli([...args(report, join(dir, 'locks-5')), '--limit', 'h1,h2'], /h1 \| collect/, { env });
+      const closed = once(cli.child, 'close');
+      cli.child.kill('SIGINT');
+      cli.child.kill('SIGINT');
+      await cli.until(INTERRUPTED);
+      gate.open();
+      const [code] = (await closed) as [number];
+      assert.equal(code, 130, cli.output());
+      const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+      assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status]), [['h1', 'changed']]);
+      assert.deepEqual(rep.run.notRun, ['h2']);
     } finally {
       gate.open();
     }
@@ -137,10 +161,13 @@ describe('runbook apply: interruption, the run lock and the audit log', () => {
     assert.equal(existsSync(log), false);
     const wet = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--limit', 'h4', '-q', '-e', 'dry_run=false', '--yes', '--audit-log', log, '--report', join(dir, 'wet.json'), '--lock-dir', join(dir, 'locks-4')], { env });
     assert.equal(wet.code, 0, wet.stderr);
-    const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { host: string; rpc: string; cli: string; status: string });
+    const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { host: string; seq: number; phase: string; rpc: string; cli: string; outcome?: string });
     const rep = JSON.parse(await readFile(join(dir, 'wet.json'), 'utf8')) as Report;
-    assert.deepEqual(lines.map((l) => l.cli), rep.run.hosts[0].plan.map((a) => a.cli));
-    assert.ok(lines.every((l) => l.host === 'h4' && l.status === 'sent'));
+    const intents = lines.filter((l) => l.phase === 'intent');
+    assert.deepEqual(intents.map((l) => l.cli), rep.run.hosts[0].plan.map((a) => a.cli));
+    // Each intent is followed, before the next one, by its outcome.
+    assert.deepEqual(lines.map((l) => [l.phase, l.seq]), intents.flatMap((l) => [['intent', l.seq], ['outcome', l.seq]]));
+    assert.ok(lines.every((l) => l.host === 'h4' && (l.phase === 'intent' || l.outcome === 'ok')));
     assert.equal(lines[0].rpc, 'clear-ike-security-association');
   });
 });

@@ -205,7 +205,7 @@ describe('session-table playbooks against the lab', () => {
 
   it('plan, review, apply: the plan carries each host\'s diff, and apply commits only the diff that was reviewed', async () => {
     const planFile = join(lab.dir, 'baseline-plan.json');
-    const plan = await runCli(['plan', 'playbooks/flow-aging-baseline.yml', '-i', inventory, '--limit', 'plan1,plan2', '-e', 'early_ageout=30', '-o', planFile, '-q']);
+    const plan = await runCli(['plan', 'playbooks/flow-aging-baseline.yml', '-i', inventory, '--limit', 'plan1,plan2', '-e', 'early_ageout=30', '-o', planFile, '-q', '--audit-log', join(lab.dir, 'audit.jsonl')]);
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
     const artifact = JSON.parse(await readFile(planFile, 'utf8')) as { hosts: { host: string; config?: { diff: string; result: string } }[] };
     for (const h of artifact.hosts) {

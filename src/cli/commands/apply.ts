@@ -6,7 +6,6 @@ import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
 import type { PlannedAction, RunResult } from '../../engine/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
-import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
@@ -20,7 +19,7 @@ import type { PlanGate } from '../../engine/host-run.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
-import { ExitCode, exitCodeOf } from '../exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { DEFAULT_INVENTORY, engineHosts, resolveTargets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
@@ -28,7 +27,8 @@ import type { RunOptions } from '../../engine/executor.ts';
 import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
-import { progressRenderer, RunControl } from '../run-control.ts';
+import { checkOutputPaths, type OutputPath } from '../output-paths.ts';
+import { progressRenderer, RunControl, tell } from '../run-control.ts';
 import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
@@ -116,19 +116,27 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   });
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
   const wouldAct = targets.hosts.filter((t) => !dryRunFor(t.vars)).length;
-  if (wouldAct > 0 && !opts.yes) await confirmActing(wouldAct, reviewed?.plan);
+  // Every file the run writes, and the rollout options, are checked before anyone is asked or anything started.
+  checkOutputPaths(applyOutputs(playbook, opts));
+  const rollout = rolloutOptions(playbook.rollout, opts);
+  const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
+  if (wouldAct > 0 && !opts.yes && !(await confirmActing(wouldAct, reviewed?.plan))) {
+    process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
+    return ExitCode.Interrupted;
+  }
   const inventory = targets.inventory;
-  const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
   // The lock keeps two runs from acting on the same devices at once; a dry run never acts.
   let lock: RunLock = NO_LOCK;
   try {
     if (wouldAct > 0) lock = acquireRunLock(inventory.files, opts.lockDir, (w) => process.stderr.write(`runbook: ${w}\n`));
   } catch (err) {
-    if (!(err instanceof RunLockedError)) throw err;
+    if (!(err instanceof RunLockedError)) throw new UsageError(`--lock-dir ${opts.lockDir ?? '(the system temp dir)'}: cannot take the run lock: ${(err as Error).message}; nothing was contacted`);
     process.stderr.write(`runbook: ${err.message}\n`);
     return ExitCode.Locked;
   }
+  // Opened once the lock is held: a run that never starts leaves no connection open behind it.
+  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
   try {
     return await runLocked();
   } finally {
@@ -136,56 +144,77 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   }
 
   async function runLocked(): Promise<number> {
+    const runId = randomUUID();
+    // Opened at its first line: before each state-changing RPC is sent, an intent; when it ends, its outcome.
+    const audit = new AuditLog(opts.auditLog, { id: runId, playbook: playbook.file });
     const { hosts: engineHostList, lab } = await engineHosts(targets, dryRunFor, {
       playbook: playbookSettings(playbook),
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) },
     });
     const engineHostsToRun: EngineHost[] = engineHostList;
-    const rollout = rolloutOptions(playbook.rollout, opts);
     const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
-    // A second Ctrl-C stops at once, still writing what is known (the audit log is already on disk).
-    const control = new RunControl(playbook, engineHostsToRun.map((h) => h.name), (partial) => {
-      if (opts.report) {
-        writeFileSync(opts.report, JSON.stringify(buildReport(partial, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }), null, 2) + '\n');
-        process.stderr.write(`runbook: stopped; partial report written to ${opts.report}\n`);
-      }
-      lock.release();
-    });
+    const reportOf = (run: RunResult) => buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
+    // A second interrupt stops at once, still writing what is known: each RPC awaiting its answer is audited as outcome unknown.
+    const control = new RunControl(
+      playbook,
+      engineHostsToRun,
+      (partial) => {
+        audit.endPending('the run was stopped at once before the answer arrived');
+        audit.close();
+        if (opts.report) {
+          writeReport(opts.report, reportOf(partial));
+          tell(`runbook: stopped; partial report written to ${opts.report}\n`);
+        }
+        lock.release();
+      },
+      (host) => audit.sentTo(host),
+    );
     const emit = (e: RunEvent) => {
       renderer.sink(e);
       control.observe(e);
       if (e.type === 'syslog') syslog?.send(e.host, e.message);
     };
-    const audit = engineHostsToRun.some((h) => !h.dryRun) ? new AuditLog(opts.auditLog) : undefined;
-    const runId = randomUUID();
 
-    let run: RunResult | undefined;
+    // The control stays on until the report is written: a second interrupt meanwhile still writes what is known.
     try {
-      run = await runPlaybook(
-        playbook,
-        engineHostsToRun,
-        { ...rollout, signal: control.signal, ...(reviewed ? { gate: reviewedGate(reviewed.plan) } : {}), ...(audit ? { onAction: (host, r) => audit.record({ id: runId, playbook: playbook.file }, host, r) } : {}) },
-        emit,
-      );
-    } finally {
-      audit?.close();
-      control.dispose();
-      await renderer.end();
-      await lab?.stop();
-      await syslog?.close();
-    }
+      let run: RunResult;
+      try {
+        run = await runPlaybook(
+          playbook,
+          engineHostsToRun,
+          { ...rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(reviewed ? { gate: reviewedGate(reviewed.plan) } : {}) },
+          emit,
+        );
+      } finally {
+        audit.close();
+        await renderer.end();
+        await lab?.stop();
+        await syslog?.close();
+      }
 
-    if (verbosity > 0) {
-      process.stdout.write('\n');
-      for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+      if (verbosity > 0) {
+        process.stdout.write('\n');
+        for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+      }
+      process.stdout.write(recapLines(run, style).join('\n') + '\n');
+      if (opts.report) {
+        writeReport(opts.report, reportOf(run));
+        if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
+      }
+      return control.exitCode(run);
+    } finally {
+      control.dispose();
     }
-    process.stdout.write(recapLines(run, style).join('\n') + '\n');
-    if (opts.report) {
-      await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
-      if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
-    }
-    return exitCodeOf(run);
   }
+}
+
+/** What an apply run writes, for checking before it starts: the audit log only matters when a step can send something. */
+function applyOutputs(playbook: Playbook, opts: ApplyOptions): OutputPath[] {
+  return [
+    ...(opts.report !== undefined ? [{ option: '--report', path: opts.report, kind: 'file' } as const] : []),
+    ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
+    ...(opts.lockDir !== undefined ? [{ option: '--lock-dir', path: opts.lockDir, kind: 'created-dir' } as const] : []),
+  ];
 }
 
 /** The reviewed plan, and the playbook to run: the file if it still hashes the same, or the embedded text. */
@@ -233,13 +262,13 @@ function reviewedGate(plan: PlanArtifact): PlanGate {
   };
 }
 
-/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. */
-async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<void> {
+/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. False when Ctrl-C was the answer. */
+async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<boolean> {
   const what = plan
     ? `This applies the reviewed plan (${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements on ${plan.hosts.filter((h) => h.actions.length > 0).length} hosts, made ${plan.createdAt}).`
     : `This run will send state-changing RPCs to up to ${hosts} hosts.`;
   const preface = plan ? renderPlan(plan, 'text').split('\n').slice(0, 40).join('\n') + '\n' : undefined;
-  await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`, preface);
+  return confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`, preface);
 }
 
 function opt<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
@@ -247,7 +276,7 @@ function opt<K extends string>(key: K, value: number | undefined): Partial<Recor
 }
 
 /** Rollout settings: the command line over the playbook, over Ansible's defaults. */
-function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOptions, 'signal' | 'onAction'> {
+function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOptions, 'signal' | 'audit'> {
   let serial = p.serial;
   if (opts.serial !== undefined) {
     try {

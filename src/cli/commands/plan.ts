@@ -1,4 +1,3 @@
-import { rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -7,11 +6,14 @@ import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { exitCodeOf } from '../exit-codes.ts';
+import { randomUUID } from 'node:crypto';
+import { writeFileAtomic } from '../../report/atomic-write.ts';
+import { AuditLog } from '../../report/audit-log.ts';
 import { asUsageError } from '../input-errors.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
+import { checkOutputPaths } from '../output-paths.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
@@ -31,6 +33,7 @@ interface PlanOptions extends LimitCliOptions {
   knownHosts: string;
   acceptNew?: boolean;
   exprTimeout?: number;
+  auditLog: string;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -50,6 +53,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within (overrides playbook and inventory)', positiveNumber)
     .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
+    .option('--audit-log <file>', 'audit log for what touches a candidate configuration (a configuration change is loaded, checked and discarded)', '.runbook/audit.jsonl')
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
@@ -69,6 +73,10 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  checkOutputPaths([
+    { option: '--out', path: opts.out, kind: 'file' },
+    ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
+  ]);
   // Planning never acts, whatever the vars say.
   const { hosts, lab } = await engineHosts(targets, () => true, {
     playbook: playbookSettings(playbook),
@@ -76,30 +84,41 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   });
   const names = hosts.map((h) => h.name);
   const meta = { version, inventory: targets.inventory.files, extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
-  const write = async (run: RunResult) => {
-    const tmp = `${opts.out}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
-    await rename(tmp, opts.out);
-  };
+  const write = (run: RunResult) => writeFileAtomic(opts.out, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
 
   const renderer = progressRenderer(names, opts.forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const control = new RunControl(playbook, names, (partial) => write(partial));
+  // A dry-run configuration change loads into the candidate, checks and discards: audited like any other.
+  const audit = new AuditLog(opts.auditLog, { id: randomUUID(), playbook: playbook.file });
+  const control = new RunControl(
+    playbook,
+    hosts,
+    (partial) => {
+      audit.endPending('the run was stopped at once before the answer arrived');
+      audit.close();
+      write(partial);
+    },
+    (host) => audit.sentTo(host),
+  );
   const emit = (e: RunEvent) => {
     renderer.sink(e);
     control.observe(e);
   };
-  let run: RunResult;
   try {
-    run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal }, emit);
+    let run: RunResult;
+    try {
+      run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
+    } finally {
+      audit.close();
+      await renderer.end();
+      await lab?.stop();
+    }
+    write(run);
+    process.stdout.write(recapLines(run, style).join('\n') + '\n');
+    const planned = run.hosts.filter((h) => h.plan.length > 0).length;
+    process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
+    return control.exitCode(run);
   } finally {
     control.dispose();
-    await renderer.end();
-    await lab?.stop();
   }
-  await write(run);
-  process.stdout.write(recapLines(run, style).join('\n') + '\n');
-  const planned = run.hosts.filter((h) => h.plan.length > 0).length;
-  process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
-  return exitCodeOf(run);
 }

@@ -194,7 +194,8 @@ async function confirmSending(calls: readonly RpcCall[], opts: RpcCliOptions): P
     return `${rpcSpec(c.name) ? cliForm(c.name, shown) : c.name}${w !== undefined ? ` (WIDE: it ${w})` : ''}`;
   });
   const what = `This sends ${described.join('; ')} to ${opts.host}, which ${changing.length === 1 ? 'changes' : 'change'} device state${changing.some((c) => !rpcSpec(c.name)) ? ' (or may: runbook does not know the RPC)' : ''}.`;
-  await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to send it`);
+  // Ctrl-C at the question sends nothing, as a no does.
+  if (!(await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to send it`))) throw new UsageError('interrupted at the question: nothing was sent');
 }
 
 function reportErrors(errors: RpcError['errors'], warnings: RpcError['warnings']): number {

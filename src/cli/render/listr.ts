@@ -22,6 +22,7 @@ interface HostSlot {
  */
 export function listrRenderer(hosts: readonly string[], forks: number): ProgressRenderer {
   const slots = new Map<string, HostSlot>(hosts.map((h) => [h, { title: h }]));
+  let ended = false;
   const finish = (slot: HostSlot, task: Task) => {
     const r = slot.result;
     if (!r) return task.skip(`${slot.title}: not run`);
@@ -36,11 +37,13 @@ export function listrRenderer(hosts: readonly string[], forks: number): Progress
         const slot = slots.get(host)!;
         slot.task = task;
         task.title = slot.title;
-        if (!slot.result) await new Promise<void>((resolve) => (slot.settle = resolve));
+        // After the run ended (interrupted), a task listr2 starts only now has nothing to wait for.
+        if (!slot.result && !ended) await new Promise<void>((resolve) => (slot.settle = resolve));
         finish(slot, task);
       },
     })),
-    { concurrent: Math.max(1, forks), exitOnError: false, rendererOptions: { collapseErrors: false } },
+    // listr2's own SIGINT listener exits the process at once (127): interrupts are RunControl's to handle.
+    { concurrent: Math.max(1, forks), exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
   );
   const running = list.run().catch(() => undefined);
   const setTitle = (host: string, title: string) => {
@@ -68,7 +71,8 @@ export function listrRenderer(hosts: readonly string[], forks: number): Progress
       }
     },
     end: async () => {
-      // Hosts the run never reached (interrupted) still need their tasks ended.
+      // Hosts the run never reached (interrupted) still need their tasks ended, those listr2 has started and those it has not.
+      ended = true;
       for (const slot of slots.values()) if (!slot.result) slot.settle?.();
       await running;
     },

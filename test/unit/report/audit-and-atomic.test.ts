@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { writeFileAtomic } from '../../../src/report/atomic-write.ts';
+import { AuditLog } from '../../../src/report/audit-log.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'runbook-unit-report-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('AuditLog', () => {
+  it('writes an intent before the RPC and an outcome when it ends, numbered alike', () => {
+    const file = join(dir, 'a', 'audit.jsonl');
+    const log = new AuditLog(file, { id: 'run-1', playbook: 'p.yml' });
+    const audit = log.forHost('h1');
+    const ended = audit.sending({ rpc: 'clear-ike-security-association', cli: 'clear security ike security-associations 1.0.0.1', args: { 'peer-address': '1.0.0.1' } });
+    // On disk before the RPC would be sent.
+    assert.deepEqual(lines(file).map((l) => [l.phase, l.seq, l.host, l.run, l.rpc]), [['intent', 1, 'h1', 'run-1', 'clear-ike-security-association']]);
+    assert.deepEqual(lines(file)[0]!.args, { 'peer-address': '1.0.0.1' });
+    ended({ outcome: 'ok', reply: { cleared: 1, messages: [], warnings: [] } });
+    ended({ outcome: 'unknown', error: { phase: 'act', kind: 'closed', message: 'late' } });
+    const all = lines(file);
+    assert.deepEqual(all.map((l) => [l.phase, l.seq, l.outcome]), [['intent', 1, undefined], ['outcome', 1, 'ok']], 'one outcome per intent');
+    assert.equal(all[1]!.cli, 'clear security ike security-associations 1.0.0.1');
+    log.close();
+  });
+
+  it('creates no file until there is a line; endPending gives each unanswered RPC its outcome, unknown', () => {
+    const file = join(dir, 'b', 'audit.jsonl');
+    const log = new AuditLog(file, { id: 'run-2', playbook: 'p.yml' });
+    assert.equal(existsSync(file), false);
+    const a = log.forHost('h1').sending({ rpc: 'load-configuration', cli: 'load set terminal', statements: ['set a b'] });
+    log.forHost('h2').sending({ rpc: 'commit-configuration', cli: 'commit confirmed 5' });
+    a({ outcome: 'failed', error: { phase: 'act', kind: 'rpc-error', message: 'no' } });
+    log.endPending('stopped at once');
+    log.close();
+    assert.deepEqual(lines(file).map((l) => [l.phase, l.host, l.outcome ?? null]), [['intent', 'h1', null], ['intent', 'h2', null], ['outcome', 'h1', 'failed'], ['outcome', 'h2', 'unknown']]);
+    assert.deepEqual(log.sentTo('h2').map((e) => e.end?.outcome), ['unknown']);
+    assert.deepEqual(lines(file)[0]!.statements, ['set a b']);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('replaces the file whole and leaves no temporary file', () => {
+    const file = join(dir, 'report.json');
+    writeFileSync(file, 'old\n');
+    writeFileAtomic(file, 'new\n');
+    assert.equal(readFileSync(file, 'utf8'), 'new\n');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+
+  it('when the write cannot finish, the previous file is untouched and no temporary file is left', () => {
+    const target = join(dir, 'is-a-dir');
+    mkdirSync(join(target, 'inside'), { recursive: true });
+    assert.throws(() => writeFileAtomic(target, 'x'));
+    assert.ok(existsSync(join(target, 'inside')));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+});
