@@ -15,7 +15,8 @@ export function buildProgram(): Command {
   const program = new Command('runbook')
     .description('Declarative runbooks for fleets of Juniper SRX firewalls, over NETCONF/SSH')
     .version(version, '--version')
-    .showHelpAfterError()
+    // A mistyped option is one line and a pointer to --help (main() writes it), not the help itself.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
   registerApplyCommand(program);
   registerPlanCommand(program);
@@ -34,7 +35,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with code 0.
-      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+      if (err.exitCode === 0) return ExitCode.Ok;
+      // No command at all: commander has shown the help, which is the answer.
+      if (err.code === 'commander.help') return ExitCode.InvalidInput;
+      process.stderr.write(`${usageLine(program, argv, err)}\n`);
+      return ExitCode.InvalidInput;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`runbook: ${err.message}\n`);
@@ -45,4 +50,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-
+/** "runbook: unknown option '--bogus' (see runbook apply --help)": the error, and where the usage is. */
+function usageLine(program: Command, argv: readonly string[], err: CommanderError): string {
+  const message = err.message.replace(/^error: /, '');
+  const names: string[] = [];
+  let command: Command = program;
+  for (const word of argv) {
+    const sub = command.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    names.push(word);
+    command = sub;
+  }
+  const help = ['runbook', ...names, '--help'].join(' ');
+  return `runbook: ${message} (see ${help})`;
+}
