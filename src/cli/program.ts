@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** "runbook: unknown option '--bogus' (see runbook apply --help)": the error, and where the usage is. */
 function usageLine(program: Command, argv: readonly string[], err: CommanderError): string {
-  const message = err.message.replace(/^error: /, '');
+  const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean (.*)\)/, ' (did you mean $1)').replace(/\s*\n\s*/g, ' ');
   const names: string[] = [];
   let command: Command = program;
   for (const word of argv) {
