@@ -19,16 +19,24 @@ export const ExitCode = {
   Locked: 5,
   /** The rollout stopped at its failure budget (max_fail_percentage, any_errors_fatal): some hosts were not run. */
   RolloutStopped: 6,
+  /** Nothing to do: the playbook's inputs ask for nothing on any host (decided before connecting; nothing was contacted). */
+  NothingToDo: 7,
+  /** Not done: work that was asked for was not done, though nothing failed (apply --plan skipped a reviewed host that drifted). */
+  NotDone: 8,
   /** The run was interrupted (SIGINT/SIGTERM) before every host ran; the report says which did. */
   Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** A stopped rollout first (hosts were left out), then failed, unreachable, interrupted. */
-export function exitCodeOf(run: RunResult): ExitCode {
+/**
+ * A stopped rollout first (hosts were left out), then failed, unreachable, interrupted,
+ * then `notDone`: hosts whose asked-for work was not done although nothing failed.
+ */
+export function exitCodeOf(run: RunResult, notDone: readonly string[] = []): ExitCode {
   if (run.stopped) return ExitCode.RolloutStopped;
   if (run.recap.failed > 0) return ExitCode.HostsFailed;
   if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
   if (run.interrupted || run.notRun.length > 0) return ExitCode.Interrupted;
+  if (notDone.length > 0) return ExitCode.NotDone;
   return ExitCode.Ok;
 }

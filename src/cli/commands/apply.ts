@@ -32,6 +32,12 @@ import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
+import { hostList, runBanner } from '../banner.ts';
+import { inputGateStops } from '../inputs-gate.ts';
+import { bindingOf } from '../plan-binding.ts';
+import { bindingDifferences } from '../../plan/binding.ts';
+import { reviewedNotDone } from '../../plan/outcome.ts';
+import { visible } from '../../plan/visible.ts';
 
 
 interface ApplyOptions {
@@ -105,12 +111,23 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
     extraVars: reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars,
     knownHosts: opts.knownHosts,
-    ...(reviewed ? { limit: reviewed.plan.targets.join(',') } : opts.limit !== undefined ? { limit: opts.limit } : {}),
+    // The plan's own selection, so that a host the inventory gained since shows as a difference.
+    ...(reviewed ? (reviewed.plan.limit !== undefined ? { limit: reviewed.plan.limit } : {}) : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  if (reviewed) checkBinding(reviewed.plan, targets, opts.plan!);
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
-  const wouldAct = targets.hosts.filter((t) => !dryRunFor(t.vars)).length;
-  if (wouldAct > 0 && !opts.yes) await confirmActing(wouldAct, reviewed?.plan);
+  const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
+  const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
+  const banner = runBanner(targets, mode, { defaultInventory: opts.inventory.length === 0 && !reviewed, acting: acting.length });
+  process.stdout.write(`${banner}\n`);
+  if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
+  const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
+  if (nothing.size > 0 && nothing.size === targets.hosts.length) {
+    process.stdout.write(`nothing to do: ${visible([...new Set(nothing.values())].join('; '))}. No host was contacted.\n`);
+    return ExitCode.NothingToDo;
+  }
+  if (acting.length > 0 && !opts.yes) await confirmActing(acting, banner, reviewed?.plan);
   const inventory = targets.inventory;
   const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
@@ -173,11 +190,13 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
     }
     process.stdout.write(recapLines(run, style).join('\n') + '\n');
+    const notDone = reviewed && !opts.check ? reviewedNotDone(reviewed.plan, run) : [];
+    if (notDone.length > 0) process.stdout.write(`NOT DONE: reviewed statements were not sent to ${hostList(notDone)}\n`);
     if (opts.report) {
       await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
       if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
     }
-    return exitCodeOf(run);
+    return exitCodeOf(run, notDone);
   }
 }
 
@@ -226,11 +245,21 @@ function reviewedGate(plan: PlanArtifact): PlanGate {
   };
 }
 
-/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. */
-async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<void> {
+/** The inventory apply resolved must be the one the plan was reviewed on: the same hosts, reached the same way. */
+function checkBinding(plan: PlanArtifact, targets: Parameters<typeof bindingOf>[0], file: string): void {
+  const differences = bindingDifferences(plan.binding, bindingOf(targets));
+  if (differences.length === 0) return;
+  throw new UsageError(
+    `${file} was reviewed on another inventory: refusing to act on hosts nobody reviewed.\n${differences.map((d) => `  ${visible(d)}`).join('\n')}\nMake a new plan on this inventory, or apply with the one it was reviewed on (${plan.inventory.map(visible).join(', ')})`,
+  );
+}
+
+/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. The question names what will be touched. */
+async function confirmActing(hosts: readonly string[], banner: string, plan: PlanArtifact | undefined): Promise<void> {
+  const where = `${banner.replace(/^runbook: /, '')}`;
   const what = plan
-    ? `This applies the reviewed plan (${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements on ${plan.hosts.filter((h) => h.actions.length > 0).length} hosts, made ${plan.createdAt}).`
-    : `This run will send state-changing RPCs to up to ${hosts} hosts.`;
+    ? `This applies the reviewed plan (digest ${plan.digest.slice(0, 12)}, made ${plan.createdAt}): ${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements to ${hostList(plan.hosts.filter((h) => h.actions.length > 0).map((h) => h.host))}; ${where}.`
+    : `This run will send state-changing RPCs to ${hosts.length} ${hosts.length === 1 ? 'host' : 'hosts'}: ${hostList(hosts)}; ${where}.`;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError(`${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`);
   }

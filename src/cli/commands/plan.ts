@@ -1,4 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
+import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -14,6 +15,11 @@ import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
+import { runBanner } from '../banner.ts';
+import { bindingOf } from '../plan-binding.ts';
+import { inputGateStops } from '../inputs-gate.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
 
 interface PlanOptions {
@@ -52,26 +58,40 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const style = makeStyle(process.stdout);
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  // apply --plan acts: the plan is made with the vars it will act with, so its vars, its
+  // log lines ("top 3 are cleared") and the ticket say what apply --plan will do.
+  const acts = playbook.vars.some((v) => v.name === 'dry_run');
+  if (acts && opts.extraVars.length > 0 && (await extraVarsGiven(opts.extraVars)).includes('dry_run')) {
+    throw new UsageError('a plan is what `apply --plan` will do, and apply --plan acts: -e dry_run cannot be given to plan (apply --plan --check runs a reviewed plan dry)');
+  }
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    extraVars: opts.extraVars,
+    extraVars: acts ? [...opts.extraVars, 'dry_run=false'] : opts.extraVars,
     knownHosts: opts.knownHosts,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: opts.inventory.length === 0 })}\n`);
+  const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
+  if (nothing.size > 0 && nothing.size === targets.hosts.length) {
+    process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);
+    return ExitCode.NothingToDo;
+  }
   // Planning never acts, whatever the vars say.
   const { hosts, lab } = await engineHosts(targets, () => true);
   const names = hosts.map((h) => h.name);
-  const meta = { version, inventory: targets.inventory.files, extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
+  const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
   const write = async (run: RunResult) => {
     const tmp = `${opts.out}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
+    const artifact = planFromRun(run, playbook, meta);
+    await writeFile(tmp, JSON.stringify(artifact, null, 2) + '\n');
     await rename(tmp, opts.out);
+    return artifact.digest;
   };
 
   const renderer = progressRenderer(names, opts.forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const control = new RunControl(playbook, names, (partial) => write(partial));
+  const control = new RunControl(playbook, names, async (partial) => void (await write(partial)));
   const emit = (e: RunEvent) => {
     renderer.sink(e);
     control.observe(e);
@@ -84,9 +104,15 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     await renderer.end();
     await lab?.stop();
   }
-  await write(run);
+  const digest = await write(run);
   process.stdout.write(recapLines(run, style).join('\n') + '\n');
   const planned = run.hosts.filter((h) => h.plan.length > 0).length;
-  process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
+  process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
   return exitCodeOf(run);
 }
+
+/** The names the -e arguments set. */
+async function extraVarsGiven(list: readonly string[]): Promise<string[]> {
+  return (await asUsageError(() => parseExtraVars(list))).map((e) => e.name);
+}
+

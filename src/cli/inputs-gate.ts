@@ -1,0 +1,47 @@
+import type { Playbook, Step } from '../playbook/types.ts';
+import { runAnalyze } from '../steps/analyze.ts';
+
+/** Names a gate may read and still be decided before connecting: the inputs, not the device. */
+const INPUT_NAMES = new Set(['vars', 'host']);
+
+export interface InputGateHost {
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly vars: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * The playbook's leading `require` gates that read only vars and the host's name and
+ * groups (clear-sessions' "something to clear was asked for") decide nothing about the
+ * device, so they are decided here, before anything connects. Returns, per host, the
+ * gate's `otherwise` sentence where the inputs ask for nothing; hosts that pass are absent.
+ * Pure, as analyze is.
+ */
+export async function inputGateStops(playbook: Playbook, hosts: readonly InputGateHost[]): Promise<Map<string, string>> {
+  const gates = leadingInputGates(playbook.steps);
+  const stops = new Map<string, string>();
+  if (gates.length === 0) return stops;
+  for (const h of hosts) {
+    const scope = { vars: { ...h.vars }, host: { name: h.name, groups: [...h.groups] } };
+    for (const gate of gates) {
+      const outcome = await runAnalyze(gate, scope);
+      if (outcome.kind === 'stop') {
+        stops.set(h.name, outcome.reason);
+        break;
+      }
+    }
+  }
+  return stops;
+}
+
+type RequireStep = Extract<Step, { kind: 'analyze'; mode: 'require' }>;
+
+function leadingInputGates(steps: readonly Step[]): RequireStep[] {
+  const gates: RequireStep[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'analyze' || step.mode !== 'require' || step.when !== undefined) break;
+    if (![...step.require.names, ...step.otherwise.names].every((n) => INPUT_NAMES.has(n))) break;
+    gates.push(step);
+  }
+  return gates;
+}
