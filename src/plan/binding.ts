@@ -60,8 +60,9 @@ export function bindingDifferences(reviewed: InventoryBinding, now: InventoryBin
   for (const [host, n] of is) if (!was.has(host)) out.push(`${JSON.stringify(host)} (${targetText(n)}) is targeted now and was not reviewed`);
   const before = new Set(reviewed.inventoryHosts);
   const after = new Set(now.inventoryHosts);
-  const gone = reviewed.inventoryHosts.filter((h) => !after.has(h));
-  const added = now.inventoryHosts.filter((h) => !before.has(h));
+  // Targets already named above are not named again.
+  const gone = reviewed.inventoryHosts.filter((h) => !after.has(h) && !was.has(h));
+  const added = now.inventoryHosts.filter((h) => !before.has(h) && !is.has(h));
   if (gone.length > 0) out.push(`the inventory no longer has ${names(gone)}`);
   if (added.length > 0) out.push(`the inventory now also has ${names(added)}`);
   if (out.length === 0 && canonicalJson(reviewed.connections.map((c) => c.host)) !== canonicalJson(now.connections.map((c) => c.host))) {

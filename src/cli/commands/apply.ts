@@ -119,7 +119,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
   const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
   const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
-  const banner = runBanner(targets, mode, { defaultInventory: opts.inventory.length === 0 && !reviewed, acting: acting.length });
+  const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
   process.stdout.write(`${banner}\n`);
   if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
   const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));

@@ -66,7 +66,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   }
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    extraVars: acts ? [...opts.extraVars, 'dry_run=false'] : opts.extraVars,
+    extraVars: acts ? [...opts.extraVars, JSON.stringify({ dry_run: false })] : opts.extraVars,
     knownHosts: opts.knownHosts,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
