@@ -99,6 +99,8 @@ describe('plan → show → apply --plan: act exactly as reviewed', () => {
     assert.deepEqual(artifact.binding.connections.map((c) => [c.host, c.address, c.port, c.user]), ['steady', 'drifts', 'quiet'].map((h) => [h, '127.0.0.1', lab.host(h).port, 'lab']));
     assert.deepEqual(artifact.extraVars, { dry_run: false }, 'the plan is made with the vars apply --plan acts with');
     assert.equal(artifact.hosts.find((h) => h.host === 'steady')!.vars.dry_run, false);
+    assert.match(artifact.hosts.find((h) => h.host === 'steady')!.log[0], /top 3 are cleared$/, 'the log says what apply --plan will do');
+    assert.match(plan.stdout.split('\n')[0], /^runbook: inventory .*inventory\.yml, 3 hosts · PLAN$/);
 
     // The ticket shows the digest apply will print.
     const md = await runCli(['show', planFile, '--format', 'md']);
