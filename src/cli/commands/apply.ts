@@ -189,7 +189,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       process.stdout.write('\n');
       for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
     }
-    process.stdout.write(recapLines(run, style).join('\n') + '\n');
+    process.stdout.write(recapLines(run, style, { failuresAbove: verbosity > 0 }).join('\n') + '\n');
     const notDone = reviewed && !opts.check ? reviewedNotDone(reviewed.plan, run) : [];
     if (notDone.length > 0) process.stdout.write(`NOT DONE: reviewed statements were not sent to ${hostList(notDone)}\n`);
     if (opts.report) {

@@ -55,11 +55,17 @@ export function hostResultLines(h: HostResult, verbosity: Verbosity, style: Chal
       }
     }
   }
-  if (h.error && !said.has(h.error.message)) lines.push(style.red(`  ${h.error.phase}${h.error.step ? ` (${visible(h.error.step)})` : ''}: ${visible(failureText(h.host, h.error))}`));
+  if (h.error && !said.has(h.error.message)) lines.push(style.red(`  ${visible(whereAndWhat(h.error, failureText(h.host, h.error)))}`));
   if (verbosity >= 3) {
     for (const s of h.steps) lines.push(style.dim(`  [${s.kind}] ${visible(s.name)}: ${s.status}${s.count !== undefined ? `, ${s.count}` : ''} in ${s.ms} ms`));
   }
   return lines;
+}
+
+/** "act (Commit, verify and confirm): rpc-error: ...": the phase and step a failure happened in, then `what`, the phase not twice. */
+function whereAndWhat(error: Failure, what: string): string {
+  const where = `${error.phase}${error.step ? ` (${error.step})` : ''}`;
+  return what === error.phase || what.startsWith(`${error.phase}: `) ? (error.step ? `${where}${what.slice(error.phase.length)}` : what) : `${where}: ${what}`;
 }
 
 /** An RPC action sent: its mark, its CLI form, what the device said, or its own error (once). */
@@ -82,12 +88,16 @@ function configWords(result: string): string {
   }
 }
 
-/** Ansible-like recap: a line per host, then the counts. */
-export function recapLines(run: RunResult, style: ChalkInstance): string[] {
+/**
+ * Ansible-like recap: a line per host, then the counts. With `failuresAbove` (the hosts'
+ * results were printed), a failure's line names where it happened and its kind, and
+ * leaves the message to the host's results: each failure is said once.
+ */
+export function recapLines(run: RunResult, style: ChalkInstance, opts: { failuresAbove?: boolean } = {}): string[] {
   const width = Math.max(8, ...run.hosts.map((h) => visible(h.host).length), ...run.notRun.map((n) => visible(n).length));
   const lines = [style.bold(`PLAY RECAP${run.dryRun ? ' (dry run: "changed" means would change)' : ''}${run.interrupted ? ' (interrupted)' : ''}`)];
   for (const h of run.hosts) {
-    lines.push(`${visible(h.host).padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${visible(summary(h))}`);
+    lines.push(`${visible(h.host).padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${visible(summary(h, opts.failuresAbove === true))}`);
   }
   const why = run.stopped ? 'the rollout stopped before this host started' : 'the run was interrupted before this host started';
   for (const name of run.notRun) lines.push(`${visible(name).padEnd(width)}  ${style.dim('not run'.padEnd(11))}  ${why}`);
@@ -103,13 +113,15 @@ export function failureText(host: string, error: Pick<Failure, 'kind' | 'message
   return message.startsWith(`${error.kind}: `) ? message : `${error.kind}: ${message}`;
 }
 
-function summary(h: HostResult): string {
+function summary(h: HostResult, failuresAbove: boolean): string {
   switch (h.status) {
     case 'skipped':
       return h.reason ?? '';
     case 'failed':
     case 'unreachable':
-      return h.error ? `${h.error.step ? `${h.error.step}: ` : ''}${failureText(h.host, h.error)}` : '';
+      if (!h.error) return '';
+      if (failuresAbove) return `${whereAndWhat(h.error, h.error.kind)}, see above`;
+      return `${h.error.step ? `${h.error.step}: ` : ''}${failureText(h.host, h.error)}`;
     default:
       return changeSummary(h);
   }

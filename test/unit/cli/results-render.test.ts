@@ -85,6 +85,17 @@ describe('a failure is said once', () => {
     assert.doesNotMatch(text, /fw2: rpc-error/);
   });
 
+  it('the recap names where and what kind, and leaves the message to the host\'s results when they were printed', () => {
+    const h = host({ host: 'fw1', status: 'unreachable', error: { phase: 'connect', kind: 'hostkey', message: 'fw1: hostkey: HOST KEY MISMATCH' } });
+    const above = recapLines(run([h]), style, { failuresAbove: true }).join('\n');
+    assert.match(above, /^fw1 {7}unreachable  connect: hostkey, see above$/m);
+    assert.doesNotMatch(above, /MISMATCH/);
+    const alone = recapLines(run([h]), style).join('\n');
+    assert.match(alone, /^fw1 {7}unreachable  hostkey: HOST KEY MISMATCH$/m, 'with -q the recap is the only place, so it says it');
+    const block = hostResultLines(h, 1, style).join('\n');
+    assert.equal(block, 'fw1 (unreachable)\n  connect: hostkey: HOST KEY MISMATCH', 'said once, without the host twice');
+  });
+
   it('the progress line names the phase, not the error the results below tell', () => {
     const out: string[] = [];
     const r = plainRenderer({ write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream, 1, style);
