@@ -8,6 +8,7 @@ import { registerRpcCommand } from './commands/rpc.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { version } from './version.ts';
+import { visible } from '../plan/visible.ts';
 
 
 /** The outline of the program: each command file reads input, calls the core, renders. */
@@ -42,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.InvalidInput;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`runbook: ${err.message}\n`);
+      // Messages quote inventories, plans and devices: no line of theirs may pass as ours.
+      process.stderr.write(`runbook: ${err.message.split('\n').map(visible).join('\n')}\n`);
       return ExitCode.InvalidInput;
     }
     process.stderr.write(`runbook: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
