@@ -1,3 +1,4 @@
+import { recapOf, type HostResult, type RunResult } from '../engine/results.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
 import { runAnalyze } from '../steps/analyze.ts';
 
@@ -44,4 +45,37 @@ function leadingInputGates(steps: readonly Step[]): RequireStep[] {
     gates.push(step);
   }
   return gates;
+}
+
+/**
+ * The run that nothing-to-do stands for: every host skipped with its gate's sentence,
+ * nothing contacted. Plain data, so the recap and the JSON report tell it as any run.
+ */
+export function inputsSkippedRun(playbook: Playbook, hosts: readonly (InputGateHost & { readonly dryRun: boolean })[], stops: ReadonlyMap<string, string>): RunResult {
+  const now = new Date().toISOString();
+  const results: HostResult[] = hosts.map((h) => ({
+    host: h.name,
+    status: 'skipped',
+    reason: stops.get(h.name) ?? '',
+    vars: h.vars,
+    dryRun: h.dryRun,
+    evidence: {},
+    plan: [],
+    actions: [],
+    steps: [],
+    log: [],
+    startedAt: now,
+    ms: 0,
+  }));
+  return {
+    playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256 },
+    dryRun: hosts.every((h) => h.dryRun),
+    startedAt: now,
+    finishedAt: now,
+    interrupted: false,
+    hosts: results,
+    notRun: [],
+    recap: recapOf(results),
+    batches: [hosts.map((h) => h.name)],
+  };
 }

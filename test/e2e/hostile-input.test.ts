@@ -40,6 +40,12 @@ describe('hostile input files', () => {
     assert.doesNotMatch(ev.stderr, /internal error|    at /);
   });
 
+  it('a bad option found after the lab could have started still ends the process, exit 2', async () => {
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '--serial', '0,x', ...common()], { timeoutMs: 60_000 });
+    assert.equal(r.code, 2, `exit code (null means it had to be killed)\n${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /--serial 0,x: /);
+  });
+
   it('refuses a lab host name with a newline, located, and exits', async () => {
     const inventory = join(dir, 'newline.yml');
     await writeFile(inventory, 'all:\n  hosts:\n    ok-host: { lab_scenario: busy }\n    "lab\\nPLAY RECAP": { lab_scenario: busy }\n');

@@ -33,7 +33,7 @@ import { hostResultLines, recapLines, type Verbosity } from '../render/results.t
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
-import { inputGateStops } from '../inputs-gate.ts';
+import { inputGateStops, inputsSkippedRun } from '../inputs-gate.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
@@ -108,8 +108,12 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
-    extraVars: reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars,
+    // A reviewed plan brings its own vars and hosts: exactly what was reviewed. --check
+    // makes dry_run true, so the vars, the log lines and the report say what is done.
+    extraVars: [
+      ...(reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars),
+      ...(opts.check && playbook.vars.some((v) => v.name === 'dry_run') ? [JSON.stringify({ dry_run: true })] : []),
+    ],
     knownHosts: opts.knownHosts,
     // The plan's own selection, so that a host the inventory gained since shows as a difference.
     ...(reviewed ? (reviewed.plan.limit !== undefined ? { limit: reviewed.plan.limit } : {}) : opts.limit !== undefined ? { limit: opts.limit } : {}),
@@ -125,9 +129,14 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
   if (nothing.size > 0 && nothing.size === targets.hosts.length) {
     process.stdout.write(`nothing to do: ${visible([...new Set(nothing.values())].join('; '))}. No host was contacted.\n`);
+    const skipped = inputsSkippedRun(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars, dryRun: dryRunFor(t.vars) })), nothing);
+    process.stdout.write(recapLines(skipped, style).join('\n') + '\n');
+    if (opts.report) await writeReport(opts.report, buildReport(skipped, { version, inventory: targets.inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
     return ExitCode.NothingToDo;
   }
   if (acting.length > 0 && !opts.yes) await confirmActing(acting, banner, reviewed?.plan);
+  // Checked before the lab starts: an error after that would leave its servers running.
+  const rollout = rolloutOptions(playbook.rollout, opts);
   const inventory = targets.inventory;
   const syslog: SyslogSink | undefined = opts.syslog ? openSyslog(await asUsageError(async () => parseSyslogTarget(opts.syslog!)), 'runbook') : undefined;
 
@@ -151,7 +160,6 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout) },
     });
     const engineHostsToRun: EngineHost[] = engineHostList;
-    const rollout = rolloutOptions(playbook.rollout, opts);
     const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
     // A second Ctrl-C stops at once, still writing what is known (the audit log is already on disk).
     const control = new RunControl(playbook, engineHostsToRun.map((h) => h.name), (partial) => {
