@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,5 +45,34 @@ describe('what a run says about itself', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout.split('\n')[0], /^runbook: inventory .*hostile-inventory\.yml, 1 host · CHECK$/);
     assert.deepEqual(server.rpcNames.filter((n) => n.startsWith('clear')), [], 'a check sends no clear');
+  });
+
+  it('a device\'s forged error text is escaped on the terminal and kept exact in the report', async () => {
+    // XML carries no C0 control and folds line breaks, but C1 controls (NEL, CSI) and bidi
+    // overrides arrive intact: a terminal acts on them.
+    const forged = 'bad thing\u0085PLAY RECAP \u009b2J\u202eok=9';
+    const liar = await HostileServer.start({
+      onRpc: async (rpc, reply) => {
+        if (rpc.name !== 'get-flow-session-information') return false;
+        await reply.whole(`${reply.open}<rpc-error><error-severity>error</error-severity><error-message>${forged}</error-message></rpc-error>${reply.close}`);
+        return true;
+      },
+    });
+    try {
+      const liarDir = await mkdtemp(join(dir, 'liar-'));
+      const inv = await liar.writeInventory(liarDir, 'fw-edge-1');
+      const report = join(liarDir, 'report.json');
+      for (const verbosity of [[], ['-q']]) {
+        const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inv, '--report', report, '--lock-dir', liarDir, ...verbosity], { env: liar.env() });
+        assert.equal(r.code, 3, r.stdout + r.stderr);
+        assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('PLAY RECAP')).length, 1, r.stdout);
+        assert.ok(r.stdout.includes('bad thing\\x85PLAY RECAP \\x9b2J\\u202eok=9'), r.stdout);
+        assert.doesNotMatch(r.stdout, /[\u0085\u009b\u202e]/);
+      }
+      const rep = JSON.parse(await readFile(report, 'utf8')) as { run: { hosts: { error?: { message: string } }[] } };
+      assert.ok(rep.run.hosts[0].error!.message.includes(forged), 'the report keeps the device\'s text exact');
+    } finally {
+      await liar.close();
+    }
   });
 });
