@@ -71,7 +71,7 @@ function whereAndWhat(error: Failure, what: string): string {
 /** An RPC action sent: its mark, its CLI form, what the device said, or its own error (once). */
 function actionLine(host: string, r: ActionResult, style: ChalkInstance): string {
   const mark = r.status === 'sent' ? style.green('ok    ') : r.status === 'failed' ? style.red('FAILED') : style.dim('skipped');
-  const extra = r.reply?.cleared !== undefined ? ` (${r.reply.cleared} sessions cleared)` : '';
+  const extra = r.reply?.cleared !== undefined ? ` (${r.reply.cleared} ${r.reply.cleared === 1 ? 'session' : 'sessions'} cleared)` : '';
   return `${mark} ${visible(r.action.cli)}${extra}${r.error ? `: ${visible(failureText(host, r.error))}` : ''}`;
 }
 
@@ -136,7 +136,7 @@ function changeSummary(h: HostResult): string {
     else {
       const sent = h.actions.filter((a) => a.status === 'sent' && a.action.config === undefined);
       const cleared = sent.reduce((n, a) => n + (a.reply?.cleared ?? 0), 0);
-      parts.push(`${sent.length} of ${rpcs.length} ${rpcs.length === 1 ? 'statement' : 'statements'} sent${sent.some((a) => a.reply?.cleared !== undefined) ? `, ${cleared} sessions cleared` : ''}`);
+      parts.push(`${sent.length} of ${rpcs.length} ${rpcs.length === 1 ? 'statement' : 'statements'} sent${sent.some((a) => a.reply?.cleared !== undefined) ? `, ${cleared} ${cleared === 1 ? 'session' : 'sessions'} cleared` : ''}`);
     }
   }
   if (h.config) {
