@@ -1,6 +1,12 @@
+import type { ChalkInstance } from 'chalk';
 import { recapOf, type HostResult, type RunResult } from '../engine/results.ts';
+import { visible } from '../plan/visible.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
+import { buildReport, writeReport } from '../report/json-report.ts';
 import { runAnalyze } from '../steps/analyze.ts';
+import { recapLines } from './render/results.ts';
+import type { Targets } from './targets.ts';
+import { version } from './version.ts';
 
 /** Names a gate may read and still be decided before connecting: the inputs, not the device. */
 const INPUT_NAMES = new Set(['vars', 'host']);
@@ -78,4 +84,24 @@ export function inputsSkippedRun(playbook: Playbook, hosts: readonly (InputGateH
     recap: recapOf(results),
     batches: [hosts.map((h) => h.name)],
   };
+}
+
+/**
+ * True, having said why, shown the recap and written the report, when every targeted
+ * host's inputs ask for nothing: the run ends there (exit 7) and nothing is contacted.
+ */
+export async function nothingToDo(
+  playbook: Playbook,
+  targets: Targets,
+  dryRunFor: (vars: Record<string, string | number | boolean>) => boolean,
+  out: { readonly style: ChalkInstance; readonly report?: string; readonly limit?: string },
+): Promise<boolean> {
+  const hosts = targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars, dryRun: dryRunFor(t.vars) }));
+  const stops = await inputGateStops(playbook, hosts);
+  if (stops.size === 0 || stops.size < hosts.length) return false;
+  process.stdout.write(`nothing to do: ${visible([...new Set(stops.values())].join('; '))}. No host was contacted.\n`);
+  const skipped = inputsSkippedRun(playbook, hosts, stops);
+  process.stdout.write(recapLines(skipped, out.style).join('\n') + '\n');
+  if (out.report) await writeReport(out.report, buildReport(skipped, { version, inventory: targets.inventory.files, ...(out.limit ? { limit: out.limit } : {}) }));
+  return true;
 }

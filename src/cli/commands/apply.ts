@@ -33,7 +33,7 @@ import { hostResultLines, recapLines, type Verbosity } from '../render/results.t
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
-import { inputGateStops, inputsSkippedRun } from '../inputs-gate.ts';
+import { nothingToDo } from '../inputs-gate.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
@@ -126,14 +126,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
   process.stdout.write(`${banner}\n`);
   if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
-  const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
-  if (nothing.size > 0 && nothing.size === targets.hosts.length) {
-    process.stdout.write(`nothing to do: ${visible([...new Set(nothing.values())].join('; '))}. No host was contacted.\n`);
-    const skipped = inputsSkippedRun(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars, dryRun: dryRunFor(t.vars) })), nothing);
-    process.stdout.write(recapLines(skipped, style).join('\n') + '\n');
-    if (opts.report) await writeReport(opts.report, buildReport(skipped, { version, inventory: targets.inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
-    return ExitCode.NothingToDo;
-  }
+  if (await nothingToDo(playbook, targets, dryRunFor, { style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
   if (acting.length > 0 && !opts.yes) await confirmActing(acting, banner, reviewed?.plan);
   // Checked before the lab starts: an error after that would leave its servers running.
   const rollout = rolloutOptions(playbook.rollout, opts);
@@ -264,7 +257,7 @@ function checkBinding(plan: PlanArtifact, targets: Parameters<typeof bindingOf>[
 
 /** Acting needs an explicit yes: asked on a terminal, --yes otherwise. The question names what will be touched. */
 async function confirmActing(hosts: readonly string[], banner: string, plan: PlanArtifact | undefined): Promise<void> {
-  const where = `${banner.replace(/^runbook: /, '')}`;
+  const where = banner.replace(/^runbook: /, '');
   const what = plan
     ? `This applies the reviewed plan (digest ${plan.digest.slice(0, 12)}, made ${plan.createdAt}): ${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements to ${hostList(plan.hosts.filter((h) => h.actions.length > 0).map((h) => h.host))}; ${where}.`
     : `This run will send state-changing RPCs to ${hosts.length} ${hosts.length === 1 ? 'host' : 'hosts'}: ${hostList(hosts)}; ${where}.`;
