@@ -144,7 +144,8 @@ function changeSummary(h: HostResult): string {
     const diff = `${lines}-line configuration diff`;
     if (h.config.result === 'unchanged') parts.push('configuration already in place');
     else if (h.config.result === 'checked') parts.push(`${diff}, commit check passed${h.dryRun ? ' (dry run)' : ''}`);
-    else if (h.config.result === 'committed') parts.push(`${diff} committed (commit confirmed ${h.config.confirmMinutes ?? '?'}, verified, confirmed)`);
+    // "verified" only when a verify ran: a playbook without one must not read as checked.
+    else if (h.config.result === 'committed') parts.push(`${diff} committed (commit confirmed ${h.config.confirmMinutes ?? '?'}, ${h.verify !== undefined ? 'verified' : 'no verify step'}, confirmed)`);
     else parts.push(`configuration ${h.config.result}`);
   }
   return parts.length === 0 ? 'nothing to change' : parts.join('; ');

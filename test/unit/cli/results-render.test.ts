@@ -103,3 +103,14 @@ describe('a failure is said once', () => {
     assert.equal(out.join(''), 'fw1 | unreachable in connect (0.1 s)\n');
   });
 });
+
+describe('the recap claims only what was done', () => {
+  it('says "verified" for a committed change only when a verify ran', () => {
+    const config = { statements: ['set a 1'], diff: '+ a 1', result: 'committed' as const, confirmMinutes: 5, warnings: [], trail: [] };
+    const unverified = host({ host: 'fw1', status: 'changed', config });
+    const verified = host({ host: 'fw2', status: 'changed', config, verify: {} });
+    const text = recapLines(run([unverified, verified]), style).join('\n');
+    assert.match(text, /^fw1 .*committed \(commit confirmed 5, no verify step, confirmed\)$/m);
+    assert.match(text, /^fw2 .*committed \(commit confirmed 5, verified, confirmed\)$/m);
+  });
+});
