@@ -41,9 +41,13 @@ describe('what a run says about itself', () => {
   });
 
   it('says CHECK for --check, whatever the vars say', async () => {
-    const r = await runCli(['apply', 'playbooks/clear-sessions.yml', ...common(), '-e', 'dry_run=false', '-e', 'destination_port=53', '--check', '-q'], { env: server.env() });
+    const report = join(dir, 'check.json');
+    const r = await runCli(['apply', 'playbooks/clear-sessions.yml', ...common(), '-e', 'dry_run=false', '-e', 'destination_port=53', '--check', '-q', '--report', report], { env: server.env() });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout.split('\n')[0], /^runbook: inventory .*hostile-inventory\.yml, 1 host · CHECK$/);
+    const rep = JSON.parse(await readFile(report, 'utf8')) as { run: { dryRun: boolean; hosts: { vars: Record<string, unknown> }[] } };
+    assert.equal(rep.run.dryRun, true);
+    assert.equal(rep.run.hosts[0].vars.dry_run, true, 'the report\'s vars agree with what was done');
     assert.deepEqual(server.rpcNames.filter((n) => n.startsWith('clear')), [], 'a check sends no clear');
   });
 
