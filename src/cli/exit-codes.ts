@@ -19,6 +19,10 @@ export const ExitCode = {
   Locked: 5,
   /** The rollout stopped at its failure budget (max_fail_percentage, any_errors_fatal): some hosts were not run. */
   RolloutStopped: 6,
+  /** Nothing to do: the playbook's inputs ask for nothing on any host (decided before connecting; nothing was contacted). */
+  NothingToDo: 7,
+  /** Not done: work that was asked for was not done, though nothing failed (apply --plan skipped a reviewed host that drifted). */
+  NotDone: 8,
   /** The run was interrupted (Ctrl-C, SIGTERM, SIGHUP), whatever its hosts did; the report says what each got. */
   Interrupted: 130,
   /** stdout's reader went away (`| head`, a quit pager) during a run: handled as an interrupt. */
@@ -26,12 +30,17 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Interrupted first (someone stopped it: what the hosts did is in the report), then a stopped rollout (hosts were left out), failed, unreachable. */
-export function exitCodeOf(run: RunResult): ExitCode {
+/**
+ * Interrupted first (someone stopped it: what the hosts did is in the report), then a
+ * stopped rollout (hosts were left out), failed, unreachable, then `notDone`: hosts whose
+ * asked-for work was not done although nothing failed.
+ */
+export function exitCodeOf(run: RunResult, notDone: readonly string[] = []): ExitCode {
   if (run.interrupted) return ExitCode.Interrupted;
   if (run.stopped) return ExitCode.RolloutStopped;
   if (run.recap.failed > 0) return ExitCode.HostsFailed;
   if (run.recap.unreachable > 0) return ExitCode.HostsUnreachable;
   if (run.notRun.length > 0) return ExitCode.Interrupted;
+  if (notDone.length > 0) return ExitCode.NotDone;
   return ExitCode.Ok;
 }

@@ -1,3 +1,4 @@
+import { ExitCode } from './exit-codes.ts';
 import { main } from './program.ts';
 import { outputClosed } from './run-control.ts';
 
@@ -14,3 +15,6 @@ process.stderr.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 process.exitCode = await main(process.argv.slice(2));
+// A run that ended in an error must end the process, whatever it left open (a lab's
+// listening servers, a half-made connection): a scheduled job must not hang on it.
+if (process.exitCode === ExitCode.InvalidInput || process.exitCode === ExitCode.Internal) process.exit(process.exitCode);

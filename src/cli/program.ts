@@ -8,6 +8,7 @@ import { registerRpcCommand } from './commands/rpc.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { version } from './version.ts';
+import { visible } from '../plan/visible.ts';
 
 
 /** The outline of the program: each command file reads input, calls the core, renders. */
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
   const program = new Command('runbook')
     .description('Declarative runbooks for fleets of Juniper SRX firewalls, over NETCONF/SSH')
     .version(version, '--version')
-    .showHelpAfterError()
+    // A mistyped option is one line and a pointer to --help (main() writes it), not the help itself.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
   registerApplyCommand(program);
   registerPlanCommand(program);
@@ -34,10 +36,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with code 0.
-      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+      if (err.exitCode === 0) return ExitCode.Ok;
+      // No command at all: commander has shown the help, which is the answer.
+      if (err.code === 'commander.help') return ExitCode.InvalidInput;
+      process.stderr.write(`${usageLine(program, argv, err)}\n`);
+      return ExitCode.InvalidInput;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`runbook: ${err.message}\n`);
+      // Messages quote inventories, plans and devices: no line of theirs may pass as ours.
+      process.stderr.write(`runbook: ${err.message.split('\n').map(visible).join('\n')}\n`);
       return ExitCode.InvalidInput;
     }
     process.stderr.write(`runbook: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
@@ -45,4 +52,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-
+/** "runbook: unknown option '--bogus' (see runbook apply --help)": the error, and where the usage is. */
+function usageLine(program: Command, argv: readonly string[], err: CommanderError): string {
+  const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean (.*)\)/, ' (did you mean $1)').replace(/\s*\n\s*/g, ' ');
+  const names: string[] = [];
+  let command: Command = program;
+  for (const word of argv) {
+    const sub = command.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    names.push(word);
+    command = sub;
+  }
+  const help = ['runbook', ...names, '--help'].join(' ');
+  return `runbook: ${message} (see ${help})`;
+}

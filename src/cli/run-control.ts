@@ -148,9 +148,9 @@ export class RunControl {
   }
 
   /** The exit code of a run that ended: an interrupted run is 130 (141 when stdout closed) whatever its hosts did. */
-  exitCode(run: RunResult): ExitCode {
+  exitCode(run: RunResult, notDone: readonly string[] = []): ExitCode {
     if (this.why === 'output-closed') return ExitCode.OutputClosed;
-    return exitCodeOf(run);
+    return exitCodeOf(run, notDone);
   }
 
   /**

@@ -117,6 +117,13 @@ class GroupWalker {
 
   private host(group: GroupDef, e: MapEntry): void {
     const { source } = this;
+    const unprintable = UNPRINTABLE.exec(e.key);
+    if (unprintable) {
+      // A name is printed in every recap and log line: a newline in it could forge one.
+      const code = `U+${unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      source.report(e.keyAt, `a host name cannot hold ${code} (a line break, control or bidi character), found at character ${unprintable.index + 1} of the name`);
+      return;
+    }
     const expanded = expandHostKey(e.key);
     if ('error' in expanded) {
       source.report(e.keyAt, expanded.error);
@@ -140,3 +147,6 @@ class GroupWalker {
     }
   }
 }
+
+/** C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;

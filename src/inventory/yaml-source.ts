@@ -6,6 +6,7 @@
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import type { SourceSpan } from '../playbook/types.ts';
+import { aliasExpansionProblem } from '../schema/yaml-expansion.ts';
 import type { InventoryIssue } from './types.ts';
 
 /** A key of a mapping with its value node (undefined for `key:` with nothing after it). */
@@ -42,6 +43,11 @@ export class YamlSource {
     const source = new YamlSource(file, doc, lines, [], []);
     for (const e of doc.errors) source.issues.push(source.issueAt(e.pos[0], `YAML syntax: ${syntaxMessage(e.code, e.message)}`));
     if (doc.errors.length > 0) return { source, root: undefined };
+    const bomb = aliasExpansionProblem(doc);
+    if (bomb) {
+      source.issues.push(source.issueAt(bomb.offset, bomb.message));
+      return { source, root: undefined };
+    }
     return { source, root: isNode(doc.contents) ? doc.contents : undefined };
   }
 
@@ -81,7 +87,8 @@ export class YamlSource {
 
   /** The plain value of a node: strings, numbers, booleans, lists, objects, null. */
   value(node: Node | undefined): unknown {
-    return node ? (node.toJS(this.doc) as unknown) : null;
+    // parse() bounded what aliases expand to; the yaml package's own guard, off here, throws without a position.
+    return node ? (node.toJS(this.doc, { maxAliasCount: -1 }) as unknown) : null;
   }
 
   /**

@@ -1,6 +1,8 @@
 import type { Failure, HostStatus, PlannedAction } from '../engine/results.ts';
+import type { InventoryBinding } from './binding.ts';
 
-export const PLAN_FORMAT = 'runbook-plan/1';
+/** 2: the plan carries its digest and the inventory it is bound to. */
+export const PLAN_FORMAT = 'runbook-plan/2';
 
 /**
  * A plan as a reviewable artifact: what each host will get and the evidence behind it.
@@ -9,6 +11,11 @@ export const PLAN_FORMAT = 'runbook-plan/1';
  */
 export interface PlanArtifact {
   readonly format: typeof PLAN_FORMAT;
+  /**
+   * sha256 over the canonical JSON of everything else in the plan (digest.ts). The ticket
+   * prints it, apply prints it, and apply refuses a plan whose content no longer hashes to it.
+   */
+  readonly digest: string;
   readonly tool: { readonly name: 'runbook'; readonly version: string };
   readonly createdAt: string;
   readonly playbook: {
@@ -19,9 +26,14 @@ export interface PlanArtifact {
     /** The playbook itself, so the ticket carries what was reviewed. */
     readonly text: string;
   };
-  /** The -e values given (after parsing), by name. */
+  /**
+   * The -e values given (after parsing), by name, and `dry_run: false` when the playbook
+   * has that var: apply --plan acts, so the plan is made with the vars it will act with.
+   */
   readonly extraVars: Readonly<Record<string, unknown>>;
   readonly inventory: readonly string[];
+  /** The hosts the inventory resolved to and where each target is reached: apply --plan refuses any other. */
+  readonly binding: InventoryBinding;
   readonly limit?: string;
   /** Every host targeted, in order, whatever became of it. */
   readonly targets: readonly string[];

@@ -1,20 +1,23 @@
 import type { RunResult } from '../engine/results.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
+import type { InventoryBinding } from './binding.ts';
+import { planDigest } from './digest.ts';
 
 /** Builds the reviewable artifact from a planning run (collect, analyze and plan; nothing sent). */
 export function planFromRun(
   run: RunResult,
   playbook: Playbook,
-  meta: { version: string; inventory: readonly string[]; limit?: string; extraVars: Readonly<Record<string, unknown>>; targets: readonly string[] },
+  meta: { version: string; inventory: readonly string[]; binding: InventoryBinding; limit?: string; extraVars: Readonly<Record<string, unknown>>; targets: readonly string[] },
 ): PlanArtifact {
-  return {
+  const content: Omit<PlanArtifact, 'digest'> = {
     format: PLAN_FORMAT,
     tool: { name: 'runbook', version: meta.version },
     createdAt: run.finishedAt,
     playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256, text: playbook.text },
     extraVars: meta.extraVars,
     inventory: meta.inventory,
+    binding: meta.binding,
     ...(meta.limit !== undefined ? { limit: meta.limit } : {}),
     targets: meta.targets,
     hosts: run.hosts.map((h) => ({
@@ -29,4 +32,6 @@ export function planFromRun(
       log: h.log.map((l) => l.text),
     })),
   };
+  const { format, ...rest } = content;
+  return { format, digest: planDigest(content), ...rest };
 }

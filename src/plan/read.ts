@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
 import { PlanFileError, type PlanIssue } from './errors.ts';
+import { bindingHash } from './binding.ts';
+import { planDigest } from './digest.ts';
 import { jsonErrorPosition, jsonErrorReason } from './json-position.ts';
 import { schemaIssues } from './schema-issues.ts';
 import { planValidator } from './schema.ts';
@@ -66,6 +68,19 @@ function inconsistencies(plan: PlanArtifact): PlanIssue[] {
     // The reviewer read the text; the hash is what apply checks the playbook against.
     // The writer hashes the file's bytes, which are the text's UTF-8 when the file is valid UTF-8.
     issues.push({ path: 'playbook.sha256', message: `does not match playbook.text (whose sha256 is ${sha256}): the plan was edited after it was made, or the playbook is not valid UTF-8` });
+  }
+  const bound = bindingHash(plan.binding.inventoryHosts, plan.binding.connections);
+  if (bound !== plan.binding.sha256) {
+    issues.push({ path: 'binding.sha256', message: `does not match the hosts and connection targets the binding lists (whose sha256 is ${bound}): the plan was edited after it was made` });
+  }
+  const boundHosts = plan.binding.connections.map((c) => c.host);
+  if (JSON.stringify(boundHosts) !== JSON.stringify(plan.targets)) {
+    issues.push({ path: 'binding.connections', message: 'does not list the targets, in their order: the plan was edited after it was made' });
+  }
+  const digest = planDigest(plan);
+  if (digest !== plan.digest) {
+    // Checked last: any edit above also changes the digest, and its own sentence says more.
+    issues.push({ path: 'digest', message: `does not match the plan's content (which hashes to ${digest}): the plan was edited after it was made` });
   }
   const targets = new Set(plan.targets);
   const seen = new Set<string>();

@@ -3,7 +3,7 @@ import type { HostSection, Inline, PlanView, Table } from './view.ts';
 
 /** The plan as a reviewer reads it in a ticket: header, summary table, a section per host, the playbook. */
 export function renderMarkdown(view: PlanView): string {
-  const out: string[] = [`# ${inline(view.title)}`, ''];
+  const out: string[] = [`# ${inline(view.title)}`, '', `**${inline(view.applies)}**`, ''];
   for (const f of view.fields) out.push(`- **${inline(f.label)}:** ${inlines(f.value)}`);
   out.push('', '## Hosts', '', ...table(view.summary), '');
   for (const h of view.hosts) out.push(...hostSection(h));

@@ -3,7 +3,7 @@ import type { HostSection, PlanView, Table } from './view.ts';
 /** The plan for a terminal: the Markdown's content, aligned, with no markup. */
 export function renderText(view: PlanView): string {
   const labelWidth = Math.max(...view.fields.map((f) => f.label.length)) + 1;
-  const out: string[] = [view.title, ''];
+  const out: string[] = [view.title, '', view.applies, ''];
   for (const f of view.fields) out.push(`  ${`${f.label}:`.padEnd(labelWidth)}  ${f.value.map((p) => p.text).join('')}`);
   out.push('', 'Hosts', ...table(view.summary, '  '), '');
   for (const h of view.hosts) out.push(...hostSection(h));

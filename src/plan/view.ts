@@ -1,5 +1,6 @@
 import type { Failure, HostStatus, PlannedAction } from '../engine/results.ts';
 import type { PlanArtifact, PlannedHost } from './artifact.ts';
+import { targetText } from './binding.ts';
 import { actionLabel } from './compare.ts';
 import { evidenceTables, keyEvidence } from './evidence-view.ts';
 import { visible, visibleLines } from './visible.ts';
@@ -11,6 +12,10 @@ import { visible, visibleLines } from './visible.ts';
  */
 export interface PlanView {
   readonly title: string;
+  /** The first thing a reviewer reads: exactly what `apply --plan` will send, and to which hosts. */
+  readonly applies: string;
+  /** The plan's digest, in full: apply prints it too, for the reviewer to compare. */
+  readonly digest: string;
   readonly fields: readonly Field[];
   /** One row per target: host, status, actions, key evidence. */
   readonly summary: Table;
@@ -63,26 +68,31 @@ export function planView(plan: PlanArtifact): PlanView {
   const actionCount = plan.hosts.reduce((n, h) => n + h.actions.length, 0);
   const actingHosts = plan.hosts.filter((h) => h.actions.length > 0).length;
   const fields: Field[] = [
+    { label: 'Digest', value: [code(`sha256:${plan.digest}`)] },
     { label: 'Playbook', value: [code(plan.playbook.file), plain(' (sha256 '), code(plan.playbook.sha256.slice(0, SHORT_SHA)), plain(')')] },
     { label: 'Tool', value: [plain(`${plan.tool.name} ${plan.tool.version}`)] },
     { label: 'Created', value: [plain(utc(plan.createdAt))] },
-    { label: 'Inventory', value: list(plan.inventory.map(code)) },
+    { label: 'Inventory', value: [...list(plan.inventory.map(code)), plain(` (${count(plan.binding.inventoryHosts.length, 'host')} in it; binding sha256 `), code(plan.binding.sha256.slice(0, SHORT_SHA)), plain(')')] },
     { label: 'Limit', value: plan.limit !== undefined ? [code(plan.limit)] : [plain('none')] },
-    { label: 'Extra vars (-e)', value: list(Object.entries(plan.extraVars).map(([k, v]) => code(`${k}=${scalarText(v)}`)), ' ') },
+    { label: 'Vars apply sets (-e)', value: list(Object.entries(plan.extraVars).map(([k, v]) => code(`${k}=${scalarText(v)}`)), ' ') },
     { label: 'Targets', value: [plain(targetsLine(plan.targets.length, plan.hosts, notPlanned.length))] },
     { label: 'Statements', value: [plain(`${actionCount} on ${actingHosts} ${actingHosts === 1 ? 'host' : 'hosts'}`)] },
   ];
+  const reached = new Map(plan.binding.connections.map((c) => [c.host, visible(targetText(c))]));
   const summaryRows = [
-    ...plan.hosts.map((h) => [h.host, h.status, String(h.actions.length), visible(keyLine(h))]),
-    ...notPlanned.map((t) => [t, 'not planned', '0', 'no plan was made for this host']),
+    ...plan.hosts.map((h) => [h.host, reached.get(h.host) ?? '', h.status, String(h.actions.length), visible(keyLine(h))]),
+    ...notPlanned.map((t) => [t, reached.get(t) ?? '', 'not planned', '0', 'no plan was made for this host']),
   ];
   return {
     title: `Plan: ${visible(plan.playbook.name)}`,
+    applies: visible(appliesLine(plan)),
+    digest: plan.digest,
     fields: fields.map((f) => ({ label: f.label, value: f.value.map((i) => ({ ...i, text: visible(i.text) })) })),
     summary: {
       title: 'hosts',
       columns: [
         { name: 'host', numeric: false },
+        { name: 'reached as', numeric: false },
         { name: 'status', numeric: false },
         { name: 'actions', numeric: true },
         { name: 'key evidence', numeric: false },
@@ -114,6 +124,23 @@ function hostSection(h: PlannedHost): HostSection {
 /** How a plan, a ticket and the dry run flag a clear in its wide form. */
 export function wideLine(a: PlannedAction): string {
   return `WIDE: ${actionLabel(a)} ${a.wide ?? ''}`.trimEnd();
+}
+
+/**
+ * "apply --plan will send 6 statements to 1 host: srx-ams-01 (the 2 other targets get
+ * nothing)". apply --plan acts whatever the plan's vars said when it was made.
+ */
+function appliesLine(plan: PlanArtifact): string {
+  const acting = plan.hosts.filter((h) => h.actions.length > 0);
+  const statements = acting.reduce((n, h) => n + h.actions.length, 0);
+  if (statements === 0) return 'apply --plan will send nothing: no target has statements.';
+  const names = acting.slice(0, 10).map((h) => h.host).join(', ') + (acting.length > 10 ? ` and ${acting.length - 10} more` : '');
+  const others = plan.targets.length - acting.length;
+  return `apply --plan will SEND ${count(statements, 'statement')} to ${count(acting.length, 'host')}: ${names}${others > 0 ? ` (the ${others === 1 ? 'other target gets' : `${others} other targets get`} nothing)` : ''}.`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function headline(h: PlannedHost): string {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { VarsError } from './vars-error.ts';
+import { aliasExpansionProblem } from '../schema/yaml-expansion.ts';
 
 /** One var given on the command line, before it is checked against the playbook. */
 export interface ExtraVar {
@@ -57,7 +58,12 @@ function fromMapping(text: string, origin: string): ExtraVar[] {
   if (doc.errors.length > 0) {
     throw new VarsError([{ variable: undefined, source: where, rule: `not valid YAML or JSON: ${doc.errors[0].message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}` }]);
   }
-  const data: unknown = doc.toJS();
+  const bomb = aliasExpansionProblem(doc);
+  if (bomb) {
+    const { line, column } = lineColumn(text, bomb.offset);
+    throw new VarsError([{ variable: undefined, source: `${where}:${line}:${column}`, rule: bomb.message }]);
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: -1 });
   if (data === null || data === undefined) return [];
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new VarsError([{ variable: undefined, source: where, rule: 'must be a mapping of var names to values' }]);
@@ -66,6 +72,11 @@ function fromMapping(text: string, origin: string): ExtraVar[] {
     if (!NAME.test(name)) throw new VarsError([{ variable: name, source: where, rule: `'${name}' is not a var name` }]);
     return { name, value, origin };
   });
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Shell-style words: spaces separate, quotes group, backslash escapes. */

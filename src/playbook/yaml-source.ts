@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CompileOptions } from '../expr/placement.ts';
 import type { SourceSpan } from './types.ts';
+import { aliasExpansionProblem } from '../schema/yaml-expansion.ts';
 import { PlaybookError, type PlaybookIssue } from './errors.ts';
 
 /** A key or index on the way from the document's root to a value. */
@@ -34,12 +35,15 @@ export class YamlSource {
         doc.errors.map((e): PlaybookIssue => ({ ...source.spanOf(e.pos[0]), path: '', message: `YAML syntax error: ${yamlMessage(e.message)}` })),
       );
     }
+    const bomb = aliasExpansionProblem(doc);
+    if (bomb) throw new PlaybookError([{ ...source.spanOf(bomb.offset), path: '', message: bomb.message }]);
     return source;
   }
 
   /** The document as plain data (what the schema validates). */
   data(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    // parse() bounded what aliases expand to; the yaml package's own guard throws without a position.
+    return this.doc.toJS({ maxAliasCount: -1 });
   }
 
   spanOf(offset: number): SourceSpan {

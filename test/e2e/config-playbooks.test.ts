@@ -222,7 +222,9 @@ describe('session-table playbooks against the lab', () => {
     const plan2Before = running('plan2');
 
     const apply = await runCli(['apply', '--plan', planFile, '-i', inventory, '--yes', '--lock-dir', join(lab.dir, 'locks'), '--audit-log', join(lab.dir, 'audit.jsonl'), '--report', join(lab.dir, 'plan-apply.json')]);
-    assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    // plan2 was reviewed with a change and did not get it: not done, exit 8.
+    assert.equal(apply.code, 8, apply.stdout + apply.stderr);
+    assert.match(apply.stdout, /^NOT DONE: reviewed statements were not sent to plan2$/m);
     const rep = JSON.parse(await readFile(join(lab.dir, 'plan-apply.json'), 'utf8')) as Report;
     const byHost = Object.fromEntries(rep.run.hosts.map((h) => [h.host, h]));
     assert.equal(byHost.plan1.config?.result, 'committed');
@@ -236,8 +238,10 @@ describe('session-table playbooks against the lab', () => {
 
   it('clear-sessions: by filter with the device\'s count, by id, all only when asked; nothing asked is nothing done', async () => {
     const none = await run('playbooks/clear-sessions.yml', 'full3', act);
+    assert.equal(none.code, 7, 'nothing to do');
     assert.equal(none.hosts.full3.status, 'skipped');
     assert.match(none.hosts.full3.reason ?? '', /nothing asked for/);
+    assert.deepEqual(none.hosts.full3.steps, [], 'decided before connecting');
 
     const udp = await run('playbooks/clear-sessions.yml', 'full3', [...act, '-e', 'protocol=udp', '-e', 'destination_port=123']);
     assert.equal(udp.code, 0, udp.stdout + udp.stderr);

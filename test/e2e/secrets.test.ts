@@ -45,7 +45,8 @@ describe('no secret reaches any output', () => {
     syslogServer.close();
     assert.equal(r.code, 4, r.stdout + r.stderr);
     assert.match(r.stdout, /pw-ok +changed/);
-    assert.match(r.stdout, /pw-wrong +unreachable +auth: authentication as 'lab' failed/);
+    assert.match(r.stdout, /pw-wrong +unreachable +connect: auth, see above/);
+    assert.match(r.stdout, /^  connect: auth: authentication as 'lab' failed/m);
     const everything = [r.stdout, r.stderr, await readFile(report, 'utf8'), await readFile(audit, 'utf8'), syslog.join('\n')].join('\n');
     assert.ok(syslog.length > 0 && everything.includes('clear security ike security-associations'), 'the outputs were really produced');
     for (const secret of [LAB_PASSWORD, WRONG]) assert.ok(!everything.includes(secret), `secret found in output`);

@@ -34,6 +34,12 @@ import { hostResultLines, recapLines, type Verbosity } from '../render/results.t
 import { makeStyle } from '../render/style.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { version } from '../version.ts';
+import { hostList, runBanner } from '../banner.ts';
+import { nothingToDo } from '../inputs-gate.ts';
+import { bindingOf } from '../plan-binding.ts';
+import { bindingDifferences } from '../../plan/binding.ts';
+import { reviewedNotDone } from '../../plan/outcome.ts';
+import { visible } from '../../plan/visible.ts';
 
 
 interface ApplyOptions extends LimitCliOptions {
@@ -108,19 +114,31 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
-    extraVars: reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars,
+    // A reviewed plan brings its own vars and hosts: exactly what was reviewed. --check
+    // makes dry_run true, so the vars, the log lines and the report say what is done.
+    extraVars: [
+      ...(reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars),
+      ...(opts.check && playbook.vars.some((v) => v.name === 'dry_run') ? [JSON.stringify({ dry_run: true })] : []),
+    ],
     knownHosts: opts.knownHosts,
-    ...(reviewed ? { limit: reviewed.plan.targets.join(',') } : opts.limit !== undefined ? { limit: opts.limit } : {}),
+    // The plan's own selection, so that a host the inventory gained since shows as a difference.
+    ...(reviewed ? (reviewed.plan.limit !== undefined ? { limit: reviewed.plan.limit } : {}) : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  if (reviewed) checkBinding(reviewed.plan, targets, opts.plan!);
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
-  const wouldAct = targets.hosts.filter((t) => !dryRunFor(t.vars)).length;
+  const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
+  const wouldAct = acting.length;
   // Every file the run writes, and the rollout options, are checked before anyone is asked or anything started.
   checkOutputPaths(applyOutputs(playbook, opts));
   const rollout = rolloutOptions(playbook.rollout, opts);
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
-  if (wouldAct > 0 && !opts.yes && !(await confirmActing(wouldAct, reviewed?.plan))) {
+  const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
+  const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
+  process.stdout.write(`${banner}\n`);
+  if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
+  if (await nothingToDo(playbook, targets, dryRunFor, { style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
+  if (acting.length > 0 && !opts.yes && !(await confirmActing(acting, banner, reviewed?.plan))) {
     process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
     return ExitCode.Interrupted;
   }
@@ -196,12 +214,14 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
         process.stdout.write('\n');
         for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
       }
-      process.stdout.write(recapLines(run, style).join('\n') + '\n');
+      process.stdout.write(recapLines(run, style, { failuresAbove: verbosity > 0 }).join('\n') + '\n');
+      const notDone = reviewed && !opts.check ? reviewedNotDone(reviewed.plan, run) : [];
+      if (notDone.length > 0) process.stdout.write(`NOT DONE: reviewed statements were not sent to ${hostList(notDone)}\n`);
       if (opts.report) {
         writeReport(opts.report, reportOf(run));
         if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
       }
-      return control.exitCode(run);
+      return control.exitCode(run, notDone);
     } finally {
       control.dispose();
     }
@@ -262,11 +282,21 @@ function reviewedGate(plan: PlanArtifact): PlanGate {
   };
 }
 
-/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. False when Ctrl-C was the answer. */
-async function confirmActing(hosts: number, plan: PlanArtifact | undefined): Promise<boolean> {
+/** The inventory apply resolved must be the one the plan was reviewed on: the same hosts, reached the same way. */
+function checkBinding(plan: PlanArtifact, targets: Parameters<typeof bindingOf>[0], file: string): void {
+  const differences = bindingDifferences(plan.binding, bindingOf(targets));
+  if (differences.length === 0) return;
+  throw new UsageError(
+    `${file} was reviewed on another inventory: refusing to act on hosts nobody reviewed.\n${differences.map((d) => `  ${visible(d)}`).join('\n')}\nMake a new plan on this inventory, or apply with the one it was reviewed on (${plan.inventory.map(visible).join(', ')})`,
+  );
+}
+
+/** Acting needs an explicit yes: asked on a terminal, --yes otherwise. The question names what will be touched. False when Ctrl-C was the answer. */
+async function confirmActing(hosts: readonly string[], banner: string, plan: PlanArtifact | undefined): Promise<boolean> {
+  const where = banner.replace(/^runbook: /, '');
   const what = plan
-    ? `This applies the reviewed plan (${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements on ${plan.hosts.filter((h) => h.actions.length > 0).length} hosts, made ${plan.createdAt}).`
-    : `This run will send state-changing RPCs to up to ${hosts} hosts.`;
+    ? `This applies the reviewed plan (digest ${plan.digest.slice(0, 12)}, made ${plan.createdAt}): ${plan.hosts.reduce((n, h) => n + h.actions.length, 0)} statements to ${hostList(plan.hosts.filter((h) => h.actions.length > 0).map((h) => h.host))}; ${where}.`
+    : `This run will send state-changing RPCs to ${hosts.length} ${hosts.length === 1 ? 'host' : 'hosts'}: ${hostList(hosts)}; ${where}.`;
   const preface = plan ? renderPlan(plan, 'text').split('\n').slice(0, 40).join('\n') + '\n' : undefined;
   return confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`, preface);
 }

@@ -5,6 +5,7 @@ import { runPlaybook } from '../../engine/executor.ts';
 import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
+import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
 import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
@@ -18,6 +19,11 @@ import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
+import { runBanner } from '../banner.ts';
+import { bindingOf } from '../plan-binding.ts';
+import { inputGateStops } from '../inputs-gate.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
 
 interface PlanOptions extends LimitCliOptions {
@@ -66,9 +72,15 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  // apply --plan acts: the plan is made with the vars it will act with, so its vars, its
+  // log lines ("top 3 are cleared") and the ticket say what apply --plan will do.
+  const acts = playbook.vars.some((v) => v.name === 'dry_run');
+  if (acts && opts.extraVars.length > 0 && (await extraVarsGiven(opts.extraVars)).includes('dry_run')) {
+    throw new UsageError('a plan is what `apply --plan` will do, and apply --plan acts: -e dry_run cannot be given to plan (apply --plan --check runs a reviewed plan dry)');
+  }
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    extraVars: opts.extraVars,
+    extraVars: acts ? [...opts.extraVars, JSON.stringify({ dry_run: false })] : opts.extraVars,
     knownHosts: opts.knownHosts,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
@@ -77,14 +89,24 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     { option: '--out', path: opts.out, kind: 'file' },
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
   ]);
+  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: opts.inventory.length === 0 })}\n`);
+  const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
+  if (nothing.size > 0 && nothing.size === targets.hosts.length) {
+    process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);
+    return ExitCode.NothingToDo;
+  }
   // Planning never acts, whatever the vars say.
   const { hosts, lab } = await engineHosts(targets, () => true, {
     playbook: playbookSettings(playbook),
     cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
   });
   const names = hosts.map((h) => h.name);
-  const meta = { version, inventory: targets.inventory.files, extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
-  const write = (run: RunResult) => writeFileAtomic(opts.out, JSON.stringify(planFromRun(run, playbook, meta), null, 2) + '\n');
+  const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
+  const write = (run: RunResult): string => {
+    const artifact = planFromRun(run, playbook, meta);
+    writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
+    return artifact.digest;
+  };
 
   const renderer = progressRenderer(names, opts.forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
@@ -113,12 +135,18 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
       await renderer.end();
       await lab?.stop();
     }
-    write(run);
+    const digest = write(run);
     process.stdout.write(recapLines(run, style).join('\n') + '\n');
     const planned = run.hosts.filter((h) => h.plan.length > 0).length;
-    process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
+    process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
     return control.exitCode(run);
   } finally {
     control.dispose();
   }
 }
+
+/** The names the -e arguments set. */
+async function extraVarsGiven(list: readonly string[]): Promise<string[]> {
+  return (await asUsageError(() => parseExtraVars(list))).map((e) => e.name);
+}
+

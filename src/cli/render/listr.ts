@@ -2,6 +2,7 @@ import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../../engine/events.ts';
 import type { HostResult } from '../../engine/results.ts';
 import type { ProgressRenderer } from './renderer.ts';
+import { visible } from '../../plan/visible.ts';
 
 // listr2's task wrapper is generic over its renderers; the defaults suit us.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,18 +22,20 @@ interface HostSlot {
  * task starts: the slot keeps the result until then.
  */
 export function listrRenderer(hosts: readonly string[], forks: number): ProgressRenderer {
-  const slots = new Map<string, HostSlot>(hosts.map((h) => [h, { title: h }]));
+  const slots = new Map<string, HostSlot>(hosts.map((h) => [h, { title: visible(h) }]));
   let ended = false;
   const finish = (slot: HostSlot, task: Task) => {
     const r = slot.result;
     if (!r) return task.skip(`${slot.title}: not run`);
-    task.title = `${r.host}: ${describe(r)}`;
-    if (r.status === 'skipped') task.skip(`${r.host}: skipped: ${r.reason ?? ''}`);
-    if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${r.host}: ${r.status}: ${r.error?.message ?? ''}`);
+    const name = visible(r.host);
+    task.title = `${name}: ${describe(r)}`;
+    if (r.status === 'skipped') task.skip(`${name}: skipped: ${visible(r.reason ?? '')}`);
+    // The error itself is told once, in the host's results below the live view.
+    if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${name}: ${r.status}${r.error ? ` in ${r.error.phase}` : ''}`);
   };
   const list = new Listr(
     hosts.map((host) => ({
-      title: host,
+      title: visible(host),
       task: async (_ctx: unknown, task: Task) => {
         const slot = slots.get(host)!;
         slot.task = task;
@@ -56,9 +59,9 @@ export function listrRenderer(hosts: readonly string[], forks: number): Progress
     sink(e: RunEvent) {
       switch (e.type) {
         case 'step-start':
-          return setTitle(e.host, `${e.host}: ${e.phase} ${e.step === e.phase ? '' : e.step}`.trimEnd());
+          return setTitle(e.host, `${visible(e.host)}: ${e.phase} ${e.step === e.phase ? '' : visible(e.step)}`.trimEnd());
         case 'progress':
-          return setTitle(e.host, `${e.host}: collect ${e.step} (${e.count.toLocaleString('en-US')} records)`);
+          return setTitle(e.host, `${visible(e.host)}: collect ${visible(e.step)} (${e.count.toLocaleString('en-US')} records)`);
         case 'host-done': {
           const slot = slots.get(e.result.host);
           if (!slot) return;
@@ -82,10 +85,14 @@ export function listrRenderer(hosts: readonly string[], forks: number): Progress
 function describe(r: HostResult): string {
   switch (r.status) {
     case 'changed':
-      return r.dryRun ? `would change (${r.plan.length} statements)` : `changed (${r.actions.filter((a) => a.status === 'sent').length} statements sent)`;
+      return r.dryRun ? `would change (${statements(r.plan.length)})` : `changed (${statements(r.actions.filter((a) => a.status === 'sent').length)} sent)`;
     case 'ok':
       return 'ok, nothing to change';
     default:
       return r.status;
   }
+}
+
+function statements(n: number): string {
+  return `${n} ${n === 1 ? 'statement' : 'statements'}`;
 }

@@ -3,6 +3,7 @@ import type { RunEvent } from '../../engine/events.ts';
 import type { HostResult, HostStatus, Phase } from '../../engine/results.ts';
 import type { ProgressRenderer } from './renderer.ts';
 import { failureText, statusColour } from './results.ts';
+import { visible } from '../../plan/visible.ts';
 
 /** Where the live lines go: a terminal, or a fake one in tests. */
 export interface LiveStream {
@@ -98,7 +99,7 @@ export function summaryRenderer(out: LiveStream, hosts: readonly string[], style
     const phases = PHASES.filter((p) => byPhase.has(p))
       .map((p) => `${p} ${byPhase.get(p)}`)
       .join(', ');
-    const names = [...inFlight.keys()].slice(0, namesShown);
+    const names = [...inFlight.keys()].slice(0, namesShown).map(visible);
     const more = inFlight.size - names.length;
     return `in flight ${inFlight.size} (${phases}): ${names.join(', ')}${more > 0 ? ` +${more} more` : ''}`;
   };
@@ -108,8 +109,8 @@ export function summaryRenderer(out: LiveStream, hosts: readonly string[], style
     done++;
     counts.set(r.status, counts.get(r.status)! + 1);
     if (r.status === 'failed' || r.status === 'unreachable') {
-      const why = r.error ? `${r.error.step ? `${r.error.step}: ` : ''}${failureText(r.host, r.error)}` : '';
-      permanent.push(`${statusColour(style, r.status)(`${r.status.toUpperCase()} ${r.host}`)}${why ? `: ${why}` : ''}`);
+      const why = r.error ? visible(`${r.error.step ? `${r.error.step}: ` : ''}${failureText(r.host, r.error)}`) : '';
+      permanent.push(`${statusColour(style, r.status)(`${r.status.toUpperCase()} ${visible(r.host)}`)}${why ? `: ${why}` : ''}`);
     }
   };
 
@@ -120,7 +121,7 @@ export function summaryRenderer(out: LiveStream, hosts: readonly string[], style
           total = e.hosts.length;
           break;
         case 'batch-start':
-          if (e.hosts.length < total) permanent.push(style.dim(`batch ${e.index}: ${e.hosts.length} hosts`));
+          if (e.hosts.length < total) permanent.push(style.dim(`batch ${e.index}: ${e.hosts.length} ${e.hosts.length === 1 ? 'host' : 'hosts'}`));
           break;
         case 'host-start':
           inFlight.set(e.host, 'connect');
@@ -133,7 +134,7 @@ export function summaryRenderer(out: LiveStream, hosts: readonly string[], style
           hostDone(e.result);
           break;
         case 'run-stopped':
-          permanent.push(style.red(`STOPPED after batch ${e.afterBatch}: ${e.reason}`));
+          permanent.push(style.red(`STOPPED after batch ${e.afterBatch}: ${visible(e.reason)}`));
           break;
         default:
           // Logs, syslog lines and record counts change nothing on these two lines.

@@ -91,7 +91,7 @@ describe('summaryRenderer', () => {
     send({ type: 'batch-start', index: 1, hosts: hosts.slice(0, 1) });
     send({ type: 'run-stopped', reason: 'batch 1: 1 of 1 hosts failed', afterBatch: 1 });
     timer.advanceTo(0);
-    assert.deepEqual(term.screen, ['batch 1: 1 hosts', 'STOPPED after batch 1: batch 1: 1 of 1 hosts failed', '0/60 done  ok 0  changed 0  skipped 0  failed 0  unreachable 0  0.0 s']);
+    assert.deepEqual(term.screen, ['batch 1: 1 host', 'STOPPED after batch 1: batch 1: 1 of 1 hosts failed', '0/60 done  ok 0  changed 0  skipped 0  failed 0  unreachable 0  0.0 s']);
   });
 
   it('cuts the live lines to the terminal width, so a redraw erases exactly what it drew', () => {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Failure, PlannedAction } from '../../../src/engine/results.ts';
 import { PLAN_FORMAT, type PlanArtifact, type PlannedHost } from '../../../src/plan/artifact.ts';
+import { inventoryBinding } from '../../../src/plan/binding.ts';
+import { planDigest } from '../../../src/plan/digest.ts';
 
 /** In-memory plans for the plan module's tests: no network, no files. */
 
@@ -94,21 +96,36 @@ export function unreachableHost(host = 'srx-fra-01', error: Failure = { phase: '
   return { host, status: 'unreachable', error, vars: VARS, evidence: {}, actions: [], log: [] };
 }
 
-/** A realistic three-host plan: one host to change, one below the threshold, one out of reach. */
+/**
+ * A realistic three-host plan: one host to change, one below the threshold, one out of
+ * reach. Its binding and digest are computed unless the overrides give them.
+ */
 export function threeHostPlan(overrides: Partial<PlanArtifact> = {}): PlanArtifact {
   const hosts = overrides.hosts ?? [changedHost(), skippedHost(), unreachableHost()];
-  return {
+  const targets = overrides.targets ?? hosts.map((h) => h.host);
+  const content: Omit<PlanArtifact, 'digest'> = {
     format: PLAN_FORMAT,
     tool: { name: 'runbook', version: '0.1.0' },
     createdAt: '2025-01-14T09:30:00.000Z',
     playbook: { file: 'playbooks/ah-cleanup.yml', name: 'Clear dead IPsec AH sessions per VPN peer', sha256: sha256(PLAYBOOK_TEXT), text: PLAYBOOK_TEXT },
     extraVars: { dry_run: false },
     inventory: ['inventory/prod.yml'],
+    binding: inventoryBinding(
+      [...targets, 'srx-lon-01'],
+      targets.map((host, i) => ({ host, address: `192.0.2.${31 + i}`, port: 830, user: 'netops' })),
+    ),
     limit: 'srx-ams-*,srx-fra-01',
-    targets: hosts.map((h) => h.host),
+    targets,
     hosts,
     ...overrides,
   };
+  const { format, ...rest } = content;
+  return { format, digest: overrides.digest ?? planDigest(content), ...rest };
+}
+
+/** The plan with its digest computed again, after a test changed it on purpose. */
+export function redigest(plan: PlanArtifact): PlanArtifact {
+  return { ...plan, digest: planDigest(plan) };
 }
 
 /** A deep, writable copy for tests that break one thing. */

@@ -7,7 +7,8 @@ import { Ajv } from 'ajv';
 import { PlanFileError } from '../../../src/plan/errors.ts';
 import { parsePlan, readPlan } from '../../../src/plan/read.ts';
 import { PLAN_SCHEMA } from '../../../src/plan/schema.ts';
-import { mutable, threeHostPlan } from './builders.ts';
+import type { PlanArtifact } from '../../../src/plan/artifact.ts';
+import { mutable, redigest, threeHostPlan } from './builders.ts';
 
 type Json = Record<string, unknown>;
 
@@ -101,7 +102,7 @@ describe('parsePlan', () => {
         deviceErrors: [{ severity: 'error', message: 'syntax error', type: 'protocol', tag: 'operation-failed', path: '[edit]', badElement: 'protocl', sourceDaemon: 'mgd' }],
       },
     };
-    assert.doesNotThrow(() => parsePlan(JSON.stringify(plan), 'plan.json'));
+    assert.doesNotThrow(() => parsePlan(JSON.stringify(redigest(plan as unknown as PlanArtifact)), 'plan.json'));
   });
 
   it('locates JSON syntax errors by line and column', () => {
@@ -126,10 +127,10 @@ describe('parsePlan', () => {
     const list = errorFor([1, 2]);
     assert.equal(list.problem, 'not-a-plan');
     assert.equal(list.message, 'plan.json: is not a runbook plan: it holds a list, not an object');
-    assert.equal(errorFor({ format: 'runbook-report/1' }).message, 'plan.json: is not a runbook plan: it has no "format": "runbook-plan/1"');
-    const newer = errorFor({ ...threeHostPlan(), format: 'runbook-plan/2' });
-    assert.equal(newer.problem, 'not-a-plan');
-    assert.equal(newer.message, 'plan.json: is a plan in format "runbook-plan/2"; this runbook reads "runbook-plan/1" only');
+    assert.equal(errorFor({ format: 'runbook-report/1' }).message, 'plan.json: is not a runbook plan: it has no "format": "runbook-plan/2"');
+    const older = errorFor({ ...threeHostPlan(), format: 'runbook-plan/1' });
+    assert.equal(older.problem, 'not-a-plan');
+    assert.equal(older.message, 'plan.json: is a plan in format "runbook-plan/1"; this runbook reads "runbook-plan/2" only');
   });
 
   it('names the JSON path of a schema error in a sentence', () => {
@@ -189,12 +190,42 @@ describe('parsePlan', () => {
     const plan = mutable(threeHostPlan());
     plan.hosts[1].host = 'srx-ams-01';
     plan.hosts[2].host = 'srx-par-09';
-    const err = errorFor(plan);
+    const err = errorFor(redigest(plan as unknown as PlanArtifact));
     assert.equal(err.problem, 'inconsistent');
     assert.deepEqual(err.issues, [
       { path: 'hosts[1].host', message: 'names "srx-ams-01", which has a plan already' },
       { path: 'hosts[2].host', message: 'names "srx-par-09", which is not among the targets' },
     ]);
+  });
+});
+
+describe('parsePlan: a plan edited after it was made', () => {
+  it('refuses a plan whose content no longer hashes to its digest, whatever was edited', () => {
+    const edits: ((p: ReturnType<typeof mutable>) => void)[] = [
+      (p) => ((p.hosts[0].actions as unknown[]).length = 1),
+      (p) => ((p.extraVars as Record<string, unknown>).top_peers = 30),
+      (p) => (p.createdAt = '2099-01-01T00:00:00.000Z'),
+      (p) => ((p.hosts[0].vars as Record<string, unknown>).dry_run = true),
+    ];
+    for (const edit of edits) {
+      const plan = mutable(threeHostPlan());
+      edit(plan);
+      const err = errorFor(plan);
+      assert.equal(err.problem, 'inconsistent');
+      assert.deepEqual(err.issues.map((i) => i.path), ['digest']);
+      assert.match(err.message, /^plan\.json: digest does not match the plan's content \(which hashes to [0-9a-f]{64}\): the plan was edited after it was made$/);
+    }
+  });
+
+  it('refuses a binding whose sha256 or order does not match what it lists, even with the digest made again', () => {
+    const plan = mutable(threeHostPlan());
+    const binding = plan.binding as { connections: { address: string }[] };
+    binding.connections[0].address = '198.51.100.7';
+    const err = errorFor(redigest(plan as unknown as PlanArtifact));
+    assert.deepEqual(err.issues.map((i) => i.path), ['binding.sha256']);
+    const reordered = mutable(threeHostPlan());
+    reordered.targets = [...(reordered.targets as string[])].reverse();
+    assert.deepEqual(errorFor(redigest(reordered as unknown as PlanArtifact)).issues.map((i) => i.path), ['binding.connections']);
   });
 });
 

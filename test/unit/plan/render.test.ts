@@ -34,7 +34,7 @@ describe('renderPlan md', () => {
   it('escapes pipes and backticks in table cells', () => {
     const plan = threeHostPlan({ hosts: [hostileHost()] });
     const md = renderPlan(plan, 'md');
-    assert.equal(row(md, 'srx\\|odd\\`01'), '| srx\\|odd\\`01 | changed | 2 | note x \\| y \\`z\\`; peers 4.0.0.2\\|\\`1\\` |');
+    assert.equal(row(md, 'srx\\|odd\\`01'), '| srx\\|odd\\`01 | netops@192.0.2.31:830 | changed | 2 | note x \\| y \\`z\\`; peers 4.0.0.2\\|\\`1\\` |');
     assert.equal(row(md, 'note'), '| note | x \\| y \\`z\\` |');
     assert.equal(row(md, '4.0.0.2\\|\\`1\\`'), '| 4.0.0.2\\|\\`1\\` | 3 |');
     assert.match(md, /^## srx\\\|odd\\`01: changed$/m);
@@ -67,15 +67,31 @@ describe('renderPlan md', () => {
       deviceErrors: [{ severity: 'error', message: 'syntax error', badElement: 'protocl' }],
     });
     const md = renderPlan(threeHostPlan({ hosts: [{ ...failed, status: 'failed' }] }), 'md');
-    assert.equal(row(md, 'srx-ams-03'), '| srx-ams-03 | failed | 0 | Collect AH sessions: rpc-error: get-flow-session-information: syntax error |');
+    assert.equal(row(md, 'srx-ams-03'), '| srx-ams-03 | netops@192.0.2.31:830 | failed | 0 | Collect AH sessions: rpc-error: get-flow-session-information: syntax error |');
     assert.ok(md.includes('## srx-ams-03: failed\n\nFailed, so nothing is planned: Collect AH sessions: rpc-error: get-flow-session-information: syntax error.\n\n- error: syntax error (bad element protocl)\n'));
   });
 
   it('lists targets that were never planned', () => {
     const plan = threeHostPlan({ hosts: [changedHost()], targets: ['srx-ams-01', 'srx-ams-02'] });
     const md = renderPlan(plan, 'md');
-    assert.equal(row(md, 'srx-ams-02'), '| srx-ams-02 | not planned | 0 | no plan was made for this host |');
+    assert.equal(row(md, 'srx-ams-02'), '| srx-ams-02 | netops@192.0.2.32:830 | not planned | 0 | no plan was made for this host |');
     assert.ok(md.includes('- **Targets:** 2 hosts: 1 changed, 1 not planned\n'));
+  });
+});
+
+describe('renderPlan: what apply --plan will do, and the digest to compare', () => {
+  it('says first what apply --plan will send and to which hosts, then the full digest', () => {
+    const plan = threeHostPlan();
+    for (const format of ['md', 'text'] as const) {
+      const lines = renderPlan(plan, format).split('\n');
+      assert.match(lines[2], /^(\*\*)?apply --plan will SEND 6 statements to 1 host: srx-ams-01 \(the 2 other targets get nothing\)\.(\*\*)?$/, format);
+      assert.ok(lines.slice(0, 6).some((l) => l.includes(`sha256:${plan.digest}`)), `${format} shows the digest near the top`);
+    }
+  });
+
+  it('says when apply --plan would send nothing', () => {
+    const text = renderPlan(threeHostPlan({ hosts: [skippedHost()] }), 'text');
+    assert.equal(text.split('\n')[2], 'apply --plan will send nothing: no target has statements.');
   });
 });
 
@@ -92,7 +108,7 @@ describe('renderPlan text', () => {
     const text = renderPlan(threeHostPlan(), 'text');
     assert.match(text, /^Plan: Clear dead IPsec AH sessions per VPN peer\n/);
     assert.match(text, /^ {2}Playbook: +playbooks\/ah-cleanup\.yml \(sha256 [0-9a-f]{12}\)$/m);
-    assert.match(text, /^ {2}srx-ams-02 {2}skipped {12}0 {2}8271 AH sessions < min_total_sessions 10000$/m);
+    assert.match(text, /^ {2}srx-ams-02 {2}netops@192\.0\.2\.32:830 {2}skipped {12}0 {2}8271 AH sessions < min_total_sessions 10000$/m);
     assert.match(text, /^ {4}name: Clear dead IPsec AH sessions per VPN peer$/m);
     assert.doesNotMatch(text, /```|\*\*|<details>|\| --- \|/);
   });
@@ -119,7 +135,7 @@ describe('renderPlan json', () => {
   it('is the artifact, pretty-printed, and reads back as the same plan', () => {
     const plan = threeHostPlan({ hosts: [changedHost(), unreachableHost()] });
     const json = renderPlan(plan, 'json');
-    assert.match(json, /^\{\n {2}"format": "runbook-plan\/1",\n/);
+    assert.match(json, /^\{\n {2}"format": "runbook-plan\/2",\n {2}"digest": "[0-9a-f]{64}",\n/);
     assert.deepEqual(parsePlan(json, 'plan.json'), plan);
   });
 });
