@@ -101,7 +101,8 @@ describe('deploy examples, run as written', () => {
     const install = await run('/bin/sh', ['-ec', mapped(installLines(CRON).join('\n'), root)], { cwd: REPO, env: bareEnv(root) });
     assert.equal(install.code, 0, install.out);
     assert.equal(readFileSync(join(root, 'etc/runbook/env'), 'utf8'), `${HOSTILE_PASSWORD_ENV}=${HOSTILE_PASSWORD}\n`);
-    renameSync(await server.writeInventory(join(root, 'etc/runbook')), join(root, 'etc/runbook/inventory.yml'));
+    // Peers of 40 sessions or more are cleared: the acting run sends clears, which the audit log records.
+    renameSync(await server.writeInventory(join(root, 'etc/runbook'), 'hostile-srx', { min_peer_sessions: 40 }), join(root, 'etc/runbook/inventory.yml'));
 
     const line = readFileSync(join(root, 'etc/cron.d/runbook'), 'utf8').split('\n').find((l) => /^\d/.test(l));
     assert.ok(line, 'the installed cron file has a job line');
@@ -113,6 +114,7 @@ describe('deploy examples, run as written', () => {
     assert.equal(report.run.hosts[0].error, undefined);
     assert.equal(report.run.dryRun, false);
     assert.ok(server.rpcNames.includes('get-flow-session-information'), `logged in with the password from the env file: ${server.rpcNames.join(', ')}`);
+    assert.ok(server.rpcNames.includes('clear-ike-security-association'), server.rpcNames.join(', '));
     assert.ok(existsSync(join(root, 'var/log/runbook/audit.jsonl')));
   });
 
