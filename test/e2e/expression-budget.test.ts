@@ -73,17 +73,22 @@ describe('runbook apply: an expression that would run for ever', () => {
   it('SIGTERM is served while it runs: the run stops, and a second SIGTERM exits 130 at once', async () => {
     const report = join(dir, 'interrupted.json');
     const { child, output } = await startCli(['apply', playbook, '-i', inventory, '-v', '--expr-timeout', '3600', '--report', report, '--lock-dir', join(dir, 'locks')], /analyze: Count for ever/, { timeoutMs: 60_000 });
-    child.kill('SIGTERM');
-    await until(output, /interrupted \(SIGTERM\): finishing hosts in flight/);
-    // A second signal within SAME_INTERRUPT_MS is the first passed on again; a person's second one comes later.
-    await new Promise((r) => setTimeout(r, SAME_INTERRUPT_MS * 2));
-    child.kill('SIGTERM');
-    const [code] = (await once(child, 'close')) as [number];
-    assert.equal(code, 130, output());
-    const rep = JSON.parse(readFileSync(report, 'utf8')) as Report;
-    assert.equal(rep.run.interrupted, true);
-    // The host in flight is in the report, stopped mid-analyze: failed as interrupted.
-    assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status, h.error?.kind]), [['lab-a', 'failed', 'interrupted']]);
-    assert.deepEqual(rep.run.notRun, []);
+    try {
+      child.kill('SIGTERM');
+      await until(output, /interrupted \(SIGTERM\): finishing hosts in flight/);
+      // A second signal within SAME_INTERRUPT_MS is the first passed on again; a person's second one comes later.
+      await new Promise((r) => setTimeout(r, SAME_INTERRUPT_MS * 2));
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 130, output());
+      const rep = JSON.parse(readFileSync(report, 'utf8')) as Report;
+      assert.equal(rep.run.interrupted, true);
+      // The host in flight is in the report, stopped mid-analyze: failed as interrupted.
+      assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status, h.error?.kind]), [['lab-a', 'failed', 'interrupted']]);
+      assert.deepEqual(rep.run.notRun, []);
+    } finally {
+      // Whatever failed above, the runaway run does not outlive the test.
+      child.kill('SIGKILL');
+    }
   });
 });
