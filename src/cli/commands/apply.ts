@@ -32,9 +32,10 @@ import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
+import { addRunOutputOptions, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
 
-interface ApplyOptions {
+interface ApplyOptions extends RunOutputOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -61,8 +62,8 @@ interface ApplyOptions {
 }
 
 export function registerApplyCommand(program: Command): void {
-  program
-    .command('apply')
+  addRunOutputOptions(program
+    .command('apply'))
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
     .argument('[playbook]', 'playbook file (YAML); not with --plan')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
@@ -177,6 +178,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
       if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
     }
+    await writeRunOutputs(run, opts, (line) => verbosity > 0 && process.stdout.write(line + '\n'));
     return exitCodeOf(run);
   }
 }

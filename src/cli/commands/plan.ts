@@ -15,8 +15,9 @@ import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
+import { addRunOutputOptions, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
-interface PlanOptions {
+interface PlanOptions extends RunOutputOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -29,8 +30,8 @@ interface PlanOptions {
 }
 
 export function registerPlanCommand(program: Command): void {
-  program
-    .command('plan')
+  addRunOutputOptions(program
+    .command('plan'))
     .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
     .argument('<playbook>', 'playbook file (YAML)')
     .requiredOption('-o, --out <file>', 'where to write the plan (JSON; `runbook show` renders it)')
@@ -85,6 +86,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     await lab?.stop();
   }
   await write(run);
+  await writeRunOutputs(run, opts, (line) => process.stdout.write(line + '\n'));
   process.stdout.write(recapLines(run, style).join('\n') + '\n');
   const planned = run.hosts.filter((h) => h.plan.length > 0).length;
   process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
