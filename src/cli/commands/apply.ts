@@ -29,7 +29,8 @@ import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import type { ProgressRenderer } from '../render/renderer.ts';
-import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
+import { recapLines, type Verbosity } from '../render/results.ts';
+import { hostSectionLines } from '../render/fleet-table.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
 import { addRunOutputOptions, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
@@ -171,7 +172,9 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
 
     if (verbosity > 0) {
       process.stdout.write('\n');
-      for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+      // Above the live view's limit, without -v: a compact table of what changed or failed instead of a block per host.
+      const section = hostSectionLines(run, verbosity, style, { ...(opts.report ? { report: opts.report } : {}), ...(opts.html ? { html: opts.html } : {}) });
+      if (section.length > 0) process.stdout.write(section.join('\n') + '\n');
     }
     process.stdout.write(recapLines(run, style).join('\n') + '\n');
     if (opts.report) {
