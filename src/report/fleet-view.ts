@@ -75,6 +75,8 @@ export interface SpuFigure {
 export interface HostFigures {
   /** Sessions the host reported: its AH session count, else the sum of its session tables' use. */
   readonly sessions?: number;
+  /** AH sessions in the flow table (evidence ah_sessions, or the count of the `ah` collect). */
+  readonly ahSessions?: number;
   /** Top peers by AH sessions (evidence top_peers), most first. */
   readonly peers: readonly PeerFigure[];
   /** min_peer_sessions: a peer needs this many sessions to be cleared. */
@@ -201,6 +203,7 @@ export function figuresOf(
   ).flatMap(([name, v]) => (typeof v === 'number' ? [{ name, percent: v }] : []));
   return {
     ...(sessions !== undefined ? { sessions } : {}),
+    ...(ah !== undefined ? { ahSessions: ah } : {}),
     peers,
     ...(peers.length > 0 && typeof vars.min_peer_sessions === 'number' ? { peerThreshold: vars.min_peer_sessions } : {}),
     spus,

@@ -181,7 +181,10 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
       if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
     }
-    await writeRunOutputs(run, opts, (line) => verbosity > 0 && process.stdout.write(line + '\n'));
+    await writeRunOutputs(run, exitCodeOf(run), opts, {
+      say: (line) => verbosity > 0 && process.stdout.write(line + '\n'),
+      warn: (line) => process.stderr.write(line + '\n'),
+    });
     return exitCodeOf(run);
   }
 }

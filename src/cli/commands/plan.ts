@@ -86,7 +86,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     await lab?.stop();
   }
   await write(run);
-  await writeRunOutputs(run, opts, (line) => process.stdout.write(line + '\n'));
+  await writeRunOutputs(run, exitCodeOf(run), opts, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
   process.stdout.write(recapLines(run, style).join('\n') + '\n');
   const planned = run.hosts.filter((h) => h.plan.length > 0).length;
   process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
