@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../engine/results.ts';
+import type { Playbook } from '../playbook/types.ts';
 import { writeFileAtomically, writeHtmlReport } from '../report/fleet-files.ts';
 import { viewOfRun } from '../report/fleet-view.ts';
 import { runMetrics } from '../report/metrics.ts';
@@ -14,6 +15,8 @@ export interface RunOutputOptions {
   /** --notify targets, checked when the command line is parsed; `on` comes from --notify-on. */
   notify: NotifyTarget[];
   notifyOn: NotifyWhen;
+  /** The playbook's own `notify:` targets, resolved by playbookNotifyTargets before the run. */
+  playbookNotify?: readonly NotifyTarget[];
 }
 
 /** Adds the end-of-run output options to a command. */
@@ -39,6 +42,24 @@ function checkNotifyTargets(command: Command): void {
     if (err instanceof NotifyTargetError) throw new UsageError(`--notify ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * The playbook's `notify:` targets with their URLs read from the environment, before the
+ * run: an unset variable or a bad URL is bad input (exit 2), and nothing is contacted.
+ */
+export function playbookNotifyTargets(playbook: Playbook, env: NodeJS.ProcessEnv = process.env): NotifyTarget[] {
+  return playbook.notify.map((n, i) => {
+    const where = `${playbook.file}: notify[${i}]`;
+    const url = n.url ?? env[n.urlEnv!];
+    if (url === undefined || url === '') throw new UsageError(`${where}.url_env: the environment variable ${n.urlEnv} is not set`);
+    try {
+      return parseNotifyTarget(url, n.on, n.format);
+    } catch (err) {
+      if (err instanceof NotifyTargetError) throw new UsageError(`${where}: ${err.message}`);
+      throw err;
+    }
+  });
 }
 
 function notifyWhen(value: string): NotifyWhen {
@@ -69,7 +90,7 @@ export async function writeRunOutputs(run: RunResult, exitCode: number, opts: Ru
       out.warn(`runbook: warning: metrics not written to ${opts.metricsFile}: ${(err as Error).message}`);
     }
   }
-  await notify(run, exitCode, opts.notify.map((t) => ({ ...t, on: opts.notifyOn })), out);
+  await notify(run, exitCode, [...opts.notify.map((t) => ({ ...t, on: opts.notifyOn })), ...(opts.playbookNotify ?? [])], out);
 }
 
 /** Every target at once; each one's failure is a warning naming the endpoint without its token. */

@@ -125,4 +125,31 @@ describe('--notify: a JSON summary POSTed at the end of a run', () => {
     assert.ok(!r.stderr.includes(TOKEN));
     assert.equal(lab.host('pw-ok').server!.accepted, accepted, 'no device contacted');
   });
+
+  it("the playbook's notify: a URL from the environment; unset, it is bad input before anything is contacted", async () => {
+    const text = (await readFile('playbooks/ah-cleanup.yml', 'utf8')).replace(/^steps:/m, 'notify:\n  - url_env: RB_HOOK\n    format: slack\n\nsteps:');
+    const playbook = join(lab.dir, 'notifying.yml');
+    await writeFile(playbook, text);
+    const before = hook.received.length;
+    const r = await runCli(['apply', playbook, '-i', inventory, '--limit', 'pw-ok', '--lock-dir', lab.dir, '-q'], { env: { RB_PW: LAB_PASSWORD, RB_HOOK: `${hook.url}/from-playbook/${TOKEN}` } });
+    assert.equal(r.code, 0, r.stderr);
+    const got = hook.received.slice(before);
+    assert.deepEqual(got.map((x) => x.path.split('/')[1]), ['from-playbook']);
+    assert.match(JSON.parse(got[0]!.body).text, /^:white_check_mark: runbook: .+ succeeded/);
+
+    const accepted = lab.host('pw-ok').server!.accepted;
+    const unset = await runCli(['apply', playbook, '-i', inventory, '--limit', 'pw-ok', '--lock-dir', lab.dir, '-q'], { env: { RB_PW: LAB_PASSWORD } });
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /notifying\.yml: notify\[0\]\.url_env: the environment variable RB_HOOK is not set/);
+    assert.equal(lab.host('pw-ok').server!.accepted, accepted, 'no device contacted');
+  });
+
+  it('a notify entry the schema refuses is located', async () => {
+    const text = (await readFile('playbooks/ah-cleanup.yml', 'utf8')).replace(/^steps:/m, 'notify:\n  - url_env: RB_HOOK\n    on: sometimes\n\nsteps:');
+    const playbook = join(lab.dir, 'bad-notify.yml');
+    await writeFile(playbook, text);
+    const r = await runCli(['validate', playbook]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad-notify\.yml:\d+:\d+: .*notify/);
+  });
 });

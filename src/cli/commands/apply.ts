@@ -33,7 +33,7 @@ import { recapLines, type Verbosity } from '../render/results.ts';
 import { hostSectionLines } from '../render/fleet-table.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
-import { addRunOutputOptions, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
+import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
 
 interface ApplyOptions extends RunOutputOptions {
@@ -102,6 +102,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : reviewed ? reviewed.plan.inventory : [DEFAULT_INVENTORY];
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
+  const playbookNotify = playbookNotifyTargets(playbook);
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
@@ -181,7 +182,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       await writeReport(opts.report, buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) }));
       if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
     }
-    await writeRunOutputs(run, exitCodeOf(run), opts, {
+    await writeRunOutputs(run, exitCodeOf(run), { ...opts, playbookNotify }, {
       say: (line) => verbosity > 0 && process.stdout.write(line + '\n'),
       warn: (line) => process.stderr.write(line + '\n'),
     });

@@ -15,7 +15,7 @@ import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
-import { addRunOutputOptions, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
+import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
 interface PlanOptions extends RunOutputOptions {
   inventory: string[];
@@ -53,6 +53,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const style = makeStyle(process.stdout);
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  const playbookNotify = playbookNotifyTargets(playbook);
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     extraVars: opts.extraVars,
@@ -86,7 +87,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     await lab?.stop();
   }
   await write(run);
-  await writeRunOutputs(run, exitCodeOf(run), opts, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
+  await writeRunOutputs(run, exitCodeOf(run), { ...opts, playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
   process.stdout.write(recapLines(run, style).join('\n') + '\n');
   const planned = run.hosts.filter((h) => h.plan.length > 0).length;
   process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} hosts have statements to review. Render it with \`runbook show ${opts.out} --format md\`.\n`);
