@@ -66,11 +66,14 @@
 
   var table = document.getElementById('host-table');
   var body = table.tBodies[0];
-  function detailsOf(row) { return body.querySelector('tr.host-details[data-index="' + row.dataset.index + '"]'); }
+  // Looked up once: a fleet of a thousand hosts sorts and filters without a query per row.
+  var details = {};
+  body.querySelectorAll('tr.host-details').forEach(function (d) { details[d.dataset.index] = d; });
+  function detailsOf(row) { return details[row.dataset.index]; }
   function toggle(row) {
-    var details = detailsOf(row);
-    var open = details.hidden;
-    details.hidden = !open;
+    var d = detailsOf(row);
+    var open = d.hidden;
+    d.hidden = !open;
     row.setAttribute('aria-expanded', String(open));
     if (open) drawHost(Number(row.dataset.index));
   }
@@ -97,7 +100,9 @@
         var c = numeric ? Number(x) - Number(y) : x.localeCompare(y, undefined, { numeric: true });
         return ascending ? c : -c;
       });
-      rows.forEach(function (row) { var d = detailsOf(row); body.appendChild(row); body.appendChild(d); });
+      var sorted = document.createDocumentFragment();
+      rows.forEach(function (row) { sorted.appendChild(row); sorted.appendChild(detailsOf(row)); });
+      body.appendChild(sorted);
     }
     th.addEventListener('click', sort);
     th.addEventListener('keydown', function (e) { if (e.key === 'Enter') sort(); });
