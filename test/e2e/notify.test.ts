@@ -71,12 +71,12 @@ describe('--notify: a JSON summary POSTed at the end of a run', () => {
     await lab.cleanup();
   });
 
-  it('generic, Slack and Teams bodies; a retried 503 is delivered; a dead endpoint is a warning and the exit code is the run\'s', async () => {
+  it('generic, Slack and Teams bodies (and the HTML report and metrics) hold no password; a retried 503 is delivered; a dead endpoint is a warning and the exit code is the run\'s', async () => {
     hook.failFirst.set('/generic', 1);
     const dead = await deadPort();
     const report = join(lab.dir, 'report.json');
     const r = await runCli(
-      ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--report', report, '--lock-dir', lab.dir, '-q',
+      ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--report', report, '--lock-dir', lab.dir, '-q', '--html', join(lab.dir, 'run.html'), '--metrics-file', join(lab.dir, 'run.prom'),
         '--notify', `${hook.url}/generic`, '--notify', `slack+${hook.url}/slack/${TOKEN}`, '--notify', `teams+${hook.url}/teams`, '--notify', `http://127.0.0.1:${dead}/hooks/${TOKEN}`, '--notify-on', 'failure'],
       { env: { RB_PW: LAB_PASSWORD, RB_WRONG: WRONG } },
     );
@@ -90,6 +90,9 @@ describe('--notify: a JSON summary POSTed at the end of a run', () => {
       assert.equal(x.contentType, 'application/json');
       for (const secret of [LAB_PASSWORD, WRONG]) assert.ok(!x.body.includes(secret), `a password in the ${x.path} body`);
     }
+    const pages = [await readFile(join(lab.dir, 'run.html'), 'utf8'), await readFile(join(lab.dir, 'run.prom'), 'utf8')];
+    assert.ok(pages[0]!.includes('pw-wrong') && pages[1]!.includes('pw-wrong'), 'the HTML report and the metrics were written');
+    for (const secret of [LAB_PASSWORD, WRONG]) assert.ok(!pages.some((p) => p.includes(secret)), 'a password in the HTML report or the metrics');
     const run = (JSON.parse(await readFile(report, 'utf8')) as Report).run;
     const generic = JSON.parse(byPath.get('generic')!.body);
     assert.equal(generic.format, 'runbook-notification/1');
