@@ -120,7 +120,7 @@ ${f.spus.length > 0
 ${f.watermarks.map((w) => html`<tr class="threshold"><td>${w.name}</td><td></td><td></td><td class="num">${w.percent}</td></tr>`)}</tbody></table></figure>`
   : ''}
 ${f.verify.length > 0
-  ? html`<figure><figcaption>Before and after (verify)</figcaption>
+  ? html`<figure><figcaption>Before and after acting: what each re-run collect (verify) counted</figcaption>
 <div class="chart"><canvas id="chart-verify-${i}" data-chart="verify" data-index="${i}"></canvas></div>
 <table class="data verify"><thead><tr><th>check</th><th>before</th><th>after</th></tr></thead><tbody>${f.verify.map((v) => html`<tr><td>${v.name}</td><td class="num">${v.before}</td><td class="num">${v.after}</td></tr>`)}</tbody></table></figure>`
   : ''}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -113,6 +113,36 @@ describe('the HTML report of the default lab run', { skip: noChromium }, () => {
     await page.click('tr.host-row[data-index="0"]');
     assert.equal(await page.textContent('tr.host-details[data-index="0"] table.peers td'), '</script><img src=x onerror=alert(1)>');
     assert.match((await page.textContent('tr.host-details[data-index="0"] pre.log'))!, /<b>bold<\/b>/);
+    await page.close();
+  });
+
+  it("the session-table guard's page: use per SPU against the watermarks, before and after, the configuration diff", async () => {
+    const inventory = join(dir, 'full.yml');
+    await writeFile(inventory, 'all:\n  hosts:\n    lab-full-1: { lab_scenario: full, lab_seed: 1 }\n');
+    const json = join(dir, 'guard.json');
+    const r = await runCli(['apply', 'playbooks/session-table-guard.yml', '-i', inventory, '-e', 'dry_run=false', '--yes', '--report', json, '--html', join(dir, 'guard.html'), '--audit-log', join(dir, 'audit.jsonl'), '--lock-dir', dir, '-q']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const host = (JSON.parse(await readFile(json, 'utf8')) as Report).run.hosts[0]!;
+    const spus = host.evidence.spus as { percent: number }[];
+    assert.ok(spus.length > 0 && host.verify?.summary && host.config, 'the guard acted: SPUs, a verify and a configuration change');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, 'guard.html')).href);
+    await page.click('tr.host-row[data-index="0"]');
+    const chart = await page.evaluate(() => {
+      const c = (globalThis as any).Chart.getChart(document.getElementById('chart-spus-0'));
+      return c.data.datasets.map((d: { label: string; data: number[] }) => ({ label: d.label, data: d.data }));
+    });
+    const flat = (v: unknown) => spus.map(() => v);
+    assert.deepEqual(chart, [
+      { label: 'use %', data: spus.map((s) => s.percent) },
+      { label: 'guard high watermark', data: flat(host.vars.high_watermark) },
+      { label: 'aging high watermark', data: flat(host.vars.aging_high_watermark) },
+      { label: 'aging low watermark', data: flat(host.vars.aging_low_watermark) },
+    ]);
+    const verify = await page.evaluate(() => (globalThis as any).Chart.getChart(document.getElementById('chart-verify-0')).data.datasets.map((d: { data: number[] }) => d.data));
+    assert.deepEqual(verify, [[host.verify!.summary!.before], [host.verify!.summary!.after]]);
+    assert.equal(await page.textContent('tr.host-details[data-index="0"] pre.diff'), host.config!.diff);
     await page.close();
   });
 });

@@ -27,12 +27,14 @@ describe('runbook report and show --format html', () => {
     assert.match(r.stderr, /other\.json: is not a runbook report: it has no "format": "runbook-report\/1"/);
   });
 
-  it('renders a plan as the HTML page, one row per planned host', async () => {
+  it('renders a plan as the HTML page, one row per planned host (show --format html, plan --html)', async () => {
     const plan = join(dir, 'plan.json');
-    const made = await runCli(['plan', 'playbooks/ah-cleanup.yml', '-o', plan, '--limit', 'lab-srx-01,lab-srx-03', '-q']);
+    const made = await runCli(['plan', 'playbooks/ah-cleanup.yml', '-o', plan, '--limit', 'lab-srx-01,lab-srx-03', '-q', '--html', join(dir, 'plan.html')]);
     assert.equal(made.code, 0, made.stderr);
     const r = await runCli(['show', plan, '--format', 'html']);
     assert.equal(r.code, 0, r.stderr);
+    const fromPlanCommand = await readFile(join(dir, 'plan.html'), 'utf8');
+    assert.match(fromPlanCommand, /<tr class="host-row"[^>]*data-host="lab-srx-01" data-status="changed"/);
     assert.match(r.stdout, /^<!doctype html>/);
     assert.deepEqual([...r.stdout.matchAll(/<tr class="host-row"[^>]*data-host="([^"]+)" data-status="(\w+)"/g)].map((m) => [m[1], m[2]]), [['lab-srx-01', 'changed'], ['lab-srx-03', 'skipped']]);
     assert.match(r.stdout, /plan for review: nothing was sent/);
