@@ -41,7 +41,7 @@ describe('the HTML report of the default lab run', { skip: noChromium }, () => {
     assert.equal(await readFile(join(dir, 'apply.html'), 'utf8'), await readFile(join(dir, 'report.html'), 'utf8'));
   });
 
-  it('renders offline: hosts, statuses, charts equal to the report, a host expands to its statements', async () => {
+  it('renders offline: hosts, statuses, charts equal to the report, a host expands to its statements', async (t) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const attempted: string[] = [];
     page.on('request', (req) => {
@@ -97,6 +97,7 @@ describe('the HTML report of the default lab run', { skip: noChromium }, () => {
     // The filter folded the host away; open it again for the screenshot.
     await page.click(`tr.host-row[data-index="${index}"]`);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    t.diagnostic(`screenshot: ${SCREENSHOT}`);
     assert.deepEqual(attempted, [], 'the page asked for nothing over the network');
     await page.close();
   });
