@@ -71,6 +71,12 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
     vars,
     syslog: { ...(start ? { start } : {}), ...(end ? { end } : {}) },
     rollout: rolloutOf(written),
+    notify: (written.notify ?? []).map((n) => ({
+      ...(n.url !== undefined ? { url: n.url } : {}),
+      ...(n.url_env !== undefined ? { urlEnv: n.url_env } : {}),
+      ...(n.format !== undefined ? { format: n.format } : {}),
+      on: n.on ?? 'always',
+    })),
     steps,
   };
   return { playbook, issues: sink.issues };

@@ -91,7 +91,8 @@ function describe(picked: Picked, path: readonly PathSegment[]): Described | und
   const at = (message: string, span: readonly PathSegment[] = path, where: 'key' | 'value' = 'value'): Described => ({ path, span, at: where, message });
   if (picked.kind === 'choice') {
     const found = picked.found.length > 0 ? picked.found.join(', ') : 'none';
-    return at(`a step needs exactly one of ${picked.kinds.join(', ')} (found: ${found})`);
+    // The same choice is asked of a step (collect, analyze, ...) and of a notify entry (url, url_env).
+    return at(`${path[path.length - 2] === 'steps' ? 'a step ' : ''}needs exactly one of ${picked.kinds.join(', ')} (found: ${found})`);
   }
   if (picked.kind === 'types') return at(`must be ${typeWords(picked.types)}`);
   const e = picked.error;

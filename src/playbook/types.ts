@@ -171,6 +171,8 @@ export interface Playbook {
   readonly syslog: { readonly start?: Template; readonly end?: Template };
   /** Play-level rollout settings, as Ansible's; the CLI overrides each. */
   readonly rollout: Rollout;
+  /** Where to POST a summary when a run ends; --notify adds more. */
+  readonly notify: readonly PlaybookNotify[];
   readonly steps: readonly Step[];
 }
 
@@ -186,4 +188,13 @@ export interface Rollout {
   readonly rpcTimeoutS?: number;
   readonly rpcDeadlineS?: number;
   readonly hostDeadlineS?: number;
+}
+
+/** A notification target as the playbook gives it: a URL, or the environment variable that holds one (read when a run starts). */
+export interface PlaybookNotify {
+  readonly url?: string;
+  readonly urlEnv?: string;
+  /** Unset: the URL's scheme decides (slack+https://…), else generic. */
+  readonly format?: 'generic' | 'slack' | 'teams';
+  readonly on: 'always' | 'failure';
 }

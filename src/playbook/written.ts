@@ -111,6 +111,7 @@ export interface WrittenPlaybook {
   readonly hosts?: string;
   readonly vars?: Readonly<Record<string, WrittenVar>>;
   readonly syslog?: { readonly start?: string; readonly end?: string };
+  readonly notify?: readonly WrittenNotify[];
   readonly forks?: number;
   readonly serial?: number | string | readonly (number | string)[];
   readonly max_fail_percentage?: number;
@@ -118,4 +119,11 @@ export interface WrittenPlaybook {
   readonly connect_retries?: number;
   readonly timeouts?: { readonly connect?: number; readonly rpc?: number; readonly rpc_deadline?: number; readonly host?: number };
   readonly steps: readonly WrittenStep[];
+}
+
+export interface WrittenNotify {
+  readonly url?: string;
+  readonly url_env?: string;
+  readonly format?: 'generic' | 'slack' | 'teams';
+  readonly on?: 'always' | 'failure';
 }

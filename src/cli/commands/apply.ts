@@ -30,7 +30,8 @@ import { asUsageError } from '../input-errors.ts';
 import { checkOutputPaths, type OutputPath } from '../output-paths.ts';
 import { progressRenderer, RunControl, tell } from '../run-control.ts';
 import type { ProgressRenderer } from '../render/renderer.ts';
-import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
+import { recapLines, type Verbosity } from '../render/results.ts';
+import { hostSectionLines } from '../render/fleet-table.ts';
 import { makeStyle } from '../render/style.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { version } from '../version.ts';
@@ -40,9 +41,10 @@ import { bindingOf } from '../plan-binding.ts';
 import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
 import { visible } from '../../plan/visible.ts';
+import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
 
-interface ApplyOptions extends LimitCliOptions {
+interface ApplyOptions extends LimitCliOptions, RunOutputOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -70,8 +72,8 @@ interface ApplyOptions extends LimitCliOptions {
 }
 
 export function registerApplyCommand(program: Command): void {
-  const command = program
-    .command('apply')
+  const command = addRunOutputOptions(program
+    .command('apply'))
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
     .argument('[playbook]', 'playbook file (YAML); not with --plan')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
@@ -112,6 +114,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
   const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : reviewed ? reviewed.plan.inventory : [DEFAULT_INVENTORY];
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
+  const playbookNotify = playbookNotifyTargets(playbook);
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     // A reviewed plan brings its own vars and hosts: exactly what was reviewed. --check
@@ -212,7 +215,9 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
 
       if (verbosity > 0) {
         process.stdout.write('\n');
-        for (const h of run.hosts) process.stdout.write(hostResultLines(h, verbosity, style).join('\n') + '\n\n');
+        // Above the live view's limit, without -v: a compact table of what changed or failed instead of a block per host.
+        const section = hostSectionLines(run, verbosity, style, { ...(opts.report ? { report: opts.report } : {}), ...(opts.html ? { html: opts.html } : {}) });
+        if (section.length > 0) process.stdout.write(section.join('\n') + '\n');
       }
       process.stdout.write(recapLines(run, style, { failuresAbove: verbosity > 0 }).join('\n') + '\n');
       const notDone = reviewed && !opts.check ? reviewedNotDone(reviewed.plan, run) : [];
@@ -221,7 +226,12 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
         writeReport(opts.report, reportOf(run));
         if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
       }
-      return control.exitCode(run, notDone);
+      const code = control.exitCode(run, notDone);
+      await writeRunOutputs(run, code, { ...opts, playbookNotify }, {
+        say: (line) => verbosity > 0 && process.stdout.write(line + '\n'),
+        warn: (line) => process.stderr.write(line + '\n'),
+      });
+      return code;
     } finally {
       control.dispose();
     }

@@ -25,8 +25,9 @@ import { inputGateStops } from '../inputs-gate.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
+import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
-interface PlanOptions extends LimitCliOptions {
+interface PlanOptions extends LimitCliOptions, RunOutputOptions {
   connectTimeout?: number;
   rpcTimeout?: number;
   inventory: string[];
@@ -43,8 +44,8 @@ interface PlanOptions extends LimitCliOptions {
 }
 
 export function registerPlanCommand(program: Command): void {
-  const command = program
-    .command('plan')
+  const command = addRunOutputOptions(program
+    .command('plan'))
     .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
     .argument('<playbook>', 'playbook file (YAML)')
     .requiredOption('-o, --out <file>', 'where to write the plan (JSON; `runbook show` renders it)')
@@ -78,6 +79,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   if (acts && opts.extraVars.length > 0 && (await extraVarsGiven(opts.extraVars)).includes('dry_run')) {
     throw new UsageError('a plan is what `apply --plan` will do, and apply --plan acts: -e dry_run cannot be given to plan (apply --plan --check runs a reviewed plan dry)');
   }
+  const playbookNotify = playbookNotifyTargets(playbook);
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     extraVars: acts ? [...opts.extraVars, JSON.stringify({ dry_run: false })] : opts.extraVars,
@@ -139,7 +141,9 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     process.stdout.write(recapLines(run, style).join('\n') + '\n');
     const planned = run.hosts.filter((h) => h.plan.length > 0).length;
     process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
-    return control.exitCode(run);
+    const code = control.exitCode(run);
+    await writeRunOutputs(run, code, { ...opts, playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
+    return code;
   } finally {
     control.dispose();
   }

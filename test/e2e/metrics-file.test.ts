@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Report } from '../../src/report/json-report.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const promtool = spawnSync('promtool', ['--version']).status === 0;
+
+/** The samples of a textfile: "name{a="x",b="y"}" → value. */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m) out.set(m[1]! + (m[2] ?? ''), Number(m[3]));
+  }
+  return out;
+}
+
+describe('--metrics-file: Prometheus textfile of the run', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'runbook-metrics-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("of the default lab: passes promtool, and every value is the report's", async () => {
+    const prom = join(dir, 'ah.prom');
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '--limit', 'lab-srx-01,lab-srx-03', '--report', join(dir, 'ah.json'), '--metrics-file', prom, '--lock-dir', dir, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const text = await readFile(prom, 'utf8');
+    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+    if (promtool) {
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+    }
+    assert.match(text, /^# HELP runbook_run_hosts .+\n# TYPE runbook_run_hosts gauge$/m);
+    const report = JSON.parse(await readFile(join(dir, 'ah.json'), 'utf8')) as Report;
+    const run = report.run;
+    const m = samples(text);
+    const p = 'playbook="ah-cleanup"';
+    assert.equal(m.get(`runbook_run_start_timestamp_seconds{${p}}`), Date.parse(run.startedAt) / 1000);
+    assert.equal(m.get(`runbook_run_end_timestamp_seconds{${p}}`), Date.parse(run.finishedAt) / 1000);
+    assert.equal(m.get(`runbook_run_duration_seconds{${p}}`), (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000);
+    assert.equal(m.get(`runbook_run_exit_code{${p}}`), 0);
+    for (const status of ['ok', 'changed', 'skipped', 'failed', 'unreachable'] as const) assert.equal(m.get(`runbook_run_hosts{${p},status="${status}"}`), run.recap[status], status);
+    assert.equal(m.get(`runbook_run_statements_planned{${p}}`), run.hosts.reduce((n, h) => n + h.plan.length, 0));
+    assert.equal(m.get(`runbook_run_statements_sent{${p}}`), 0);
+    for (const h of run.hosts) {
+      const l = `${p},host="${h.host}"`;
+      assert.equal(m.get(`runbook_host_status{${l},status="${h.status}"}`), 1);
+      assert.equal(m.get(`runbook_host_ah_sessions{${l}}`), h.evidence['ah.count']);
+      assert.equal(m.get(`runbook_host_statements_planned{${l}}`), h.plan.length);
+      assert.equal(m.get(`runbook_host_peers_selected{${l}}`), h.status === 'changed' ? (h.evidence.top_peers as unknown[]).length : undefined);
+    }
+  });
+
+  it('of the session-table guard: use per host and SPU, as a ratio of the report\'s counts', async () => {
+    const inventory = join(dir, 'full.yml');
+    await writeFile(inventory, 'all:\n  hosts:\n    lab-full-1: { lab_scenario: full, lab_seed: 1 }\n');
+    const prom = join(dir, 'guard.prom');
+    const r = await runCli(['apply', 'playbooks/session-table-guard.yml', '-i', inventory, '--report', join(dir, 'guard.json'), '--metrics-file', prom, '--lock-dir', dir, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const host = (JSON.parse(await readFile(join(dir, 'guard.json'), 'utf8')) as Report).run.hosts[0]!;
+    const spus = host.evidence.spus as { node: string; spu: string; active: number; max: number }[];
+    assert.ok(spus.length > 0, 'the full scenario is above the watermark: its SPUs are in the evidence');
+    const m = samples(await readFile(prom, 'utf8'));
+    for (const s of spus) {
+      const l = `playbook="session-table-guard",host="lab-full-1",spu="${[s.node, s.spu].filter(Boolean).join(' ') || 'SPU'}"`;
+      assert.equal(m.get(`runbook_host_session_table_use_ratio{${l}}`), s.active / s.max);
+      assert.equal(m.get(`runbook_host_session_table_sessions{${l}}`), s.active);
+      assert.equal(m.get(`runbook_host_session_table_max_sessions{${l}}`), s.max);
+    }
+  });
+
+  it('the example alert rules load, and fire on a failed host for 2 h', { skip: promtool ? false : 'no promtool (Debian: apt-get install prometheus)' }, () => {
+    const check = spawnSync('promtool', ['check', 'rules', 'deploy/prometheus/runbook-alerts.yml'], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    const test = spawnSync('promtool', ['test', 'rules', 'test/fixtures/prometheus/runbook-alerts.test.yml'], { encoding: 'utf8' });
+    assert.equal(test.status, 0, test.stdout + test.stderr);
+  });
+
+  it('a metrics file that cannot be written is a warning; the exit code is the run\'s', async () => {
+    const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '--limit', 'lab-srx-03', '--metrics-file', join(dir, 'no-such-dir', 'x.prom'), '--lock-dir', dir, '-q']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /warning: metrics not written to .*x\.prom/);
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { figuresOf, histogram, viewOfRun } from '../../../src/report/fleet-view.ts';
+import { CLEAR_IKE, hostResult, runResult } from '../../helpers/run-results.ts';
+
+describe('fleet figures', () => {
+  it("reads ah-cleanup's evidence: sessions, top peers and the min_peer_sessions threshold", () => {
+    const f = figuresOf({ 'ah.count': 24770, ah_sessions: 24770, top_peers: [{ peer: '4.0.0.81', count: 3348 }, { peer: '1.0.0.3', count: 1663 }] }, { min_peer_sessions: 1000 }, undefined);
+    assert.equal(f.sessions, 24770);
+    assert.deepEqual(f.peers, [{ peer: '4.0.0.81', sessions: 3348 }, { peer: '1.0.0.3', sessions: 1663 }]);
+    assert.equal(f.peerThreshold, 1000);
+  });
+
+  it("reads session-table-guard's spus against its watermarks", () => {
+    const spus = [
+      { node: 'node0', spu: 'FPC0 PIC0', active: 19000, max: 20000, percent: 95 },
+      { node: '', spu: '', active: 100, max: 20000, percent: 0.5 },
+    ];
+    const f = figuresOf({ spus, high_watermark: 80 }, { high_watermark: 80, aging_high_watermark: 90, aging_low_watermark: 70 }, undefined);
+    assert.deepEqual(f.spus.map((s) => [s.label, s.active, s.max, s.percent]), [['node0 FPC0 PIC0', 19000, 20000, 95], ['SPU', 100, 20000, 0.5]]);
+    assert.equal(f.sessions, 19100);
+    assert.deepEqual(f.watermarks, [
+      { name: 'guard high watermark', percent: 80 },
+      { name: 'aging high watermark', percent: 90 },
+      { name: 'aging low watermark', percent: 70 },
+    ]);
+  });
+
+  it('has before/after for every verify, and no figures from evidence it does not know', () => {
+    const f = figuresOf({ whatever: [1, 2] }, {}, { ah: { before: 24770, after: 120 } });
+    assert.deepEqual(f.verify, [{ name: 'ah', before: 24770, after: 120 }]);
+    assert.deepEqual([f.sessions, f.peers, f.spus, f.watermarks], [undefined, [], [], []]);
+  });
+
+  it('buckets hosts by session count in equal, round widths that cover every host', () => {
+    const b = histogram([8271, 15633, 18000, 23530, 24770]);
+    assert.deepEqual(b, [
+      { from: 0, to: 10000, hosts: 1 },
+      { from: 10000, to: 20000, hosts: 2 },
+      { from: 20000, to: 30000, hosts: 2 },
+    ]);
+    assert.deepEqual(histogram([]), []);
+    assert.deepEqual(histogram([5, 5]), [{ from: 5, to: 6, hosts: 2 }]);
+    const many = Array.from({ length: 1000 }, (_, i) => i * 37);
+    assert.equal(histogram(many).reduce((n, x) => n + x.hosts, 0), 1000);
+    assert.ok(histogram(many).length <= 11);
+  });
+
+  it('counts statuses, statements and errors per host', () => {
+    const sent = { action: CLEAR_IKE, status: 'sent' as const };
+    const failed = { action: CLEAR_IKE, status: 'failed' as const, error: { phase: 'act' as const, kind: 'rpc-error', message: 'no such peer' } };
+    const view = viewOfRun(runResult([hostResult('a', 'failed', { dryRun: false, plan: [CLEAR_IKE, CLEAR_IKE], actions: [sent, failed] }), hostResult('b', 'ok')], { notRun: ['c'] }));
+    assert.deepEqual(view.statuses, { ok: 1, changed: 0, skipped: 0, failed: 1, unreachable: 0, 'not-run': 1 });
+    const a = view.hosts[0]!;
+    assert.deepEqual([a.statementsPlanned, a.statementsSent, a.errors, a.changed], [2, 1, 1, true]);
+    assert.deepEqual(a.statements.map((s) => [s.status, s.error]), [['sent', undefined], ['failed', 'no such peer']]);
+  });
+});

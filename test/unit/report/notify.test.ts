@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { notificationBody, parseNotifyTarget, redactUrl, runSummary } from '../../../src/report/notify.ts';
+import { CLEAR_IKE, hostResult, runResult } from '../../helpers/run-results.ts';
+
+describe('notification targets and bodies', () => {
+  it('picks the body by the scheme, or by the format given', () => {
+    assert.deepEqual(parseNotifyTarget('https://hooks.example/x'), { url: 'https://hooks.example/x', format: 'generic', on: 'always' });
+    assert.deepEqual(parseNotifyTarget('slack+https://hooks.slack.com/services/T/B/C', 'failure'), { url: 'https://hooks.slack.com/services/T/B/C', format: 'slack', on: 'failure' });
+    assert.equal(parseNotifyTarget('TEAMS+https://x.example/w').format, 'teams');
+    assert.equal(parseNotifyTarget('https://x.example/w', 'always', 'teams').format, 'teams');
+    assert.throws(() => parseNotifyTarget('mailto:ops@example.net'), /is not an http\(s\) URL/);
+    assert.throws(() => parseNotifyTarget('http://'), /is not/);
+  });
+
+  it('never shows a URL past its host: webhooks keep their token in the path and query', () => {
+    assert.equal(redactUrl('https://hooks.slack.com/services/T0/B0/SECRET'), 'https://hooks.slack.com/…');
+    assert.equal(redactUrl('https://h.example?token=SECRET'), 'https://h.example/…');
+    assert.equal(redactUrl('https://h.example'), 'https://h.example');
+    assert.ok(!redactUrl('not a url with SECRET-TOKEN').includes('SECRET-TOKEN'));
+  });
+
+  it('summarises without vars or evidence, and lists at most 20 hosts of each kind', () => {
+    const hosts = [
+      ...Array.from({ length: 25 }, (_, i) => hostResult(`bad-${i}`, 'failed', { vars: { password: 'hunter2' }, error: { phase: 'collect', kind: 'rpc-error', message: 'busy\nsecond line' } })),
+      hostResult('good', 'changed', { plan: [CLEAR_IKE], evidence: { top_peers: [{ peer: '10.0.0.1', count: 5 }] } }),
+    ];
+    const s = runSummary(runResult(hosts), 3);
+    assert.equal(s.outcome, 'failure');
+    assert.equal(s.failedHosts.length, 20);
+    assert.deepEqual(s.failedHosts[0], { host: 'bad-0', status: 'failed', error: 'busy' });
+    assert.deepEqual(s.unlisted, { failed: 5, changed: 0 });
+    assert.deepEqual(s.changedHosts, ['good']);
+    assert.equal(s.durationSeconds, 12.5);
+    for (const format of ['generic', 'slack', 'teams'] as const) {
+      const text = JSON.stringify(notificationBody(s, format));
+      assert.ok(!text.includes('hunter2') && !text.includes('10.0.0.1'), format);
+    }
+  });
+
+  it("escapes a device's text for Slack, so it cannot become a link or a mention", () => {
+    const s = runSummary(runResult([hostResult('h', 'failed', { error: { phase: 'act', kind: 'rpc-error', message: '<!channel> <http://evil.example|click> & co' } })]), 3);
+    const body = notificationBody(s, 'slack') as { text: string };
+    assert.match(body.text, /h failed: &lt;!channel&gt; &lt;http:\/\/evil\.example\|click&gt; &amp; co/);
+  });
+});
