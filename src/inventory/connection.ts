@@ -1,7 +1,7 @@
 /**
  * A host's NETCONF connection settings from its inventory variables, Ansible's names
  * first so an Ansible inventory works unchanged:
- *   address    ansible_host, else the inventory name
+ *   address    ansible_host (ansible_ssh_host), else the inventory name
  *   port       ansible_port (ansible_ssh_port), else 830
  *   user       ansible_user (ansible_ssh_user); required
  *   key        ansible_ssh_private_key_file (ansible_private_key_file), read here;
@@ -36,6 +36,7 @@ export interface ConnectionDefaults {
 /** Every variable read here, checked again: hosts built in code have not been through the loader. */
 const READ_VARS = [
   'ansible_host',
+  'ansible_ssh_host',
   'ansible_port',
   'ansible_ssh_port',
   'ansible_user',
@@ -59,7 +60,7 @@ const READ_VARS = [
  */
 export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults): Promise<ConnectOptions> {
   const vars = new HostVars(host);
-  if (host.lab && vars.get('ansible_host') === undefined) {
+  if (host.lab && vars.get('ansible_host') === undefined && vars.get('ansible_ssh_host') === undefined) {
     throw vars.error('lab_scenario', 'this is a lab host: the engine connects it to its in-process lab device');
   }
   for (const name of READ_VARS) {
@@ -86,7 +87,7 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
 
   return withRedactedForms({
     name: host.name,
-    address: vars.string('ansible_host') ?? host.name,
+    address: vars.string('ansible_host') ?? vars.string('ansible_ssh_host') ?? host.name,
     port: numberOf(vars.get('ansible_port') ?? vars.get('ansible_ssh_port')) ?? DEFAULT_NETCONF_PORT,
     username,
     knownHostsFile: expandPath(vars.string('runbook_known_hosts') ?? defaults.knownHostsFile, env),

@@ -3,9 +3,10 @@
  * into a layer, checking each variable runbook interprets where it is written.
  */
 import { isMap, type Node } from 'yaml';
+import type { SourceSpan } from '../playbook/types.ts';
 import type { VarLayer } from './definitions.ts';
 import { isSecretVar } from './password-vars.ts';
-import { checkVar, isCheckedVar, numberOf } from './var-checks.ts';
+import { checkVar, isCheckedVar, numberOf, oldNameNote } from './var-checks.ts';
 import { describeNode, type MapEntry, type YamlSource } from './yaml-source.ts';
 
 export interface VarsTarget {
@@ -36,15 +37,21 @@ export function readVar(source: YamlSource, e: MapEntry, target: VarsTarget): vo
       return;
     }
   }
+  const note = oldNameNote(e.key);
+  if (note) source.warn(e.keyAt, note);
   const value = source.value(e.value);
-  const problem = checkVar(e.key, value);
-  if (problem) {
-    source.report(e.value ? source.span(e.value) : e.keyAt, problem);
-    return;
-  }
-  if (e.key === 'ansible_group_priority' && target.setPriority && value !== null) {
+  const problem = storeVar(e.key, value, e.keyAt, target);
+  if (problem) source.report(e.value ? source.span(e.value) : e.keyAt, problem);
+}
+
+/** Checks one variable and puts it in the target; returns the problem instead when the value is unusable. */
+export function storeVar(key: string, value: unknown, at: SourceSpan, target: VarsTarget): string | undefined {
+  const problem = checkVar(key, value);
+  if (problem) return problem;
+  if (key === 'ansible_group_priority' && target.setPriority && value !== null) {
     target.setPriority(numberOf(value)!);
-    return;
+    return undefined;
   }
-  target.layer.set(e.key, { value, at: e.keyAt });
+  target.layer.set(key, { value, at });
+  return undefined;
 }

@@ -1,0 +1,55 @@
+/**
+ * runbook reads inventories as Ansible does: for each fixture, the hosts, their groups
+ * and every host's merged variables equal what the real `ansible-inventory --list`
+ * prints (Debian package `ansible`). Skipped, with the reason, where Ansible is not
+ * installed; .ci/run installs it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadInventory } from '../../src/inventory/load.ts';
+import { ansibleInventoryList, ansibleUnavailable, resolvedFromAnsible, resolvedFromRunbook } from '../helpers/ansible.ts';
+
+function fixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/inventory/${name}`, import.meta.url));
+}
+
+const CASES: readonly (readonly string[])[] = [
+  ['ansible/ini/hosts.ini'],
+  ['ansible/mixed'],
+  ['ansible/aliases/hosts'],
+  ['nested.yml'],
+  ['ranges.yml'],
+  ['precedence'],
+  ['dir-source'],
+  ['ansible/ini/hosts.ini', 'ansible/mixed'],
+];
+
+describe('inventories as ansible-inventory --list reads them', () => {
+  let unavailable: string | undefined;
+  before(async () => {
+    unavailable = await ansibleUnavailable();
+  });
+
+  for (const names of CASES) {
+    it(`-i ${names.join(' -i ')}`, async (t: TestContext) => {
+      if (unavailable) return t.skip(unavailable);
+      const paths = names.map(fixture);
+      const expected = resolvedFromAnsible(await ansibleInventoryList(paths));
+      const actual = resolvedFromRunbook(await loadInventory(paths));
+      assert.deepEqual(actual, expected);
+    });
+  }
+
+  it('reads the JSON ansible-inventory --list prints back to the same hosts and vars', async (t: TestContext) => {
+    if (unavailable) return t.skip(unavailable);
+    const list = await ansibleInventoryList([fixture('ansible/ini/hosts.ini'), fixture('ansible/mixed')]);
+    const dir = await mkdtemp(join(tmpdir(), 'runbook-list-json-'));
+    const file = join(dir, 'inventory.json');
+    await writeFile(file, JSON.stringify(list, null, 2));
+    assert.deepEqual(resolvedFromRunbook(await loadInventory([file])), resolvedFromAnsible(list));
+  });
+});
