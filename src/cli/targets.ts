@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { EngineHost } from '../engine/host-run.ts';
 import { connectionFor } from '../inventory/connection.ts';
-import { formatIssue } from '../inventory/errors.ts';
+import { formatIssue, formatSpan } from '../inventory/errors.ts';
+import type { VaultKeyring } from '../inventory/vault.ts';
+import { UsageError } from './errors.ts';
 import { resolveSelection } from '../inventory/limit.ts';
 import { loadInventory } from '../inventory/load.ts';
 import type { Inventory, InventoryHost } from '../inventory/types.ts';
@@ -23,6 +25,8 @@ export interface TargetOptions {
   readonly extraVars: readonly string[];
   readonly knownHosts: string;
   readonly acceptNew?: boolean;
+  /** Vault passwords for the inventory's encrypted files and values. */
+  readonly vault?: VaultKeyring;
 }
 
 export interface Targets {
@@ -39,10 +43,11 @@ export interface Targets {
 export async function resolveTargets(playbook: Playbook, opts: TargetOptions): Promise<Targets> {
   return asUsageError(async () => {
     const extra = await parseExtraVars([...opts.extraVars]);
-    const inventory = await loadInventory([...opts.inventoryFiles]);
+    const inventory = await loadInventory([...opts.inventoryFiles], opts.vault ? { vault: opts.vault } : {});
     const { hosts, warnings } = resolveSelection(inventory, playbook.hosts, opts.limit);
     for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
     for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+    for (const h of hosts) refuseVaultedPlaybookVars(playbook, h);
     const resolved = hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) }));
     const connections = new Map<string, ConnectOptions>();
     for (const h of hosts) {
@@ -50,6 +55,20 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
     }
     return { inventory, extra, hosts: resolved, connections };
   });
+}
+
+/**
+ * Playbook vars reach plans, reports and tickets, so none may come from Ansible Vault:
+ * runbook uses vaulted values as credentials only.
+ */
+function refuseVaultedPlaybookVars(playbook: Playbook, host: InventoryHost): void {
+  for (const spec of playbook.vars) {
+    if (!host.secretVars?.includes(spec.name)) continue;
+    const at = host.varsAt[spec.name];
+    throw new UsageError(
+      `${at ? `${formatSpan(at)}: ` : ''}host ${host.name}: playbook var ${spec.name} is vault-encrypted; playbook vars are shown in plans and reports, so runbook takes only credentials from Vault`,
+    );
+  }
 }
 
 /** Timeouts in seconds from the playbook (weakest) and the command line (strongest). */

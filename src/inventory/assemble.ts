@@ -44,13 +44,17 @@ export function assembleInventory(
     ];
     const vars: Record<string, unknown> = {};
     const varsAt: Record<string, SourceSpan> = {};
+    const secret = new Set<string>();
     for (const layer of layers) {
       for (const [k, v] of layer) {
         vars[k] = v.value;
         varsAt[k] = v.at;
+        if (v.secret) secret.add(k);
+        else secret.delete(k);
       }
     }
     let host: InventoryHost = { name: def.name, groups: groups.map((g) => g.name), vars, varsAt, at: def.at };
+    if (secret.size > 0) host = { ...host, secretVars: [...secret] };
     if (isLabHost(vars)) {
       const lab = labRequest(vars, varsAt);
       if ('problem' in lab) issues.push({ ...lab.problem.at, message: `host '${def.name}': ${lab.problem.message}` });

@@ -7,8 +7,9 @@
  *   key        ansible_ssh_private_key_file (ansible_private_key_file), read here;
  *              its passphrase from the environment variable runbook_key_passphrase_env names
  *   password   from the environment variable runbook_password_env names, else from
- *              ansible_password (ansible_ssh_password, ansible_ssh_pass, ansible_pass) written
- *              as "{{ lookup('env', 'VAR') }}"; a literal password is refused
+ *              ansible_password (ansible_ssh_password, ansible_ssh_pass, ansible_pass):
+ *              vault-encrypted, or "{{ lookup('env', 'VAR') }}", or "{{ var }}" naming a
+ *              vault-encrypted variable; a literal password is refused
  *   agent      runbook_agent: true, or by default when no key or password is set and
  *              SSH_AUTH_SOCK is (runbook_agent: false turns that off)
  *   known_hosts  runbook_known_hosts, else the caller's default; runbook_accept_new_host_key
@@ -21,7 +22,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_NETCONF_PORT, type ConnectOptions } from '../transport/options.ts';
 import { CredentialError } from './errors.ts';
-import { envLookupName, PASSWORD_VARS, secretValueProblem } from './password-vars.ts';
+import { envLookupName, isSecretVar, PASSWORD_VARS, referencedVarName, secretValueProblem } from './password-vars.ts';
 import { withRedactedForms } from './redacted-options.ts';
 import type { InventoryHost } from './types.ts';
 import { checkVar, numberOf } from './var-checks.ts';
@@ -64,8 +65,10 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     throw vars.error('lab_scenario', 'this is a lab host: the engine connects it to its in-process lab device');
   }
   for (const name of READ_VARS) {
+    if (vars.isSecret(name) && isSecretVar(name)) continue;
     const problem = checkVar(name, vars.get(name));
-    if (problem) throw vars.error(name, problem);
+    // A check quotes the value: a vault-decrypted one is described, never shown.
+    if (problem) throw vars.error(name, vars.isSecret(name) ? `${name}: the value decrypted from Ansible Vault is not a valid ${name} (not shown)` : problem);
   }
 
   const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user');
@@ -115,6 +118,11 @@ class HostVars {
   get(name: string): unknown {
     const v = this.host.vars[name];
     return v === null ? undefined : v;
+  }
+
+  /** Whether the value was decrypted from Ansible Vault. */
+  isSecret(name: string): boolean {
+    return this.host.secretVars?.includes(name) ?? false;
   }
 
   string(name: string): string | undefined {
@@ -169,6 +177,9 @@ function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefine
   for (const name of PASSWORD_VARS) {
     const value = vars.get(name);
     if (value === undefined) continue;
+    if (vars.isSecret(name)) return String(value);
+    const referenced = referencedVarName(value);
+    if (referenced !== undefined) return vaultedReference(vars, name, referenced);
     const problem = secretValueProblem(name, value);
     if (problem) throw vars.error(name, problem);
     const envName = envLookupName(value)!;
@@ -179,6 +190,16 @@ function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefine
     return password;
   }
   return undefined;
+}
+
+/** `ansible_password: "{{ vault_password }}"`: the named variable must hold a vault-decrypted value. */
+function vaultedReference(vars: HostVars, name: string, referenced: string): string {
+  const value = vars.get(referenced);
+  if (value === undefined) throw vars.error(name, `${name} refers to the variable ${referenced}, which this host does not have`);
+  if (!vars.isSecret(referenced)) {
+    throw vars.error(name, `${name} refers to ${referenced}, which is not vault-encrypted, and runbook never reads passwords from plain files: encrypt it with ansible-vault`);
+  }
+  return String(value);
 }
 
 function agentFrom(vars: HostVars, env: NodeJS.ProcessEnv, noOtherCredential: boolean): string | undefined {

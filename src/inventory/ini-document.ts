@@ -33,8 +33,9 @@ export interface IniResult {
   readonly warnings: InventoryIssue[];
 }
 
-export function readIniInventory(file: string, text: string, defs: Definitions): IniResult {
-  return new IniReader(file, defs).read(text);
+/** `secret`: the file was vault-encrypted, so every value in it is a secret. */
+export function readIniInventory(file: string, text: string, defs: Definitions, secret = false): IniResult {
+  return new IniReader(file, defs, secret).read(text);
 }
 
 /** Ansible's typing of an INI value: a Python literal's value, else the text itself. */
@@ -53,6 +54,7 @@ class IniReader {
   constructor(
     private readonly file: string,
     private readonly defs: Definitions,
+    private readonly secret: boolean,
   ) {}
 
   read(text: string): IniResult {
@@ -184,7 +186,7 @@ class IniReader {
   private store(key: string, value: unknown, at: SourceSpan, layer: VarLayer, setPriority?: (p: number) => void): void {
     const note = oldNameNote(key);
     if (note) this.result.warnings.push({ ...at, message: note });
-    const problem = storeVar(key, value, at, { layer, ...(setPriority ? { setPriority } : {}) });
+    const problem = storeVar(key, value, at, { layer, ...(setPriority ? { setPriority } : {}) }, this.secret);
     if (problem) this.report(at, problem);
   }
 }

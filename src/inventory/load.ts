@@ -19,6 +19,7 @@ import { readIniInventory } from './ini-document.ts';
 import { iniHeaderLine, readInventoryDocument } from './inventory-document.ts';
 import { isListFormat, readListDocument } from './list-document.ts';
 import type { Inventory, InventoryIssue } from './types.ts';
+import { isVaultText, VaultKeyring } from './vault.ts';
 import { readVarsDirs } from './vars-dirs.ts';
 import { YamlSource } from './yaml-source.ts';
 
@@ -27,7 +28,13 @@ const YAML_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
 const IGNORED_EXTENSIONS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.cfg', '.retry'];
 const VARS_DIRS = new Set(['group_vars', 'host_vars']);
 
-export async function loadInventory(files: readonly string[]): Promise<Inventory> {
+export interface LoadOptions {
+  /** Passwords for vault-encrypted vars files and `!vault` values. */
+  readonly vault?: VaultKeyring;
+}
+
+export async function loadInventory(files: readonly string[], options: LoadOptions = {}): Promise<Inventory> {
+  const vault = options.vault ?? new VaultKeyring([]);
   const issues: InventoryIssue[] = [];
   const warnings: InventoryIssue[] = [];
   const sources: string[] = [];
@@ -56,13 +63,25 @@ export async function loadInventory(files: readonly string[]): Promise<Inventory
       issues.push(wholeFile(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`));
       continue;
     }
+    // A whole inventory file may be vault-encrypted too; its every value is then a secret.
+    const encrypted = isVaultText(text);
+    if (encrypted) {
+      const decrypted = vault.decrypt(text);
+      if ('problem' in decrypted) {
+        issues.push({ file, line: 1, column: 1, message: decrypted.problem });
+        continue;
+      }
+      text = decrypted.plaintext;
+    }
     if (isIni(file, text)) {
-      const ini = readIniInventory(file, text, defs);
+      const ini = readIniInventory(file, text, defs, encrypted);
       issues.push(...ini.issues);
       warnings.push(...ini.warnings);
       continue;
     }
     const { source, root } = YamlSource.parse(file, text);
+    source.vault = vault;
+    source.secret = encrypted;
     if (source.issues.length === 0) {
       if (isListFormat(source, root)) readListDocument(source, root, defs);
       else readInventoryDocument(source, root, defs);
@@ -71,7 +90,7 @@ export async function loadInventory(files: readonly string[]): Promise<Inventory
     warnings.push(...source.warnings);
   }
 
-  const varsDirs = await readVarsDirs([...new Set(baseDirs)], defs);
+  const varsDirs = await readVarsDirs([...new Set(baseDirs)], defs, vault);
   issues.push(...varsDirs.issues);
   warnings.push(...varsDirs.warnings);
   const assembled = assembleInventory(defs, sources, warnings);

@@ -43,6 +43,8 @@ export interface InventoryHost {
   readonly varsAt: Readonly<Record<string, SourceSpan>>;
   /** Where the host is first defined (its key under some group's `hosts`). */
   readonly at: SourceSpan;
+  /** Variables whose value was decrypted from Ansible Vault: used as credentials, shown nowhere. */
+  readonly secretVars?: readonly string[];
   /** Set for lab hosts: `lab_scenario` and no `ansible_host`. */
   readonly lab?: LabHostRequest;
 }

@@ -3,7 +3,8 @@
  * `ansible-inventory` and `ansible-vault` in a private HOME under the OS temp dir, so
  * nothing is read from or written to the user's ~/.ansible or the checkout.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,28 @@ export async function ansibleInventoryList(sources: readonly string[], extraArgs
   const args = [...sources.flatMap((s) => ['-i', s]), '--list', ...extraArgs];
   const { stdout } = await run('ansible-inventory', args, { env: await ansibleEnv(env), cwd: home, maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as AnsibleList;
+}
+
+/** Decrypts a vault text with the real `ansible-vault decrypt`, reading it from stdin. */
+export async function ansibleVaultDecrypt(text: string, args: readonly string[]): Promise<string> {
+  const child = spawn('ansible-vault', ['decrypt', ...args, '--output', '-'], { env: await ansibleEnv(), cwd: home!, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(text);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'close')) as [number];
+  if (code !== 0) throw new Error(`ansible-vault decrypt exited ${code}`);
+  return out;
+}
+
+/** Replaces each `{"__ansible_vault": ...}` value ansible-inventory prints (inline vault) by its plaintext. */
+export async function decryptInlineVault(list: AnsibleList, args: readonly string[]): Promise<AnsibleList> {
+  for (const vars of Object.values(list._meta.hostvars)) {
+    for (const [k, v] of Object.entries(vars)) {
+      const ct = (v as { __ansible_vault?: unknown } | null)?.__ansible_vault;
+      if (typeof ct === 'string') vars[k] = await ansibleVaultDecrypt(ct, args);
+    }
+  }
+  return list;
 }
 
 /** Hosts and groups in one comparable shape: each host's vars, each non-empty group's hosts (with descendants') and children. */

@@ -5,13 +5,15 @@
  * installed; .ci/run installs it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadInventory } from '../../src/inventory/load.ts';
-import { ansibleInventoryList, ansibleUnavailable, resolvedFromAnsible, resolvedFromRunbook } from '../helpers/ansible.ts';
+import { VaultKeyring } from '../../src/inventory/vault.ts';
+import { ansibleInventoryList, ansibleUnavailable, decryptInlineVault, resolvedFromAnsible, resolvedFromRunbook } from '../helpers/ansible.ts';
 
 function fixture(name: string): string {
   return fileURLToPath(new URL(`../fixtures/inventory/${name}`, import.meta.url));
@@ -43,6 +45,24 @@ describe('inventories as ansible-inventory --list reads them', () => {
       assert.deepEqual(actual, expected);
     });
   }
+
+  it('decrypts vault files and inline !vault values as Ansible does (compared, never printed)', async (t: TestContext) => {
+    if (unavailable) return t.skip(unavailable);
+    const dir = fixture('ansible/vault');
+    const ids = ['--vault-id', `default@${join(dir, 'vault-pass.txt')}`, '--vault-id', `prod@${join(dir, 'prod-pass.txt')}`];
+    const list = await decryptInlineVault(await ansibleInventoryList([join(dir, 'hosts.ini')], ids), ids);
+    const vault = new VaultKeyring([
+      { label: 'default', source: 'vault-pass.txt', password: (await readFile(join(dir, 'vault-pass.txt'), 'utf8')).trim() },
+      { label: 'prod', source: 'prod-pass.txt', password: (await readFile(join(dir, 'prod-pass.txt'), 'utf8')).trim() },
+    ]);
+    const actual = resolvedFromRunbook(await loadInventory([join(dir, 'hosts.ini')], { vault }));
+    const expected = resolvedFromAnsible(list);
+    assert.deepEqual(actual.groups, expected.groups);
+    for (const [name, vars] of Object.entries(expected.hostvars)) {
+      assert.deepEqual(Object.keys(actual.hostvars[name] ?? {}).sort(), Object.keys(vars).sort(), `${name}: variable names`);
+      for (const [k, v] of Object.entries(vars)) assert.ok(isDeepStrictEqual(actual.hostvars[name]![k], v), `${name}: ${k} differs (values not shown)`);
+    }
+  });
 
   it('reads the JSON ansible-inventory --list prints back to the same hosts and vars', async (t: TestContext) => {
     if (unavailable) return t.skip(unavailable);

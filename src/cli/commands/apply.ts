@@ -32,9 +32,10 @@ import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
+import { addVaultOptions, vaultKeyring, type VaultOptions } from '../vault-passwords.ts';
 
 
-interface ApplyOptions {
+interface ApplyOptions extends VaultOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -61,8 +62,7 @@ interface ApplyOptions {
 }
 
 export function registerApplyCommand(program: Command): void {
-  program
-    .command('apply')
+  addVaultOptions(program.command('apply'))
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
     .argument('[playbook]', 'playbook file (YAML); not with --plan')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
@@ -105,6 +105,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
     extraVars: reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars,
     knownHosts: opts.knownHosts,
+    vault: await vaultKeyring(opts, process.env),
     ...(reviewed ? { limit: reviewed.plan.targets.join(',') } : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });

@@ -15,8 +15,9 @@ import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
+import { addVaultOptions, vaultKeyring, type VaultOptions } from '../vault-passwords.ts';
 
-interface PlanOptions {
+interface PlanOptions extends VaultOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -29,8 +30,7 @@ interface PlanOptions {
 }
 
 export function registerPlanCommand(program: Command): void {
-  program
-    .command('plan')
+  addVaultOptions(program.command('plan'))
     .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
     .argument('<playbook>', 'playbook file (YAML)')
     .requiredOption('-o, --out <file>', 'where to write the plan (JSON; `runbook show` renders it)')
@@ -56,6 +56,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     inventoryFiles,
     extraVars: opts.extraVars,
     knownHosts: opts.knownHosts,
+    vault: await vaultKeyring(opts, process.env),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });

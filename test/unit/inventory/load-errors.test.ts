@@ -105,8 +105,10 @@ describe('loadInventory: located errors', () => {
     ]);
   });
 
-  it('refuses vault-encrypted values runbook would use; ignores a vaulted password with a warning', async () => {
-    assert.deepEqual(located(await issuesOf('errors/vault.yml')), [[4, 7, 'ansible_user is vault-encrypted, and runbook does not decrypt Ansible Vault']]);
+  it('without a vault password, refuses vault-encrypted values runbook would use; ignores a vaulted password with a warning', async () => {
+    assert.deepEqual(located(await issuesOf('errors/vault.yml')), [
+      [4, 7, 'ansible_user: vault-encrypted, and no vault password was given: use --vault-password-file, --vault-id or --ask-vault-pass'],
+    ]);
   });
 
   it('explains empty files, INI mistakes (each at its line), plugin configurations and lists', async () => {
@@ -175,7 +177,7 @@ describe('loadInventory: warnings', () => {
         file: fixture('vault-values.yml'),
         line: 5,
         column: 7,
-        message: 'ansible_password is vault-encrypted and ignored (runbook does not decrypt Ansible Vault); set runbook_password_env instead',
+        message: 'ansible_password ignored: vault-encrypted, and no vault password was given: use --vault-password-file, --vault-id or --ask-vault-pass',
       },
     ]);
   });
