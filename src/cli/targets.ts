@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { EngineHost } from '../engine/host-run.ts';
-import { connectionFor } from '../inventory/connection.ts';
+import { connectionFor, type ConnectionDefaults } from '../inventory/connection.ts';
+import { loadAnsibleSettings, type AnsibleSettings } from './ansible-config.ts';
+import { vaultKeyring, type VaultOptions } from './vault-passwords.ts';
 import { formatIssue, formatSpan } from '../inventory/errors.ts';
 import type { VaultKeyring } from '../inventory/vault.ts';
 import { UsageError } from './errors.ts';
@@ -27,6 +29,29 @@ export interface TargetOptions {
   readonly acceptNew?: boolean;
   /** Vault passwords for the inventory's encrypted files and values. */
   readonly vault?: VaultKeyring;
+  /** ansible.cfg and ANSIBLE_* settings: defaults under the inventory's own variables. */
+  readonly ansible?: AnsibleSettings;
+}
+
+/**
+ * The inventory sources: -i, else (for a reviewed plan) the plan's, else ansible.cfg's
+ * `inventory` / ANSIBLE_INVENTORY, else the built-in lab.
+ */
+export function inventorySources(given: readonly string[], settings: AnsibleSettings, fromPlan?: readonly string[]): readonly string[] {
+  if (given.length > 0) return given;
+  return fromPlan ?? settings.inventory ?? [DEFAULT_INVENTORY];
+}
+
+/** Reads ansible.cfg / ANSIBLE_* and the vault passwords; warns when host key checking is off. */
+export async function ansibleContext(opts: VaultOptions): Promise<{ settings: AnsibleSettings; vault: VaultKeyring }> {
+  const settings = await loadAnsibleSettings(process.env);
+  if (settings.hostKeyChecking === false) {
+    // Said on every run: a project's ansible.cfg turned it off, maybe long ago, for another tool.
+    process.stderr.write(
+      `warning: host_key_checking is False (${process.env.ANSIBLE_HOST_KEY_CHECKING !== undefined ? 'ANSIBLE_HOST_KEY_CHECKING' : settings.file}): unknown host keys are accepted and recorded, as with --accept-new; a changed host key is still refused\n`,
+    );
+  }
+  return { settings, vault: await vaultKeyring(opts, process.env, settings) };
 }
 
 export interface Targets {
@@ -51,10 +76,22 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
     const resolved = hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) }));
     const connections = new Map<string, ConnectOptions>();
     for (const h of hosts) {
-      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, { knownHostsFile: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}) }));
+      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, connectionDefaults(opts)));
     }
     return { inventory, extra, hosts: resolved, connections };
   });
+}
+
+function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
+  const a = opts.ansible;
+  return {
+    knownHostsFile: opts.knownHosts,
+    ...(opts.acceptNew || a?.hostKeyChecking === false ? { acceptNew: true } : {}),
+    ...(a?.remoteUser !== undefined ? { user: a.remoteUser } : {}),
+    ...(a?.privateKeyFile !== undefined ? { privateKeyFile: a.privateKeyFile } : {}),
+    ...(a?.connectTimeoutS !== undefined ? { connectTimeoutS: a.connectTimeoutS } : {}),
+    ...(a?.commandTimeoutS !== undefined ? { rpcTimeoutS: a.commandTimeoutS } : {}),
+  };
 }
 
 /**

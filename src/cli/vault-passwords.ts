@@ -1,8 +1,8 @@
 /**
  * The vault passwords of a run, from the same places Ansible takes them:
  * `--vault-id [LABEL@]SOURCE` (SOURCE a file, an executable script, or `prompt`),
- * `--vault-password-file FILE`, `--ask-vault-pass`, and the environment's
- * ANSIBLE_VAULT_IDENTITY_LIST and ANSIBLE_VAULT_PASSWORD_FILE. An executable file is run
+ * `--vault-password-file FILE`, `--ask-vault-pass`, and vault_identity_list and
+ * vault_password_file from ANSIBLE_VAULT_* or ansible.cfg (see ansible-config.ts). An executable file is run
  * (no shell) and its output is the password, as Ansible runs it; a script named
  * `*-client` or `*-client.EXT` is given `--vault-id LABEL`. Passwords are held in memory
  * only; errors name the option and the file, never a password.
@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { VaultKeyring, type VaultPassword } from '../inventory/vault.ts';
+import type { AnsibleSettings } from './ansible-config.ts';
 import { UsageError } from './errors.ts';
 import { collect } from './option-parsers.ts';
 
@@ -40,14 +41,17 @@ interface Wanted {
 }
 
 /** Reads every vault password given; an error names the option and the file. */
-export async function vaultKeyring(opts: Partial<VaultOptions>, env: NodeJS.ProcessEnv, configFiles: readonly string[] = []): Promise<VaultKeyring> {
+export async function vaultKeyring(
+  opts: Partial<VaultOptions>,
+  env: NodeJS.ProcessEnv,
+  settings: Pick<AnsibleSettings, 'vaultPasswordFiles' | 'vaultIdentityList'> = { vaultPasswordFiles: [], vaultIdentityList: [] },
+): Promise<VaultKeyring> {
   const wanted: Wanted[] = [];
-  const identities = (env.ANSIBLE_VAULT_IDENTITY_LIST ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const id of identities) wanted.push({ ...splitVaultId(id), option: 'ANSIBLE_VAULT_IDENTITY_LIST' });
+  // Ansible's order: the configured identities, then the command line's, then the password files.
+  for (const id of settings.vaultIdentityList) wanted.push({ ...splitVaultId(id), option: 'vault_identity_list (ANSIBLE_VAULT_IDENTITY_LIST or ansible.cfg)' });
   for (const id of opts.vaultId ?? []) wanted.push({ ...splitVaultId(id), option: '--vault-id' });
   for (const file of opts.vaultPasswordFile ?? []) wanted.push({ label: DEFAULT_LABEL, source: file, option: '--vault-password-file' });
-  for (const file of configFiles) wanted.push({ label: DEFAULT_LABEL, source: file, option: 'vault_password_file (ansible.cfg)' });
-  if (env.ANSIBLE_VAULT_PASSWORD_FILE) wanted.push({ label: DEFAULT_LABEL, source: env.ANSIBLE_VAULT_PASSWORD_FILE, option: 'ANSIBLE_VAULT_PASSWORD_FILE' });
+  for (const file of settings.vaultPasswordFiles) wanted.push({ label: DEFAULT_LABEL, source: file, option: 'vault_password_file (ANSIBLE_VAULT_PASSWORD_FILE or ansible.cfg)' });
   if (opts.askVaultPass) wanted.push({ label: DEFAULT_LABEL, source: 'prompt', option: '--ask-vault-pass' });
 
   const passwords: VaultPassword[] = [];

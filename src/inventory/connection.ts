@@ -32,6 +32,13 @@ export interface ConnectionDefaults {
   readonly knownHostsFile: string;
   /** For hosts without runbook_accept_new_host_key (the CLI's --accept-new). */
   readonly acceptNew?: boolean;
+  /** For hosts without ansible_user (ansible.cfg's remote_user). */
+  readonly user?: string;
+  /** For hosts without a key variable (ansible.cfg's private_key_file). */
+  readonly privateKeyFile?: string;
+  /** For hosts without runbook_connect_timeout / runbook_rpc_timeout (ansible.cfg's timeouts), in seconds. */
+  readonly connectTimeoutS?: number;
+  readonly rpcTimeoutS?: number;
 }
 
 /** Every variable read here, checked again: hosts built in code have not been through the loader. */
@@ -71,13 +78,13 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     if (problem) throw vars.error(name, vars.isSecret(name) ? `${name}: the value decrypted from Ansible Vault is not a valid ${name} (not shown)` : problem);
   }
 
-  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user');
-  if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user');
-  const connectTimeout = numberOf(vars.get('runbook_connect_timeout'));
-  const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout'));
+  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user;
+  if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user (or remote_user in ansible.cfg)');
+  const connectTimeout = numberOf(vars.get('runbook_connect_timeout')) ?? defaults.connectTimeoutS;
+  const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout')) ?? defaults.rpcTimeoutS;
   const acceptNew = (vars.get('runbook_accept_new_host_key') as boolean | undefined) ?? defaults.acceptNew;
 
-  const key = await privateKey(vars, env);
+  const key = await privateKey(vars, env, defaults.privateKeyFile);
   const password = passwordFrom(vars, env);
   const agent = agentFrom(vars, env, key === undefined && password === undefined);
   if (key === undefined && password === undefined && agent === undefined) {
@@ -141,17 +148,17 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {
+async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {
   const keyVar = ['ansible_ssh_private_key_file', 'ansible_private_key_file'].find((n) => vars.get(n) !== undefined);
-  if (!keyVar) return undefined;
-  const file = expandPath(vars.string(keyVar)!, env);
+  if (!keyVar && fallback === undefined) return undefined;
+  const file = expandPath(keyVar ? vars.string(keyVar)! : fallback!, env);
   let privateKey: Buffer;
   try {
     privateKey = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(err)})`;
-    throw vars.error(keyVar, `${keyVar}: the key file ${file} ${why}`, err);
+    throw vars.error(keyVar, `${keyVar ?? 'private_key_file (ansible.cfg)'}: the key file ${file} ${why}`, err);
   }
   const passphraseEnv = vars.string('runbook_key_passphrase_env');
   if (passphraseEnv === undefined) return { privateKey };

@@ -20,7 +20,7 @@ import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
 import { ExitCode, exitCodeOf } from '../exit-codes.ts';
-import { DEFAULT_INVENTORY, engineHosts, resolveTargets } from '../targets.ts';
+import { ansibleContext, engineHosts, inventorySources, resolveTargets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
 import type { RunOptions } from '../../engine/executor.ts';
@@ -32,7 +32,7 @@ import type { ProgressRenderer } from '../render/renderer.ts';
 import { hostResultLines, recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
 import { version } from '../version.ts';
-import { addVaultOptions, vaultKeyring, type VaultOptions } from '../vault-passwords.ts';
+import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 
 interface ApplyOptions extends VaultOptions {
@@ -98,14 +98,16 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const style = makeStyle(process.stdout);
   const reviewed = opts.plan !== undefined ? await loadReviewedPlan(opts.plan, playbookFile, opts) : undefined;
   if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
-  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : reviewed ? reviewed.plan.inventory : [DEFAULT_INVENTORY];
+  const { settings, vault } = await ansibleContext(opts);
+  const inventoryFiles = inventorySources(opts.inventory, settings, reviewed?.plan.inventory);
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     // A reviewed plan brings its own vars and hosts: exactly what was reviewed.
     extraVars: reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars,
     knownHosts: opts.knownHosts,
-    vault: await vaultKeyring(opts, process.env),
+    vault,
+    ansible: settings,
     ...(reviewed ? { limit: reviewed.plan.targets.join(',') } : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
@@ -135,7 +137,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout) },
     });
     const engineHostsToRun: EngineHost[] = engineHostList;
-    const rollout = rolloutOptions(playbook.rollout, opts);
+    const rollout = rolloutOptions(playbook.rollout, opts, settings.forks);
     const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
     // A second Ctrl-C stops at once, still writing what is known (the audit log is already on disk).
     const control = new RunControl(playbook, engineHostsToRun.map((h) => h.name), (partial) => {
@@ -241,7 +243,8 @@ function opt<K extends string>(key: K, value: number | undefined): Partial<Recor
 }
 
 /** Rollout settings: the command line over the playbook, over Ansible's defaults. */
-function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOptions, 'signal' | 'onAction'> {
+/** Forks: --forks, else the playbook's, else ansible.cfg's forks / ANSIBLE_FORKS, else 5. */
+function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions, ansibleForks: number | undefined): Omit<RunOptions, 'signal' | 'onAction'> {
   let serial = p.serial;
   if (opts.serial !== undefined) {
     try {
@@ -253,7 +256,7 @@ function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOpt
   const maxFail = opts.maxFailPercentage ?? p.maxFailPercentage;
   const retries = opts.retries ?? p.connectRetries;
   return {
-    forks: opts.forks ?? p.forks ?? 5,
+    forks: opts.forks ?? p.forks ?? ansibleForks ?? 5,
     ...(serial !== undefined ? { serial } : {}),
     ...(maxFail !== undefined ? { maxFailPercentage: maxFail } : {}),
     ...(opts.anyErrorsFatal || p.anyErrorsFatal ? { anyErrorsFatal: true } : {}),

@@ -13,15 +13,15 @@ import { collect, positiveInt } from '../option-parsers.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
-import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
+import { ansibleContext, engineHosts, extraVarsRecord, inventorySources, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
-import { addVaultOptions, vaultKeyring, type VaultOptions } from '../vault-passwords.ts';
+import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 interface PlanOptions extends VaultOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
-  forks: number;
+  forks?: number;
   out: string;
   verbose: number;
   quiet?: boolean;
@@ -37,7 +37,7 @@ export function registerPlanCommand(program: Command): void {
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
     .option('-l, --limit <pattern>', 'limit hosts with an Ansible pattern')
     .option('-e, --extra-vars <k=v|@file>', 'set playbook vars; repeatable; recorded in the plan', collect, [])
-    .option('-f, --forks <n>', 'hosts in flight at once', positiveInt, 5)
+    .option('-f, --forks <n>', 'hosts in flight at once (default: ansible.cfg forks / ANSIBLE_FORKS, else 5)', positiveInt)
     .option('-v, --verbose', 'more output', (_v: string, n: number) => n + 1, 0)
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
@@ -50,13 +50,16 @@ export function registerPlanCommand(program: Command): void {
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
   const style = makeStyle(process.stdout);
-  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
+  const { settings, vault } = await ansibleContext(opts);
+  const inventoryFiles = inventorySources(opts.inventory, settings);
+  const forks = opts.forks ?? settings.forks ?? 5;
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     extraVars: opts.extraVars,
     knownHosts: opts.knownHosts,
-    vault: await vaultKeyring(opts, process.env),
+    vault,
+    ansible: settings,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
@@ -70,7 +73,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     await rename(tmp, opts.out);
   };
 
-  const renderer = progressRenderer(names, opts.forks, verbosity, style);
+  const renderer = progressRenderer(names, forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
   const control = new RunControl(playbook, names, (partial) => write(partial));
   const emit = (e: RunEvent) => {
@@ -79,7 +82,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   };
   let run: RunResult;
   try {
-    run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal }, emit);
+    run = await runPlaybook(playbook, hosts, { forks, signal: control.signal }, emit);
   } finally {
     control.dispose();
     await renderer.end();
