@@ -31,6 +31,8 @@ export interface TargetOptions {
   readonly vault?: VaultKeyring;
   /** ansible.cfg and ANSIBLE_* settings: defaults under the inventory's own variables. */
   readonly ansible?: AnsibleSettings;
+  /** --ssh-config. */
+  readonly sshConfig?: string;
 }
 
 /**
@@ -86,6 +88,7 @@ function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
   const a = opts.ansible;
   return {
     knownHostsFile: opts.knownHosts,
+    ...(opts.sshConfig !== undefined ? { sshConfigFile: opts.sshConfig } : {}),
     ...(opts.acceptNew || a?.hostKeyChecking === false ? { acceptNew: true } : {}),
     ...(a?.remoteUser !== undefined ? { user: a.remoteUser } : {}),
     ...(a?.privateKeyFile !== undefined ? { privateKeyFile: a.privateKeyFile } : {}),

@@ -24,10 +24,14 @@ export interface VaultOptions {
   vaultId: string[];
   vaultPasswordFile: string[];
   askVaultPass?: boolean;
+  /** Not a vault option, but given with them wherever an inventory is read. */
+  sshConfig?: string;
 }
 
+/** The options commands that read an inventory share with Ansible's: vault passwords and --ssh-config. */
 export function addVaultOptions(command: Command): Command {
   return command
+    .option('--ssh-config <file>', 'OpenSSH client config for hosts without runbook_ssh_config (ProxyJump, ProxyCommand, HostName, User, IdentityFile)')
     .option('--vault-id <[label@]source>', 'a vault password: a file, an executable script, or prompt; repeatable', collect, [])
     .option('--vault-password-file <file>', 'a vault password file, or an executable script that prints the password; repeatable', collect, [])
     .option('-J, --ask-vault-pass', 'ask for the vault password (on a terminal)');

@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_NETCONF_PORT, type ConnectOptions } from '../transport/options.ts';
 import { CredentialError } from './errors.ts';
 import { envLookupName, isSecretVar, PASSWORD_VARS, referencedVarName, secretValueProblem } from './password-vars.ts';
+import { RouteError, sshRoute, type SshRoute } from './jump-settings.ts';
 import { withRedactedForms } from './redacted-options.ts';
 import type { InventoryHost } from './types.ts';
 import { checkVar, numberOf } from './var-checks.ts';
@@ -36,6 +37,8 @@ export interface ConnectionDefaults {
   readonly user?: string;
   /** For hosts without a key variable (ansible.cfg's private_key_file). */
   readonly privateKeyFile?: string;
+  /** For hosts without runbook_ssh_config (the CLI's --ssh-config). */
+  readonly sshConfigFile?: string;
   /** For hosts without runbook_connect_timeout / runbook_rpc_timeout (ansible.cfg's timeouts), in seconds. */
   readonly connectTimeoutS?: number;
   readonly rpcTimeoutS?: number;
@@ -55,6 +58,8 @@ const READ_VARS = [
   'runbook_password_env',
   'runbook_agent',
   'runbook_known_hosts',
+  'runbook_ssh_config',
+  'ansible_ssh_common_args',
   'runbook_accept_new_host_key',
   'runbook_connect_timeout',
   'runbook_rpc_timeout',
@@ -78,16 +83,18 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     if (problem) throw vars.error(name, vars.isSecret(name) ? `${name}: the value decrypted from Ansible Vault is not a valid ${name} (not shown)` : problem);
   }
 
-  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user;
+  const key = await privateKey(vars, env, defaults.privateKeyFile);
+  const route = await routeFor(vars, env, defaults, vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user, key?.privateKey);
+  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user ?? route.user;
   if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user (or remote_user in ansible.cfg)');
   const connectTimeout = numberOf(vars.get('runbook_connect_timeout')) ?? defaults.connectTimeoutS;
   const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout')) ?? defaults.rpcTimeoutS;
   const acceptNew = (vars.get('runbook_accept_new_host_key') as boolean | undefined) ?? defaults.acceptNew;
 
-  const key = await privateKey(vars, env, defaults.privateKeyFile);
+  const routeKey = key === undefined && route.identityFile !== undefined ? await readKeyFile(vars, undefined, route.identityFile) : undefined;
   const password = passwordFrom(vars, env);
-  const agent = agentFrom(vars, env, key === undefined && password === undefined);
-  if (key === undefined && password === undefined && agent === undefined) {
+  const agent = agentFrom(vars, env, key === undefined && routeKey === undefined && password === undefined);
+  if (key === undefined && routeKey === undefined && password === undefined && agent === undefined) {
     throw vars.error(
       undefined,
       'no credentials: set runbook_password_env (or ansible_password: "{{ lookup(\'env\', \'VAR\') }}"), ' +
@@ -97,7 +104,7 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
 
   return withRedactedForms({
     name: host.name,
-    address: vars.string('ansible_host') ?? vars.string('ansible_ssh_host') ?? host.name,
+    address: vars.string('ansible_host') ?? vars.string('ansible_ssh_host') ?? route.hostName ?? host.name,
     port: numberOf(vars.get('ansible_port') ?? vars.get('ansible_ssh_port')) ?? DEFAULT_NETCONF_PORT,
     username,
     knownHostsFile: expandPath(vars.string('runbook_known_hosts') ?? defaults.knownHostsFile, env),
@@ -105,8 +112,11 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}),
     ...(rpcTimeout !== undefined ? { rpcTimeoutMs: rpcTimeout * 1000 } : {}),
     ...(key ? { privateKey: key.privateKey, ...(key.passphrase !== undefined ? { passphrase: key.passphrase } : {}) } : {}),
+    ...(routeKey ? { privateKey: routeKey } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(agent !== undefined ? { agent } : {}),
+    ...(route.jumps ? { jumps: route.jumps } : {}),
+    ...(route.proxyCommand !== undefined ? { proxyCommand: route.proxyCommand } : {}),
   });
 }
 
@@ -121,6 +131,10 @@ export function expandPath(path: string, env: NodeJS.ProcessEnv): string {
 /** A host's variables with null read as unset, and errors located where a variable was set. */
 class HostVars {
   constructor(private readonly host: InventoryHost) {}
+
+  get hostName(): string {
+    return this.host.name;
+  }
 
   get(name: string): unknown {
     const v = this.host.vars[name];
@@ -146,6 +160,42 @@ class HostVars {
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
+}
+
+/** Jump hosts and ProxyCommand from ansible_ssh_common_args and the ssh config (see jump-settings.ts). */
+async function routeFor(vars: HostVars, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults, username: string | undefined, key: Buffer | undefined): Promise<SshRoute> {
+  const netconfConfig = vars.get('ansible_netconf_ssh_config');
+  const [configFile, from] =
+    vars.string('runbook_ssh_config') !== undefined
+      ? [vars.string('runbook_ssh_config'), 'runbook_ssh_config']
+      : netconfConfig === true || (typeof netconfConfig === 'string' && /^(true|yes)$/i.test(netconfConfig))
+        ? ['~/.ssh/config', 'ansible_netconf_ssh_config']
+        : typeof netconfConfig === 'string' && !/^(false|no)$/i.test(netconfConfig)
+          ? [netconfConfig, 'ansible_netconf_ssh_config']
+          : [defaults.sshConfigFile, '--ssh-config'];
+  try {
+    return await sshRoute({
+      host: vars.hostName,
+      ...(vars.string('ansible_ssh_common_args') !== undefined ? { commonArgs: vars.string('ansible_ssh_common_args') } : {}),
+      ...(configFile !== undefined ? { sshConfigFile: expandPath(configFile, env), sshConfigFrom: from } : {}),
+      username,
+      ...(key ? { privateKey: key } : {}),
+      ...(fromEnv(env, 'SSH_AUTH_SOCK') !== undefined ? { agent: fromEnv(env, 'SSH_AUTH_SOCK') } : {}),
+      expand: (p) => expandPath(p, env),
+    });
+  } catch (err) {
+    if (err instanceof RouteError) throw vars.error(err.variable.startsWith('-') ? undefined : err.variable, err.message, err);
+    throw err;
+  }
+}
+
+async function readKeyFile(vars: HostVars, keyVar: string | undefined, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw vars.error(keyVar, `IdentityFile (ssh config): the key file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, err);
+  }
 }
 
 async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {

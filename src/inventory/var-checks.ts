@@ -71,6 +71,8 @@ const CHECKS: Readonly<Record<string, Check>> = {
   ansible_private_key_file: text,
   ansible_group_priority: integer(-1_000_000, 1_000_000, 'a whole number'),
   runbook_known_hosts: text,
+  runbook_ssh_config: text,
+  ansible_ssh_common_args: text,
   runbook_password_env: envName,
   runbook_key_passphrase_env: envName,
   runbook_agent: boolean,

@@ -108,6 +108,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     knownHosts: opts.knownHosts,
     vault,
     ansible: settings,
+    ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}),
     ...(reviewed ? { limit: reviewed.plan.targets.join(',') } : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });

@@ -60,6 +60,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     knownHosts: opts.knownHosts,
     vault,
     ansible: settings,
+    ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
