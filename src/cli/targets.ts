@@ -84,7 +84,8 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
   });
 }
 
-function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
+/** What the command line and ansible.cfg give hosts that do not set it themselves. */
+export function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
   const a = opts.ansible;
   return {
     knownHostsFile: opts.knownHosts,
