@@ -5,6 +5,7 @@ import { registerValidateCommand } from './commands/validate.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerShowCommand } from './commands/show.ts';
 import { registerRpcCommand } from './commands/rpc.ts';
+import { registerInventoryCommand } from './commands/inventory.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { version } from './version.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerShowCommand(program);
   registerValidateCommand(program);
   registerRpcCommand(program);
+  registerInventoryCommand(program);
   registerLabCommand(program);
   return program;
 }

@@ -84,6 +84,19 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
   });
 }
 
+/**
+ * `--list-hosts`, as ansible-playbook has it: the hosts the playbook's pattern and --limit
+ * select, one per line; nothing is contacted and no credential is read.
+ */
+export async function listHosts(playbook: Playbook, opts: { inventoryFiles: readonly string[]; limit?: string; vault: VaultKeyring }): Promise<string> {
+  return asUsageError(async () => {
+    const inventory = await loadInventory([...opts.inventoryFiles], { vault: opts.vault });
+    const { hosts } = resolveSelection(inventory, playbook.hosts, opts.limit);
+    const pattern = `pattern: ${playbook.hosts}${opts.limit !== undefined ? ` (limit: ${opts.limit})` : ''}`;
+    return [pattern, `hosts (${hosts.length}):`, ...hosts.map((h) => `  ${h.name}`)].join('\n') + '\n';
+  });
+}
+
 /** What the command line and ansible.cfg give hosts that do not set it themselves. */
 export function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
   const a = opts.ansible;

@@ -56,6 +56,8 @@ export interface Inventory {
   readonly groups: ReadonlyMap<string, readonly string[]>;
   /** Group → its direct child groups. */
   readonly children: ReadonlyMap<string, readonly string[]>;
+  /** Group → the hosts listed in it directly, in order (the inventory views show these). */
+  readonly members?: ReadonlyMap<string, readonly string[]>;
   /** The inventory files read, in load order (a directory given with -i is expanded). */
   readonly files: readonly string[];
   /** Things Ansible would warn about too, such as a vault-encrypted file that was skipped. */

@@ -52,6 +52,12 @@ export async function ansibleInventoryList(sources: readonly string[], extraArgs
   return JSON.parse(stdout) as AnsibleList;
 }
 
+/** What `ansible-inventory ARGS` prints, as text. */
+export async function ansibleInventoryText(sources: readonly string[], args: readonly string[]): Promise<string> {
+  const { stdout } = await run('ansible-inventory', [...sources.flatMap((s) => ['-i', s]), ...args], { env: await ansibleEnv(), cwd: home, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
 /** Decrypts a vault text with the real `ansible-vault decrypt`, reading it from stdin. */
 export async function ansibleVaultDecrypt(text: string, args: readonly string[]): Promise<string> {
   const child = spawn('ansible-vault', ['decrypt', ...args, '--output', '-'], { env: await ansibleEnv(), cwd: home!, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -13,7 +13,8 @@ import { before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadInventory } from '../../src/inventory/load.ts';
 import { VaultKeyring } from '../../src/inventory/vault.ts';
-import { ansibleInventoryList, ansibleUnavailable, decryptInlineVault, resolvedFromAnsible, resolvedFromRunbook } from '../helpers/ansible.ts';
+import { inventoryGraph, inventoryList } from '../../src/inventory/views.ts';
+import { ansibleInventoryList, ansibleInventoryText, ansibleUnavailable, decryptInlineVault, resolvedFromAnsible, resolvedFromRunbook, type AnsibleList } from '../helpers/ansible.ts';
 
 function fixture(name: string): string {
   return fileURLToPath(new URL(`../fixtures/inventory/${name}`, import.meta.url));
@@ -41,8 +42,11 @@ describe('inventories as ansible-inventory --list reads them', () => {
       if (unavailable) return t.skip(unavailable);
       const paths = names.map(fixture);
       const expected = resolvedFromAnsible(await ansibleInventoryList(paths));
-      const actual = resolvedFromRunbook(await loadInventory(paths));
-      assert.deepEqual(actual, expected);
+      const inventory = await loadInventory(paths);
+      assert.deepEqual(resolvedFromRunbook(inventory), expected);
+      // runbook inventory --list and --graph show the same as ansible-inventory's.
+      assert.deepEqual(resolvedFromAnsible(inventoryList(inventory) as unknown as AnsibleList), expected);
+      assert.equal(inventoryGraph(inventory).join('\n') + '\n', await ansibleInventoryText(paths, ['--graph']));
     });
   }
 

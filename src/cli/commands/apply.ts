@@ -20,7 +20,7 @@ import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
 import { ExitCode, exitCodeOf } from '../exit-codes.ts';
-import { ansibleContext, engineHosts, inventorySources, resolveTargets } from '../targets.ts';
+import { ansibleContext, engineHosts, inventorySources, listHosts, resolveTargets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
 import type { RunOptions } from '../../engine/executor.ts';
@@ -59,6 +59,7 @@ interface ApplyOptions extends VaultOptions {
   maxPlanAge: number;
   useEmbeddedPlaybook?: boolean;
   yes?: boolean;
+  listHosts?: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -87,6 +88,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--plan <file>', 'act exactly as reviewed: re-collect and re-plan each host, act only where the fresh plan is this one')
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
     .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
+    .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted)')
     .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
       process.exitCode = await apply(playbook, opts);
@@ -101,6 +103,10 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const { settings, vault } = await ansibleContext(opts);
   const inventoryFiles = inventorySources(opts.inventory, settings, reviewed?.plan.inventory);
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
+  if (opts.listHosts) {
+    process.stdout.write(await listHosts(playbook, { inventoryFiles, vault, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
+    return ExitCode.Ok;
+  }
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     // A reviewed plan brings its own vars and hosts: exactly what was reviewed.

@@ -13,11 +13,13 @@ import { collect, positiveInt } from '../option-parsers.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
-import { ansibleContext, engineHosts, extraVarsRecord, inventorySources, resolveTargets } from '../targets.ts';
+import { ansibleContext, engineHosts, extraVarsRecord, inventorySources, listHosts, resolveTargets } from '../targets.ts';
 import { version } from '../version.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 interface PlanOptions extends VaultOptions {
+  listHosts?: boolean;
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -42,6 +44,7 @@ export function registerPlanCommand(program: Command): void {
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
+    .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted, no plan written)')
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
@@ -54,6 +57,10 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const inventoryFiles = inventorySources(opts.inventory, settings);
   const forks = opts.forks ?? settings.forks ?? 5;
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  if (opts.listHosts) {
+    process.stdout.write(await listHosts(playbook, { inventoryFiles, vault, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
+    return ExitCode.Ok;
+  }
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
     extraVars: opts.extraVars,
