@@ -1,11 +1,14 @@
 /** `runbook inventory --list|--graph|--host` (vault values redacted) and `--list-hosts` on apply and plan. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../helpers/cli.ts';
+import { RUNBOOK_BIN, runCli } from '../helpers/cli.ts';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/inventory/${p}`, import.meta.url));
 const VAULT_DIR = fixture('ansible/vault');
@@ -43,6 +46,27 @@ describe('runbook inventory', () => {
     const bad = await runCli(['inventory', '-i', fixture('ansible/ini/hosts.ini'), '--graph', 'nosuch']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no group 'nosuch' in the inventory/);
+  });
+});
+
+describe('--ask-vault-pass', () => {
+  it('asks on the terminal without echoing, and decrypts with the answer', async () => {
+    const password = readFileSync(join(VAULT_DIR, 'vault-pass.txt'), 'utf8').trim();
+    const args = ['inventory', '-i', join(VAULT_DIR, 'hosts.ini'), '--vault-id', `prod@${join(VAULT_DIR, 'prod-pass.txt')}`, '--ask-vault-pass', '--host', 'fw1'];
+    const child = spawn('python3', ['test/helpers/pty-answer.py', password, process.execPath, RUNBOOK_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', PTY_PROMPT: 'Vault password: ' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [code] = (await once(child, 'close')) as [number];
+    assert.equal(code, 0, out);
+    assert.match(out, /Vault password: /);
+    assert.match(out, /"vault_ansible_password": "<redacted>"/);
+    assert.ok(!out.includes(password), 'the typed password was echoed');
+  });
+
+  it('off a terminal it is refused, naming the option', async () => {
+    const r = await runCli(['inventory', '-i', join(VAULT_DIR, 'hosts.ini'), '--ask-vault-pass', '--list']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--ask-vault-pass: asking for the vault password needs a terminal; use --vault-password-file/);
   });
 });
 
