@@ -102,17 +102,23 @@ describe('no vault secret reaches any output', () => {
   });
   after(async () => lab.cleanup());
 
-  it('apply --vault-password-file: logs in with the vaulted passwords; no output holds them or the vault password', async () => {
+  it('apply --vault-password-file: logs in with the vaulted passwords; no output, report, audit or syslog holds them or the vault password', async () => {
     const report = join(lab.dir, 'vault-report.json');
     const audit = join(lab.dir, 'vault-audit.jsonl');
+    const syslogServer = createSocket('udp4');
+    const syslog: string[] = [];
+    syslogServer.on('message', (m) => syslog.push(m.toString()));
+    await new Promise<void>((r) => syslogServer.bind(0, '127.0.0.1', r));
     const r = await runCli(
-      ['apply', 'playbooks/ah-cleanup.yml', '-i', join(dir, 'hosts.ini'), '--vault-password-file', passFile, '-e', 'dry_run=false', '--yes', '-vv', '--report', report, '--audit-log', audit, '--lock-dir', join(lab.dir, 'locks')],
+      ['apply', 'playbooks/ah-cleanup.yml', '-i', join(dir, 'hosts.ini'), '--vault-password-file', passFile, '-e', 'dry_run=false', '--yes', '-vv', '--report', report, '--audit-log', audit, '--syslog', `udp://127.0.0.1:${syslogServer.address().port}`, '--lock-dir', join(lab.dir, 'locks')],
       { env: {} },
     );
+    syslogServer.close();
     assert.equal(r.code, 4, r.stdout + r.stderr);
     assert.match(r.stdout, /vault-ok +changed/);
     assert.match(r.stdout, /vault-wrong +unreachable +auth: authentication as 'lab' failed/);
-    const everything = [r.stdout, r.stderr, await readFile(report, 'utf8'), await readFile(audit, 'utf8')].join('\n');
+    const everything = [r.stdout, r.stderr, await readFile(report, 'utf8'), await readFile(audit, 'utf8'), syslog.join('\n')].join('\n');
+    assert.ok(syslog.length > 0, 'syslog lines were really sent');
     for (const secret of [LAB_PASSWORD, WRONG, VAULT_PW]) assert.ok(!everything.includes(secret), 'secret found in output');
   });
 
