@@ -12,8 +12,8 @@
  *   [persistent_connection] command_timeout  ANSIBLE_PERSISTENT_COMMAND_TIMEOUT  RPC timeout (s)
  *   [defaults] vault_password_file / vault_identity_list, and their ANSIBLE_VAULT_* variables
  *
- * The file is the first of ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, as Ansible
- * looks (not /etc/ansible/ansible.cfg: a system-wide file should not silently redirect a
+ * The file is the first of ANSIBLE_CONFIG, ./ansible.cfg (unless the working directory is
+ * world-writable), ~/.ansible.cfg, as Ansible looks (not /etc/ansible/ansible.cfg: a system-wide file should not silently redirect a
  * runbook that acts on firewalls). Paths in the file are relative to the file's directory.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -100,7 +100,10 @@ async function configFile(env: NodeJS.ProcessEnv, cwd: string): Promise<string |
     if (!s) throw new UsageError(`ANSIBLE_CONFIG names ${given}, which does not exist`);
     return given;
   }
-  for (const candidate of [join(cwd, 'ansible.cfg'), join(env.HOME ?? homedir(), '.ansible.cfg')]) {
+  // Like Ansible, never from a world-writable working directory: anyone could have put it there.
+  const cwdWritable = (((await stat(cwd).catch(() => undefined))?.mode ?? 0) & 0o002) !== 0;
+  const candidates = [...(cwdWritable ? [] : [join(cwd, 'ansible.cfg')]), join(env.HOME ?? homedir(), '.ansible.cfg')];
+  for (const candidate of candidates) {
     if ((await stat(candidate).catch(() => undefined))?.isFile()) return candidate;
   }
   return undefined;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -60,6 +60,12 @@ describe('ansible.cfg and ANSIBLE_* settings', () => {
     assert.deepEqual(await loadAnsibleSettings({ HOME: empty }, empty), { vaultPasswordFiles: [], vaultIdentityList: [] });
     const dir = await project('[defaults]\ntimeout = 15\n');
     assert.equal((await loadAnsibleSettings({ HOME: empty }, dir)).connectTimeoutS, 15);
+  });
+
+  it('ignores ./ansible.cfg in a world-writable working directory, as Ansible does', async () => {
+    const dir = await project(CFG);
+    await chmod(dir, 0o777);
+    assert.equal((await loadAnsibleSettings({ HOME: join(dir, 'nohome') }, dir)).file, undefined);
   });
 
   it('a bad value is an error naming the file, line and setting', async () => {
