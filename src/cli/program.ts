@@ -6,6 +6,7 @@ import { registerPlanCommand } from './commands/plan.ts';
 import { registerShowCommand } from './commands/show.ts';
 import { registerRpcCommand } from './commands/rpc.ts';
 import { registerReportCommand } from './commands/report.ts';
+import { registerInventoryCommand } from './commands/inventory.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { version } from './version.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerValidateCommand(program);
   registerRpcCommand(program);
+  registerInventoryCommand(program);
   registerLabCommand(program);
   return program;
 }

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import type { EngineHost } from '../engine/host-run.ts';
-import { connectionFor } from '../inventory/connection.ts';
-import { formatIssue } from '../inventory/errors.ts';
+import { connectionFor, type ConnectionDefaults } from '../inventory/connection.ts';
+import { loadAnsibleSettings, type AnsibleSettings } from './ansible-config.ts';
+import { vaultKeyring, type VaultOptions } from './vault-passwords.ts';
+import { formatIssue, formatSpan } from '../inventory/errors.ts';
+import type { VaultKeyring } from '../inventory/vault.ts';
+import { UsageError } from './errors.ts';
 import { resolveSelection } from '../inventory/limit.ts';
 import { loadInventory } from '../inventory/load.ts';
 import type { Inventory, InventoryHost } from '../inventory/types.ts';
@@ -26,6 +30,33 @@ export interface TargetOptions {
   readonly extraVars: readonly string[];
   readonly knownHosts: string;
   readonly acceptNew?: boolean;
+  /** Vault passwords for the inventory's encrypted files and values. */
+  readonly vault?: VaultKeyring;
+  /** ansible.cfg and ANSIBLE_* settings: defaults under the inventory's own variables. */
+  readonly ansible?: AnsibleSettings;
+  /** --ssh-config. */
+  readonly sshConfig?: string;
+}
+
+/**
+ * The inventory sources: -i, else (for a reviewed plan) the plan's, else ansible.cfg's
+ * `inventory` / ANSIBLE_INVENTORY, else the built-in lab.
+ */
+export function inventorySources(given: readonly string[], settings: AnsibleSettings, fromPlan?: readonly string[]): readonly string[] {
+  if (given.length > 0) return given;
+  return fromPlan ?? settings.inventory ?? [DEFAULT_INVENTORY];
+}
+
+/** Reads ansible.cfg / ANSIBLE_* and the vault passwords; warns when host key checking is off. */
+export async function ansibleContext(opts: VaultOptions): Promise<{ settings: AnsibleSettings; vault: VaultKeyring }> {
+  const settings = await loadAnsibleSettings(process.env);
+  if (settings.hostKeyChecking === false) {
+    // Said on every run: a project's ansible.cfg turned it off, maybe long ago, for another tool.
+    process.stderr.write(
+      `warning: host_key_checking is False (${process.env.ANSIBLE_HOST_KEY_CHECKING !== undefined ? 'ANSIBLE_HOST_KEY_CHECKING' : settings.file}): unknown host keys are accepted and recorded, as with --accept-new; a changed host key is still refused\n`,
+    );
+  }
+  return { settings, vault: await vaultKeyring(opts, process.env, settings) };
 }
 
 export interface Targets {
@@ -42,17 +73,59 @@ export interface Targets {
 export async function resolveTargets(playbook: Playbook, opts: TargetOptions): Promise<Targets> {
   return asUsageError(async () => {
     const extra = await parseExtraVars([...opts.extraVars]);
-    const inventory = await loadInventory([...opts.inventoryFiles]);
+    const inventory = await loadInventory([...opts.inventoryFiles], opts.vault ? { vault: opts.vault } : {});
     const { hosts, warnings } = resolveSelection(inventory, playbook.hosts, opts.limit);
     for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
     for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+    for (const h of hosts) refuseVaultedPlaybookVars(playbook, h);
     const resolved = hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) }));
     const connections = new Map<string, ConnectOptions>();
     for (const h of hosts) {
-      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, { knownHostsFile: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}) }));
+      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, connectionDefaults(opts)));
     }
     return { inventory, extra, hosts: resolved, connections };
   });
+}
+
+/**
+ * `--list-hosts`, as ansible-playbook has it: the hosts the playbook's pattern and --limit
+ * select, one per line; nothing is contacted and no credential is read.
+ */
+export async function listHosts(playbook: Playbook, opts: { inventoryFiles: readonly string[]; limit?: string; vault: VaultKeyring }): Promise<string> {
+  return asUsageError(async () => {
+    const inventory = await loadInventory([...opts.inventoryFiles], { vault: opts.vault });
+    const { hosts } = resolveSelection(inventory, playbook.hosts, opts.limit);
+    const pattern = `pattern: ${playbook.hosts}${opts.limit !== undefined ? ` (limit: ${opts.limit})` : ''}`;
+    return [pattern, `hosts (${hosts.length}):`, ...hosts.map((h) => `  ${h.name}`)].join('\n') + '\n';
+  });
+}
+
+/** What the command line and ansible.cfg give hosts that do not set it themselves. */
+export function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
+  const a = opts.ansible;
+  return {
+    knownHostsFile: opts.knownHosts,
+    ...(opts.sshConfig !== undefined ? { sshConfigFile: opts.sshConfig } : {}),
+    ...(opts.acceptNew || a?.hostKeyChecking === false ? { acceptNew: true } : {}),
+    ...(a?.remoteUser !== undefined ? { user: a.remoteUser } : {}),
+    ...(a?.privateKeyFile !== undefined ? { privateKeyFile: a.privateKeyFile } : {}),
+    ...(a?.connectTimeoutS !== undefined ? { connectTimeoutS: a.connectTimeoutS } : {}),
+    ...(a?.commandTimeoutS !== undefined ? { rpcTimeoutS: a.commandTimeoutS } : {}),
+  };
+}
+
+/**
+ * Playbook vars reach plans, reports and tickets, so none may come from Ansible Vault:
+ * runbook uses vaulted values as credentials only.
+ */
+function refuseVaultedPlaybookVars(playbook: Playbook, host: InventoryHost): void {
+  for (const spec of playbook.vars) {
+    if (!host.secretVars?.includes(spec.name)) continue;
+    const at = host.varsAt[spec.name];
+    throw new UsageError(
+      `${at ? `${formatSpan(at)}: ` : ''}host ${host.name}: playbook var ${spec.name} is vault-encrypted; playbook vars are shown in plans and reports, so runbook takes only credentials from Vault`,
+    );
+  }
 }
 
 /** Timeouts and deadlines in seconds, and the session's bounds, as one layer sets them. */

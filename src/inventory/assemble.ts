@@ -44,13 +44,17 @@ export function assembleInventory(
     ];
     const vars: Record<string, unknown> = {};
     const varsAt: Record<string, SourceSpan> = {};
+    const secret = new Set<string>();
     for (const layer of layers) {
       for (const [k, v] of layer) {
         vars[k] = v.value;
         varsAt[k] = v.at;
+        if (v.secret) secret.add(k);
+        else secret.delete(k);
       }
     }
     let host: InventoryHost = { name: def.name, groups: groups.map((g) => g.name), vars, varsAt, at: def.at };
+    if (secret.size > 0) host = { ...host, secretVars: [...secret] };
     if (isLabHost(vars)) {
       const lab = labRequest(vars, varsAt);
       if ('problem' in lab) issues.push({ ...lab.problem.at, message: `host '${def.name}': ${lab.problem.message}` });
@@ -61,7 +65,10 @@ export function assembleInventory(
 
   const groups = new Map<string, string[]>([...defs.groups.keys()].map((g) => [g, []]));
   for (const h of hosts) for (const g of h.groups) groups.get(g)!.push(h.name);
-  return { inventory: { hosts, groups, children, files, warnings }, issues };
+  const members = new Map([...defs.groups.values()].map((g) => [g.name, [...g.hosts]]));
+  // 'ungrouped' lists exactly the hosts in no other group, as Ansible reconciles it.
+  members.set('ungrouped', hosts.filter((h) => h.groups.includes('ungrouped')).map((h) => h.name));
+  return { inventory: { hosts, groups, children, members, files, warnings }, issues };
 }
 
 /** Direct children, with every group that has no parent made a child of `all`, as Ansible does. */
@@ -70,6 +77,8 @@ function childMap(defs: Definitions): Map<string, string[]> {
   const hasParent = new Set([...children.values()].flat());
   const all = children.get('all')!;
   for (const name of children.keys()) if (name !== 'all' && !hasParent.has(name)) all.push(name);
+  // Ansible makes 'ungrouped' the first child of 'all' before reading any file.
+  children.set('all', ['ungrouped', ...all.filter((c) => c !== 'ungrouped')]);
   return children;
 }
 

@@ -1,14 +1,15 @@
 /**
  * A host's NETCONF connection settings from its inventory variables, Ansible's names
  * first so an Ansible inventory works unchanged:
- *   address    ansible_host, else the inventory name
+ *   address    ansible_host (ansible_ssh_host), else the inventory name
  *   port       ansible_port (ansible_ssh_port), else 830
  *   user       ansible_user (ansible_ssh_user); required
  *   key        ansible_ssh_private_key_file (ansible_private_key_file), read here;
  *              its passphrase from the environment variable runbook_key_passphrase_env names
  *   password   from the environment variable runbook_password_env names, else from
- *              ansible_password (ansible_ssh_password, ansible_ssh_pass, ansible_pass) written
- *              as "{{ lookup('env', 'VAR') }}"; a literal password is refused
+ *              ansible_password (ansible_ssh_password, ansible_ssh_pass, ansible_pass):
+ *              vault-encrypted, or "{{ lookup('env', 'VAR') }}", or "{{ var }}" naming a
+ *              vault-encrypted variable; a literal password is refused
  *   agent      runbook_agent: true, or by default when no key or password is set and
  *              SSH_AUTH_SOCK is (runbook_agent: false turns that off)
  *   known_hosts  runbook_known_hosts, else the caller's default; runbook_accept_new_host_key
@@ -25,7 +26,8 @@ import { join, resolve } from 'node:path';
 import { LIMIT_SETTINGS, parseByteSize, type SessionLimits } from '../transport/limits.ts';
 import { DEFAULT_NETCONF_PORT, type ConnectOptions } from '../transport/options.ts';
 import { CredentialError } from './errors.ts';
-import { envLookupName, PASSWORD_VARS, secretValueProblem } from './password-vars.ts';
+import { envLookupName, isSecretVar, PASSWORD_VARS, referencedVarName, secretValueProblem } from './password-vars.ts';
+import { RouteError, sshRoute, type SshRoute } from './jump-settings.ts';
 import { withRedactedForms } from './redacted-options.ts';
 import type { InventoryHost } from './types.ts';
 import { checkVar, numberOf } from './var-checks.ts';
@@ -35,6 +37,15 @@ export interface ConnectionDefaults {
   readonly knownHostsFile: string;
   /** For hosts without runbook_accept_new_host_key (the CLI's --accept-new). */
   readonly acceptNew?: boolean;
+  /** For hosts without ansible_user (ansible.cfg's remote_user). */
+  readonly user?: string;
+  /** For hosts without a key variable (ansible.cfg's private_key_file). */
+  readonly privateKeyFile?: string;
+  /** For hosts without runbook_ssh_config (the CLI's --ssh-config). */
+  readonly sshConfigFile?: string;
+  /** For hosts without runbook_connect_timeout / runbook_rpc_timeout (ansible.cfg's timeouts), in seconds. */
+  readonly connectTimeoutS?: number;
+  readonly rpcTimeoutS?: number;
 }
 
 const LIMIT_VARS = Object.values(LIMIT_SETTINGS).map((s) => s.variable);
@@ -42,6 +53,7 @@ const LIMIT_VARS = Object.values(LIMIT_SETTINGS).map((s) => s.variable);
 /** Every variable read here, checked again: hosts built in code have not been through the loader. */
 const READ_VARS = [
   'ansible_host',
+  'ansible_ssh_host',
   'ansible_port',
   'ansible_ssh_port',
   'ansible_user',
@@ -52,6 +64,8 @@ const READ_VARS = [
   'runbook_password_env',
   'runbook_agent',
   'runbook_known_hosts',
+  'runbook_ssh_config',
+  'ansible_ssh_common_args',
   'runbook_accept_new_host_key',
   'runbook_connect_timeout',
   'runbook_rpc_timeout',
@@ -67,25 +81,29 @@ const READ_VARS = [
  */
 export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults): Promise<ConnectOptions> {
   const vars = new HostVars(host);
-  if (host.lab && vars.get('ansible_host') === undefined) {
+  if (host.lab && vars.get('ansible_host') === undefined && vars.get('ansible_ssh_host') === undefined) {
     throw vars.error('lab_scenario', 'this is a lab host: the engine connects it to its in-process lab device');
   }
   for (const name of READ_VARS) {
+    if (vars.isSecret(name) && isSecretVar(name)) continue;
     const problem = checkVar(name, vars.get(name));
-    if (problem) throw vars.error(name, problem);
+    // A check quotes the value: a vault-decrypted one is described, never shown.
+    if (problem) throw vars.error(name, vars.isSecret(name) ? `${name}: the value decrypted from Ansible Vault is not a valid ${name} (not shown)` : problem);
   }
 
-  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user');
-  if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user');
-  const connectTimeout = numberOf(vars.get('runbook_connect_timeout'));
-  const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout'));
+  const key = await privateKey(vars, env, defaults.privateKeyFile);
+  const route = await routeFor(vars, env, defaults, vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user, key?.privateKey);
+  const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user ?? route.user;
+  if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user (or remote_user in ansible.cfg)');
+  const connectTimeout = numberOf(vars.get('runbook_connect_timeout')) ?? defaults.connectTimeoutS;
+  const rpcTimeout = numberOf(vars.get('runbook_rpc_timeout')) ?? defaults.rpcTimeoutS;
   const rpcDeadline = numberOf(vars.get('runbook_rpc_deadline'));
   const acceptNew = (vars.get('runbook_accept_new_host_key') as boolean | undefined) ?? defaults.acceptNew;
 
-  const key = await privateKey(vars, env);
+  const routeKey = key === undefined && route.identityFile !== undefined ? await readKeyFile(vars, undefined, route.identityFile) : undefined;
   const password = passwordFrom(vars, env);
-  const agent = agentFrom(vars, env, key === undefined && password === undefined);
-  if (key === undefined && password === undefined && agent === undefined) {
+  const agent = agentFrom(vars, env, key === undefined && routeKey === undefined && password === undefined);
+  if (key === undefined && routeKey === undefined && password === undefined && agent === undefined) {
     throw vars.error(
       undefined,
       'no credentials: set runbook_password_env (or ansible_password: "{{ lookup(\'env\', \'VAR\') }}"), ' +
@@ -95,7 +113,7 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
 
   return withRedactedForms({
     name: host.name,
-    address: vars.string('ansible_host') ?? host.name,
+    address: vars.string('ansible_host') ?? vars.string('ansible_ssh_host') ?? route.hostName ?? host.name,
     port: numberOf(vars.get('ansible_port') ?? vars.get('ansible_ssh_port')) ?? DEFAULT_NETCONF_PORT,
     username,
     knownHostsFile: expandPath(vars.string('runbook_known_hosts') ?? defaults.knownHostsFile, env),
@@ -105,8 +123,11 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     ...(rpcDeadline !== undefined ? { rpcDeadlineMs: rpcDeadline * 1000 } : {}),
     ...limitsFrom(vars),
     ...(key ? { privateKey: key.privateKey, ...(key.passphrase !== undefined ? { passphrase: key.passphrase } : {}) } : {}),
+    ...(routeKey ? { privateKey: routeKey } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(agent !== undefined ? { agent } : {}),
+    ...(route.jumps ? { jumps: route.jumps } : {}),
+    ...(route.proxyCommand !== undefined ? { proxyCommand: route.proxyCommand } : {}),
   });
 }
 
@@ -132,9 +153,18 @@ export function expandPath(path: string, env: NodeJS.ProcessEnv): string {
 class HostVars {
   constructor(private readonly host: InventoryHost) {}
 
+  get hostName(): string {
+    return this.host.name;
+  }
+
   get(name: string): unknown {
     const v = this.host.vars[name];
     return v === null ? undefined : v;
+  }
+
+  /** Whether the value was decrypted from Ansible Vault. */
+  isSecret(name: string): boolean {
+    return this.host.secretVars?.includes(name) ?? false;
   }
 
   string(name: string): string | undefined {
@@ -153,17 +183,53 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {
+/** Jump hosts and ProxyCommand from ansible_ssh_common_args and the ssh config (see jump-settings.ts). */
+async function routeFor(vars: HostVars, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults, username: string | undefined, key: Buffer | undefined): Promise<SshRoute> {
+  const netconfConfig = vars.get('ansible_netconf_ssh_config');
+  const [configFile, from] =
+    vars.string('runbook_ssh_config') !== undefined
+      ? [vars.string('runbook_ssh_config'), 'runbook_ssh_config']
+      : netconfConfig === true || (typeof netconfConfig === 'string' && /^(true|yes)$/i.test(netconfConfig))
+        ? ['~/.ssh/config', 'ansible_netconf_ssh_config']
+        : typeof netconfConfig === 'string' && !/^(false|no)$/i.test(netconfConfig)
+          ? [netconfConfig, 'ansible_netconf_ssh_config']
+          : [defaults.sshConfigFile, '--ssh-config'];
+  try {
+    return await sshRoute({
+      host: vars.hostName,
+      ...(vars.string('ansible_ssh_common_args') !== undefined ? { commonArgs: vars.string('ansible_ssh_common_args') } : {}),
+      ...(configFile !== undefined ? { sshConfigFile: expandPath(configFile, env), sshConfigFrom: from } : {}),
+      username,
+      ...(key ? { privateKey: key } : {}),
+      ...(fromEnv(env, 'SSH_AUTH_SOCK') !== undefined ? { agent: fromEnv(env, 'SSH_AUTH_SOCK') } : {}),
+      expand: (p) => expandPath(p, env),
+    });
+  } catch (err) {
+    if (err instanceof RouteError) throw vars.error(err.variable.startsWith('-') ? undefined : err.variable, err.message, err);
+    throw err;
+  }
+}
+
+async function readKeyFile(vars: HostVars, keyVar: string | undefined, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw vars.error(keyVar, `IdentityFile (ssh config): the key file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, err);
+  }
+}
+
+async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {
   const keyVar = ['ansible_ssh_private_key_file', 'ansible_private_key_file'].find((n) => vars.get(n) !== undefined);
-  if (!keyVar) return undefined;
-  const file = expandPath(vars.string(keyVar)!, env);
+  if (!keyVar && fallback === undefined) return undefined;
+  const file = expandPath(keyVar ? vars.string(keyVar)! : fallback!, env);
   let privateKey: Buffer;
   try {
     privateKey = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(err)})`;
-    throw vars.error(keyVar, `${keyVar}: the key file ${file} ${why}`, err);
+    throw vars.error(keyVar, `${keyVar ?? 'private_key_file (ansible.cfg)'}: the key file ${file} ${why}`, err);
   }
   const passphraseEnv = vars.string('runbook_key_passphrase_env');
   if (passphraseEnv === undefined) return { privateKey };
@@ -189,6 +255,9 @@ function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefine
   for (const name of PASSWORD_VARS) {
     const value = vars.get(name);
     if (value === undefined) continue;
+    if (vars.isSecret(name)) return String(value);
+    const referenced = referencedVarName(value);
+    if (referenced !== undefined) return vaultedReference(vars, name, referenced);
     const problem = secretValueProblem(name, value);
     if (problem) throw vars.error(name, problem);
     const envName = envLookupName(value)!;
@@ -199,6 +268,16 @@ function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefine
     return password;
   }
   return undefined;
+}
+
+/** `ansible_password: "{{ vault_password }}"`: the named variable must hold a vault-decrypted value. */
+function vaultedReference(vars: HostVars, name: string, referenced: string): string {
+  const value = vars.get(referenced);
+  if (value === undefined) throw vars.error(name, `${name} refers to the variable ${referenced}, which this host does not have`);
+  if (!vars.isSecret(referenced)) {
+    throw vars.error(name, `${name} refers to ${referenced}, which is not vault-encrypted, and runbook never reads passwords from plain files: encrypt it with ansible-vault`);
+  }
+  return String(value);
 }
 
 function agentFrom(vars: HostVars, env: NodeJS.ProcessEnv, noOtherCredential: boolean): string | undefined {

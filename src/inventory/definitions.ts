@@ -10,6 +10,8 @@ export interface VarDef {
   readonly value: unknown;
   /** Where the variable's key was written. */
   readonly at: SourceSpan;
+  /** Decrypted from Ansible Vault: shown nowhere, used only as a credential. */
+  readonly secret?: boolean;
 }
 
 export type VarLayer = Map<string, VarDef>;

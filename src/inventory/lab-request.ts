@@ -1,6 +1,6 @@
 /**
- * A host with `lab_scenario` and no `ansible_host` is a lab host: the engine starts a
- * simulated device for it in-process. The lab variables are turned into the request
+ * A host with `lab_scenario` and no `ansible_host` (nor `ansible_ssh_host`) is a lab
+ * host: the engine starts a simulated device for it in-process. The lab variables are turned into the request
  * here, and the scenario is resolved once so that overrides that cannot fit (too few
  * sessions for the peers, say) fail at load time, at the variable's line.
  */
@@ -21,7 +21,7 @@ const OVERRIDE_VARS = {
 } as const satisfies Record<keyof ScenarioOverrides, string>;
 
 export function isLabHost(vars: Readonly<Record<string, unknown>>): boolean {
-  return isSet(vars.lab_scenario) && !isSet(vars.ansible_host);
+  return isSet(vars.lab_scenario) && !isSet(vars.ansible_host) && !isSet(vars.ansible_ssh_host);
 }
 
 function isSet(v: unknown): boolean {

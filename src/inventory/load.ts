@@ -1,9 +1,10 @@
 /**
- * Loads Ansible YAML inventories, so an inventory written for Ansible works unchanged:
- * `all:` or top-level groups, `hosts`/`vars`/`children` nested to any depth, hosts in
+ * Loads Ansible inventories, so an inventory written for Ansible works unchanged: INI
+ * (ini-document.ts), the JSON `ansible-inventory --list` prints (list-document.ts), and
+ * YAML: `all:` or top-level groups, `hosts`/`vars`/`children` nested to any depth, hosts in
  * several groups, host ranges (`srx[01:20].example.net`), `name:port` keys, `<<` merges,
  * group_vars/ and host_vars/ next to each source, and a directory given with -i (its
- * .yml, .yaml and .json files, sorted, recursively). Several -i merge in order: later
+ * files, sorted, recursively, skipping the extensions Ansible ignores; mixed formats). Several -i merge in order: later
  * files add hosts and groups and override variables. Precedence: see assemble.ts.
  *
  * Every problem in every file is collected and thrown as one InventoryError, each at
@@ -14,15 +15,26 @@ import { dirname, extname, join } from 'node:path';
 import { assembleInventory } from './assemble.ts';
 import { Definitions } from './definitions.ts';
 import { InventoryError } from './errors.ts';
+import { readIniInventory } from './ini-document.ts';
 import { iniHeaderLine, readInventoryDocument } from './inventory-document.ts';
+import { isListFormat, readListDocument } from './list-document.ts';
 import type { Inventory, InventoryIssue } from './types.ts';
+import { isVaultText, VaultKeyring } from './vault.ts';
 import { readVarsDirs } from './vars-dirs.ts';
 import { YamlSource } from './yaml-source.ts';
 
-const INVENTORY_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
+const YAML_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
+/** Ansible's default inventory_ignore_extensions: files in an inventory directory it does not read. */
+const IGNORED_EXTENSIONS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.cfg', '.retry'];
 const VARS_DIRS = new Set(['group_vars', 'host_vars']);
 
-export async function loadInventory(files: readonly string[]): Promise<Inventory> {
+export interface LoadOptions {
+  /** Passwords for vault-encrypted vars files and `!vault` values. */
+  readonly vault?: VaultKeyring;
+}
+
+export async function loadInventory(files: readonly string[], options: LoadOptions = {}): Promise<Inventory> {
+  const vault = options.vault ?? new VaultKeyring([]);
   const issues: InventoryIssue[] = [];
   const warnings: InventoryIssue[] = [];
   const sources: string[] = [];
@@ -33,7 +45,7 @@ export async function loadInventory(files: readonly string[]): Promise<Inventory
       issues.push(kind);
     } else if (kind === 'dir') {
       const inside = await inventoryFilesIn(given);
-      if (inside.length === 0) issues.push(wholeFile(given, 'no .yml, .yaml or .json inventory files in this directory'));
+      if (inside.length === 0) issues.push(wholeFile(given, 'no inventory files in this directory'));
       sources.push(...inside);
       baseDirs.push(given);
     } else {
@@ -51,23 +63,34 @@ export async function loadInventory(files: readonly string[]): Promise<Inventory
       issues.push(wholeFile(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`));
       continue;
     }
-    const iniLine = iniHeaderLine(text);
-    if (iniLine > 0) {
-      issues.push({
-        file,
-        line: iniLine,
-        column: 1,
-        message: 'this looks like an INI inventory; runbook reads YAML inventories: convert it with `ansible-inventory -i FILE --list --yaml`',
-      });
+    // A whole inventory file may be vault-encrypted too; its every value is then a secret.
+    const encrypted = isVaultText(text);
+    if (encrypted) {
+      const decrypted = vault.decrypt(text);
+      if ('problem' in decrypted) {
+        issues.push({ file, line: 1, column: 1, message: decrypted.problem });
+        continue;
+      }
+      text = decrypted.plaintext;
+    }
+    if (isIni(file, text)) {
+      const ini = readIniInventory(file, text, defs, encrypted);
+      issues.push(...ini.issues);
+      warnings.push(...ini.warnings);
       continue;
     }
     const { source, root } = YamlSource.parse(file, text);
-    if (source.issues.length === 0) readInventoryDocument(source, root, defs);
+    source.vault = vault;
+    source.secret = encrypted;
+    if (source.issues.length === 0) {
+      if (isListFormat(source, root)) readListDocument(source, root, defs);
+      else readInventoryDocument(source, root, defs);
+    }
     issues.push(...source.issues);
     warnings.push(...source.warnings);
   }
 
-  const varsDirs = await readVarsDirs([...new Set(baseDirs)], defs);
+  const varsDirs = await readVarsDirs([...new Set(baseDirs)], defs, vault);
   issues.push(...varsDirs.issues);
   warnings.push(...varsDirs.warnings);
   const assembled = assembleInventory(defs, sources, warnings);
@@ -100,11 +123,23 @@ async function inventoryFilesIn(dir: string): Promise<string[]> {
     const isDir = e.isDirectory() || (e.isSymbolicLink() && (await pathKind(full)) === 'dir');
     if (isDir) {
       if (!VARS_DIRS.has(e.name)) out.push(...(await inventoryFilesIn(full)));
-    } else if (INVENTORY_EXTENSIONS.has(extname(e.name))) {
+    } else if (!IGNORED_EXTENSIONS.some((x) => e.name.endsWith(x))) {
       out.push(full);
     }
   }
   return out;
+}
+
+/**
+ * Which reader a file needs. Ansible tries its YAML plugin on .yml/.yaml/.json files and
+ * its INI plugin on the rest; a file whose first line is a section header is INI whatever
+ * its name, and a file without those extensions that opens like YAML is read as YAML.
+ */
+function isIni(file: string, text: string): boolean {
+  if (iniHeaderLine(text) > 0) return true;
+  if (YAML_EXTENSIONS.has(extname(file))) return false;
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== '' && !/^\s*[#;]/.test(l)) ?? '';
+  return !(/^---/.test(first) || /^\s*\{/.test(first) || /^[^\s=]+:\s*(#.*)?$/.test(first.trimEnd()));
 }
 
 /** Issues by file (in the order files were named and read), then line and column. */

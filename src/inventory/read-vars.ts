@@ -3,9 +3,10 @@
  * into a layer, checking each variable runbook interprets where it is written.
  */
 import { isMap, type Node } from 'yaml';
+import type { SourceSpan } from '../playbook/types.ts';
 import type { VarLayer } from './definitions.ts';
 import { isSecretVar } from './password-vars.ts';
-import { checkVar, isCheckedVar, numberOf } from './var-checks.ts';
+import { checkVar, isCheckedVar, numberOf, oldNameNote } from './var-checks.ts';
 import { describeNode, type MapEntry, type YamlSource } from './yaml-source.ts';
 
 export interface VarsTarget {
@@ -25,26 +26,48 @@ export function readVars(source: YamlSource, node: Node | undefined, target: Var
 }
 
 export function readVar(source: YamlSource, e: MapEntry, target: VarsTarget): void {
-  if (source.tagOf(e.value) === '!vault') {
-    // Vault ciphertext is only a problem where runbook would have to use the value.
-    if (isSecretVar(e.key)) {
-      source.warn(e.keyAt, `${e.key} is vault-encrypted and ignored (runbook does not decrypt Ansible Vault); set runbook_password_env instead`);
-      return;
-    }
-    if (isCheckedVar(e.key)) {
-      source.report(e.keyAt, `${e.key} is vault-encrypted, and runbook does not decrypt Ansible Vault`);
-      return;
-    }
+  const note = oldNameNote(e.key);
+  if (note) source.warn(e.keyAt, note);
+  let value = source.value(e.value);
+  let secret = source.secret;
+  // `!vault` in YAML; `{"__ansible_vault": ...}` in the JSON ansible-inventory prints.
+  const jsonVault = isMap(source.deref(e.value)) && value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  const isJsonVault = jsonVault !== undefined && Object.keys(jsonVault).length === 1 && typeof jsonVault.__ansible_vault === 'string';
+  if (source.tagOf(e.value) === '!vault' || isJsonVault) {
+    const vaulted = vaultedValue(source, e, isJsonVault ? jsonVault.__ansible_vault : value);
+    if (vaulted === undefined) return;
+    value = vaulted;
+    secret = true;
   }
-  const value = source.value(e.value);
-  const problem = checkVar(e.key, value);
-  if (problem) {
-    source.report(e.value ? source.span(e.value) : e.keyAt, problem);
-    return;
-  }
-  if (e.key === 'ansible_group_priority' && target.setPriority && value !== null) {
+  const problem = storeVar(e.key, value, e.keyAt, target, secret);
+  if (problem) source.report(e.value ? source.span(e.value) : e.keyAt, problem);
+}
+
+/**
+ * An inline `!vault` value decrypted, or undefined when it cannot be (reported). Without
+ * any vault password, a value runbook does not read stays ciphertext, as Ansible keeps
+ * it until used, and a vaulted password is skipped with a warning (another credential
+ * may be set).
+ */
+function vaultedValue(source: YamlSource, e: MapEntry, ciphertext: unknown): string | undefined {
+  if (source.vault.size === 0 && !isCheckedVar(e.key)) return String(ciphertext);
+  const decrypted = source.vault.decrypt(String(ciphertext));
+  if ('plaintext' in decrypted) return decrypted.plaintext;
+  if (source.vault.size === 0 && isSecretVar(e.key)) source.warn(e.keyAt, `${e.key} ignored: ${decrypted.problem}`);
+  else source.report(e.keyAt, `${e.key}: ${decrypted.problem}`);
+  return undefined;
+}
+
+/** Checks one variable and puts it in the target; returns the problem instead when the value is unusable. */
+export function storeVar(key: string, value: unknown, at: SourceSpan, target: VarsTarget, secret = false): string | undefined {
+  // A vaulted password is what a password variable should hold; other checks must not show it.
+  const problem = secret && isSecretVar(key) ? undefined : checkVar(key, value);
+  // The checks quote the value: a decrypted one is described, never shown.
+  if (problem) return secret ? `${key}: the value decrypted from Ansible Vault is not a valid ${key} (not shown)` : problem;
+  if (key === 'ansible_group_priority' && target.setPriority && value !== null) {
     target.setPriority(numberOf(value)!);
-    return;
+    return undefined;
   }
-  target.layer.set(e.key, { value, at: e.keyAt });
+  target.layer.set(key, secret ? { value, at, secret } : { value, at });
+  return undefined;
 }

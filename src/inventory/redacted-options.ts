@@ -13,6 +13,7 @@ export function redactedSecrets(opts: ConnectOptions): Record<string, unknown> {
     ...(opts.password !== undefined ? { password: '<redacted>' } : {}),
     ...(opts.passphrase !== undefined ? { passphrase: '<redacted>' } : {}),
     ...(opts.privateKey !== undefined ? { privateKey: `<redacted key, ${opts.privateKey.length} bytes>` } : {}),
+    ...(opts.jumps ? { jumps: opts.jumps.map((j) => ({ ...j, ...(j.privateKey ? { privateKey: `<redacted key, ${j.privateKey.length} bytes>` } : {}), ...(j.passphrase !== undefined ? { passphrase: '<redacted>' } : {}) })) } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export interface InventoryHost {
   readonly varsAt: Readonly<Record<string, SourceSpan>>;
   /** Where the host is first defined (its key under some group's `hosts`). */
   readonly at: SourceSpan;
+  /** Variables whose value was decrypted from Ansible Vault: used as credentials, shown nowhere. */
+  readonly secretVars?: readonly string[];
   /** Set for lab hosts: `lab_scenario` and no `ansible_host`. */
   readonly lab?: LabHostRequest;
 }
@@ -54,6 +56,8 @@ export interface Inventory {
   readonly groups: ReadonlyMap<string, readonly string[]>;
   /** Group → its direct child groups. */
   readonly children: ReadonlyMap<string, readonly string[]>;
+  /** Group → the hosts listed in it directly, in order (the inventory views show these). */
+  readonly members?: ReadonlyMap<string, readonly string[]>;
   /** The inventory files read, in load order (a directory given with -i is expanded). */
   readonly files: readonly string[];
   /** Things Ansible would warn about too, such as a vault-encrypted file that was skipped. */

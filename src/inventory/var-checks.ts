@@ -65,6 +65,7 @@ const faultNames: Check = (v) => {
 
 const CHECKS: Readonly<Record<string, Check>> = {
   ansible_host: text,
+  ansible_ssh_host: text,
   ansible_port: integer(1, 65535, 'a port number (1-65535)'),
   ansible_ssh_port: integer(1, 65535, 'a port number (1-65535)'),
   ansible_user: userName,
@@ -73,6 +74,8 @@ const CHECKS: Readonly<Record<string, Check>> = {
   ansible_private_key_file: text,
   ansible_group_priority: integer(-1_000_000, 1_000_000, 'a whole number'),
   runbook_known_hosts: text,
+  runbook_ssh_config: text,
+  ansible_ssh_common_args: text,
   runbook_password_env: envName,
   runbook_key_passphrase_env: envName,
   runbook_agent: boolean,
@@ -95,6 +98,20 @@ const CHECKS: Readonly<Record<string, Check>> = {
   lab_base11: boolean,
   lab_fault: faultNames,
 };
+
+/** Ansible's old names (before 2.0) for connection variables, which it still reads. */
+const OLD_NAMES: Readonly<Record<string, string>> = {
+  ansible_ssh_host: 'ansible_host',
+  ansible_ssh_port: 'ansible_port',
+  ansible_ssh_user: 'ansible_user',
+  ansible_ssh_pass: 'ansible_password',
+};
+
+/** A deprecation note for a variable written under its old name, or undefined. */
+export function oldNameNote(name: string): string | undefined {
+  const now = OLD_NAMES[name];
+  return now ? `${name} is the old name of ${now}: runbook reads it as Ansible does, but write ${now}` : undefined;
+}
 
 /** Whether runbook reads this variable (and so checks it). */
 export function isCheckedVar(name: string): boolean {

@@ -3,14 +3,16 @@
  * plugin reads them: for a group or host NAME, the file NAME, NAME.yml, NAME.yaml or
  * NAME.json, or every such file under the directory NAME/ (sorted, recursively). Files
  * for groups or hosts the inventory does not have are ignored, as Ansible ignores them.
- * A vault-encrypted file is skipped with a warning: runbook does not decrypt Vault, and
- * such files usually hold the passwords it would refuse anyway.
+ * A vault-encrypted file is decrypted in memory with the run's vault passwords, and
+ * every variable in it is a secret; without a matching password it is an error there,
+ * as in Ansible.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Definitions } from './definitions.ts';
 import { readVars, type VarsTarget } from './read-vars.ts';
 import type { InventoryIssue } from './types.ts';
+import { isVaultText, type VaultKeyring } from './vault.ts';
 import { YamlSource } from './yaml-source.ts';
 
 const VARS_EXTENSIONS = new Set(['', '.yml', '.yaml', '.json']);
@@ -24,7 +26,7 @@ export interface VarsDirResult {
 type Listing = Map<string, 'file' | 'dir'> | undefined;
 
 /** Reads the vars directories of each base directory, in order, into the definitions. */
-export async function readVarsDirs(baseDirs: readonly string[], defs: Definitions): Promise<VarsDirResult> {
+export async function readVarsDirs(baseDirs: readonly string[], defs: Definitions, vault: VaultKeyring): Promise<VarsDirResult> {
   const result: VarsDirResult = { files: [], issues: [], warnings: [] };
   for (const base of baseDirs) {
     // Listed once: a large inventory asks about every one of its hosts.
@@ -32,13 +34,13 @@ export async function readVarsDirs(baseDirs: readonly string[], defs: Definition
     const groupListing = await listDir(groupDir);
     for (const [name, group] of defs.groups) {
       for (const f of await entityFiles(groupDir, groupListing, name)) {
-        await readVarsFile(f, { layer: group.dirVars, setPriority: (p) => (group.priority = p) }, result);
+        await readVarsFile(f, { layer: group.dirVars, setPriority: (p) => (group.priority = p) }, result, vault);
       }
     }
     const hostDir = join(base, 'host_vars');
     const hostListing = await listDir(hostDir);
     for (const [name, host] of defs.hosts) {
-      for (const f of await entityFiles(hostDir, hostListing, name)) await readVarsFile(f, { layer: host.dirVars }, result);
+      for (const f of await entityFiles(hostDir, hostListing, name)) await readVarsFile(f, { layer: host.dirVars }, result, vault);
     }
   }
   return result;
@@ -84,7 +86,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-async function readVarsFile(file: string, target: VarsTarget, result: VarsDirResult): Promise<void> {
+async function readVarsFile(file: string, target: VarsTarget, result: VarsDirResult, vault: VaultKeyring): Promise<void> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -93,11 +95,18 @@ async function readVarsFile(file: string, target: VarsTarget, result: VarsDirRes
     return;
   }
   result.files.push(file);
-  if (text.startsWith('$ANSIBLE_VAULT;')) {
-    result.warnings.push({ file, line: 1, column: 1, message: 'vault-encrypted file skipped: runbook does not decrypt Ansible Vault' });
-    return;
+  const encrypted = isVaultText(text);
+  if (encrypted) {
+    const decrypted = vault.decrypt(text);
+    if ('problem' in decrypted) {
+      result.issues.push({ file, line: 1, column: 1, message: decrypted.problem });
+      return;
+    }
+    text = decrypted.plaintext;
   }
   const { source, root } = YamlSource.parse(file, text);
+  source.vault = vault;
+  source.secret = encrypted;
   readVars(source, root, target, 'a vars file');
   result.issues.push(...source.issues);
   result.warnings.push(...source.warnings);

@@ -8,6 +8,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, ty
 import type { SourceSpan } from '../playbook/types.ts';
 import { aliasExpansionProblem } from '../schema/yaml-expansion.ts';
 import type { InventoryIssue } from './types.ts';
+import { VaultKeyring } from './vault.ts';
 
 /** A key of a mapping with its value node (undefined for `key:` with nothing after it). */
 export interface MapEntry {
@@ -24,6 +25,11 @@ function syntaxMessage(code: string, message: string): string {
 }
 
 export class YamlSource {
+  /** Passwords for `!vault` values; set by the loader. */
+  vault: VaultKeyring = new VaultKeyring([]);
+  /** The whole file was vault-encrypted: every value in it is a secret. */
+  secret = false;
+
   private constructor(
     readonly file: string,
     private readonly doc: Document,

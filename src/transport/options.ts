@@ -28,6 +28,21 @@ export interface ConnectOptions extends SessionLimits {
   readonly keepaliveIntervalMs?: number;
   /** Offer only base:1.0 in our hello (for servers that mishandle 1.1). */
   readonly base10Only?: boolean;
+  /** SSH jump hosts to go through, first hop first (OpenSSH's ProxyJump). */
+  readonly jumps?: readonly JumpHost[];
+  /** A command whose stdin/stdout is the connection (OpenSSH's ProxyCommand, %h %p %r %% expanded). */
+  readonly proxyCommand?: string;
+}
+
+/** One hop of a ProxyJump chain: its own address, user, credentials and host-key check. */
+export interface JumpHost {
+  readonly address: string;
+  /** Default 22. */
+  readonly port: number;
+  readonly username: string;
+  readonly privateKey?: Buffer;
+  readonly passphrase?: string;
+  readonly agent?: string;
 }
 
 export const DEFAULT_NETCONF_PORT = 830;

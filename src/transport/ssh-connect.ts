@@ -1,5 +1,6 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { TransportError } from './errors.ts';
+import { openTunnel } from './jump.ts';
 import { KnownHosts } from './known-hosts.ts';
 import { DEFAULT_NETCONF_PORT, DEFAULTS, type ConnectOptions } from './options.ts';
 
@@ -70,11 +71,18 @@ export async function openNetconfChannel(opts: ConnectOptions, deadline: number)
   if (opts.privateKey !== undefined) config.privateKey = opts.privateKey;
   if (opts.passphrase !== undefined) config.passphrase = opts.passphrase;
   if (opts.agent !== undefined) config.agent = opts.agent;
+  // Through jump hosts or a ProxyCommand: the device's session runs over that stream.
+  const tunnel = await openTunnel(opts, deadline);
+  if (tunnel) {
+    config.sock = tunnel.sock;
+    client.once('close', () => tunnel.close());
+  }
 
   await new Promise<void>((resolve, reject) => {
     const fail = (err: TransportError) => {
       client.removeAllListeners('ready');
       client.end();
+      tunnel?.close();
       reject(err);
     };
     client.once('ready', () => {

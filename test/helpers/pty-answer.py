@@ -1,6 +1,7 @@
 """Runs a command on a pseudo-terminal, answers its first "[y/N]" question, and passes on its exit code.
 
 Usage: pty-answer.py ANSWER COMMAND [ARG...]. Everything the command wrote goes to stdout.
+PTY_PROMPT in the environment names another prompt to answer (e.g. "Vault password: ").
 Used by the e2e tests of runbook's confirmation questions (a question is only asked on a
 terminal). Gives up after 120 s without output, so a test never hangs.
 """
@@ -11,6 +12,7 @@ import signal
 import sys
 
 answer, argv = sys.argv[1].encode(), sys.argv[2:]
+prompt = os.environ.get('PTY_PROMPT', '[y/N]').encode()
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(argv[0], argv)
@@ -29,7 +31,7 @@ while True:
     if not data:
         break
     out += data
-    if not answered and b'[y/N]' in out:
+    if not answered and prompt in out:
         os.write(fd, answer + b'\r')
         answered = True
 _, status = os.waitpid(pid, 0)

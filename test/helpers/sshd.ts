@@ -40,6 +40,10 @@ export interface SshdOptions {
   readonly subsystems: Readonly<Record<string, string>>;
   /** Use this port instead of picking a free one. */
   readonly port?: number;
+  /** Let clients open direct-tcpip channels (a jump host). Default no. */
+  readonly allowTcpForwarding?: boolean;
+  /** sshd's LogLevel; DEBUG1 logs each forwarded channel's target. Default VERBOSE. */
+  readonly logLevel?: string;
 }
 
 export interface RunningSshd {
@@ -97,10 +101,10 @@ export async function startSshd(opts: SshdOptions): Promise<RunningSshd> {
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password',
-      'AllowTcpForwarding no',
+      `AllowTcpForwarding ${opts.allowTcpForwarding ? 'yes' : 'no'}`,
       'X11Forwarding no',
       'PrintMotd no',
-      'LogLevel VERBOSE',
+      `LogLevel ${opts.logLevel ?? 'VERBOSE'}`,
       // sshd runs every subsystem through the account's shell (`bash -c ...`), and Debian's
       // bash reads ~/.bashrc when started by sshd. A developer's .bashrc (pyenv init, which
       // runs `pyenv rehash` under a lock, nvm, ...) then runs before every NETCONF session:

@@ -20,7 +20,7 @@ import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { DEFAULT_INVENTORY, engineHosts, resolveTargets } from '../targets.ts';
+import { ansibleContext, DEFAULT_INVENTORY, engineHosts, inventorySources, listHosts, resolveTargets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
 import type { RunOptions } from '../../engine/executor.ts';
@@ -44,7 +44,10 @@ import { visible } from '../../plan/visible.ts';
 import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
 
-interface ApplyOptions extends LimitCliOptions, RunOutputOptions {
+import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
+
+
+interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -69,11 +72,12 @@ interface ApplyOptions extends LimitCliOptions, RunOutputOptions {
   useEmbeddedPlaybook?: boolean;
   yes?: boolean;
   exprTimeout?: number;
+  listHosts?: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
-  const command = addRunOutputOptions(program
-    .command('apply'))
+  const command = addVaultOptions(addRunOutputOptions(program
+    .command('apply')))
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
     .argument('[playbook]', 'playbook file (YAML); not with --plan')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
@@ -98,6 +102,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--plan <file>', 'act exactly as reviewed: re-collect and re-plan each host, act only where the fresh plan is this one')
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
     .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
+    .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted)')
     .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
@@ -112,8 +117,13 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const reviewed = opts.plan !== undefined ? await loadReviewedPlan(opts.plan, playbookFile, opts) : undefined;
   if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
-  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : reviewed ? reviewed.plan.inventory : [DEFAULT_INVENTORY];
+  const { settings, vault } = await ansibleContext(opts);
+  const inventoryFiles = inventorySources(opts.inventory, settings, reviewed?.plan.inventory);
   const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
+  if (opts.listHosts) {
+    process.stdout.write(await listHosts(playbook, { inventoryFiles, vault, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
+    return ExitCode.Ok;
+  }
   const playbookNotify = playbookNotifyTargets(playbook);
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
@@ -124,6 +134,9 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       ...(opts.check && playbook.vars.some((v) => v.name === 'dry_run') ? [JSON.stringify({ dry_run: true })] : []),
     ],
     knownHosts: opts.knownHosts,
+    vault,
+    ansible: settings,
+    ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}),
     // The plan's own selection, so that a host the inventory gained since shows as a difference.
     ...(reviewed ? (reviewed.plan.limit !== undefined ? { limit: reviewed.plan.limit } : {}) : opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
@@ -134,7 +147,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const wouldAct = acting.length;
   // Every file the run writes, and the rollout options, are checked before anyone is asked or anything started.
   checkOutputPaths(applyOutputs(playbook, opts));
-  const rollout = rolloutOptions(playbook.rollout, opts);
+  const rollout = rolloutOptions(playbook.rollout, opts, settings.forks);
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
   const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
   const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
@@ -316,7 +329,8 @@ function opt<K extends string>(key: K, value: number | undefined): Partial<Recor
 }
 
 /** Rollout settings: the command line over the playbook, over Ansible's defaults. */
-function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOptions, 'signal' | 'audit'> {
+/** Forks: --forks, else the playbook's, else ansible.cfg's forks / ANSIBLE_FORKS, else 5. */
+function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions, ansibleForks: number | undefined): Omit<RunOptions, 'signal' | 'audit'> {
   let serial = p.serial;
   if (opts.serial !== undefined) {
     try {
@@ -328,7 +342,7 @@ function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions): Omit<RunOpt
   const maxFail = opts.maxFailPercentage ?? p.maxFailPercentage;
   const retries = opts.retries ?? p.connectRetries;
   return {
-    forks: opts.forks ?? p.forks ?? 5,
+    forks: opts.forks ?? p.forks ?? ansibleForks ?? 5,
     ...(serial !== undefined ? { serial } : {}),
     ...(maxFail !== undefined ? { maxFailPercentage: maxFail } : {}),
     ...(opts.anyErrorsFatal || p.anyErrorsFatal ? { anyErrorsFatal: true } : {}),

@@ -18,7 +18,8 @@ import { checkOutputPaths } from '../output-paths.ts';
 import { progressRenderer, RunControl } from '../run-control.ts';
 import { recapLines, type Verbosity } from '../render/results.ts';
 import { makeStyle } from '../render/style.ts';
-import { DEFAULT_INVENTORY, engineHosts, extraVarsRecord, resolveTargets } from '../targets.ts';
+import { ansibleContext, DEFAULT_INVENTORY, engineHosts, extraVarsRecord, inventorySources, listHosts, resolveTargets } from '../targets.ts';
+import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { runBanner } from '../banner.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { inputGateStops } from '../inputs-gate.ts';
@@ -27,13 +28,14 @@ import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
 import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
-interface PlanOptions extends LimitCliOptions, RunOutputOptions {
+interface PlanOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
+  listHosts?: boolean;
   connectTimeout?: number;
   rpcTimeout?: number;
   inventory: string[];
   limit?: string;
   extraVars: string[];
-  forks: number;
+  forks?: number;
   out: string;
   verbose: number;
   quiet?: boolean;
@@ -44,15 +46,15 @@ interface PlanOptions extends LimitCliOptions, RunOutputOptions {
 }
 
 export function registerPlanCommand(program: Command): void {
-  const command = addRunOutputOptions(program
-    .command('plan'))
+  const command = addVaultOptions(addRunOutputOptions(program
+    .command('plan')))
     .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
     .argument('<playbook>', 'playbook file (YAML)')
     .requiredOption('-o, --out <file>', 'where to write the plan (JSON; `runbook show` renders it)')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
     .option('-l, --limit <pattern>', 'limit hosts with an Ansible pattern')
     .option('-e, --extra-vars <k=v|@file>', 'set playbook vars; repeatable; recorded in the plan', collect, [])
-    .option('-f, --forks <n>', 'hosts in flight at once', positiveInt, 5)
+    .option('-f, --forks <n>', 'hosts in flight at once (default: ansible.cfg forks / ANSIBLE_FORKS, else 5)', positiveInt)
     .option('-v, --verbose', 'more output', (_v: string, n: number) => n + 1, 0)
     .option('-q, --quiet', 'only the recap')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
@@ -61,6 +63,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .option('--audit-log <file>', 'audit log for what touches a candidate configuration (a configuration change is loaded, checked and discarded)', '.runbook/audit.jsonl')
+    .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted, no plan written)')
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
     });
@@ -71,8 +74,14 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
   const style = makeStyle(process.stdout);
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
-  const inventoryFiles = opts.inventory.length > 0 ? opts.inventory : [DEFAULT_INVENTORY];
+  const { settings, vault } = await ansibleContext(opts);
+  const inventoryFiles = inventorySources(opts.inventory, settings);
+  const forks = opts.forks ?? settings.forks ?? 5;
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
+  if (opts.listHosts) {
+    process.stdout.write(await listHosts(playbook, { inventoryFiles, vault, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
+    return ExitCode.Ok;
+  }
   // apply --plan acts: the plan is made with the vars it will act with, so its vars, its
   // log lines ("top 3 are cleared") and the ticket say what apply --plan will do.
   const acts = playbook.vars.some((v) => v.name === 'dry_run');
@@ -84,6 +93,9 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     inventoryFiles,
     extraVars: acts ? [...opts.extraVars, JSON.stringify({ dry_run: false })] : opts.extraVars,
     knownHosts: opts.knownHosts,
+    vault,
+    ansible: settings,
+    ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
@@ -91,7 +103,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     { option: '--out', path: opts.out, kind: 'file' },
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
   ]);
-  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: opts.inventory.length === 0 })}\n`);
+  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY })}\n`);
   const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
   if (nothing.size > 0 && nothing.size === targets.hosts.length) {
     process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);
@@ -110,7 +122,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     return artifact.digest;
   };
 
-  const renderer = progressRenderer(names, opts.forks, verbosity, style);
+  const renderer = progressRenderer(names, forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
   // A dry-run configuration change loads into the candidate, checks and discards: audited like any other.
   const audit = new AuditLog(opts.auditLog, { id: randomUUID(), playbook: playbook.file });
@@ -131,7 +143,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   try {
     let run: RunResult;
     try {
-      run = await runPlaybook(playbook, hosts, { forks: opts.forks, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
+      run = await runPlaybook(playbook, hosts, { forks, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
     } finally {
       audit.close();
       await renderer.end();

@@ -15,9 +15,23 @@ import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { addLimitOptions, limitsGiven, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, port } from '../option-parsers.ts';
+import { connectionFor } from '../../inventory/connection.ts';
+import { formatIssue } from '../../inventory/errors.ts';
+import { resolveSelection } from '../../inventory/limit.ts';
+import { loadInventory } from '../../inventory/load.ts';
+import type { InventoryHost } from '../../inventory/types.ts';
+import { asUsageError } from '../input-errors.ts';
+import { startInventoryLab } from '../lab-hosts.ts';
+import { ansibleContext, connectionDefaults, inventorySources } from '../targets.ts';
+import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
-interface RpcCliOptions extends LimitCliOptions {
-  host: string;
+interface RpcCliOptions extends LimitCliOptions, VaultOptions {
+  host?: string;
+  inventory: string[];
+  limit?: string;
+  forks?: number;
+  cli?: string;
+  cliFormat: 'text' | 'xml';
   port: number;
   user: string;
   passwordEnv?: string;
@@ -40,11 +54,16 @@ interface RpcCliOptions extends LimitCliOptions {
 const MAX_JSON_RAW_BYTES = 64 * 1024 * 1024;
 
 export function registerRpcCommand(program: Command): void {
-  const command = program
-    .command('rpc')
-    .description('Send one RPC to one device and print the reply (the ad-hoc command)')
-    .argument('[name]', 'RPC name, e.g. get-flow-session-information')
-    .requiredOption('--host <address>', 'device address')
+  const command = addVaultOptions(program.command('rpc'))
+    .description('Send one RPC to one device, or to the hosts of an inventory that a pattern selects, and print the replies (the ad-hoc command)')
+    .argument('[pattern-or-name]', 'with -i (or an ansible.cfg inventory): the host pattern; with --host: the RPC name')
+    .argument('[name]', 'with an inventory: the RPC name, e.g. get-flow-session-information')
+    .option('--host <address>', 'device address (instead of an inventory)')
+    .option('-i, --inventory <file>', 'Ansible inventory; repeatable (default: ansible.cfg inventory / ANSIBLE_INVENTORY)', collect, [])
+    .option('-l, --limit <pattern>', 'further limit the hosts the pattern selects')
+    .option('-f, --forks <n>', 'hosts in flight at once (default: ansible.cfg forks / ANSIBLE_FORKS, else 5)', positiveInt)
+    .option('--cli <command>', "send a CLI command through Junos's <command> RPC, e.g. \"show security flow session summary\"")
+    .option('--cli-format <format>', 'with --cli: text (the command output) or xml (the reply as received)', 'text')
     .option('--port <port>', 'NETCONF port', port, 830)
     .option('--user <name>', 'SSH user', userInfo().username)
     .option('--password-env <VAR>', 'read the password from this environment variable')
@@ -69,14 +88,24 @@ Examples:
   runbook rpc --host 127.0.0.1 --port 10830 --user lab --password-env RUNBOOK_LAB_PASSWORD \\
       --known-hosts .runbook/lab/known_hosts get-security-associations-information --format json`,
     )
-    .action(async (name: string | undefined, opts: RpcCliOptions) => {
-      process.exitCode = await runRpc(name, opts);
+    .action(async (first: string | undefined, second: string | undefined, opts: RpcCliOptions) => {
+      if (opts.host !== undefined) {
+        if (second !== undefined) throw new UsageError(`with --host, give only the RPC name (not '${first}' and '${second}')`);
+        process.exitCode = await runRpc(first, { ...opts, host: opts.host });
+      } else {
+        process.exitCode = await runRpcOverInventory(first, second, opts);
+      }
     });
   addLimitOptions(command, { hostDeadline: false });
 }
 
-async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<number> {
+/** What to send: the RPC body and the calls in it (for the safety questions). */
+function requestOf(name: string | undefined, opts: RpcCliOptions): { body: string; calls: readonly RpcCall[] } {
   if (opts.format !== 'xml' && opts.format !== 'json') throw new UsageError(`--format must be xml or json, not '${opts.format}'`);
+  if (opts.cli !== undefined) {
+    if (name !== undefined || opts.xml !== undefined || opts.arg.length > 0) throw new UsageError('give --cli alone, without NAME, --arg or --xml');
+    return cliRequest(opts.cli, opts.cliFormat);
+  }
   let body: string;
   let calls: readonly RpcCall[];
   if (opts.xml !== undefined) {
@@ -94,21 +123,54 @@ async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<nu
       throw err;
     }
   }
+  return { body, calls };
+}
+
+/**
+ * Junos's `<command>` RPC: an operational CLI command, answered as text (inside
+ * `<output>`) or as XML. Only `show` commands are reads; anything else (`clear`,
+ * `request`) is treated as changing state, asked about and needing --yes.
+ */
+function cliRequest(command: string, format: string): { body: string; calls: readonly RpcCall[] } {
+  if (format !== 'text' && format !== 'xml') throw new UsageError(`--cli-format must be text or xml, not '${format}'`);
+  const text = command.trim().replace(/\s+/g, ' ');
+  if (text === '' || /[<>&\n]/.test(command)) throw new UsageError(`--cli: '${command}' is not a Junos operational command`);
+  const isRead = /^show /.test(text);
+  return {
+    body: `<command format="${format}">${text}</command>`,
+    calls: [{ name: isRead ? 'get-cli-command' : `command: ${text}`, args: {} }],
+  };
+}
+
+async function runRpc(name: string | undefined, opts: RpcCliOptions & { host: string }): Promise<number> {
+  const { body, calls } = requestOf(name, opts);
   await confirmSending(calls, opts);
   const connect = await connectOptions(opts);
+  return exchange(connect, name, body, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+}
+
+/** Where one host's output goes: straight to stdout/stderr, or into that host's block. */
+interface Sink {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Connects, sends the request, writes the reply; returns the exit code for this host. */
+async function exchange(connect: ConnectOptions, name: string | undefined, body: string, opts: RpcCliOptions, sink: Sink): Promise<number> {
   let session: NetconfSession | undefined;
   try {
     session = await NetconfSession.connect(connect);
     const rpcName = name ?? body;
     const extractor = opts.format === 'json' && name !== undefined ? extractorFor(name, parseArgs(opts.arg)) : undefined;
-    if (opts.format === 'xml') {
-      const reply = await session.rpc(body, { onText: (t) => process.stdout.write(t), allowErrors: true, timeoutMs: opts.timeout * 1000 });
-      return reportErrors(reply.errors, reply.warnings);
+    const cliText = opts.cli !== undefined && opts.cliFormat === 'text';
+    if (opts.format === 'xml' && !cliText) {
+      const reply = await session.rpc(body, { onText: (t) => sink.out(t), allowErrors: true, timeoutMs: opts.timeout * 1000 });
+      return reportErrors(reply.errors, reply.warnings, sink);
     }
     if (extractor) {
       const reply = await session.rpc(body, { handler: extractor, allowErrors: true, timeoutMs: opts.timeout * 1000 });
-      if (reply.errors.length === 0) process.stdout.write(JSON.stringify(extractor.result(), null, 2) + '\n');
-      return reportErrors(reply.errors, reply.warnings);
+      if (reply.errors.length === 0) sink.out(JSON.stringify(extractor.result(), null, 2) + '\n');
+      return reportErrors(reply.errors, reply.warnings, sink);
     }
     // No extractor for this RPC: convert the whole reply with xml2js, within a size cap.
     let raw = '';
@@ -121,18 +183,86 @@ async function runRpc(name: string | undefined, opts: RpcCliOptions): Promise<nu
       },
     });
     const json: unknown = await xml2js.parseStringPromise(raw, { explicitArray: false, tagNameProcessors: [xml2js.processors.stripPrefix] });
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
-    return reportErrors(reply.errors, reply.warnings);
+    if (cliText) {
+      const output = findOutput(json);
+      if (output !== undefined) sink.out(output.endsWith('\n') ? output : `${output}\n`);
+    } else {
+      sink.out(JSON.stringify(json, null, 2) + '\n');
+    }
+    return reportErrors(reply.errors, reply.warnings, sink);
   } catch (err) {
     if (err instanceof TransportError) {
-      process.stderr.write(`runbook: ${err.message}\n`);
+      sink.err(`runbook: ${err.message}\n`);
       return ['connect', 'auth', 'hostkey', 'timeout'].includes(err.phase) ? ExitCode.HostsUnreachable : ExitCode.HostsFailed;
     }
-    if (err instanceof RpcError) return reportErrors(err.errors, err.warnings);
+    if (err instanceof RpcError) return reportErrors(err.errors, err.warnings, sink);
     throw err;
   } finally {
     await session?.close();
   }
+}
+
+/** The text of the `<output>` element Junos answers a text `<command>` with. */
+function findOutput(node: unknown): string | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    if (k === 'output') return typeof v === 'string' ? v : typeof (v as { _?: unknown })?._ === 'string' ? (v as { _: string })._ : '';
+    const found = findOutput(v);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The ad-hoc command over an inventory, like `ansible PATTERN -m junos_rpc`: the hosts
+ * the pattern selects, `forks` at a time, each host's reply printed as one block after
+ * a `NAME | OK` (or FAILED / UNREACHABLE) line. The exit code is the worst host's.
+ */
+async function runRpcOverInventory(pattern: string | undefined, name: string | undefined, opts: RpcCliOptions): Promise<number> {
+  if (pattern === undefined) throw new UsageError('give --host ADDRESS, or a host pattern (with -i INVENTORY or an ansible.cfg inventory) and an RPC');
+  const { body, calls } = requestOf(name, opts);
+  const { settings, vault } = await ansibleContext(opts);
+  if (opts.inventory.length === 0 && settings.inventory === undefined) throw new UsageError(`'${pattern}' is a host pattern, but no inventory was given: use -i INVENTORY, or --host ADDRESS`);
+  const files = inventorySources(opts.inventory, settings);
+  const targets = await asUsageError(async () => {
+    const inventory = await loadInventory([...files], { vault });
+    const { hosts, warnings } = resolveSelection(inventory, pattern, opts.limit);
+    for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+    for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+    const defaults = connectionDefaults({ inventoryFiles: files, extraVars: [], knownHosts: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}), ansible: settings, ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}) });
+    const out: { host: InventoryHost; connect?: ConnectOptions }[] = [];
+    for (const h of hosts) out.push(h.lab ? { host: h } : { host: h, connect: await connectionFor(h, process.env, defaults) });
+    return out;
+  });
+  await confirmSending(calls, { ...opts, host: `${targets.length} host${targets.length === 1 ? '' : 's'} (${targets.map((t) => t.host.name).join(', ')})` });
+  const lab = await startInventoryLab(targets.map((t) => t.host));
+  const forks = opts.forks ?? settings.forks ?? 5;
+  let worst: number = ExitCode.Ok;
+  try {
+    const queue = [...targets];
+    const worker = async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) {
+        const base = t.connect ?? lab!.connections.get(t.host.name)!;
+        const connect: ConnectOptions = Object.assign(Object.create(base) as ConnectOptions, {
+          connectTimeoutMs: base.connectTimeoutMs ?? opts.connectTimeout * 1000,
+          rpcTimeoutMs: opts.timeout * 1000,
+          ...(opts.rpcDeadline !== undefined ? { rpcDeadlineMs: opts.rpcDeadline * 1000 } : {}),
+          ...limitsGiven(opts),
+          ...(opts.netconf10 ? { base10Only: true } : {}),
+        });
+        const block: string[] = [];
+        const code = await exchange(connect, name, body, opts, { out: (x) => block.push(x), err: (x) => block.push(x) });
+        const status = code === ExitCode.Ok ? 'OK' : code === ExitCode.HostsUnreachable ? 'UNREACHABLE' : 'FAILED';
+        // One block per host, written whole, so forks never interleave hosts' output.
+        process.stdout.write(`${t.host.name} | ${status}\n${block.join('')}${block.length > 0 && !block.join('').endsWith('\n') ? '\n' : ''}`);
+        worst = Math.max(worst, code);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(forks, targets.length) }, worker));
+  } finally {
+    await lab?.stop();
+  }
+  return worst;
 }
 
 /** One RPC a command line sends: its name and arguments as far as they can be read. */
@@ -198,13 +328,13 @@ async function confirmSending(calls: readonly RpcCall[], opts: RpcCliOptions): P
   if (!(await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to send it`))) throw new UsageError('interrupted at the question: nothing was sent');
 }
 
-function reportErrors(errors: RpcError['errors'], warnings: RpcError['warnings']): number {
-  for (const w of warnings) process.stderr.write(`warning: ${describeRpcError(w)}\n`);
-  for (const e of errors) process.stderr.write(`rpc-error: ${describeRpcError(e)}\n`);
+function reportErrors(errors: RpcError['errors'], warnings: RpcError['warnings'], sink: Sink): number {
+  for (const w of warnings) sink.err(`warning: ${describeRpcError(w)}\n`);
+  for (const e of errors) sink.err(`rpc-error: ${describeRpcError(e)}\n`);
   return errors.length > 0 ? ExitCode.HostsFailed : ExitCode.Ok;
 }
 
-async function connectOptions(opts: RpcCliOptions): Promise<ConnectOptions> {
+async function connectOptions(opts: RpcCliOptions & { host: string }): Promise<ConnectOptions> {
   const fromEnv = (v: string | undefined, what: string): string | undefined => {
     if (v === undefined) return undefined;
     const value = process.env[v];

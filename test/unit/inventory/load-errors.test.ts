@@ -106,16 +106,29 @@ describe('loadInventory: located errors', () => {
     ]);
   });
 
-  it('refuses vault-encrypted values runbook would use; ignores a vaulted password with a warning', async () => {
-    assert.deepEqual(located(await issuesOf('errors/vault.yml')), [[4, 7, 'ansible_user is vault-encrypted, and runbook does not decrypt Ansible Vault']]);
+  it('without a vault password, refuses vault-encrypted values runbook would use; ignores a vaulted password with a warning', async () => {
+    assert.deepEqual(located(await issuesOf('errors/vault.yml')), [
+      [4, 7, 'ansible_user: vault-encrypted, and no vault password was given: use --vault-password-file, --vault-id or --ask-vault-pass'],
+    ]);
   });
 
-  it('explains empty files, INI inventories, plugin configurations and lists', async () => {
+  it('explains empty files, INI mistakes (each at its line), plugin configurations and lists', async () => {
     assert.deepEqual(located(await issuesOf('errors/empty.yml')), [
       [1, 1, 'the file is empty: an inventory is a mapping of groups (all:, or groups at the top level)'],
     ]);
     assert.deepEqual(located(await issuesOf('errors/hosts.ini')), [
-      [2, 1, 'this looks like an INI inventory; runbook reads YAML inventories: convert it with `ansible-inventory -i FILE --list --yaml`'],
+      [4, 1, 'host line: no closing quotation'],
+      [5, 1, "host 'srx3': expected key=value after the host name, got 'ansible_host'"],
+      [6, 1, 'ansible_port must be a port number (1-65535), not 99999'],
+      [
+        7,
+        1,
+        'ansible_password holds a literal password, and runbook never reads passwords from files: name an environment variable instead, with runbook_password_env: VAR or ansible_password: "{{ lookup(\'env\', \'VAR\') }}"',
+      ],
+      [8, 1, "host range 'srx[9:1]': 9 is more than 1"],
+      [10, 1, "section [vpn:child] has an unknown type 'child': use [vpn], [vpn:vars] or [vpn:children]"],
+      [13, 1, 'section [ghost:vars] is for a group that is never defined: ghost'],
+      [17, 1, '[vpn:vars] lines are key = value'],
     ]);
     assert.deepEqual(located(await issuesOf('errors/plugin.yml')), [
       [1, 1, 'this is the configuration of an inventory plugin, which runbook does not run; give a YAML inventory'],
@@ -165,7 +178,7 @@ describe('loadInventory: warnings', () => {
         file: fixture('vault-values.yml'),
         line: 5,
         column: 7,
-        message: 'ansible_password is vault-encrypted and ignored (runbook does not decrypt Ansible Vault); set runbook_password_env instead',
+        message: 'ansible_password ignored: vault-encrypted, and no vault password was given: use --vault-password-file, --vault-id or --ask-vault-pass',
       },
     ]);
   });
