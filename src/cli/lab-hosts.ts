@@ -22,7 +22,13 @@ export interface InProcessLab {
 export async function startInventoryLab(hosts: readonly InventoryHost[]): Promise<InProcessLab | undefined> {
   const labHosts = hosts.filter((h) => h.lab !== undefined);
   if (labHosts.length === 0) return undefined;
-  const dir = await mkdtemp(join(tmpdir(), 'runbook-lab-'));
+  // The handlers go on before the dir exists: a signal between its creation and their
+  // registration would otherwise end the process by default and leave the dir behind.
+  removedAtExit.arm();
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-lab-')).catch((err: unknown) => {
+    removedAtExit.disarm();
+    throw err;
+  });
   removedAtExit.add(dir);
   const lab = await Lab.start({
     dir,
@@ -66,19 +72,27 @@ function exitOnUnhandledSignal(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) === 1) process.exit(ExitCode.Interrupted);
 }
 
+/** Dirs about to be made or made and not yet removed: the handlers are on while there are any. */
+let held = 0;
+
 const removedAtExit = {
-  add(dir: string): void {
-    if (labDirs.size === 0) {
-      process.on('exit', removeLabDirs);
-      process.on('SIGINT', exitOnUnhandledSignal);
-      process.on('SIGTERM', exitOnUnhandledSignal);
-    }
-    labDirs.add(dir);
+  arm(): void {
+    if (held++ > 0) return;
+    process.on('exit', removeLabDirs);
+    process.on('SIGINT', exitOnUnhandledSignal);
+    process.on('SIGTERM', exitOnUnhandledSignal);
   },
-  delete(dir: string): void {
-    if (!labDirs.delete(dir) || labDirs.size > 0) return;
+  disarm(): void {
+    if (--held > 0) return;
     process.off('exit', removeLabDirs);
     process.off('SIGINT', exitOnUnhandledSignal);
     process.off('SIGTERM', exitOnUnhandledSignal);
+  },
+  /** A dir made after arm(). */
+  add(dir: string): void {
+    labDirs.add(dir);
+  },
+  delete(dir: string): void {
+    if (labDirs.delete(dir)) this.disarm();
   },
 };

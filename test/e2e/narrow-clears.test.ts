@@ -57,9 +57,11 @@ function unnarrowedClears(server: HostileServer): string[] {
     .map((r) => r.xml);
 }
 
+/** The audit log's intent lines: one per state-changing RPC sent (each has an outcome line too). */
 async function readAudit(file: string): Promise<unknown[]> {
   if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { phase?: string });
+  return lines.filter((l) => l.phase === 'intent');
 }
 
 interface Run {
