@@ -236,9 +236,13 @@ describe('a reply that is not the rpc-reply to the request fails that RPC', () =
     assert.equal(host.actions.find((a) => a.action.rpc === clears[0])?.status ?? host.actions[0]?.status, 'failed');
     assert.equal(host.error?.kind, 'protocol');
     assert.match(host.error!.message, /the device answered with text: '% error: syntax error, device busy'/);
-    // The audit log, too, says what the device did with it: nothing sent, one failed.
-    const audit = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { rpc: string; status: string; error?: { kind: string } });
-    assert.deepEqual(audit.map((a) => [a.rpc, a.status, a.error?.kind]), [[clears[0], 'failed', 'protocol']]);
+    // The audit log, too, says what the device got: the clear was sent (intent), and the
+    // answer was no rpc-reply, so whether the device did it is unknown (outcome).
+    const audit = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { rpc: string; phase: string; outcome?: string; error?: { kind: string } });
+    assert.deepEqual(audit.map((a) => [a.rpc, a.phase, a.outcome, a.error?.kind]), [
+      [clears[0], 'intent', undefined, undefined],
+      [clears[0], 'outcome', 'unknown', 'protocol'],
+    ]);
   });
 
   it('a flow reply that is bare text is a failed collect, not "0 AH sessions"', async () => {
