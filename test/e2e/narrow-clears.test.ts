@@ -248,7 +248,7 @@ describe('runbook rpc: a state-changing RPC is asked about, and a clear needs it
     server = await HostileServer.start();
     dir = await mkdtemp(join(tmpdir(), 'runbook-narrow-rpc-'));
     await server.writeInventory(dir);
-    common = ['rpc', '--host', '127.0.0.1', '--port', String(server.port), '--user', HOSTILE_USER, '--password-env', HOSTILE_PASSWORD_ENV, '--known-hosts', join(dir, 'hostile_known_hosts')];
+    common = ['rpc', '--host', '127.0.0.1', '--port', String(server.port), '--user', HOSTILE_USER, '--password-env', HOSTILE_PASSWORD_ENV, '--known-hosts', join(dir, 'hostile_known_hosts'), '--audit-log', join(dir, 'rpc-audit.jsonl')];
   });
   after(async () => {
     await server.close();
@@ -276,6 +276,12 @@ describe('runbook rpc: a state-changing RPC is asked about, and a clear needs it
     const sent = server.received.filter((x) => x.name === 'clear-ipsec-security-association');
     assert.equal(sent.length, 1);
     assert.match(sent[0].xml, /<clear-ipsec-security-association><index>67108866<\/index><\/clear-ipsec-security-association>/);
+    // Audited as apply audits: the intent before the send, the outcome when the answer came.
+    const audit = (await readFile(join(dir, 'rpc-audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; run: string; phase: string; rpc: string; cli: string; outcome?: string; args?: Record<string, string> });
+    const intent = audit.find((l) => l.phase === 'intent' && l.args?.index === '67108866');
+    const mine = audit.filter((l) => l.run === intent?.run && l.seq === intent?.seq);
+    assert.deepEqual(mine.map((l) => [l.phase, l.rpc, l.outcome]), [['intent', 'clear-ipsec-security-association', undefined], ['outcome', 'clear-ipsec-security-association', 'ok']]);
+    assert.equal(mine[0].cli, 'clear security ipsec security-associations index 67108866');
   });
 
   const python = spawnSync('python3', ['--version']).status === 0;

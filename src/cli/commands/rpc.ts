@@ -9,7 +9,12 @@ import { parseString } from '../../xml/element-stream.ts';
 import { extractorFor } from '../../junos/index.ts';
 import { describeRpcError, RpcError, TransportError } from '../../transport/errors.ts';
 import type { ConnectOptions } from '../../transport/options.ts';
-import { NetconfSession } from '../../transport/session.ts';
+import { NetconfSession, type RpcOptions, type RpcReply } from '../../transport/session.ts';
+import { randomUUID } from 'node:crypto';
+import { AuditLog } from '../../report/audit-log.ts';
+import { actionFailure } from '../../steps/act.ts';
+import { endOf, type AuditedRpc } from '../../steps/audit.ts';
+import { checkOutputPaths } from '../output-paths.ts';
 import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -26,6 +31,7 @@ import { ansibleContext, connectionDefaults, inventorySources } from '../targets
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 interface RpcCliOptions extends LimitCliOptions, VaultOptions {
+  auditLog: string;
   host?: string;
   inventory: string[];
   limit?: string;
@@ -80,6 +86,7 @@ export function registerRpcCommand(program: Command): void {
     .option('--netconf-1.0', 'offer only base:1.0 framing', false)
     .option('-y, --yes', 'do not ask before sending an RPC that changes device state (needed when not on a terminal)')
     .option('--wide', 'send a clear with none of the arguments that narrow it: it clears everything of its kind')
+    .option('--audit-log <file>', 'where a state-changing RPC is recorded: an intent line before it is sent, an outcome line when it ends', '.runbook/audit.jsonl')
     .addHelpText(
       'after',
       `
@@ -144,9 +151,39 @@ function cliRequest(command: string, format: string): { body: string; calls: rea
 
 async function runRpc(name: string | undefined, opts: RpcCliOptions & { host: string }): Promise<number> {
   const { body, calls } = requestOf(name, opts);
+  const audit = rpcAudit(calls, opts);
   await confirmSending(calls, opts);
   const connect = await connectOptions(opts);
-  return exchange(connect, name, body, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+  try {
+    return await exchange(connect, name, body, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }, audit);
+  } finally {
+    audit?.log.close();
+  }
+}
+
+/** What the audit log gets for a request that may change the device (nothing for a read). */
+interface RpcAudit {
+  readonly log: AuditLog;
+  readonly rpc: AuditedRpc;
+}
+
+/**
+ * The audit log for a request that may change state, checked writable before anything is
+ * asked or contacted: ad-hoc clears are recorded as apply's are, intent before the send.
+ */
+function rpcAudit(calls: readonly RpcCall[], opts: RpcCliOptions): RpcAudit | undefined {
+  const changing = calls.filter((c) => mayChangeState(c.name));
+  if (changing.length === 0) return undefined;
+  checkOutputPaths([{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' }]);
+  const args = (c: RpcCall) => Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === true ? '' : v]));
+  const shown = (c: RpcCall) => Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === '' ? true : v]));
+  const cli = changing.map((c) => (rpcSpec(c.name) ? cliForm(c.name, shown(c)) : c.name)).join('; ');
+  const first = changing[0]!;
+  const wide = wideOf(first);
+  return {
+    log: new AuditLog(opts.auditLog, { id: randomUUID(), playbook: '(runbook rpc)' }),
+    rpc: { rpc: changing.map((c) => c.name).join(','), cli, args: args(first), ...(wide !== undefined ? { wide } : {}) },
+  };
 }
 
 /** Where one host's output goes: straight to stdout/stderr, or into that host's block. */
@@ -156,25 +193,38 @@ interface Sink {
 }
 
 /** Connects, sends the request, writes the reply; returns the exit code for this host. */
-async function exchange(connect: ConnectOptions, name: string | undefined, body: string, opts: RpcCliOptions, sink: Sink): Promise<number> {
+async function exchange(connect: ConnectOptions, name: string | undefined, body: string, opts: RpcCliOptions, sink: Sink, audit?: RpcAudit): Promise<number> {
   let session: NetconfSession | undefined;
   try {
     session = await NetconfSession.connect(connect);
+    const live = session;
+    // A state-changing request: its intent is on disk before it is sent, its outcome when it ends.
+    const send = async (options: RpcOptions): Promise<RpcReply> => {
+      const ended = audit?.log.forHost(connect.name ?? connect.address).sending(audit.rpc);
+      try {
+        const reply = await live.rpc(body, options);
+        ended?.(reply.errors.length > 0 ? { outcome: 'failed', error: { phase: 'act', kind: 'rpc-error', message: reply.errors.map(describeRpcError).join('; ') } } : { outcome: 'ok' });
+        return reply;
+      } catch (err) {
+        ended?.(endOf(err, actionFailure(err)));
+        throw err;
+      }
+    };
     const rpcName = name ?? body;
     const extractor = opts.format === 'json' && name !== undefined ? extractorFor(name, parseArgs(opts.arg)) : undefined;
     const cliText = opts.cli !== undefined && opts.cliFormat === 'text';
     if (opts.format === 'xml' && !cliText) {
-      const reply = await session.rpc(body, { onText: (t) => sink.out(t), allowErrors: true, timeoutMs: opts.timeout * 1000 });
+      const reply = await send({ onText: (t) => sink.out(t), allowErrors: true, timeoutMs: opts.timeout * 1000 });
       return reportErrors(reply.errors, reply.warnings, sink);
     }
     if (extractor) {
-      const reply = await session.rpc(body, { handler: extractor, allowErrors: true, timeoutMs: opts.timeout * 1000 });
+      const reply = await send({ handler: extractor, allowErrors: true, timeoutMs: opts.timeout * 1000 });
       if (reply.errors.length === 0) sink.out(JSON.stringify(extractor.result(), null, 2) + '\n');
       return reportErrors(reply.errors, reply.warnings, sink);
     }
     // No extractor for this RPC: convert the whole reply with xml2js, within a size cap.
     let raw = '';
-    const reply = await session.rpc(body, {
+    const reply = await send({
       allowErrors: true,
       timeoutMs: opts.timeout * 1000,
       onText: (t) => {
@@ -221,6 +271,7 @@ function findOutput(node: unknown): string | undefined {
 async function runRpcOverInventory(pattern: string | undefined, name: string | undefined, opts: RpcCliOptions): Promise<number> {
   if (pattern === undefined) throw new UsageError('give --host ADDRESS, or a host pattern (with -i INVENTORY or an ansible.cfg inventory) and an RPC');
   const { body, calls } = requestOf(name, opts);
+  const audit = rpcAudit(calls, opts);
   const { settings, vault } = await ansibleContext(opts);
   if (opts.inventory.length === 0 && settings.inventory === undefined) throw new UsageError(`'${pattern}' is a host pattern, but no inventory was given: use -i INVENTORY, or --host ADDRESS`);
   const files = inventorySources(opts.inventory, settings);
@@ -251,7 +302,7 @@ async function runRpcOverInventory(pattern: string | undefined, name: string | u
           ...(opts.netconf10 ? { base10Only: true } : {}),
         });
         const block: string[] = [];
-        const code = await exchange(connect, name, body, opts, { out: (x) => block.push(x), err: (x) => block.push(x) });
+        const code = await exchange(connect, name, body, opts, { out: (x) => block.push(x), err: (x) => block.push(x) }, audit);
         const status = code === ExitCode.Ok ? 'OK' : code === ExitCode.HostsUnreachable ? 'UNREACHABLE' : 'FAILED';
         // One block per host, written whole, so forks never interleave hosts' output.
         process.stdout.write(`${t.host.name} | ${status}\n${block.join('')}${block.length > 0 && !block.join('').endsWith('\n') ? '\n' : ''}`);
@@ -260,6 +311,7 @@ async function runRpcOverInventory(pattern: string | undefined, name: string | u
     };
     await Promise.all(Array.from({ length: Math.min(forks, targets.length) }, worker));
   } finally {
+    audit?.log.close();
     await lab?.stop();
   }
   return worst;
