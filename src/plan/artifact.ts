@@ -36,6 +36,8 @@ export interface PlanArtifact {
   readonly binding: InventoryBinding;
   readonly limit?: string;
   /** Every host targeted, in order, whatever became of it. */
+  /** The planning run was interrupted: these targets were not planned, and apply --plan refuses the plan. */
+  readonly incomplete?: { readonly notPlanned: readonly string[] };
   readonly targets: readonly string[];
   readonly hosts: readonly PlannedHost[];
 }

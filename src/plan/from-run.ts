@@ -19,6 +19,7 @@ export function planFromRun(
     inventory: meta.inventory,
     binding: meta.binding,
     ...(meta.limit !== undefined ? { limit: meta.limit } : {}),
+    ...(run.interrupted ? { incomplete: { notPlanned: meta.targets.filter((t) => !run.hosts.some((h) => h.host === t)) } } : {}),
     targets: meta.targets,
     hosts: run.hosts.map((h) => ({
       host: h.host,

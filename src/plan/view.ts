@@ -131,6 +131,7 @@ export function wideLine(a: PlannedAction): string {
  * nothing)". apply --plan acts whatever the plan's vars said when it was made.
  */
 function appliesLine(plan: PlanArtifact): string {
+  if (plan.incomplete) return `INCOMPLETE: the planning run was interrupted${plan.incomplete.notPlanned.length > 0 ? ` before it planned ${plan.incomplete.notPlanned.join(', ')}` : ''}; apply --plan refuses this plan.`;
   const acting = plan.hosts.filter((h) => h.actions.length > 0);
   const statements = acting.reduce((n, h) => n + h.actions.length, 0);
   if (statements === 0) return 'apply --plan will send nothing: no target has statements.';

@@ -265,6 +265,9 @@ async function loadReviewedPlan(file: string, playbookFile: string | undefined, 
   if (playbookFile !== undefined) throw new UsageError('--plan brings its own playbook: do not name one too');
   if (opts.extraVars.length > 0 || opts.limit !== undefined) throw new UsageError('--plan brings its own vars and hosts: -e and --limit cannot change what was reviewed');
   const plan = await asUsageError(() => readPlan(file));
+  if (plan.incomplete) {
+    throw new UsageError(`${file} is incomplete: its planning run was interrupted before ${plan.incomplete.notPlanned.length === 0 ? 'it finished' : `it planned ${plan.incomplete.notPlanned.join(', ')}`}; make the plan again`);
+  }
   const tooOld = planAgeCheck(plan, new Date(), opts.maxPlanAge * 3600_000, file);
   if (tooOld) throw new UsageError(tooOld);
   if (opts.useEmbeddedPlaybook) return { plan, playbook: await asUsageError(async () => parsePlaybook(plan.playbook.text, plan.playbook.file)) };
