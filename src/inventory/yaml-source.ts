@@ -1,3 +1,4 @@
+import { yamlErrorText } from '../schema/yaml-expansion.ts';
 /**
  * One YAML file parsed with positions, and the few ways the inventory loader walks it.
  * Parsed as YAML 1.1, as PyYAML (and so Ansible) reads it: `yes`/`no` are booleans,
@@ -21,7 +22,7 @@ export interface MapEntry {
 function syntaxMessage(code: string, message: string): string {
   if (code === 'BAD_DQ_ESCAPE') return 'invalid escape sequence in a double-quoted string';
   if (message.startsWith('Block scalar header includes extra characters')) return 'block scalar header (| or >) followed by other characters';
-  return message;
+  return yamlErrorText(message);
 }
 
 export class YamlSource {

@@ -1,3 +1,4 @@
+import { yamlErrorText } from '../schema/yaml-expansion.ts';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { VarsError } from './vars-error.ts';
@@ -56,7 +57,7 @@ function fromMapping(text: string, origin: string): ExtraVar[] {
   const doc = parseDocument(text, { prettyErrors: false });
   const where = origin === '-e' ? `-e ${text}` : origin;
   if (doc.errors.length > 0) {
-    throw new VarsError([{ variable: undefined, source: where, rule: `not valid YAML or JSON: ${doc.errors[0].message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}` }]);
+    throw new VarsError([{ variable: undefined, source: where, rule: `not valid YAML or JSON: ${yamlErrorText(doc.errors[0].message)}` }]);
   }
   const bomb = aliasExpansionProblem(doc);
   if (bomb) {

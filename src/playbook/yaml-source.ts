@@ -1,3 +1,4 @@
+import { yamlErrorText } from '../schema/yaml-expansion.ts';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CompileOptions } from '../expr/placement.ts';
 import type { SourceSpan } from './types.ts';
@@ -121,5 +122,5 @@ function isNodeLike(value: unknown): value is Node {
 
 /** The yaml package's messages end with a location we report ourselves. */
 function yamlMessage(message: string): string {
-  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  return yamlErrorText(message);
 }

@@ -92,3 +92,12 @@ function aliasTargets(doc: Document): { targets: Map<Alias, Node>; nodes: number
   });
   return { targets, nodes };
 }
+
+/**
+ * A parse error's text for a person: the yaml package catches its own stack running out
+ * on a document nested thousands of levels deep and reports V8's words; say what it means.
+ */
+export function yamlErrorText(message: string): string {
+  if (/Maximum call stack size exceeded/.test(message)) return 'nested too deeply to read (more levels of [ ] { } or indentation than the parser can follow)';
+  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+}
