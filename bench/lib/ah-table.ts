@@ -8,7 +8,7 @@ import { parseTablePath, type TableSpec } from '../../src/junos/table.ts';
  */
 export const AH_TABLE: TableSpec = {
   item: 'flow-session',
-  fields: [{ name: 'peer', kind: 'path', path: steps("flow-information[direction='In']/source-address"), type: 'string' }],
+  fields: [{ name: 'peer', kind: 'path', path: steps("flow-information[direction='In']/source-address"), type: 'address', required: true }],
 };
 
 /** The RPC the collect sends, as the playbook writes it. */
