@@ -12,10 +12,10 @@
  *   4. host_vars/ files.
  * Within one level the last definition read wins, so a later -i file overrides an earlier one.
  */
-import type { SourceSpan } from '../playbook/types.ts';
 import type { Definitions, GroupDef, VarLayer } from './definitions.ts';
 import { isLabHost, labRequest } from './lab-request.ts';
 import type { Inventory, InventoryHost, InventoryIssue } from './types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 export function assembleInventory(
   defs: Definitions,

@@ -1,10 +1,10 @@
+import type { SourceSpan } from '../contracts/source-span.ts';
 /**
  * What the inventory files say, gathered over every file before anything is merged:
  * groups with their own variables, hosts and children, hosts with their own variables.
  * Later definitions of the same variable replace earlier ones, as Ansible's
  * set_variable does across files and within one.
  */
-import type { SourceSpan } from '../playbook/types.ts';
 
 export interface VarDef {
   readonly value: unknown;

@@ -8,9 +8,9 @@ import { ScenarioError } from '../lab/errors.ts';
 import { faultFromName, type LabFaults } from '../lab/faults.ts';
 import type { ScenarioOverrides } from '../lab/lab.ts';
 import { DEFAULT_SEED, resolveScenario } from '../lab/scenarios.ts';
-import type { SourceSpan } from '../playbook/types.ts';
 import type { LabHostRequest } from './types.ts';
 import { numberOf } from './var-checks.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** The scenario override each lab variable sets. */
 const OVERRIDE_VARS = {

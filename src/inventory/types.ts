@@ -6,7 +6,7 @@
  */
 import type { LabFaults } from '../lab/faults.ts';
 import type { ScenarioOverrides } from '../lab/lab.ts';
-import type { SourceSpan } from '../playbook/types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** One problem in an inventory file, where it was written. Line and column are 1-based; 0 means the whole file. */
 export interface InventoryIssue {

@@ -1,3 +1,5 @@
+import { InputError } from '../contracts/input-error.ts';
+
 /** One problem found in a playbook: where, at which key, and what is wrong. */
 export interface PlaybookIssue {
   readonly file: string;
@@ -10,7 +12,7 @@ export interface PlaybookIssue {
 }
 
 /** A playbook that cannot run: every problem found, in file order. */
-export class PlaybookError extends Error {
+export class PlaybookError extends InputError {
   override readonly name = 'PlaybookError';
   readonly issues: readonly PlaybookIssue[];
 
@@ -23,7 +25,7 @@ export class PlaybookError extends Error {
   }
 
   /** One "file:line:col: path: message" line per issue. */
-  format(): string {
+  override format(): string {
     return this.issues.map(formatIssue).join('\n');
   }
 }

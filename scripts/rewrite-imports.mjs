@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * Rewrites relative imports after the layering moves of issue 12 (contracts at the
+ * bottom, the lab behind one seam). Idempotent: run it again on any branch, it changes
+ * only imports that still name an old place.
+ *
+ *   node scripts/rewrite-imports.mjs [dir ...]     (default: src test bench)
+ *
+ * MODULES maps a moved file to its new path; SYMBOLS maps a named export that moved to
+ * another module (type-only exports: they are re-imported with `import type`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const MODULES = {
+  'src/engine/results.ts': 'src/contracts/results.ts',
+  'src/engine/session.ts': 'src/contracts/session.ts',
+  'src/steps/audit.ts': 'src/contracts/audit.ts',
+};
+
+const SYMBOLS = [
+  { name: 'RpcOptions', from: 'src/transport/session.ts', to: 'src/contracts/session.ts' },
+  { name: 'RpcReply', from: 'src/transport/session.ts', to: 'src/contracts/session.ts' },
+  { name: 'RpcErrorInfo', from: 'src/transport/errors.ts', to: 'src/contracts/session.ts' },
+  { name: 'SourceSpan', from: 'src/playbook/types.ts', to: 'src/contracts/source-span.ts' },
+];
+
+const root = process.cwd();
+const dirs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src', 'test', 'bench'];
+
+function* tsFiles(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() && e.name !== 'node_modules') yield* tsFiles(p);
+    else if (e.isFile() && /\.(ts|mts|mjs)$/.test(e.name)) yield p;
+  }
+}
+
+/** The repo-relative path a relative specifier in `file` points at. */
+function target(file, spec) {
+  return path.relative(root, path.resolve(path.dirname(file), spec)).split(path.sep).join('/');
+}
+
+/** The specifier `file` uses for the repo-relative path `to`. */
+function specFor(file, to) {
+  let rel = path.relative(path.dirname(file), path.resolve(root, to)).split(path.sep).join('/');
+  if (!rel.startsWith('.')) rel = `./${rel}`;
+  return rel;
+}
+
+function rewriteModules(file, text) {
+  return text.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\2/g, (all, lead, q, spec) => {
+    const to = MODULES[target(file, spec)];
+    return to ? `${lead}${q}${specFor(file, to)}${q}` : all;
+  });
+}
+
+const IMPORT = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*(['"])(\.{1,2}\/[^'"]+)\3;?[ \t]*\n?/g;
+
+function rewriteSymbols(file, text) {
+  const added = new Map(); // new module -> names
+  const out = text.replace(IMPORT, (all, typeOnly, names, q, spec) => {
+    const from = target(file, spec);
+    const moving = SYMBOLS.filter((s) => s.from === from);
+    if (moving.length === 0) return all;
+    const parts = names.split(',').map((n) => n.trim()).filter(Boolean);
+    const keep = [];
+    for (const part of parts) {
+      const bare = part.replace(/^type\s+/, '');
+      const [imported, local] = bare.split(/\s+as\s+/);
+      const move = moving.find((s) => s.name === imported);
+      if (!move) keep.push(part);
+      else (added.get(move.to) ?? added.set(move.to, []).get(move.to)).push(local ? `${imported} as ${local}` : imported);
+    }
+    if (keep.length === parts.length) return all;
+    if (keep.length === 0) return '';
+    return `import ${typeOnly ?? ''}{ ${keep.join(', ')} } from ${q}${spec}${q};\n`;
+  });
+  if (added.size === 0) return text;
+  let result = out;
+  for (const [to, names] of added) {
+    const spec = specFor(file, to);
+    // Merge into an existing import of the new module when there is one.
+    const existing = new RegExp(`import\\s+(type\\s+)?\\{([^}]*)\\}\\s*from\\s*(['"])${spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\3;`);
+    const m = existing.exec(result);
+    if (m) {
+      const have = m[2].split(',').map((n) => n.trim()).filter(Boolean);
+      const more = names.filter((n) => !have.includes(n) && !have.includes(`type ${n}`)).map((n) => (m[1] ? n : `type ${n}`));
+      result = result.replace(m[0], `import ${m[1] ?? ''}{ ${[...have, ...more].join(', ')} } from ${m[3]}${spec}${m[3]};`);
+    } else {
+      const line = `import type { ${names.join(', ')} } from '${spec}';\n`;
+      const lastImport = [...result.matchAll(/^import[\s\S]*?from\s*['"][^'"]+['"];?[ \t]*\n/gm)].at(-1);
+      const at = lastImport ? lastImport.index + lastImport[0].length : 0;
+      result = result.slice(0, at) + line + result.slice(at);
+    }
+  }
+  return result;
+}
+
+let changed = 0;
+for (const dir of dirs) {
+  for (const file of tsFiles(dir)) {
+    const before = fs.readFileSync(file, 'utf8');
+    const after = rewriteSymbols(file, rewriteModules(file, before));
+    if (after !== before) {
+      fs.writeFileSync(file, after);
+      changed++;
+      console.log(`rewrote ${file}`);
+    }
+  }
+}
+console.log(`${changed} file(s) rewritten`);
