@@ -16,6 +16,7 @@ const MODULES = {
   'src/engine/results.ts': 'src/contracts/results.ts',
   'src/engine/session.ts': 'src/contracts/session.ts',
   'src/steps/audit.ts': 'src/contracts/audit.ts',
+  'src/cli/lab-hosts.ts': 'src/cli/lab-wiring.ts',
 };
 
 const SYMBOLS = [
@@ -56,6 +57,9 @@ function rewriteModules(file, text) {
   });
 }
 
+/** Marks where a wholly moved import stood, so its replacement takes the same place. */
+const HOLE = '\u0000moved-import\u0000\n';
+
 const IMPORT = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*(['"])(\.{1,2}\/[^'"]+)\3;?[ \t]*\n?/g;
 
 function rewriteSymbols(file, text) {
@@ -74,7 +78,7 @@ function rewriteSymbols(file, text) {
       else (added.get(move.to) ?? added.set(move.to, []).get(move.to)).push(local ? `${imported} as ${local}` : imported);
     }
     if (keep.length === parts.length) return all;
-    if (keep.length === 0) return '';
+    if (keep.length === 0) return HOLE;
     return `import ${typeOnly ?? ''}{ ${keep.join(', ')} } from ${q}${spec}${q};\n`;
   });
   if (added.size === 0) return text;
@@ -90,12 +94,16 @@ function rewriteSymbols(file, text) {
       result = result.replace(m[0], `import ${m[1] ?? ''}{ ${[...have, ...more].join(', ')} } from ${m[3]}${spec}${m[3]};`);
     } else {
       const line = `import type { ${names.join(', ')} } from '${spec}';\n`;
+      if (result.includes(HOLE)) {
+        result = result.replace(HOLE, line);
+        continue;
+      }
       const lastImport = [...result.matchAll(/^import[\s\S]*?from\s*['"][^'"]+['"];?[ \t]*\n/gm)].at(-1);
       const at = lastImport ? lastImport.index + lastImport[0].length : 0;
       result = result.slice(0, at) + line + result.slice(at);
     }
   }
-  return result;
+  return result.replaceAll(HOLE, '');
 }
 
 let changed = 0;

@@ -50,13 +50,8 @@ export function assembleInventory(
         varsAt[k] = v.at;
       }
     }
-    let host: InventoryHost = { name: def.name, groups: groups.map((g) => g.name), vars, varsAt, at: def.at };
-    if (isLabHost(vars)) {
-      const lab = labRequest(vars, varsAt);
-      if ('problem' in lab) issues.push({ ...lab.problem.at, message: `host '${def.name}': ${lab.problem.message}` });
-      else host = { ...host, lab: lab.request };
-    }
-    hosts.push(host);
+    const host: InventoryHost = { name: def.name, groups: groups.map((g) => g.name), vars, varsAt, at: def.at };
+    hosts.push(isLabHost(vars) ? { ...host, lab: labRequest(vars, layers) } : host);
   }
 
   const groups = new Map<string, string[]>([...defs.groups.keys()].map((g) => [g, []]));

@@ -1,15 +1,17 @@
-import type { SourceSpan } from '../contracts/source-span.ts';
 /**
  * What the inventory files say, gathered over every file before anything is merged:
  * groups with their own variables, hosts and children, hosts with their own variables.
  * Later definitions of the same variable replace earlier ones, as Ansible's
  * set_variable does across files and within one.
  */
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 export interface VarDef {
   readonly value: unknown;
   /** Where the variable's key was written. */
   readonly at: SourceSpan;
+  /** Where its value was written (the key's place for an empty value). */
+  readonly valueAt?: SourceSpan;
 }
 
 export type VarLayer = Map<string, VarDef>;

@@ -46,5 +46,5 @@ export function readVar(source: YamlSource, e: MapEntry, target: VarsTarget): vo
     target.setPriority(numberOf(value)!);
     return;
   }
-  target.layer.set(e.key, { value, at: e.keyAt });
+  target.layer.set(e.key, { value, at: e.keyAt, valueAt: e.value ? source.span(e.value) : e.keyAt });
 }
