@@ -7,7 +7,8 @@
  *   node scripts/rewrite-imports.mjs [dir ...]     (default: src test bench)
  *
  * MODULES maps a moved file to its new path; SYMBOLS maps a named export that moved to
- * another module (type-only exports: they are re-imported with `import type`).
+ * another module (re-imported with `import type` unless marked `value`). WARNINGS name
+ * calls whose signature changed: the script prints where they are, a person fixes them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,14 @@ const SYMBOLS = [
   { name: 'RpcReply', from: 'src/transport/session.ts', to: 'src/contracts/session.ts' },
   { name: 'RpcErrorInfo', from: 'src/transport/errors.ts', to: 'src/contracts/session.ts' },
   { name: 'SourceSpan', from: 'src/playbook/types.ts', to: 'src/contracts/source-span.ts' },
+  { name: 'failureOf', from: 'src/engine/host-run.ts', to: 'src/contracts/failure.ts', value: true },
+];
+
+const WARNINGS = [
+  { pattern: /\bactionFailure\(/, say: "actionFailure(err) is gone: use failureOf('act', err) from src/contracts/failure.ts" },
+  { pattern: /\bendOf\([^()]*,/, say: 'endOf(err, failure) is now endOf(failure) (src/contracts/audit.ts)' },
+  { pattern: /\.name\s*[!=]==\s*'(PlaybookError|VarsError|InventoryError|LimitError|CredentialError|ExpressionError|PlanFileError|RpcBuildError)'/, say: 'classify with instanceof (input errors extend InputError, src/contracts/input-error.ts)' },
+  { pattern: /from '[./]*\/lab\//, say: 'imports the simulator: only src/cli/lab-wiring.ts and src/cli/commands/lab.ts may (npm run deps)', only: /^src\/(?!lab\/|cli\/lab-wiring\.ts|cli\/commands\/lab\.ts)/ },
 ];
 
 const root = process.cwd();
@@ -75,7 +84,7 @@ function rewriteSymbols(file, text) {
       const [imported, local] = bare.split(/\s+as\s+/);
       const move = moving.find((s) => s.name === imported);
       if (!move) keep.push(part);
-      else (added.get(move.to) ?? added.set(move.to, []).get(move.to)).push(local ? `${imported} as ${local}` : imported);
+      else (added.get(move.to) ?? added.set(move.to, []).get(move.to)).push({ text: local ? `${imported} as ${local}` : imported, value: move.value === true });
     }
     if (keep.length === parts.length) return all;
     if (keep.length === 0) return HOLE;
@@ -89,11 +98,14 @@ function rewriteSymbols(file, text) {
     const existing = new RegExp(`import\\s+(type\\s+)?\\{([^}]*)\\}\\s*from\\s*(['"])${spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\3;`);
     const m = existing.exec(result);
     if (m) {
-      const have = m[2].split(',').map((n) => n.trim()).filter(Boolean);
-      const more = names.filter((n) => !have.includes(n) && !have.includes(`type ${n}`)).map((n) => (m[1] ? n : `type ${n}`));
-      result = result.replace(m[0], `import ${m[1] ?? ''}{ ${[...have, ...more].join(', ')} } from ${m[3]}${spec}${m[3]};`);
+      const typeOnly = m[1] !== undefined && names.every((n) => !n.value);
+      const have = m[2].split(',').map((n) => n.trim()).filter(Boolean).map((n) => (m[1] && !typeOnly ? `type ${n}` : n));
+      const more = names.filter((n) => !have.includes(n.text) && !have.includes(`type ${n.text}`)).map((n) => (typeOnly || n.value ? n.text : `type ${n.text}`));
+      result = result.replace(m[0], `import ${typeOnly ? 'type ' : ''}{ ${[...have, ...more].join(', ')} } from ${m[3]}${spec}${m[3]};`);
     } else {
-      const line = `import type { ${names.join(', ')} } from '${spec}';\n`;
+      const values = names.filter((n) => n.value).map((n) => n.text);
+      const types = names.filter((n) => !n.value).map((n) => n.text);
+      const line = values.length === 0 ? `import type { ${types.join(', ')} } from '${spec}';\n` : `import { ${[...values, ...types.map((t) => `type ${t}`)].join(', ')} } from '${spec}';\n`;
       if (result.includes(HOLE)) {
         result = result.replace(HOLE, line);
         continue;
@@ -116,6 +128,10 @@ for (const dir of dirs) {
       changed++;
       console.log(`rewrote ${file}`);
     }
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    after.split('\n').forEach((line, i) => {
+      for (const w of WARNINGS) if (w.pattern.test(line) && (!w.only || w.only.test(rel))) console.log(`check ${rel}:${i + 1}: ${w.say}`);
+    });
   }
 }
 console.log(`${changed} file(s) rewritten`);
