@@ -4,15 +4,10 @@
  * parsed with positions, checked, and merged with Ansible's variable precedence into
  * these types; nothing after the loader looks at YAML.
  */
-import type { SourceSpan } from '../contracts/source-span.ts';
+import type { LocatedIssue, SourceSpan } from '../contracts/source-span.ts';
 
 /** One problem in an inventory file, where it was written. Line and column are 1-based; 0 means the whole file. */
-export interface InventoryIssue {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-}
+export type InventoryIssue = LocatedIssue;
 
 /**
  * A simulated device for a host with `lab_scenario` and no `ansible_host`, as plain data:
