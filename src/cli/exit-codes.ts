@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 
 /**
  * Exit codes, distinct so a scheduler or CI job can tell outcomes apart.

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { recapOf, type HostResult, type RunResult } from '../engine/results.ts';
+import { recapOf, type HostResult, type RunResult } from '../contracts/results.ts';
 import { visible } from '../plan/visible.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
 import { buildReport, writeReport } from '../report/json-report.ts';

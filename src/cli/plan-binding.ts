@@ -1,5 +1,5 @@
 import { inventoryBinding, type ConnectionTarget, type InventoryBinding } from '../plan/binding.ts';
-import { LAB_USER } from '../lab/lab.ts';
+import { LAB_USER } from './lab-wiring.ts';
 import type { Targets } from './targets.ts';
 
 /** Where the in-process lab listens (lab-hosts.ts starts it with the lab's default address). */

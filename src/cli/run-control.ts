@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import type { ChalkInstance } from 'chalk';
 import type { RunEvent } from '../engine/events.ts';
-import { recapOf, type ActionResult, type HostResult, type Phase, type RunResult } from '../engine/results.ts';
+import { recapOf, type ActionResult, type HostResult, type Phase, type RunResult } from '../contracts/results.ts';
 import type { AuditEntry } from '../report/audit-log.ts';
 import { ExitCode, exitCodeOf } from './exit-codes.ts';
 import { listrRenderer } from './render/listr.ts';

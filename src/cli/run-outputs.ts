@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { writeFileAtomically, writeHtmlReport } from '../report/fleet-files.ts';
 import { viewOfRun } from '../report/fleet-view.ts';

@@ -18,7 +18,7 @@ import { LIMIT_SETTINGS, type SessionLimits } from '../transport/limits.ts';
 import type { ConnectOptions } from '../transport/options.ts';
 import { NetconfSession } from '../transport/session.ts';
 import { asUsageError } from './input-errors.ts';
-import { startInventoryLab, type InProcessLab } from './lab-hosts.ts';
+import { checkLabHosts, startInventoryLab, type InProcessLab } from './lab-wiring.ts';
 
 /** The built-in lab inventory, found relative to runbook itself so it works from any directory. */
 export const DEFAULT_INVENTORY = fileURLToPath(new URL('../../inventory/lab.yml', import.meta.url));
@@ -74,6 +74,7 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
   return asUsageError(async () => {
     const extra = await parseExtraVars([...opts.extraVars]);
     const inventory = await loadInventory([...opts.inventoryFiles], opts.vault ? { vault: opts.vault } : {});
+    checkLabHosts(inventory);
     const { hosts, warnings } = resolveSelection(inventory, playbook.hosts, opts.limit);
     for (const w of inventory.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
     for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
@@ -152,9 +153,9 @@ export async function engineHosts(
   timeouts: TimeoutLayers = { playbook: {}, cli: {} },
 ): Promise<{ hosts: EngineHost[]; lab: InProcessLab | undefined }> {
   const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
-  for (const [name, c] of lab?.connections ?? []) targets.connections.set(name, c);
+  const connectionOf = (name: string): ConnectOptions => lab?.connections.get(name) ?? targets.connections.get(name)!;
   const hosts = targets.hosts.map(({ host, vars }) => {
-    const { options, deadlineMs } = layeredSettings(targets.connections.get(host.name)!, host, timeouts);
+    const { options, deadlineMs } = layeredSettings(connectionOf(host.name), host, timeouts);
     return {
       name: host.name,
       groups: host.groups,

@@ -1,4 +1,4 @@
-import type { HostResult, LogEntry, Phase, RunResult } from './results.ts';
+import type { HostResult, LogEntry, Phase, RunResult } from '../contracts/results.ts';
 
 /**
  * What the engine tells the outside while it runs. Renderers (listr2 on a terminal,

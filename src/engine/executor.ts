@@ -5,7 +5,7 @@ import { checkPolicy, overBudget, stopReason, type FailurePolicy } from './failu
 import { HostDeadline } from './host-deadline.ts';
 import { runHost, type PlanGate, type EngineHost, type HostRunOptions } from './host-run.ts';
 import { realSleep, type ConnectRetry, type Sleep } from './retry.ts';
-import { recapOf, type HostResult, type RunResult } from './results.ts';
+import { recapOf, type HostResult, type RunResult } from '../contracts/results.ts';
 
 export interface RunOptions extends FailurePolicy {
   /** Hosts in flight at once, within a batch. */

@@ -1,4 +1,4 @@
-import type { HostResult } from './results.ts';
+import type { HostResult } from '../contracts/results.ts';
 
 /**
  * When a rolling run stops early. Ansible's play keywords, with one deliberate difference:

@@ -1,6 +1,6 @@
 import { TransportError } from '../transport/errors.ts';
 import type { EngineHost } from './host-run.ts';
-import type { RpcSession } from './session.ts';
+import type { RpcSession } from '../contracts/session.ts';
 
 /** The host's deadline passed: not a glitch a connect retry could pass (retry.ts). */
 export class HostDeadlineError extends TransportError {}

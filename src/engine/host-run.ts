@@ -1,17 +1,17 @@
-import { TableValueError, type TableResult } from '../junos/table.ts';
+import type { TableResult } from '../junos/table.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
-import { actionFailure, runAct } from '../steps/act.ts';
-import { noAudit, type ChangeAudit } from '../steps/audit.ts';
+import { runAct } from '../steps/act.ts';
+import { noAudit, type ChangeAudit } from '../contracts/audit.ts';
 import { runAnalyze } from '../steps/analyze.ts';
 import { runCollect } from '../steps/collect.ts';
 import { renderLog } from '../steps/log.ts';
 import { runPlan } from '../steps/plan.ts';
 import { extend, truthy, type Scope } from '../steps/scope.ts';
-import { describeRpcError, RpcError, TransportError } from '../transport/errors.ts';
 import type { RunEvent } from './events.ts';
 import { connectWithRetry, type ConnectRetry } from './retry.ts';
-import type { ActionResult, ConfigOutcome, Failure, HostResult, HostStatus, LogEntry, Phase, PlannedAction, StepOutcome } from './results.ts';
-import type { RpcSession } from './session.ts';
+import { FailureError, failureOf } from '../contracts/failure.ts';
+import type { ActionResult, ConfigOutcome, Failure, FailureKind, HostResult, HostStatus, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
+import type { RpcSession } from '../contracts/session.ts';
 
 /** A host as the engine sees it: a name, its resolved vars, and a way to connect. */
 export interface EngineHost {
@@ -43,9 +43,15 @@ export type GateVerdict =
   | { readonly act: false; readonly reason: string; readonly lines: readonly string[] };
 
 /** Thrown inside the pipeline to end it with a failure that is already described. */
-class StepFailed extends Error {
+class StepFailed extends FailureError {
+  readonly kind: FailureKind;
   constructor(readonly failure: Failure) {
     super(failure.message);
+    this.kind = failure.kind;
+  }
+
+  override failureIn(): Failure {
+    return this.failure;
   }
 }
 
@@ -263,20 +269,6 @@ function verifyCounts(names: readonly string[], scope: Scope): Record<string, nu
     if (t && typeof t.count === 'number') out[name] = t.count;
   }
   return out;
-}
-
-/** Any error as a Failure: the transport's phase, the device's rpc-error, or what it says. */
-export function failureOf(phase: Phase, err: unknown): Failure {
-  if (err instanceof StepFailed) return err.failure;
-  if (err instanceof RpcError) {
-    return { phase, kind: 'rpc-error', message: `${err.rpc}: ${err.errors.map(describeRpcError).join('; ')}`, deviceErrors: err.errors.map((e) => ({ ...e })) };
-  }
-  if (err instanceof TransportError) return { phase, kind: err.phase, message: err.message };
-  if (err instanceof TableValueError) return { phase, kind: 'bad-value', message: err.message };
-  if (phase === 'act') return actionFailure(err);
-  const e = err as Error;
-  const kind = e?.name === 'ExpressionError' ? 'expression' : e?.name === 'RpcBuildError' ? 'bad-argument' : 'internal';
-  return { phase, kind, message: e?.message ?? String(err) };
 }
 
 /** What a configuration change says in the host's log: the diff, then what became of it. */

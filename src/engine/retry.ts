@@ -1,6 +1,6 @@
 import { TransportError } from '../transport/errors.ts';
 import { HostDeadlineError } from './host-deadline.ts';
-import type { RpcSession } from './session.ts';
+import type { RpcSession } from '../contracts/session.ts';
 
 /** Waits `ms`, or less if the signal aborts first. Injected so tests never wait. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -1,5 +1,4 @@
 import jsonata from 'jsonata';
-import type { SourceSpan } from '../playbook/types.ts';
 import type { Expression } from './types.ts';
 import { inspectAst, type NameRead } from './ast.ts';
 import { ExpressionError } from './errors.ts';
@@ -8,6 +7,7 @@ import { sandboxScope, toPlain } from './sandbox.ts';
 import { allNodes, BUDGET_BINDING, BudgetExceeded, BudgetMeter, budgetHooks, expressionBudget, literalRangeProblems, rangeSides, type ExpressionBudget } from './budget.ts';
 import { guardFunctions } from './guarded-functions.ts';
 import { regexProblem, SafeRegExp } from './safe-regex.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** A compiled expression, with what the loader needs to check its references. */
 export interface CompiledExpression extends Expression {

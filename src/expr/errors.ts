@@ -1,11 +1,13 @@
-import type { SourceSpan } from '../playbook/types.ts';
+import { InputError } from '../contracts/input-error.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /**
  * An expression that cannot be compiled or failed while evaluated: where it was written,
- * its text, and a sentence for a person. The engine recognises it by `name`.
+ * its text, and a sentence for a person. An input error when the playbook is loaded, an 'expression' failure when a host run meets it.
  */
-export class ExpressionError extends Error {
+export class ExpressionError extends InputError {
   override readonly name = 'ExpressionError';
+  override readonly kind = 'expression';
   readonly file: string;
   readonly line: number;
   readonly column: number;

@@ -1,5 +1,5 @@
-import type { SourceSpan } from '../playbook/types.ts';
 import type { ExpressionBudget } from './budget.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /**
  * Where an expression's text starts, and whether its characters map one to one onto the

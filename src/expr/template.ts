@@ -1,9 +1,9 @@
-import type { SourceSpan } from '../playbook/types.ts';
 import type { Template } from './types.ts';
 import type { NameRead } from './ast.ts';
 import { compileExpression, type CompiledExpression } from './compile.ts';
 import { ExpressionError } from './errors.ts';
 import { placementOf, shifted, spanAt, type CompileOptions } from './placement.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** A compiled template, with the expressions in it for reference checks. */
 export interface CompiledTemplate extends Template {

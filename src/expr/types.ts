@@ -1,4 +1,4 @@
-import type { SourceSpan } from '../playbook/types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** A compiled expression (JSONata), evaluated against a scope of plain data. */
 export interface Expression {

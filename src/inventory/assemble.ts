@@ -12,10 +12,10 @@
  *   4. host_vars/ files.
  * Within one level the last definition read wins, so a later -i file overrides an earlier one.
  */
-import type { SourceSpan } from '../playbook/types.ts';
 import type { Definitions, GroupDef, VarLayer } from './definitions.ts';
 import { isLabHost, labRequest } from './lab-request.ts';
 import type { Inventory, InventoryHost, InventoryIssue } from './types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 export function assembleInventory(
   defs: Definitions,
@@ -55,11 +55,7 @@ export function assembleInventory(
     }
     let host: InventoryHost = { name: def.name, groups: groups.map((g) => g.name), vars, varsAt, at: def.at };
     if (secret.size > 0) host = { ...host, secretVars: [...secret] };
-    if (isLabHost(vars)) {
-      const lab = labRequest(vars, varsAt);
-      if ('problem' in lab) issues.push({ ...lab.problem.at, message: `host '${def.name}': ${lab.problem.message}` });
-      else host = { ...host, lab: lab.request };
-    }
+    if (isLabHost(vars)) host = { ...host, lab: labRequest(vars, layers) };
     hosts.push(host);
   }
 

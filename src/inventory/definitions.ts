@@ -4,7 +4,7 @@
  * Later definitions of the same variable replace earlier ones, as Ansible's
  * set_variable does across files and within one.
  */
-import type { SourceSpan } from '../playbook/types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 export interface VarDef {
   readonly value: unknown;
@@ -12,6 +12,8 @@ export interface VarDef {
   readonly at: SourceSpan;
   /** Decrypted from Ansible Vault: shown nowhere, used only as a credential. */
   readonly secret?: boolean;
+  /** Where its value was written (the key's place for an empty value). */
+  readonly valueAt?: SourceSpan;
 }
 
 export type VarLayer = Map<string, VarDef>;

@@ -3,8 +3,9 @@
  * connection settings. None of their messages ever contains a password: messages name
  * variables and environment variables, never values of password variables.
  */
-import type { SourceSpan } from '../playbook/types.ts';
+import { InputError } from '../contracts/input-error.ts';
 import type { InventoryIssue } from './types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** `file:line:column: message`, or `file: message` for a problem with the whole file. */
 export function formatIssue(issue: InventoryIssue): string {
@@ -16,7 +17,7 @@ export function formatSpan(at: SourceSpan): string {
 }
 
 /** The inventory could not be loaded; every problem found is listed, each where it was written. */
-export class InventoryError extends Error {
+export class InventoryError extends InputError {
   override readonly name = 'InventoryError';
   constructor(readonly issues: readonly InventoryIssue[]) {
     super(
@@ -28,7 +29,7 @@ export class InventoryError extends Error {
 }
 
 /** A host pattern or --limit that selects nothing, or cannot be read. */
-export class LimitError extends Error {
+export class LimitError extends InputError {
   override readonly name = 'LimitError';
   constructor(
     message: string,
@@ -43,7 +44,7 @@ export class LimitError extends Error {
  * A host's connection settings are missing or unusable: no user, a key file that cannot
  * be read, an environment variable that is not set, a password written in a file.
  */
-export class CredentialError extends Error {
+export class CredentialError extends InputError {
   override readonly name = 'CredentialError';
   constructor(
     readonly host: string,

@@ -8,7 +8,7 @@
  *   - values are typed as Python literals (`22`, `True`, `'x'`, `[1, 2]`), else text.
  * Problems are collected at file:line:column, as for YAML.
  */
-import type { SourceSpan } from '../playbook/types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 import type { Definitions, VarLayer } from './definitions.ts';
 import { expandHostKey } from './host-range.ts';
 import { pythonLiteral } from './python-literal.ts';

@@ -3,7 +3,7 @@
  * into a layer, checking each variable runbook interprets where it is written.
  */
 import { isMap, type Node } from 'yaml';
-import type { SourceSpan } from '../playbook/types.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 import type { VarLayer } from './definitions.ts';
 import { isSecretVar } from './password-vars.ts';
 import { checkVar, isCheckedVar, numberOf, oldNameNote } from './var-checks.ts';
@@ -39,7 +39,7 @@ export function readVar(source: YamlSource, e: MapEntry, target: VarsTarget): vo
     value = vaulted;
     secret = true;
   }
-  const problem = storeVar(e.key, value, e.keyAt, target, secret);
+  const problem = storeVar(e.key, value, e.keyAt, target, secret, e.value ? source.span(e.value) : e.keyAt);
   if (problem) source.report(e.value ? source.span(e.value) : e.keyAt, problem);
 }
 
@@ -59,7 +59,7 @@ function vaultedValue(source: YamlSource, e: MapEntry, ciphertext: unknown): str
 }
 
 /** Checks one variable and puts it in the target; returns the problem instead when the value is unusable. */
-export function storeVar(key: string, value: unknown, at: SourceSpan, target: VarsTarget, secret = false): string | undefined {
+export function storeVar(key: string, value: unknown, at: SourceSpan, target: VarsTarget, secret = false, valueAt: SourceSpan = at): string | undefined {
   // A vaulted password is what a password variable should hold; other checks must not show it.
   const problem = secret && isSecretVar(key) ? undefined : checkVar(key, value);
   // The checks quote the value: a decrypted one is described, never shown.
@@ -68,6 +68,6 @@ export function storeVar(key: string, value: unknown, at: SourceSpan, target: Va
     target.setPriority(numberOf(value)!);
     return undefined;
   }
-  target.layer.set(key, secret ? { value, at, secret } : { value, at });
+  target.layer.set(key, secret ? { value, at, valueAt, secret } : { value, at, valueAt });
   return undefined;
 }

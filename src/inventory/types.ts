@@ -4,30 +4,37 @@
  * parsed with positions, checked, and merged with Ansible's variable precedence into
  * these types; nothing after the loader looks at YAML.
  */
-import type { LabFaults } from '../lab/faults.ts';
-import type { ScenarioOverrides } from '../lab/lab.ts';
-import type { SourceSpan } from '../playbook/types.ts';
+import type { LocatedIssue, SourceSpan } from '../contracts/source-span.ts';
 
 /** One problem in an inventory file, where it was written. Line and column are 1-based; 0 means the whole file. */
-export interface InventoryIssue {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-}
+export type InventoryIssue = LocatedIssue;
 
-/** A simulated device the engine starts in-process for a host with `lab_scenario` and no `ansible_host`. */
+/**
+ * A simulated device for a host with `lab_scenario` and no `ansible_host`, as plain data:
+ * the inventory checks only the types of the lab variables; the CLI's lab wiring
+ * (src/cli/lab-wiring.ts) checks the names against the simulator and starts it.
+ */
 export interface LabHostRequest {
-  /** From `lab_scenario`: one of the lab's scenario names. */
+  /** From `lab_scenario`: a scenario name. */
   readonly scenario: string;
   /** From `lab_seed`; 1 when not set. */
   readonly seed: number;
   /** From `lab_ah_sessions`, `lab_peers`, `lab_spus`, `lab_cluster`. */
-  readonly overrides: ScenarioOverrides;
-  /** From `lab_fault`: one fault name or a list of them, combined. */
-  readonly faults?: LabFaults;
+  readonly overrides: LabOverrides;
+  /** From `lab_fault`: the fault names, in order. */
+  readonly faults?: readonly string[];
   /** From `lab_base11`. */
   readonly base11?: boolean;
+  /** Where each lab variable's value was written, for located errors from the lab wiring. */
+  readonly at: Readonly<Record<string, SourceSpan>>;
+}
+
+/** A scenario's sizes as the lab variables set them. */
+export interface LabOverrides {
+  readonly ahSessions?: number;
+  readonly peers?: number;
+  readonly spus?: number;
+  readonly cluster?: boolean;
 }
 
 export interface InventoryHost {

@@ -6,10 +6,10 @@ import { yamlErrorText } from '../schema/yaml-expansion.ts';
  * silently keeps the last one.
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
-import type { SourceSpan } from '../playbook/types.ts';
 import { aliasExpansionProblem } from '../schema/yaml-expansion.ts';
 import type { InventoryIssue } from './types.ts';
 import { VaultKeyring } from './vault.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** A key of a mapping with its value node (undefined for `key:` with nothing after it). */
 export interface MapEntry {

@@ -1,3 +1,4 @@
+import { FailureError } from '../contracts/failure.ts';
 import { checkArgValue, rpcSpec, wideEffect } from './catalog.ts';
 
 /**
@@ -11,8 +12,9 @@ export type RpcArgValue = string | number | boolean;
 export type RpcArgs = Readonly<Record<string, RpcArgValue>>;
 
 /** An RPC could not be built: which RPC, which argument (if one is at fault) and why. */
-export class RpcBuildError extends Error {
+export class RpcBuildError extends FailureError {
   override readonly name = 'RpcBuildError';
+  readonly kind = 'bad-argument';
   constructor(
     readonly rpc: string,
     readonly argument: string | undefined,

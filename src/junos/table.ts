@@ -1,3 +1,4 @@
+import { FailureError } from '../contracts/failure.ts';
 import { flatCopy } from '../xml/flat-string.ts';
 import { checkArgValue } from './catalog.ts';
 import type { XmlNode } from '../xml/node.ts';
@@ -36,8 +37,9 @@ export type TableField = TablePathField | { readonly name: string; readonly kind
  * from a device is checked before any plan uses it: a tunnel index of "abc" read as null
  * once made a clear with no index, which Junos reads as "clear every IPsec SA".
  */
-export class TableValueError extends Error {
+export class TableValueError extends FailureError {
   override readonly name = 'TableValueError';
+  readonly kind = 'bad-value';
   constructor(
     readonly item: string,
     readonly record: number,

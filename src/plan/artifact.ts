@@ -1,4 +1,4 @@
-import type { Failure, HostStatus, PlannedAction } from '../engine/results.ts';
+import type { Failure, HostStatus, PlannedAction } from '../contracts/results.ts';
 import type { InventoryBinding } from './binding.ts';
 
 /** 2: the plan carries its digest and the inventory it is bound to. */

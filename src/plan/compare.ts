@@ -1,4 +1,4 @@
-import type { HostStatus, PlannedAction } from '../engine/results.ts';
+import type { HostStatus, PlannedAction } from '../contracts/results.ts';
 import type { PlannedHost } from './artifact.ts';
 
 /** How a host's fresh plan stands against the one a reviewer approved. */

@@ -1,3 +1,5 @@
+import { InputError } from '../contracts/input-error.ts';
+
 /** What was wrong with a plan file, in the order a reader meets the problems. */
 export type PlanFileProblem =
   /** The file could not be read at all (missing, a directory, no permission). */
@@ -21,7 +23,7 @@ export interface PlanIssue {
  * A plan file apply cannot trust. Apply acts only on what a reviewer saw, so a plan
  * that cannot be read exactly as written is refused as a whole, never half-used.
  */
-export class PlanFileError extends Error {
+export class PlanFileError extends InputError {
   override readonly name = 'PlanFileError';
   readonly file: string;
   readonly problem: PlanFileProblem;
@@ -42,7 +44,7 @@ export class PlanFileError extends Error {
   }
 
   /** One "file: path message" line per issue, for a terminal. */
-  format(): string {
+  override format(): string {
     const where = this.line !== undefined ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
     return this.issues.map((i) => `${where}: ${issueText(i)}`).join('\n');
   }

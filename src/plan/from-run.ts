@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
 import type { InventoryBinding } from './binding.ts';

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 import type { PlanArtifact } from './artifact.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Failure, HostStatus, PlannedAction } from '../engine/results.ts';
+import type { Failure, HostStatus, PlannedAction } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from './artifact.ts';
 import { targetText } from './binding.ts';
 import { actionLabel } from './compare.ts';

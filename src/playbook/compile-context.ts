@@ -2,11 +2,12 @@ import { compileExpression } from '../expr/compile.ts';
 import { ExpressionError } from '../expr/errors.ts';
 import { compileTemplate, literalTemplate } from '../expr/template.ts';
 import type { Expression, Template } from '../expr/types.ts';
-import type { ArgTemplates, SourceSpan } from './types.ts';
+import type { ArgTemplates } from './types.ts';
 import type { IssueSink } from './issues.ts';
 import { checkReads, type NameScope } from './name-scope.ts';
 import type { WrittenArgs } from './written.ts';
 import type { PathSegment, YamlSource } from './yaml-source.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /**
  * Compiles the expressions and templates of a playbook where they were written, checks

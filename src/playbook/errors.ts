@@ -1,16 +1,14 @@
+import { InputError } from '../contracts/input-error.ts';
+import type { LocatedIssue } from '../contracts/source-span.ts';
+
 /** One problem found in a playbook: where, at which key, and what is wrong. */
-export interface PlaybookIssue {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
+export interface PlaybookIssue extends LocatedIssue {
   /** Where in the written form, like steps[2].collect.rpc; '' for the whole document. */
   readonly path: string;
-  /** A sentence for a person: "unknown key 'itme' (expected one of: rpc, args, item, fields)". */
-  readonly message: string;
 }
 
 /** A playbook that cannot run: every problem found, in file order. */
-export class PlaybookError extends Error {
+export class PlaybookError extends InputError {
   override readonly name = 'PlaybookError';
   readonly issues: readonly PlaybookIssue[];
 
@@ -23,7 +21,7 @@ export class PlaybookError extends Error {
   }
 
   /** One "file:line:col: path: message" line per issue. */
-  format(): string {
+  override format(): string {
     return this.issues.map(formatIssue).join('\n');
   }
 }

@@ -1,7 +1,7 @@
-import type { SourceSpan } from './types.ts';
 import type { PlaybookIssue } from './errors.ts';
 import { formatPath } from './path.ts';
 import type { PathSegment, YamlSource } from './yaml-source.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** Collects the problems the semantic checks find, each located in the YAML. */
 export class IssueSink {

@@ -1,7 +1,8 @@
 import type { NameRead } from '../expr/ast.ts';
-import type { SourceSpan, Step } from './types.ts';
+import type { Step } from './types.ts';
 import type { IssueSink } from './issues.ts';
 import type { PathSegment } from './yaml-source.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /**
  * What the loader knows about a value an expression can read, so that `ah.cuont` or

@@ -4,14 +4,8 @@
  * filled in, expressions are compiled and references checked before this exists; the
  * engine never reads YAML.
  */
+import type { SourceSpan } from '../contracts/source-span.ts';
 import type { Expression, Template } from '../expr/types.ts';
-
-/** Where something was written, for located errors at run time too. */
-export interface SourceSpan {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
 
 export type VarType = 'integer' | 'number' | 'string' | 'boolean';
 

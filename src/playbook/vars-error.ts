@@ -1,3 +1,5 @@
+import { InputError } from '../contracts/input-error.ts';
+
 /** One var value that cannot be used: which var, where the value came from, and the rule it breaks. */
 export interface VarProblem {
   /** The var's name; undefined when the -e argument itself could not be read. */
@@ -8,7 +10,7 @@ export interface VarProblem {
 }
 
 /** Vars from -e or the inventory that cannot be used; every problem found. */
-export class VarsError extends Error {
+export class VarsError extends InputError {
   override readonly name = 'VarsError';
 
   constructor(readonly problems: readonly VarProblem[]) {
@@ -29,7 +31,7 @@ export class VarsError extends Error {
   }
 
   /** One "source: rule" line per problem. */
-  format(): string {
+  override format(): string {
     return this.problems.map(line).join('\n');
   }
 }

@@ -1,9 +1,9 @@
 import { yamlErrorText } from '../schema/yaml-expansion.ts';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CompileOptions } from '../expr/placement.ts';
-import type { SourceSpan } from './types.ts';
 import { aliasExpansionProblem } from '../schema/yaml-expansion.ts';
 import { PlaybookError, type PlaybookIssue } from './errors.ts';
+import type { SourceSpan } from '../contracts/source-span.ts';
 
 /** A key or index on the way from the document's root to a value. */
 export type PathSegment = string | number;

@@ -1,6 +1,6 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AuditedRpc, ChangeAudit, RpcEnd } from '../steps/audit.ts';
+import type { AuditedRpc, ChangeAudit, RpcEnd } from '../contracts/audit.ts';
 
 /** The run the audit lines belong to. */
 export interface AuditRun {

@@ -1,4 +1,4 @@
-import type { ActionStatus, HostResult, HostStatus, RunResult } from '../engine/results.ts';
+import type { ActionStatus, HostResult, HostStatus, RunResult } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from '../plan/artifact.ts';
 import type { Report } from './json-report.ts';
 

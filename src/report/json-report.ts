@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 
 export const REPORT_FORMAT = 'runbook-report/1';

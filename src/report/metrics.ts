@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 import { STATUSES, viewOfRun } from './fleet-view.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/results.ts';
+import type { RunResult } from '../contracts/results.ts';
 
 /** The body a notification endpoint gets: runbook's own JSON, a Slack message, or a Teams (Adaptive Card) message. */
 export type NotifyFormat = 'generic' | 'slack' | 'teams';

@@ -1,3 +1,4 @@
+import { InputError } from '../contracts/input-error.ts';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -19,7 +20,7 @@ export interface SyslogTarget {
   readonly port?: number;
 }
 
-export class SyslogTargetError extends Error {
+export class SyslogTargetError extends InputError {
   override readonly name = 'SyslogTargetError';
 }
 

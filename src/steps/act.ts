@@ -1,10 +1,11 @@
-import type { RpcSession } from '../engine/session.ts';
-import type { ActionResult, ConfigOutcome, Failure, PlannedAction } from '../engine/results.ts';
+import { failureOf } from '../contracts/failure.ts';
+import type { RpcSession } from '../contracts/session.ts';
+import type { ActionResult, ConfigOutcome, Failure, PlannedAction } from '../contracts/results.ts';
 import { clearReply } from '../junos/clear-reply.ts';
 import { buildRpc } from '../junos/rpc.ts';
 import type { ActStep } from '../playbook/types.ts';
-import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
-import { endOf, type ChangeAudit } from './audit.ts';
+import { describeRpcError, isTransportPhase } from '../transport/errors.ts';
+import { endOf, type ChangeAudit } from '../contracts/audit.ts';
 import { runConfigChange } from './config-change.ts';
 import { argsForCall } from './plan.ts';
 
@@ -98,7 +99,7 @@ async function sendRpc(action: PlannedAction, session: RpcSession, audit: Change
   try {
     body = buildRpc(action.rpc, argsForCall(action), { wide: action.wide !== undefined });
   } catch (err) {
-    return { action, status: 'failed', error: actionFailure(err) };
+    return { action, status: 'failed', error: failureOf('act', err) };
   }
   let ended: ReturnType<ChangeAudit['sending']>;
   try {
@@ -114,8 +115,8 @@ async function sendRpc(action: PlannedAction, session: RpcSession, audit: Change
     ended({ outcome: 'ok', reply: answer });
     return { action, status: 'sent', reply: answer, ms: Date.now() - started };
   } catch (err) {
-    const failure = actionFailure(err);
-    ended(endOf(err, failure));
+    const failure = failureOf('act', err);
+    ended(endOf(failure));
     return { action, status: 'failed', error: failure, ms: Date.now() - started };
   }
 }
@@ -136,10 +137,3 @@ function statementResult(action: PlannedAction, outcome: ConfigOutcome, failure:
   }
 }
 
-export function actionFailure(err: unknown): Failure {
-  if (err instanceof RpcError) {
-    return { phase: 'act', kind: 'rpc-error', message: err.message, deviceErrors: err.errors.map((e) => ({ ...e })) };
-  }
-  if (err instanceof TransportError) return { phase: 'act', kind: err.phase, message: err.message };
-  return { phase: 'act', kind: 'internal', message: err instanceof Error ? err.message : String(err) };
-}

@@ -1,4 +1,4 @@
-import type { RpcSession } from '../engine/session.ts';
+import type { RpcSession } from '../contracts/session.ts';
 import { buildRpc } from '../junos/rpc.ts';
 import { tableExtractor, TableValueError, type TableResult } from '../junos/table.ts';
 import type { CollectStep } from '../playbook/types.ts';

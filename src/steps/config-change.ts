@@ -1,9 +1,9 @@
-import type { RpcSession } from '../engine/session.ts';
-import type { ConfigOutcome, ConfigResult, Failure } from '../engine/results.ts';
+import { failureOf } from '../contracts/failure.ts';
+import type { RpcSession, RpcReply } from '../contracts/session.ts';
+import type { ConfigOutcome, ConfigResult, Failure } from '../contracts/results.ts';
 import { CONFIG_RPC, commitConfirmedRpc, commitResults, commitRpc, configurationOutput, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
 import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
-import type { RpcReply } from '../transport/session.ts';
-import { endOf, type AuditedRpc, type ChangeAudit } from './audit.ts';
+import { endOf, type AuditedRpc, type ChangeAudit } from '../contracts/audit.ts';
 
 export interface ConfigChangeOptions {
   /** Check only: load, compare, `commit check`, discard. */
@@ -65,7 +65,7 @@ export async function runConfigChange(statements: readonly string[], session: Rp
     try {
       reply = await session.rpc(body, handler);
     } catch (err) {
-      ended?.(endOf(err, configFailure(label, err, confirmed)));
+      ended?.(endOf(configFailure(label, err, confirmed)));
       throw err;
     }
     const said = reply.warnings.map(describeRpcError);
@@ -182,9 +182,8 @@ function commentCli(comment: string): string {
 
 function configFailure(what: string, err: unknown, confirmedMinutes: number | undefined): Failure {
   const after = confirmedMinutes !== undefined ? ` (after commit confirmed: the device rolls the change back by itself within ${confirmedMinutes} min unless it is confirmed)` : '';
-  if (err instanceof RpcError) {
-    return { phase: 'act', kind: 'rpc-error', message: `${what}: ${err.errors.map(describeRpcError).join('; ')}${after}`, deviceErrors: err.errors.map((e) => ({ ...e })) };
-  }
-  if (err instanceof TransportError) return { phase: 'act', kind: err.phase, message: `${what}: ${err.message}${after}` };
-  return { phase: 'act', kind: 'internal', message: `${what}: ${err instanceof Error ? err.message : String(err)}${after}` };
+  const failure = failureOf('act', err);
+  // The device's own words read better after "commit: " than the error's host-prefixed message.
+  const said = err instanceof RpcError ? err.errors.map(describeRpcError).join('; ') : failure.message;
+  return { ...failure, message: `${what}: ${said}${after}` };
 }

@@ -1,4 +1,4 @@
-import type { LogEntry } from '../engine/results.ts';
+import type { LogEntry } from '../contracts/results.ts';
 import type { LogLine } from '../playbook/types.ts';
 import { asList, extend, type Scope } from './scope.ts';
 

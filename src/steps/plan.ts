@@ -1,6 +1,6 @@
 import { cliForm, rpcSpec, wideEffect } from '../junos/catalog.ts';
 import { buildRpc, RpcBuildError } from '../junos/rpc.ts';
-import type { PlannedAction } from '../engine/results.ts';
+import type { PlannedAction } from '../contracts/results.ts';
 import type { ConfigActionTemplate, PlanStep } from '../playbook/types.ts';
 import { checkStatement } from '../junos/config.ts';
 import { renderArgs } from './args.ts';

@@ -3,6 +3,10 @@
  * so a run result can say "lab-srx-03: auth: ..." without parsing messages.
  */
 
+import { FailureError } from '../contracts/failure.ts';
+import type { Failure, Phase } from '../contracts/results.ts';
+import type { RpcErrorInfo } from '../contracts/session.ts';
+
 /** Where in the life of a session something went wrong. */
 export type TransportPhase =
   /** TCP connect or SSH handshake (refused, unreachable, reset). */
@@ -29,8 +33,10 @@ export function isTransportPhase(kind: string): kind is TransportPhase {
   return PHASES.has(kind);
 }
 
-export class TransportError extends Error {
+export class TransportError extends FailureError {
   override readonly name = 'TransportError';
+  /** A transport failure's kind is the phase it failed in. */
+  readonly kind: TransportPhase;
   constructor(
     readonly host: string,
     readonly phase: TransportPhase,
@@ -38,23 +44,14 @@ export class TransportError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${host}: ${phase}: ${message}`, options);
+    this.kind = phase;
   }
 }
 
-/** One `<rpc-error>` as the device sent it. */
-export interface RpcErrorInfo {
-  readonly severity: 'error' | 'warning';
-  readonly message: string;
-  readonly type?: string;
-  readonly tag?: string;
-  readonly path?: string;
-  readonly badElement?: string;
-  readonly sourceDaemon?: string;
-}
-
 /** The device answered an RPC with one or more `<rpc-error>` of severity error. */
-export class RpcError extends Error {
+export class RpcError extends FailureError {
   override readonly name = 'RpcError';
+  readonly kind = 'rpc-error';
   constructor(
     readonly host: string,
     readonly rpc: string,
@@ -62,6 +59,15 @@ export class RpcError extends Error {
     readonly warnings: readonly RpcErrorInfo[] = [],
   ) {
     super(`${host}: rpc-error: ${rpc}: ${errors.map(describeRpcError).join('; ')}`);
+  }
+
+  /**
+   * With the device's own errors. An action's failure sits in a list of actions, so it
+   * keeps the host's name; a step's failure sits under its host, so it starts at the RPC.
+   */
+  override failureIn(phase: Phase): Failure {
+    const message = phase === 'act' ? this.message : `${this.rpc}: ${this.errors.map(describeRpcError).join('; ')}`;
+    return { phase, kind: this.kind, message, deviceErrors: this.errors.map((e) => ({ ...e })) };
   }
 }
 

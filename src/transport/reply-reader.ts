@@ -1,10 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 import { XmlElementStream, type ElementHandler } from '../xml/element-stream.ts';
 import type { XmlNode } from '../xml/node.ts';
-import type { RpcErrorInfo } from './errors.ts';
 import { LimitError, limitsOf, xmlLimitsOf, type SessionLimits } from './limits.ts';
 import { readRpcError } from './rpc-error.ts';
 import { outsideRoot } from './root-text.ts';
+import type { RpcErrorInfo } from '../contracts/session.ts';
 
 /** How much text before the root (and after it) is kept to check it is only a prolog, comments and space. */
 const OUTSIDE_ROOT_KEPT = 4096;

@@ -1,5 +1,5 @@
 import { childText, pathText, type XmlNode } from '../xml/node.ts';
-import type { RpcErrorInfo } from './errors.ts';
+import type { RpcErrorInfo } from '../contracts/session.ts';
 
 /**
  * Reads an `<rpc-error>` element. Junos wraps error-message text in newlines and

@@ -1,36 +1,13 @@
 import type { Client, ClientChannel } from 'ssh2';
-import type { ElementHandler } from '../xml/element-stream.ts';
+import type { RpcOptions, RpcReply } from '../contracts/session.ts';
 import { XmlParseError } from '../xml/errors.ts';
-import { RpcError, TransportError, type RpcErrorInfo } from './errors.ts';
+import { RpcError, TransportError } from './errors.ts';
 import { createDecoder, messageWriter, type FrameDecoder, type Framing, FramingError } from './framing.ts';
 import { CAP_BASE_10, CAP_BASE_11, clientHello, HelloError, negotiatedFraming, NETCONF_NS, parseHello, rpcNameOf } from './hello.ts';
 import { LIMIT_DEFAULTS, LimitError, limitErrorOf } from './limits.ts';
 import { DEFAULTS, type ConnectOptions } from './options.ts';
 import { ReplyReader, UnexpectedRootError } from './reply-reader.ts';
 import { openNetconfChannel } from './ssh-connect.ts';
-
-export interface RpcOptions {
-  /** Receives the reply's elements as they stream by (an Extractor, typically). */
-  readonly handler?: ElementHandler;
-  /** Receives the reply's text as it arrives (for printing raw XML without holding it). */
-  readonly onText?: (text: string) => void;
-  /** Overrides the session's longest wait for reply data. */
-  readonly timeoutMs?: number;
-  /** Overrides the session's longest time for the whole RPC. */
-  readonly deadlineMs?: number;
-  /** Keep going when the reply has error-severity rpc-errors (the caller reads them). */
-  readonly allowErrors?: boolean;
-}
-
-export interface RpcReply {
-  readonly rpc: string;
-  readonly ok: boolean;
-  readonly errors: readonly RpcErrorInfo[];
-  /** Warning-severity rpc-errors: they do not fail the RPC but are kept. */
-  readonly warnings: readonly RpcErrorInfo[];
-  readonly bytes: number;
-  readonly ms: number;
-}
 
 interface Pending {
   readonly rpc: string;

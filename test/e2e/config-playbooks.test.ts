@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { HostResult } from '../../src/engine/results.ts';
+import type { HostResult } from '../../src/contracts/results.ts';
 import type { DeviceBackend } from '../../src/lab/backend.ts';
 import { renderSet } from '../../src/lab/config/render.ts';
 import type { Report } from '../../src/report/json-report.ts';

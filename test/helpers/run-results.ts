@@ -1,5 +1,5 @@
-import type { HostResult, HostStatus, RunResult } from '../../src/engine/results.ts';
-import { recapOf } from '../../src/engine/results.ts';
+import type { HostResult, HostStatus, RunResult } from '../../src/contracts/results.ts';
+import { recapOf } from '../../src/contracts/results.ts';
 
 /** A host result with only what a test sets; the rest empty. */
 export function hostResult(host: string, status: HostStatus, more: Partial<HostResult> = {}): HostResult {

@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import type { PlannedAction, RunResult } from '../../engine/results.ts';
+import type { PlannedAction, RunResult } from '../../contracts/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
+import { PlaybookError } from '../../playbook/errors.ts';
 import type { PlanArtifact } from '../../plan/artifact.ts';
 import { planAgeCheck } from '../../plan/age.ts';
 import { comparePlans, diffLines } from '../../plan/compare.ts';
@@ -275,7 +276,7 @@ async function loadReviewedPlan(file: string, playbookFile: string | undefined, 
   try {
     playbook = await loadPlaybook(plan.playbook.file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as Error).name === 'PlaybookError') {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof PlaybookError) {
       throw new UsageError(`${file}: the reviewed playbook ${plan.playbook.file} cannot be loaded now (${(err as Error).message.split('\n')[0]}); --use-embedded-playbook runs the text the plan carries`);
     }
     throw err;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import type { RunResult } from '../../engine/results.ts';
+import type { RunResult } from '../../contracts/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { loadPlaybook } from '../../playbook/load.ts';

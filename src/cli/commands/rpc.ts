@@ -9,11 +9,11 @@ import { parseString } from '../../xml/element-stream.ts';
 import { extractorFor } from '../../junos/index.ts';
 import { describeRpcError, RpcError, TransportError } from '../../transport/errors.ts';
 import type { ConnectOptions } from '../../transport/options.ts';
-import { NetconfSession, type RpcOptions, type RpcReply } from '../../transport/session.ts';
+import { NetconfSession } from '../../transport/session.ts';
 import { randomUUID } from 'node:crypto';
 import { AuditLog } from '../../report/audit-log.ts';
-import { actionFailure } from '../../steps/act.ts';
-import { endOf, type AuditedRpc } from '../../steps/audit.ts';
+import { failureOf } from '../../contracts/failure.ts';
+import { endOf, type AuditedRpc } from '../../contracts/audit.ts';
 import { checkOutputPaths } from '../output-paths.ts';
 import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
@@ -26,9 +26,10 @@ import { resolveSelection } from '../../inventory/limit.ts';
 import { loadInventory } from '../../inventory/load.ts';
 import type { InventoryHost } from '../../inventory/types.ts';
 import { asUsageError } from '../input-errors.ts';
-import { startInventoryLab } from '../lab-hosts.ts';
+import { startInventoryLab } from '../lab-wiring.ts';
 import { ansibleContext, connectionDefaults, inventorySources } from '../targets.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
+import type { RpcOptions, RpcReply } from '../../contracts/session.ts';
 
 interface RpcCliOptions extends LimitCliOptions, VaultOptions {
   auditLog: string;
@@ -206,7 +207,7 @@ async function exchange(connect: ConnectOptions, name: string | undefined, body:
         ended?.(reply.errors.length > 0 ? { outcome: 'failed', error: { phase: 'act', kind: 'rpc-error', message: reply.errors.map(describeRpcError).join('; ') } } : { outcome: 'ok' });
         return reply;
       } catch (err) {
-        ended?.(endOf(err, actionFailure(err)));
+        ended?.(endOf(failureOf('act', err)));
         throw err;
       }
     };

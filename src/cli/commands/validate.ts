@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadPlaybook } from '../../playbook/load.ts';
+import { PlaybookError } from '../../playbook/errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 
 export function registerValidateCommand(program: Command): void {
@@ -14,9 +15,9 @@ export function registerValidateCommand(program: Command): void {
           const p = await loadPlaybook(file);
           process.stdout.write(`${file}: ok (${p.steps.length} steps, vars: ${p.vars.map((v) => v.name).join(', ') || 'none'})\n`);
         } catch (err) {
-          if (!(err instanceof Error) || err.name !== 'PlaybookError') throw err;
+          if (!(err instanceof PlaybookError)) throw err;
           bad++;
-          process.stderr.write(((err as Error & { format?: () => string }).format?.() ?? err.message) + '\n');
+          process.stderr.write(err.format() + '\n');
         }
       }
       process.exitCode = bad > 0 ? ExitCode.InvalidInput : ExitCode.Ok;

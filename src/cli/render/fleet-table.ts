@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { HostResult, RunResult } from '../../engine/results.ts';
+import type { HostResult, RunResult } from '../../contracts/results.ts';
 import { LISTR_MAX_HOSTS } from '../run-control.ts';
 import { failureText, hostResultLines, statusColour, type Verbosity } from './results.ts';
 

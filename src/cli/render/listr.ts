@@ -1,6 +1,6 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../../engine/events.ts';
-import type { HostResult } from '../../engine/results.ts';
+import type { HostResult } from '../../contracts/results.ts';
 import type { ProgressRenderer } from './renderer.ts';
 import { visible } from '../../plan/visible.ts';
 

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { ActionResult, Failure, HostResult, HostStatus, PlannedAction, RunResult } from '../../engine/results.ts';
+import type { ActionResult, Failure, HostResult, HostStatus, PlannedAction, RunResult } from '../../contracts/results.ts';
 import { visible } from '../../plan/visible.ts';
 
 /** Seed debug levels: 0 nothing but the recap, 1 informational, 2 verbose, 3 debug. */

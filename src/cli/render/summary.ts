@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { RunEvent } from '../../engine/events.ts';
-import type { HostResult, HostStatus, Phase } from '../../engine/results.ts';
+import type { HostResult, HostStatus, Phase } from '../../contracts/results.ts';
 import type { ProgressRenderer } from './renderer.ts';
 import { failureText, statusColour } from './results.ts';
 import { visible } from '../../plan/visible.ts';

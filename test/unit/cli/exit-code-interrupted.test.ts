@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ExitCode, exitCodeOf } from '../../../src/cli/exit-codes.ts';
-import type { RunResult } from '../../../src/engine/results.ts';
+import type { RunResult } from '../../../src/contracts/results.ts';
 
 const run = (over: Partial<RunResult>): RunResult => ({
   playbook: { file: 'p.yml', name: 'p', sha256: '0' },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
-import type { ActionResult, Failure, HostResult, PlannedAction, RunResult } from '../../../src/engine/results.ts';
-import { recapOf } from '../../../src/engine/results.ts';
+import type { ActionResult, Failure, HostResult, PlannedAction, RunResult } from '../../../src/contracts/results.ts';
+import { recapOf } from '../../../src/contracts/results.ts';
 import { hostResultLines, recapLines } from '../../../src/cli/render/results.ts';
 import { plainRenderer } from '../../../src/cli/render/plain.ts';
 

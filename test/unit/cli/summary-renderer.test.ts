@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import type { RunEvent } from '../../../src/engine/events.ts';
-import type { HostResult, HostStatus } from '../../../src/engine/results.ts';
+import type { HostResult, HostStatus } from '../../../src/contracts/results.ts';
 import { summaryRenderer } from '../../../src/cli/render/summary.ts';
 import { FakeTerminal, FakeTimer } from './fake-terminal.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runPlaybook, type RunOptions } from '../../../src/engine/executor.ts';
 import type { EngineHost } from '../../../src/engine/host-run.ts';
-import type { RunResult } from '../../../src/engine/results.ts';
+import type { RunResult } from '../../../src/contracts/results.ts';
 import { FakeFleet, names, playbook } from './fakes.ts';
 
 const statuses = (run: RunResult) => Object.fromEntries(run.hosts.map((h) => [h.host, h.status]));

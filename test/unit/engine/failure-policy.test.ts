@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkPolicy, overBudget, stopReason } from '../../../src/engine/failure-policy.ts';
-import type { HostResult, HostStatus } from '../../../src/engine/results.ts';
+import type { HostResult, HostStatus } from '../../../src/contracts/results.ts';
 
 function result(host: string, status: HostStatus): HostResult {
   return { host, status, vars: {}, dryRun: true, evidence: {}, plan: [], actions: [], steps: [], log: [], startedAt: '2024-01-01T00:00:00.000Z', ms: 0 };

@@ -1,10 +1,9 @@
 import type { EngineHost } from '../../../src/engine/host-run.ts';
 import type { RunEvent } from '../../../src/engine/events.ts';
-import type { RpcSession } from '../../../src/engine/session.ts';
+import type { RpcSession, RpcOptions, RpcReply } from '../../../src/contracts/session.ts';
 import { parsePlaybook } from '../../../src/playbook/load.ts';
 import type { Playbook } from '../../../src/playbook/types.ts';
 import { RpcError, TransportError, type TransportPhase } from '../../../src/transport/errors.ts';
-import type { RpcOptions, RpcReply } from '../../../src/transport/session.ts';
 import { parseString } from '../../../src/xml/element-stream.ts';
 
 /** One collect, so a host that connects and answers ends 'ok'. */

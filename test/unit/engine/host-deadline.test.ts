@@ -3,9 +3,8 @@ import { describe, it } from 'node:test';
 import { HostDeadline } from '../../../src/engine/host-deadline.ts';
 import type { EngineHost } from '../../../src/engine/host-run.ts';
 import { connectWithRetry } from '../../../src/engine/retry.ts';
-import type { RpcSession } from '../../../src/engine/session.ts';
+import type { RpcSession, RpcReply } from '../../../src/contracts/session.ts';
 import { TransportError } from '../../../src/transport/errors.ts';
-import type { RpcReply } from '../../../src/transport/session.ts';
 
 /** A session whose RPCs never answer until it is destroyed, as a device trickling keep-alives. */
 function stuckSession(): RpcSession & { destroyed: boolean } {

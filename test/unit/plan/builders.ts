@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Failure, PlannedAction } from '../../../src/engine/results.ts';
+import type { Failure, PlannedAction } from '../../../src/contracts/results.ts';
 import { PLAN_FORMAT, type PlanArtifact, type PlannedHost } from '../../../src/plan/artifact.ts';
 import { inventoryBinding } from '../../../src/plan/binding.ts';
 import { planDigest } from '../../../src/plan/digest.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HostStatus, PlannedAction } from '../../../src/engine/results.ts';
+import type { HostStatus, PlannedAction } from '../../../src/contracts/results.ts';
 import type { PlannedHost } from '../../../src/plan/artifact.ts';
 import { actionKey, comparePlans, diffLines, type PlanComparison } from '../../../src/plan/compare.ts';
 import { changedHost, clearsFor, ikeClear, ipsecClear } from './builders.ts';

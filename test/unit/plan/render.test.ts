@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { PlannedAction } from '../../../src/engine/results.ts';
+import type { PlannedAction } from '../../../src/contracts/results.ts';
 import { parsePlan } from '../../../src/plan/read.ts';
 import { renderPlan } from '../../../src/plan/render.ts';
 import { changedHost, PLAYBOOK_TEXT, sha256, skippedHost, threeHostPlan, unreachableHost } from './builders.ts';

@@ -48,7 +48,7 @@ describe('fleet figures', () => {
 
   it('counts statuses, statements and errors per host', () => {
     const sent = { action: CLEAR_IKE, status: 'sent' as const };
-    const failed = { action: CLEAR_IKE, status: 'failed' as const, error: { phase: 'act' as const, kind: 'rpc-error', message: 'no such peer' } };
+    const failed = { action: CLEAR_IKE, status: 'failed' as const, error: { phase: 'act' as const, kind: 'rpc-error' as const, message: 'no such peer' } };
     const view = viewOfRun(runResult([hostResult('a', 'failed', { dryRun: false, plan: [CLEAR_IKE, CLEAR_IKE], actions: [sent, failed] }), hostResult('b', 'ok')], { notRun: ['c'] }));
     assert.deepEqual(view.statuses, { ok: 1, changed: 0, skipped: 0, failed: 1, unreachable: 0, 'not-run': 1 });
     const a = view.hosts[0]!;

@@ -1,5 +1,4 @@
-import type { Failure } from '../engine/results.ts';
-import { RpcError } from '../transport/errors.ts';
+import type { Failure } from '../contracts/results.ts';
 
 /** One RPC that can change a device's running or candidate configuration or its state (a clear, a load, a commit). */
 export interface AuditedRpc {
@@ -36,6 +35,6 @@ export interface ChangeAudit {
 export const noAudit: ChangeAudit = { sending: () => () => undefined };
 
 /** The device's rpc-error is an answer; anything else after sending leaves the outcome unknown. */
-export function endOf(err: unknown, failure: Failure): RpcEnd {
-  return err instanceof RpcError ? { outcome: 'failed', error: failure } : { outcome: 'unknown', error: failure };
+export function endOf(failure: Failure): RpcEnd {
+  return failure.kind === 'rpc-error' ? { outcome: 'failed', error: failure } : { outcome: 'unknown', error: failure };
 }

@@ -19,10 +19,45 @@ export type HostStatus =
 /** The four phases of a host's pipeline, plus the connection around them. */
 export type Phase = 'connect' | 'collect' | 'analyze' | 'plan' | 'act' | 'verify';
 
+/** What kind of failure a Failure is. */
+export type FailureKind =
+  /** The session failed in this transport phase (see TransportError): the host is unreachable or the session is gone. */
+  | 'connect'
+  | 'auth'
+  | 'hostkey'
+  | 'timeout'
+  | 'closed'
+  | 'protocol'
+  | 'parse'
+  | 'limit'
+  /** The device answered with an rpc-error; deviceErrors holds its text. */
+  | 'rpc-error'
+  /** An expression could not be evaluated. */
+  | 'expression'
+  /** An RPC's arguments could not be built from the values given. */
+  | 'bad-argument'
+  /** A reply's value does not fit its table's field type. */
+  | 'bad-value'
+  /** The playbook, inventory or vars are wrong (normally refused before any host runs). */
+  | 'input'
+  /** The device refused a configuration change (the lock, a statement, the check or the commit). */
+  | 'config'
+  /** apply --plan: the device's diff is not the one reviewed. */
+  | 'drifted'
+  /** The verify after a change failed. */
+  | 'verify'
+  /** The audit log cannot be written, so nothing was sent. */
+  | 'audit'
+  /** The run was stopped (SIGINT/SIGTERM) while the host ran. */
+  | 'interrupted'
+  /** Sent, and no answer came: the device may or may not have done it. */
+  | 'unknown'
+  /** A bug or an error no layer has a kind for. */
+  | 'internal';
+
 export interface Failure {
   readonly phase: Phase;
-  /** What kind of failure: the transport phase (auth, hostkey, timeout, ...), 'rpc-error', 'expression', 'internal'. */
-  readonly kind: string;
+  readonly kind: FailureKind;
   readonly message: string;
   /** The step it happened in, when there was one. */
   readonly step?: string;
