@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,14 +48,18 @@ describe('runbook apply on the default lab leaves no runbook-lab-* temp dirs', (
 
   it('when a second SIGTERM stops the run at once', async () => {
     const tmp = freshTmp();
-    const { child, output } = await startCli(['apply', PLAYBOOK, '-v', '--forks', '1'], /\| collect/, { cwd: tmp, env: { TMPDIR: tmp } });
+    // A slow lab device (5 s before each reply) keeps its host in flight past the pause between the two signals.
+    const inventory = join(tmp, 'slow.yml');
+    writeFileSync(inventory, 'all:\n  hosts:\n    slow-srx: { lab_scenario: busy, lab_seed: 1, lab_fault: slow }\n');
+    const { child, output } = await startCli(['apply', PLAYBOOK, '-i', inventory, '-v'], /\| collect/, { cwd: tmp, env: { TMPDIR: tmp } });
+    const closed = once(child, 'close');
     assert.equal(labDirs(tmp).length, 1);
     child.kill('SIGTERM');
     await until(() => /interrupted \(SIGTERM\): finishing hosts in flight/.test(output()), 'interrupt message');
     // A second signal within SAME_INTERRUPT_MS is the first passed on again; a person's second one comes later.
     await new Promise((r) => setTimeout(r, SAME_INTERRUPT_MS * 2));
     child.kill('SIGTERM');
-    const [code] = (await once(child, 'close')) as [number];
+    const [code] = (await closed) as [number];
     assert.equal(code, 130, output());
     assert.deepEqual(labDirs(tmp), []);
   });
