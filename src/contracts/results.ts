@@ -19,17 +19,29 @@ export type HostStatus =
 /** The four phases of a host's pipeline, plus the connection around them. */
 export type Phase = 'connect' | 'collect' | 'analyze' | 'plan' | 'act' | 'verify';
 
+/** Where in the life of a session something went wrong. */
+export type TransportPhase =
+  /** TCP connect or SSH handshake (refused, unreachable, reset). */
+  | 'connect'
+  /** SSH authentication was rejected. */
+  | 'auth'
+  /** The server's host key is unknown, revoked or differs from known_hosts. */
+  | 'hostkey'
+  /** A connect, auth, hello or RPC timer, or an RPC or host deadline, ran out. */
+  | 'timeout'
+  /** The session closed while a message was expected. */
+  | 'closed'
+  /** The server broke the NETCONF protocol (framing, hello, message-id). */
+  | 'protocol'
+  /** A reply was not well-formed XML or ended early. */
+  | 'parse'
+  /** The server sent more than a configured bound allows (hello or reply size, records, depth, text). */
+  | 'limit';
+
 /** What kind of failure a Failure is. */
 export type FailureKind =
   /** The session failed in this transport phase (see TransportError): the host is unreachable or the session is gone. */
-  | 'connect'
-  | 'auth'
-  | 'hostkey'
-  | 'timeout'
-  | 'closed'
-  | 'protocol'
-  | 'parse'
-  | 'limit'
+  | TransportPhase
   /** The device answered with an rpc-error; deviceErrors holds its text. */
   | 'rpc-error'
   /** An expression could not be evaluated. */

@@ -4,27 +4,11 @@
  */
 
 import { FailureError } from '../contracts/failure.ts';
-import type { Failure, Phase } from '../contracts/results.ts';
+import type { Failure, Phase, TransportPhase } from '../contracts/results.ts';
 import type { RpcErrorInfo } from '../contracts/session.ts';
 
-/** Where in the life of a session something went wrong. */
-export type TransportPhase =
-  /** TCP connect or SSH handshake (refused, unreachable, reset). */
-  | 'connect'
-  /** SSH authentication was rejected. */
-  | 'auth'
-  /** The server's host key is unknown, revoked or differs from known_hosts. */
-  | 'hostkey'
-  /** A connect, auth, hello or RPC timer, or an RPC or host deadline, ran out. */
-  | 'timeout'
-  /** The session closed while a message was expected. */
-  | 'closed'
-  /** The server broke the NETCONF protocol (framing, hello, message-id). */
-  | 'protocol'
-  /** A reply was not well-formed XML or ended early. */
-  | 'parse'
-  /** The server sent more than a configured bound allows (hello or reply size, records, depth, text). */
-  | 'limit';
+/** Where in the life of a session something went wrong: defined with the failure kinds it is one of. */
+export type { TransportPhase } from '../contracts/results.ts';
 
 const PHASES: ReadonlySet<string> = new Set<TransportPhase>(['connect', 'auth', 'hostkey', 'timeout', 'closed', 'protocol', 'parse', 'limit']);
 
