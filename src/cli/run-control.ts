@@ -68,7 +68,8 @@ let active: RunControl | undefined;
  * interrupt; otherwise there is nothing left to say, and the process ends.
  */
 export function outputClosed(): void {
-  if (!active) return process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  // Before any run (at the banner, the question, the lab's start) nothing was done: not a success.
+  if (!active) return process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OutputClosed);
   // After the run (the recap met the closed pipe), the run's own exit code stands.
   if (!active.disposed) active.outputClosed();
 }
