@@ -110,10 +110,12 @@ async function isExecutable(file: string): Promise<boolean> {
 async function prompt(w: Wanted): Promise<string> {
   const { stdin, stderr } = process;
   if (!stdin.isTTY) throw new UsageError(`${w.option}: asking for the vault password needs a terminal; use --vault-password-file`);
+  // Echo goes off before the prompt shows: someone (or something) typing as soon as it
+  // appears must never see the password echoed.
+  stdin.setRawMode(true);
   stderr.write(w.label === DEFAULT_LABEL ? 'Vault password: ' : `Vault password (${w.label}): `);
   const password = await new Promise<string>((resolve, reject) => {
     let typed = '';
-    stdin.setRawMode(true);
     stdin.resume();
     const done = (err?: Error) => {
       stdin.off('data', onData);
