@@ -61,7 +61,7 @@ describe('--metrics-file: Prometheus textfile of the run', () => {
     const inventory = join(dir, 'full.yml');
     await writeFile(inventory, 'all:\n  hosts:\n    lab-full-1: { lab_scenario: full, lab_seed: 1 }\n');
     const prom = join(dir, 'guard.prom');
-    const r = await runCli(['apply', 'playbooks/session-table-guard.yml', '-i', inventory, '--report', join(dir, 'guard.json'), '--metrics-file', prom, '--lock-dir', dir, '-q']);
+    const r = await runCli(['apply', 'playbooks/session-table-guard.yml', '-i', inventory, '--report', join(dir, 'guard.json'), '--metrics-file', prom, '--lock-dir', dir, '--audit-log', join(dir, 'audit.jsonl'), '-q']);
     assert.equal(r.code, 0, r.stderr);
     const host = (JSON.parse(await readFile(join(dir, 'guard.json'), 'utf8')) as Report).run.hosts[0]!;
     const spus = host.evidence.spus as { node: string; spu: string; active: number; max: number }[];
