@@ -251,7 +251,7 @@ function escapeAttr(v: string): string {
 }
 
 /** Resolves when the channel can take more data or has closed, leaving no listener behind. */
-function drainedOrClosed(channel: ServerChannel): Promise<void> {
+export function drainedOrClosed(channel: ServerChannel): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       channel.off('drain', done);

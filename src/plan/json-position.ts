@@ -20,3 +20,14 @@ export function jsonErrorReason(err: SyntaxError): string {
     .replace(/\s+in JSON at position \d+/, '')
     .replace(/, "[^]*" is not valid JSON$/, '');
 }
+
+/** JSON text parsed, or where and why it is not JSON; a leading byte-order mark (Windows editors save one) is skipped. */
+export function parseJsonText(text: string): { ok: true; data: unknown } | { ok: false; line: number; column: number; reason: string } {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return { ok: true, data: JSON.parse(body) as unknown };
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    return { ok: false, ...jsonErrorPosition(err, body), reason: jsonErrorReason(err) };
+  }
+}

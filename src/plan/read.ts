@@ -4,7 +4,7 @@ import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
 import { PlanFileError, type PlanIssue } from './errors.ts';
 import { bindingHash } from './binding.ts';
 import { planDigest } from './digest.ts';
-import { jsonErrorPosition, jsonErrorReason } from './json-position.ts';
+import { parseJsonText } from './json-position.ts';
 import { schemaIssues } from './schema-issues.ts';
 import { planValidator } from './schema.ts';
 
@@ -24,16 +24,9 @@ export async function readPlan(file: string): Promise<PlanArtifact> {
 
 /** The checks of readPlan on text already in hand; `file` names it in errors. */
 export function parsePlan(text: string, file: string): PlanArtifact {
-  // Editors on Windows may save a byte-order mark, which JSON.parse refuses.
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    const { line, column } = jsonErrorPosition(err, body);
-    throw new PlanFileError({ file, problem: 'syntax', line, column, issues: [{ path: '', message: `is not valid JSON: ${jsonErrorReason(err)}` }] });
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new PlanFileError({ file, problem: 'syntax', line: parsed.line, column: parsed.column, issues: [{ path: '', message: `is not valid JSON: ${parsed.reason}` }] });
+  const data = parsed.data;
 
   const notPlan = notAPlan(data);
   if (notPlan) throw new PlanFileError({ file, problem: 'not-a-plan', issues: [{ path: '', message: notPlan }] });

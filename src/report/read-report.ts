@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { jsonErrorPosition, jsonErrorReason } from '../plan/json-position.ts';
+import { parseJsonText } from '../plan/json-position.ts';
 import { REPORT_FORMAT, type Report } from './json-report.ts';
 
 const require = createRequire(import.meta.url);
@@ -28,15 +28,9 @@ export async function readReport(file: string): Promise<Report> {
   } catch (err) {
     throw new ReportFileError(file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    const { line, column } = jsonErrorPosition(err, body);
-    throw new ReportFileError(`${file}:${line}:${column}`, `is not valid JSON: ${jsonErrorReason(err)}`);
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new ReportFileError(`${file}:${parsed.line}:${parsed.column}`, `is not valid JSON: ${parsed.reason}`);
+  const data = parsed.data;
   const format = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).format : undefined;
   if (format !== REPORT_FORMAT) throw new ReportFileError(file, `is not a runbook report: it has no "format": "${REPORT_FORMAT}"`);
   if (!compiled) {

@@ -21,6 +21,7 @@ import { createLabBackend, type DeviceBackend } from '../../src/lab/backend.ts';
 import { parseString } from '../../src/xml/element-stream.ts';
 import type { XmlNode } from '../../src/xml/node.ts';
 import { createDecoder, messageWriter } from '../../src/transport/framing.ts';
+import { drainedOrClosed } from '../../src/lab/netconf-server-session.ts';
 import { NETCONF_NS } from '../../src/transport/hello.ts';
 
 export const HOSTILE_USER = 'lab';
@@ -301,16 +302,4 @@ export async function writeFleetInventory(
   };
   await writeFile(file, stringify(doc));
   return file;
-}
-
-function drainedOrClosed(channel: ServerChannel): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      channel.off('drain', done);
-      channel.off('close', done);
-      resolve();
-    };
-    channel.on('drain', done);
-    channel.on('close', done);
-  });
 }
