@@ -90,7 +90,7 @@ type StepBody = Step extends infer S ? (S extends Step ? Omit<S, BaseKeys> : nev
 /** The schema let exactly one kind through; an `act:` left empty is null. */
 function normaliseBody(ws: WrittenStep, at: readonly (string | number)[], scope: NameScope, cx: CompileContext): { body: StepBody; shape: Shape | undefined } {
   if (ws.collect) return normaliseCollect(ws.collect, [...at, 'collect'], scope, cx);
-  if (ws.analyze) return normaliseAnalyze(ws.analyze, [...at, 'analyze'], scope, cx);
+  if (ws.analyze) return normaliseAnalyze(ws.analyze, [...at, 'analyze'], scope, cx, ws.register);
   if (ws.plan) return normalisePlan(ws.plan, [...at, 'plan'], scope, cx);
   return normaliseAct(ws.act ?? null, [...at, 'act'], scope, cx);
 }

@@ -103,9 +103,19 @@ export type PipelineOp =
       readonly distinct: boolean;
     };
 
+interface AnalyzeBase extends StepBase {
+  readonly kind: 'analyze';
+  /**
+   * Named expressions recorded in the host's evidence as soon as the step has run (a
+   * pipeline's own register is readable), so they are there whatever stops the host later,
+   * this step's require included.
+   */
+  readonly evidence: Readonly<Record<string, Expression>>;
+}
+
 export type AnalyzeStep =
-  | (StepBase & { readonly kind: 'analyze'; readonly mode: 'pipeline'; readonly from: Expression; readonly pipeline: readonly PipelineOp[] })
-  | (StepBase & { readonly kind: 'analyze'; readonly mode: 'require'; readonly require: Expression; readonly otherwise: Template });
+  | (AnalyzeBase & { readonly mode: 'pipeline'; readonly from: Expression; readonly pipeline: readonly PipelineOp[] })
+  | (AnalyzeBase & { readonly mode: 'require'; readonly require: Expression; readonly otherwise: Template });
 
 /** An action template: one RPC, or a loop of them. */
 export interface RpcActionTemplate {

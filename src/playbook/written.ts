@@ -63,6 +63,7 @@ export interface WrittenAnalyze {
   readonly pipeline?: readonly WrittenOp[];
   readonly require?: string;
   readonly otherwise?: string;
+  readonly evidence?: Readonly<Record<string, string>>;
 }
 
 /** One action: an RPC (`rpc`) or configuration statements (`config`); the schema allows exactly one. */
