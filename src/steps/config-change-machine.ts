@@ -4,21 +4,18 @@
  * driver in config-change.ts sends each operation over the session and turns the answer
  * into an event.
  *
- *   locking → loading → comparing ─┬─ no diff ─────────────────────────────┐
- *                                  ├─ not the reviewed diff (drifted) ──────┤
- *                                  ├─ dry run: checking ────────────────────┤
- *                                  └─ committing → verifying ─┬─ confirming ─────────────────┐
- *                                                             └─ rolling-back → committing-rollback
- *   discarding (rollback 0) ◀── every end before the commit ───────────────┘               │
- *        └──▶ unlocking ◀── every end after the commit ──────────────────────────────────────┘
- *                 └──▶ done
+ *   locking → loading → comparing ─┬─ no diff, or not the reviewed diff ───────▶ discarding
+ *                                  ├─ dry run: checking ────────────────────────▶ discarding
+ *                                  └─ committing → verifying ─┬─ confirming ───▶ unlocking
+ *                                                             └─ rolling-back → committing-rollback ─▶ unlocking
+ *   discarding (rollback 0) → unlocking → done
  *
  * A failure before commit confirmed discards the candidate and unlocks, so the device is
  * as it was; after it, nothing is left in the candidate, so it only unlocks. A session
  * that is lost ends the change at once: nothing more can be sent on it (after commit
  * confirmed the device rolls back by itself). An operation whose audit intent cannot be
- * written was not sent, so the candidate holds nothing to discard, and a discard could
- * not be audited either: the change only unlocks.
+ * written is not sent, and a discard could not be audited either: the change only
+ * unlocks, which drops what the candidate holds (as Junos does for `<unlock>`).
  */
 import type { AuditedRpc } from '../contracts/audit.ts';
 import type { ConfigResult, Failure } from '../contracts/results.ts';
@@ -175,7 +172,7 @@ function verified(s: ChangeState, e: ChangeEvent): Transition {
 function bail(s: ChangeState, e: ChangeEvent, cleanup: 'discard' | 'unlock'): Transition {
   const ending = failed(troubleOf(e));
   if (lost(e)) return finish(s, ending);
-  // Nothing was loaded by an RPC that was not sent, and a discard could not be audited.
+  // After an audit intent that cannot be written, a discard could not be audited either: the unlock drops the candidate.
   return cleanup === 'discard' && e.type !== 'not-sent' ? discard(s, ending) : unlock(s, ending);
 }
 
