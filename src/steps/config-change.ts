@@ -3,7 +3,7 @@ import type { RpcSession, RpcReply } from '../contracts/session.ts';
 import type { ConfigOutcome, Failure } from '../contracts/results.ts';
 import { commitResults, configurationOutput, normaliseDiff } from '../junos/config.ts';
 import { describeRpcError, RpcError } from '../transport/errors.ts';
-import { endOf, type ChangeAudit } from '../contracts/audit.ts';
+import { endOf, type ChangeAudit, type RpcEnd } from '../contracts/audit.ts';
 import { next, start, type ChangeEvent, type ChangeState, type Ending, type Operation, type RpcOperation } from './config-change-machine.ts';
 
 export interface ConfigChangeOptions {
@@ -46,24 +46,29 @@ interface Log {
  * each operation, audits it, and tells the machine how it went.
  */
 export async function runConfigChange(statements: readonly string[], session: RpcSession, opts: ConfigChangeOptions): Promise<ConfigChange> {
-  const record: Log = { trail: [], warnings: [] };
+  const log: Log = { trail: [], warnings: [] };
   const plan = { statements, dryRun: opts.dryRun, confirmMinutes: opts.confirmMinutes, comment: opts.comment, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) };
   for (let t = start(plan); ; ) {
-    if (t.warn !== undefined) record.warnings.push(t.warn);
-    if (t.send === undefined) return changeOf(statements, t.state, t.state.ending, record);
-    const event = await perform(t.send, t.state, session, opts, record);
+    if (t.warn !== undefined) log.warnings.push(t.warn);
+    if (t.send === undefined) return changeOf(statements, t.state, log);
+    const event = await perform(t.send, t.state, session, opts, log);
     t = next(t.state, event);
   }
 }
 
-function perform(op: Operation, s: ChangeState, session: RpcSession, opts: ConfigChangeOptions, record: Log): Promise<ChangeEvent> {
+function perform(op: Operation, s: ChangeState, session: RpcSession, opts: ConfigChangeOptions, log: Log): Promise<ChangeEvent> {
   if (op.kind === 'verify') return verify(opts.verify);
-  return send(op, s.confirmMinutes, session, opts.audit, record);
+  return send(op, s.confirmMinutes, session, opts.audit, log);
 }
 
 /** A verify that cannot run (the session broke, a collect failed) is a failed verify. */
 async function verify(run: ConfigChangeOptions['verify']): Promise<ChangeEvent> {
-  const problem = await run().catch((err: unknown) => `verify could not run: ${messageOf(err)}`);
+  let problem: string | undefined;
+  try {
+    problem = await run();
+  } catch (err) {
+    problem = `verify could not run: ${messageOf(err)}`;
+  }
   return { type: 'verified', ...(problem !== undefined ? { problem } : {}) };
 }
 
@@ -71,26 +76,26 @@ async function verify(run: ConfigChangeOptions['verify']): Promise<ChangeEvent> 
  * Sends one RPC. A state-changing one (audited) is recorded before it goes (if that
  * cannot be done, it is not sent) and when it ends, as ok, refused or failed.
  */
-async function send(op: RpcOperation, confirmed: number | undefined, session: RpcSession, audit: ChangeAudit, record: Log): Promise<ChangeEvent> {
+async function send(op: RpcOperation, confirmed: number | undefined, session: RpcSession, audit: ChangeAudit, log: Log): Promise<ChangeEvent> {
   let ended: ReturnType<ChangeAudit['sending']> | undefined;
   try {
     ended = op.audit ? audit.sending(op.audit) : undefined;
   } catch (err) {
     return { type: 'not-sent', failure: { phase: 'act', kind: 'audit', message: `${op.step}: not sent: the audit log cannot be written: ${messageOf(err)}${afterCommit(confirmed)}` } };
   }
-  record.trail.push(op.label);
+  log.trail.push(op.label);
   const reader = readerOf(op);
   let reply: RpcReply;
   try {
     reply = await session.rpc(op.body, reader.options);
   } catch (err) {
-    ended?.(endOf(configFailure(op.label, err, confirmed)));
+    outcome(ended, endOf(configFailure(op.label, err, confirmed)));
     return { type: 'failed', failure: configFailure(op.step, err, confirmed), error: messageOf(err) };
   }
   const said = reply.warnings.map(describeRpcError);
-  record.warnings.push(...said);
+  log.warnings.push(...said);
   const refusal = reader.refusal();
-  ended?.(refusal ? { outcome: 'failed', error: refusal } : { outcome: 'ok', reply: { messages: [], warnings: said } });
+  outcome(ended, refusal ? { outcome: 'failed', error: refusal } : { outcome: 'ok', reply: { messages: [], warnings: said } });
   return refusal ? { type: 'refused', failure: refusal } : { type: 'answered', ...reader.answer() };
 }
 
@@ -109,17 +114,31 @@ function readerOf(op: RpcOperation) {
   };
 }
 
-function changeOf(statements: readonly string[], s: ChangeState, ending: Ending, record: Log): ConfigChange {
+function changeOf(statements: readonly string[], s: ChangeState & { readonly ending: Ending }, log: Log): ConfigChange {
+  const { ending } = s;
   const outcome: ConfigOutcome = {
     statements,
     diff: s.diff,
     result: ending.result,
     ...(s.confirmMinutes !== undefined ? { confirmMinutes: s.confirmMinutes } : {}),
     ...(ending.reason !== undefined ? { reason: ending.reason } : {}),
-    warnings: record.warnings,
-    trail: record.trail,
+    warnings: log.warnings,
+    trail: log.trail,
   };
   return { outcome, ...(ending.failure ? { failure: ending.failure } : {}) };
+}
+
+/**
+ * Writes an RPC's outcome line. One that cannot be written leaves the outcome unknown
+ * to a reader, as the audit log allows; the change goes on, and its next audited RPC,
+ * whose intent cannot be written either, is not sent.
+ */
+function outcome(ended: ((end: RpcEnd) => void) | undefined, end: RpcEnd): void {
+  try {
+    ended?.(end);
+  } catch {
+    // See above: a lost outcome line is an unknown outcome, not a reason to stop half-way.
+  }
 }
 
 function configFailure(what: string, err: unknown, confirmed: number | undefined): Failure {

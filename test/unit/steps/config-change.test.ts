@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runConfigChange, type ConfigChangeOptions } from '../../../src/steps/config-change.ts';
-import { captured, DIFF, FakeAudit, FakeConfigDevice, reply, rpcError, type Answer, type ConfigRpc } from './fake-config-device.ts';
+import { captured, DIFF, FakeAudit, FakeConfigDevice, reply, rpcError, type Answer, type AuditFaults, type ConfigRpc } from './fake-config-device.ts';
 
 const STATEMENTS = ['set security flow aging early-ageout 20', 'delete security flow tcp-session fin-invalidate-session'];
 const COMMENT = 'runbook: flow aging';
@@ -26,14 +26,13 @@ const MISSING_MANDATORY = "mgd: Missing mandatory statement: 'root-authenticatio
 interface Run {
   readonly answers?: Partial<Record<ConfigRpc, Answer>>;
   readonly opts?: Partial<ConfigChangeOptions>;
-  /** The CLI forms whose audit intent cannot be written. */
-  readonly auditRefuses?: (cli: string) => boolean;
+  readonly auditFaults?: AuditFaults;
 }
 
 /** One change against the fake device: its result, the RPCs the device got, the audit lines, the verify calls. */
-async function change({ answers = {}, opts = {}, auditRefuses }: Run = {}) {
+async function change({ answers = {}, opts = {}, auditFaults }: Run = {}) {
   const device = new FakeConfigDevice(answers);
-  const audit = new FakeAudit(auditRefuses);
+  const audit = new FakeAudit(auditFaults);
   let verifies = 0;
   const verify = opts.verify ?? (async () => undefined);
   const result = await runConfigChange(STATEMENTS, device, {
@@ -186,7 +185,7 @@ describe('configuration change: failures before the commit discard the candidate
   });
 
   it('the audit intent of the load cannot be written: the load is not sent, the change fails with kind audit and only unlocks', async () => {
-    const r = await change({ auditRefuses: () => true });
+    const r = await change({ auditFaults: { refuse: () => true } });
     assert.deepEqual(r.sent, ['lock', 'unlock']);
     const reason = "load 2 statements: not sent: the audit log cannot be written: EACCES: permission denied, open '/var/log/runbook/audit.jsonl'";
     assert.deepEqual(r.outcome, { statements: STATEMENTS, diff: '', result: 'failed', reason, warnings: [], trail: ['lock', 'unlock'] });
@@ -195,7 +194,7 @@ describe('configuration change: failures before the commit discard the candidate
   });
 
   it('the audit intent of commit confirmed cannot be written: not sent; the unlock drops the loaded candidate', async () => {
-    const r = await change({ auditRefuses: (cli) => cli.startsWith('commit confirmed') });
+    const r = await change({ auditFaults: { refuse: (cli) => cli.startsWith('commit confirmed') } });
     assert.deepEqual(r.sent, ['lock', 'load', 'compare', 'unlock']);
     assert.equal(r.failure?.kind, 'audit');
     assert.equal(r.verifies, 0);
@@ -219,6 +218,28 @@ describe('configuration change: after commit confirmed', () => {
     });
     assert.deepEqual(r.failure, { phase: 'verify', kind: 'verify', message: reason });
     assert.deepEqual(r.audit, [`intent ${LOAD}`, `ok ${LOAD}`, `intent ${CONFIRMED}`, `ok ${CONFIRMED}`, 'intent rollback 1', 'ok rollback 1', `intent ${ROLLBACK_COMMIT}`, `ok ${ROLLBACK_COMMIT}`]);
+  });
+
+  it('verify throws before it returns a promise: still a failed verify, rolled back', async () => {
+    const r = await change({
+      opts: {
+        verify: () => {
+          throw new Error('no collect to re-run');
+        },
+      },
+    });
+    assert.equal(r.outcome.result, 'rolled-back');
+    assert.equal(r.outcome.reason, 'verify failed after commit confirmed: verify could not run: no collect to re-run; rolled back');
+  });
+
+  it('the audit log breaks at the outcome of commit confirmed: the confirming commit is not sent, the device rolls back by itself', async () => {
+    const r = await change({ auditFaults: { breaksAtOutcomeOf: CONFIRMED } });
+    assert.deepEqual(r.sent, ['lock', 'load', 'compare', 'commit confirmed', 'unlock']);
+    assert.equal(r.verifies, 1);
+    const reason = `commit (confirm): not sent: the audit log cannot be written: EACCES: permission denied, open '/var/log/runbook/audit.jsonl'${AFTER}`;
+    assert.deepEqual(r.failure, { phase: 'act', kind: 'audit', message: reason });
+    assert.equal(r.outcome.confirmMinutes, 5);
+    assert.deepEqual(r.audit, [`intent ${LOAD}`, `ok ${LOAD}`, `intent ${CONFIRMED}`]);
   });
 
   it('verify throws: it is a failed verify, and the change is rolled back', async () => {

@@ -97,23 +97,32 @@ function rpcOf(body: string): ConfigRpc {
   return body.includes('rolled back: verify failed') ? 'commit (rollback)' : 'commit';
 }
 
+/** How the fake audit log fails: intents it cannot write, or the outcome line after which it cannot write at all. */
+export interface AuditFaults {
+  readonly refuse?: (cli: string) => boolean;
+  readonly breaksAtOutcomeOf?: string;
+}
+
+const EACCES = "EACCES: permission denied, open '/var/log/runbook/audit.jsonl'";
+
 /**
- * The audit port, recording each intent (its CLI form) and each outcome; `refuse` names
- * the CLI forms whose intent cannot be written (the RPC must then not be sent).
+ * The audit port, recording each intent (its CLI form) and each outcome. An intent it
+ * refuses throws (the RPC must then not be sent); once broken, every line throws.
  */
 export class FakeAudit implements ChangeAudit {
   readonly lines: string[] = [];
-  readonly intents: AuditedRpc[] = [];
-  readonly ends: RpcEnd[] = [];
+  private broken = false;
 
-  constructor(private readonly refuse: (cli: string) => boolean = () => false) {}
+  constructor(private readonly faults: AuditFaults = {}) {}
 
   sending(rpc: AuditedRpc): (end: RpcEnd) => void {
-    if (this.refuse(rpc.cli)) throw new Error(`EACCES: permission denied, open '/var/log/runbook/audit.jsonl'`);
-    this.intents.push(rpc);
+    if (this.broken || this.faults.refuse?.(rpc.cli)) throw new Error(EACCES);
     this.lines.push(`intent ${rpc.cli}`);
     return (end) => {
-      this.ends.push(end);
+      if (this.broken || this.faults.breaksAtOutcomeOf === rpc.cli) {
+        this.broken = true;
+        throw new Error('ENOSPC: no space left on device, write');
+      }
       this.lines.push(`${end.outcome} ${rpc.cli}`);
     };
   }
