@@ -55,6 +55,10 @@ function normaliseCheck(w: WrittenCheck, at: readonly PathSegment[], tables: Rea
 function operatorBody(op: CheckOperator, w: WrittenCheck, at: readonly PathSegment[], sink: IssueSink): OperatorBody | undefined {
   switch (op) {
     case 'delta': {
+      if (typeof w.delta === 'number') {
+        sink.atValue(at, `delta ${w.delta}: write the bound quoted ("+5", "-10%", "±20%"): YAML reads +5 as the number 5, its sign lost`);
+        return undefined;
+      }
       const bound = parseDeltaBound(w.delta ?? '');
       if ('error' in bound) {
         sink.atValue(at, bound.error);

@@ -131,7 +131,8 @@ export interface WrittenCheck {
   readonly on?: 'pre' | 'post' | 'both';
   readonly allow_empty?: boolean;
   readonly 'no-diff'?: true;
-  readonly delta?: string;
+  /** A string as the schema says; a number is refused by the loader, which says why (YAML drops +5's sign). */
+  readonly delta?: string | number;
   readonly 'list-not-less'?: true;
   readonly 'list-not-more'?: true;
   readonly 'in-range'?: readonly [number, number];
