@@ -32,11 +32,11 @@ function idsToCheck(check: CompareCheck, before: Map<string, Item>, after: Map<s
 function itemFailure(check: CompareCheck, pre: Item | undefined, post: Item | undefined): ItemFailure | undefined {
   const field = check.field;
   const key = (pre ?? post)?.key ?? {};
-  // Without a key the item is the whole table ($count only, the loader sees to it): an empty table counts 0.
-  const wholeTable = check.key.length === 0;
-  const values = (item: Item | undefined): CheckValue[] => (field === undefined ? [] : item ? valuesOf(item, field) : wholeTable ? [0] : []);
-  if (!wholeTable && !post) return { key, ...(field ? { pre: shown(values(pre)) } : {}), reason: 'in pre, missing in post' };
-  if (!wholeTable && !pre) return { key, ...(field ? { post: shown(values(post)) } : {}), reason: 'in post, missing in pre' };
+  // $count counts a key missing on one side as 0 records (a peer whose sessions all went), as it does an empty table without a key.
+  const counted = field === COUNT_FIELD;
+  const values = (item: Item | undefined): CheckValue[] => (field === undefined ? [] : item ? valuesOf(item, field) : counted ? [0] : []);
+  if (!counted && !post) return { key, ...(field ? { pre: shown(values(pre)) } : {}), reason: 'in pre, missing in post' };
+  if (!counted && !pre) return { key, ...(field ? { post: shown(values(post)) } : {}), reason: 'in post, missing in pre' };
   if (field === undefined) return undefined;
   const a = values(pre);
   const b = values(post);

@@ -158,6 +158,12 @@ describe('list-not-less and list-not-more', () => {
     const r = one(compare('list-not-less', { field: '$count' }), [rec('a', 1), rec('a', 1), rec('b', 1)], [rec('a', 1), rec('b', 1), rec('b', 1)]);
     assert.deepEqual(r.failures.map((f) => [f.key, f.pre, f.post, f.delta, f.reason]), [[{ peer: 'a' }, 2, 1, -1, '2 records in pre, 1 in post']]);
   });
+  it('$count counts a key missing on one side as 0 records', () => {
+    const r = one(compare('list-not-less', { field: '$count' }), [rec('a', 1), rec('gone', 1), rec('gone', 1)], [rec('a', 1)]);
+    assert.deepEqual(r.failures.map((f) => [f.key, f.pre, f.post, f.reason]), [[{ peer: 'gone' }, 2, 0, '2 records in pre, 0 in post']]);
+    assert.equal(one(compare('delta', { field: '$count', bound: bound('-100%') }), [rec('gone', 1)], [rec('a', 0)]).failures.length, 1, 'a, new in post, rose from 0');
+    assert.equal(one(compare('delta', { field: '$count', bound: bound('-100%') }), [rec('gone', 1)], []).passed, true);
+  });
   it('list-not-less passes an empty pre (nothing to lose) and fails an emptied post', () => {
     assert.equal(one(compare('list-not-less'), [], []).passed, true);
     assert.equal(one(compare('list-not-less'), [], [rec('a', 1)]).passed, true);
