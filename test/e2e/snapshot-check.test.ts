@@ -150,6 +150,19 @@ describe('runbook snapshot and runbook check', () => {
     assert.deepEqual([missing.code, missing.stderr.trim()], [2, 'runbook: --pre nowhere: no such file or directory']);
   });
 
+  it('snapshot: a failing host does not stop the others; exit 3 for a failure, 4 for unreachable only', async () => {
+    await writeFile(join(dir, 'faults.yml'), 'all:\n  hosts:\n    good: { lab_scenario: one-peer }\n    refused: { lab_scenario: no-peer, lab_fault: refuse }\n    broken: { lab_scenario: no-peer, lab_fault: truncated }\n');
+    const r = await cli(['snapshot', 'checked.yml', '-i', 'faults.yml', '--name', 'f', '-o', 'snaps']);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /^good: ah \d+, summary \d+; first not collected: .* → snaps\/f\/good\.json$/m);
+    assert.match(r.stdout, /^refused: unreachable \(connect\): .*refused/m);
+    assert.match(r.stdout, /^broken: failed \(parse\): /m);
+    assert.match(r.stdout, /^snapshot f: 1 of 3 hosts written under snaps\/f$/m);
+    assert.deepEqual(await readdir(join(dir, 'snaps', 'f')), ['good.json']);
+    const only = await cli(['snapshot', 'checked.yml', '-i', 'faults.yml', '-l', 'refused', '--name', 'g', '-o', 'snaps']);
+    assert.equal(only.code, 4, only.stdout + only.stderr);
+  });
+
   it('snapshot: bad input is exit 2 and nothing is contacted or written', async () => {
     const name = await cli(['snapshot', 'checked.yml', '--name', '../up', '-o', 'out']);
     assert.equal(name.code, 2);
