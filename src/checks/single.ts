@@ -1,4 +1,5 @@
 import type { SingleCheck } from '../playbook/types.ts';
+import { keyText } from './describe.ts';
 import { numeric, sameValue, shown, singleItems, valuesOf, type Item } from './items.ts';
 import type { CheckRecord, CheckResult, CheckValue, ItemFailure } from './types.ts';
 
@@ -49,12 +50,6 @@ function allSame(items: readonly Item[], field: string, phase: 'pre' | 'post'): 
     const values = valuesOf(item, field);
     const value = values[0] ?? null;
     if (sameValue(value, reference)) return [];
-    return [{ key: item.key, [phase]: shown(values), reason: `${field} is ${String(value)}, the first item (${describeKey(first.key)}) has ${String(reference)}` }];
+    return [{ key: item.key, [phase]: shown(values), reason: `${field} is ${String(value)}, the first item (${keyText(first.key)}) has ${String(reference)}` }];
   });
-}
-
-export function describeKey(key: Readonly<Record<string, CheckValue>>): string {
-  return Object.entries(key)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' ');
 }

@@ -253,3 +253,17 @@ describe('parseDeltaBound', () => {
     for (const text of ['', '%', '10%%', 'ten', '--5', '5-', '1e3']) assert.ok('error' in parseDeltaBound(text), text);
   });
 });
+
+describe('failedChecksSentence', () => {
+  it('says each failed check, its first items with their figures, and how many more', async () => {
+    const { failedChecksSentence } = await import('../../../src/checks/describe.ts');
+    const pre = [rec('a', 1), rec('b', 1), rec('c', 1), rec('d', 1), rec('e', 1)];
+    const results = runAllChecks([compare('no-diff', { name: 'same n' }), single('is-gt', { name: 'positive', value: 5, key: [] })], { t: pre }, { t: pre.map((r) => ({ ...r, n: 2 })) });
+    assert.equal(
+      failedChecksSentence(results),
+      "check 'positive' (post): #1: n 2 is not greater than 5 [post 2]; #2: n 2 is not greater than 5 [post 2]; #3: n 2 is not greater than 5 [post 2]; and 2 more items; check 'same n' (pre → post): peer=a: n changed [pre 1, post 2]; peer=b: n changed [pre 1, post 2]; peer=c: n changed [pre 1, post 2]; and 2 more items",
+    );
+    assert.equal(failedChecksSentence(runAllChecks([compare('no-diff')], { t: pre }, { t: pre })), undefined);
+    assert.equal(failedChecksSentence(runAllChecks([compare('no-diff')], { t: pre }, {})), "check 'no-diff' (pre → post): table 't' is not in the post snapshot (its collect step did not run)");
+  });
+});
