@@ -24,6 +24,14 @@ steps:
       args: { summary: true }
       item: flow-session-summary-information
       fields: { node: $node, spu: $spu, active: { path: active-sessions, type: integer }, max: { path: max-sessions, type: integer } }
+  - name: ESP sessions, when asked for
+    register: esp
+    when: vars.min_sessions > 5
+    collect:
+      rpc: get-flow-session-information
+      args: { protocol: esp }
+      item: flow-session
+      fields: { peer: "flow-information[direction='In']/source-address" }
   - name: Peers
     register: peers
     analyze: { from: ah.records, pipeline: [{ count_by: peer }] }
@@ -56,7 +64,7 @@ describe('runbook snapshot and runbook check', () => {
     const r = await cli(['snapshot', 'checked.yml', '--name', 'pre', '-o', 'snaps', '-l', 'lab-srx-01,lab-srx-03']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.deepEqual((await readdir(join(dir, 'snaps', 'pre'))).sort(), ['lab-srx-01.json', 'lab-srx-03.json']);
-    assert.match(r.stdout, /^lab-srx-03: ah 8271, summary \d+; first not collected: its arguments read peers, which only a full run computes → snaps\/pre\/lab-srx-03\.json$/m);
+    assert.match(r.stdout, /^lab-srx-03: ah 8271, summary \d+; esp not collected: its when \(vars\.min_sessions > 5\) is false; first not collected: its arguments read peers, which only a full run computes → snaps\/pre\/lab-srx-03\.json$/m);
     assert.match(r.stdout, /snapshot pre: 2 of 2 hosts written under snaps\/pre/);
     const s = await snapshotFile('pre', 'lab-srx-03');
     assert.equal(s.format, 'runbook-snapshot/1');
@@ -69,7 +77,7 @@ describe('runbook snapshot and runbook check', () => {
     assert.equal(s.tables.ah.records.length, 8271);
     assert.match(s.tables.ah.records[0].peer, /^\d+\.\d+\.\d+\.\d+$/);
     assert.ok(s.tables.summary.records.every((rec: { active: unknown; max: unknown }) => typeof rec.active === 'number' && typeof rec.max === 'number'));
-    assert.deepEqual(Object.keys(s.skipped), ['first']);
+    assert.deepEqual(Object.keys(s.skipped), ['esp', 'first']);
     const text = await readFile(join(dir, 'snaps', 'pre', 'lab-srx-03.json'), 'utf8');
     for (const secret of ['127.0.0.1', 'PRIVATE KEY', 'runbook-lab-', 'password', 'username']) assert.ok(!text.includes(secret), `the snapshot holds ${secret}`);
   });
@@ -154,7 +162,7 @@ describe('runbook snapshot and runbook check', () => {
     await writeFile(join(dir, 'faults.yml'), 'all:\n  hosts:\n    good: { lab_scenario: one-peer }\n    refused: { lab_scenario: no-peer, lab_fault: refuse }\n    broken: { lab_scenario: no-peer, lab_fault: truncated }\n');
     const r = await cli(['snapshot', 'checked.yml', '-i', 'faults.yml', '--name', 'f', '-o', 'snaps']);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /^good: ah \d+, summary \d+; first not collected: .* → snaps\/f\/good\.json$/m);
+    assert.match(r.stdout, /^good: ah \d+, summary \d+; esp not collected: .* → snaps\/f\/good\.json$/m);
     assert.match(r.stdout, /^refused: unreachable \(connect\): .*refused/m);
     assert.match(r.stdout, /^broken: failed \(parse\): /m);
     assert.match(r.stdout, /^snapshot f: 1 of 3 hosts written under snaps\/f$/m);
