@@ -127,6 +127,22 @@ describe('runbook snapshot and runbook check', () => {
     });
   });
 
+  it('check: device strings cannot forge a line of the output', async () => {
+    const post = await snapshotFile('post', 'lab-srx-03');
+    post.tables.ah.records.push({ peer: '9.9.9.9\n  PASS  forged \u001b[32m' });
+    await writeFile(join(dir, 'forged.json'), JSON.stringify(post));
+    const c = await cli(['check', '--pre', 'snaps/pre/lab-srx-03.json', '--post', 'forged.json']);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.doesNotMatch(c.stdout, /^ {2}PASS {2}forged/m);
+    assert.ok(!c.stdout.includes('\u001b'));
+    post.tables.summary.records[0].spu = 'FPC0\nFAIL';
+    post.tables.summary.records[0].active = 0;
+    await writeFile(join(dir, 'forged.json'), JSON.stringify(post));
+    const f = await cli(['check', '--pre', 'snaps/pre/lab-srx-03.json', '--post', 'forged.json']);
+    assert.equal(f.code, 3);
+    assert.match(f.stdout, /spu=FPC0\\nFAIL: in post, missing in pre/);
+  });
+
   it('check: bad input is exit 2, located, and says what is wrong', async () => {
     await writeFile(join(dir, 'broken.json'), '{\n  "format": "runbook-snapshot/1",\n  oops\n}\n');
     const broken = await cli(['check', '--pre', 'broken.json', '--post', 'snaps/post/lab-srx-01.json']);
