@@ -31,7 +31,8 @@ export function groupByKey(records: readonly CheckRecord[], key: readonly string
  * by its position, `#`, without a key); for `$count`, the groups of records by key.
  */
 export function singleItems(records: readonly CheckRecord[], key: readonly string[], field: string | undefined): Item[] {
-  if (field === COUNT_FIELD) return [...groupByKey(records, key).values()];
+  // Without a key, $count is the table's size: an empty table is one item of 0 records.
+  if (field === COUNT_FIELD) return key.length === 0 && records.length === 0 ? [{ key: {}, records: [] }] : [...groupByKey(records, key).values()];
   return records.map((record, i) => ({
     key: key.length > 0 ? Object.fromEntries(key.map((k) => [k, record[k] ?? null])) : { '#': i + 1 },
     records: [record],

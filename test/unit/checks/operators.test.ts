@@ -233,6 +233,12 @@ describe('single-snapshot operators', () => {
     const r = post(single('is-lt', { value: 2, field: '$count' }), [rec('a', 1), rec('a', 1), rec('b', 1)]);
     assert.deepEqual(r.failures.map((f) => [f.key, f.post]), [[{ peer: 'a' }, 2]]);
   });
+  it('$count without a key is the table size, 0 for an empty table', () => {
+    const size = (records: CheckRecord[]) => post(single('is-gt', { value: 1, field: '$count', key: [] }), records);
+    assert.equal(size([rec('a', 1), rec('b', 1)]).passed, true);
+    const r = size([]);
+    assert.deepEqual([r.passed, r.reason, r.failures.map((f) => [f.key, f.post, f.reason])], [false, undefined, [[{}, 0, '$count 0 is not greater than 1']]]);
+  });
   it('on: pre, post or both decides which snapshot is read, and when', () => {
     const checks = [single('is-gt', { value: 0, on: 'pre', name: 'pre' }), single('is-gt', { value: 0, on: 'post', name: 'post' }), single('is-gt', { value: 0, on: 'both', name: 'both' }), compare('no-diff', { name: 'cmp' })];
     const pre = { t: [rec('a', 0)] };
