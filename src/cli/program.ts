@@ -7,6 +7,8 @@ import { registerShowCommand } from './commands/show.ts';
 import { registerRpcCommand } from './commands/rpc.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerInventoryCommand } from './commands/inventory.ts';
+import { registerSnapshotCommand } from './commands/snapshot.ts';
+import { registerCheckCommand } from './commands/check.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { version } from './version.ts';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerRpcCommand(program);
   registerInventoryCommand(program);
+  registerSnapshotCommand(program);
+  registerCheckCommand(program);
   registerLabCommand(program);
   return program;
 }

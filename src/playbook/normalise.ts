@@ -6,6 +6,7 @@ import type { NameScope, RegisterInfo, Shape } from './name-scope.ts';
 import { UNKNOWN, withLoop } from './name-scope.ts';
 import { normaliseAct, normaliseAnalyze, normaliseCollect, normaliseLog, normalisePlan } from './normalise-steps.ts';
 import { checkStepOrder } from './step-order.ts';
+import { normaliseChecks } from './checks.ts';
 import { normaliseVars } from './var-specs.ts';
 import type { WrittenPlaybook, WrittenStep } from './written.ts';
 import type { YamlSource } from './yaml-source.ts';
@@ -78,6 +79,7 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
       on: n.on ?? 'always',
     })),
     steps,
+    checks: normaliseChecks(written.checks ?? [], steps, sink),
   };
   return { playbook, issues: sink.issues };
 }
