@@ -1,6 +1,7 @@
 import { listReference } from '../playbook/name-scope.ts';
 import type { AnalyzeStep, PipelineOp } from '../playbook/types.ts';
 import { asList, extend, truthy, type Scope } from './scope.ts';
+import type { StepContext, StepResult } from './step-result.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -15,6 +16,14 @@ export async function runAnalyze(step: AnalyzeStep, scope: Scope): Promise<Analy
   let rows = (direct(step.from.source, scope) ?? asList(await step.from.evaluate(scope))).map((r) => (isRow(r) ? r : { value: r }));
   for (const op of step.pipeline) rows = await applyOp(op, rows, scope);
   return { kind: 'rows', rows };
+}
+
+/** The analyze step: its rows registered, or (a `require` not met) the host ends here, skipped. */
+export async function analyzeStep(step: AnalyzeStep, ctx: Pick<StepContext, 'scope'>): Promise<StepResult> {
+  const r = await runAnalyze(step, ctx.scope);
+  if (r.kind === 'stop') return { status: 'done', stop: { reason: r.reason }, log: [{ level: 1, text: `skipped: ${r.reason}`, step: step.name }] };
+  if (r.kind === 'pass') return { status: 'done', log: [] };
+  return { status: 'done', count: r.rows.length, ...(step.register ? { bind: { [step.register]: r.rows } } : {}), log: [] };
 }
 
 async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]> {
