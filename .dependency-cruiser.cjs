@@ -13,7 +13,7 @@ const MAY_IMPORT = {
   playbook: ['contracts', 'expr', 'junos', 'schema', 'xml'],
   inventory: ['contracts', 'playbook', 'schema', 'transport'],
   steps: ['contracts', 'expr', 'junos', 'playbook', 'transport', 'xml'],
-  engine: ['contracts', 'expr', 'junos', 'playbook', 'steps', 'transport', 'xml'],
+  engine: ['contracts', 'expr', 'junos', 'plan', 'playbook', 'steps', 'transport', 'xml'],
   plan: ['contracts', 'playbook', 'schema'],
   report: ['contracts', 'plan'],
   lab: ['contracts', 'junos', 'transport', 'xml'],
