@@ -21,20 +21,20 @@ import { runVerify, type VerifyOutcome } from './verify.ts';
  */
 export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResult> {
   if (ctx.plan.length === 0) return { status: 'done', log: [], acted: false };
+  // The verify port runAct (or the configuration change) calls once; what it found is kept here.
   let verified: VerifyOutcome | undefined;
   const verify = async () => (verified = await runVerify(step, ctx))?.problem;
   // Only a configuration change has a commit to comment on.
   const comment = ctx.plan.some((a) => a.config !== undefined) ? String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name }))) : '';
   const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}) });
-  const done = verified as VerifyOutcome | undefined;
   const count = out.actions.filter((a) => a.status === 'sent').length;
   const failure = out.actions.find((a) => a.status === 'failed')?.error ?? out.verified.failure;
   const result: StepResult = {
     status: 'done',
     count,
-    log: [...(done?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
-    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(done ? { verify: done.counts } : {}) },
-    ...(done ? { bind: done.bind } : {}),
+    log: [...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
+    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}) },
+    ...(verified ? { bind: verified.bind } : {}),
     acted: !ctx.dryRun && count > 0,
     ...(failure ? { failure: { ...failure, step: step.name } } : {}),
   };
