@@ -60,12 +60,19 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
 /** The playbook's steps in order, each folded in as it ends, until one ends the host; syslog's start and end lines around them. */
 async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSession, start: HostFold, opts: HostRunOptions): Promise<HostFold> {
   const emit = opts.emit;
+  const base = {
+    session,
+    playbook,
+    dryRun: host.dryRun,
+    audit: opts.audit?.(host.name) ?? noAudit,
+    phaseStart: (phase: 'verify', label: string) => emit({ type: 'step-start', host: host.name, phase, step: label }),
+  };
   let state = start;
   const syslogFailure = await sendSyslog(playbook.syslog.start, state.scope, host.name, emit);
   if (syslogFailure) return foldFailure(state, syslogFailure);
   for (const step of playbook.steps) {
     const t0 = Date.now();
-    const ctx = stepContext(playbook, host, session, state, opts, step.name);
+    const ctx: StepContext = { ...base, ...dataSoFar(state), progress: (count) => emit({ type: 'progress', host: host.name, step: step.name, count }) };
     const result = await runStep(step, ctx, () => emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name }), host.reviewed);
     for (const entry of result.log) emit({ type: 'log', host: host.name, entry });
     if (result.syslog !== undefined) emit({ type: 'syslog', host: host.name, message: result.syslog });
@@ -76,18 +83,9 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
   return endFailure ? foldFailure(state, endFailure) : state;
 }
 
-function stepContext(playbook: Playbook, host: EngineHost, session: RpcSession, state: HostFold, opts: HostRunOptions, step: string): StepContext {
-  return {
-    scope: state.scope,
-    session,
-    playbook,
-    dryRun: host.dryRun,
-    audit: opts.audit?.(host.name) ?? noAudit,
-    plan: state.plan,
-    ...(state.reviewedDiff !== undefined ? { reviewedDiff: state.reviewedDiff } : {}),
-    progress: (count) => opts.emit({ type: 'progress', host: host.name, step, count }),
-    phaseStart: (phase, label) => opts.emit({ type: 'step-start', host: host.name, phase, step: label }),
-  };
+/** What the next step sees of the steps before it. */
+function dataSoFar(state: HostFold): Pick<StepContext, 'scope' | 'plan' | 'reviewedDiff'> {
+  return { scope: state.scope, plan: state.plan, ...(state.reviewedDiff !== undefined ? { reviewedDiff: state.reviewedDiff } : {}) };
 }
 
 /** Connects, retrying as the run says; each retry is said at once, since its wait can be long. */
