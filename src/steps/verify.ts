@@ -1,6 +1,6 @@
 import type { TableResult } from '../junos/table.ts';
 import type { LogEntry } from '../contracts/results.ts';
-import type { ActStep, Step } from '../playbook/types.ts';
+import type { ActStep, CollectStep } from '../playbook/types.ts';
 import { runCollect } from './collect.ts';
 import { extend, truthy, type Scope } from './scope.ts';
 import type { StepContext } from './step-result.ts';
@@ -30,7 +30,7 @@ export async function runVerify(step: ActStep, ctx: Pick<StepContext, 'scope' | 
   try {
     const earlier: Record<string, unknown> = {};
     for (const name of step.verify) {
-      const collect = ctx.playbook.steps.find((s): s is Extract<Step, { kind: 'collect' }> => s.kind === 'collect' && s.register === name);
+      const collect = ctx.playbook.steps.find((s): s is CollectStep => s.kind === 'collect' && s.register === name);
       if (!collect) continue;
       // Arguments see the tables re-collected before this one, as a playbook reads top to bottom.
       const after = await runCollect(collect, extend(ctx.scope, found.bind), ctx.session, () => undefined);
