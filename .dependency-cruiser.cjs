@@ -14,7 +14,7 @@ const MAY_IMPORT = {
   inventory: ['contracts', 'playbook', 'schema', 'transport'],
   steps: ['contracts', 'expr', 'junos', 'playbook', 'transport', 'xml'],
   checks: ['contracts', 'expr', 'playbook'],
-  engine: ['checks', 'contracts', 'expr', 'junos', 'playbook', 'steps', 'transport', 'xml'],
+  engine: ['checks', 'contracts', 'expr', 'junos', 'plan', 'playbook', 'steps', 'transport', 'xml'],
   plan: ['contracts', 'playbook', 'schema'],
   report: ['contracts', 'plan'],
   lab: ['contracts', 'junos', 'transport', 'xml'],

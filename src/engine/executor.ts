@@ -3,7 +3,7 @@ import { planBatches, type SerialSpec } from './batches.ts';
 import type { EventSink } from './events.ts';
 import { checkPolicy, overBudget, stopReason, type FailurePolicy } from './failure-policy.ts';
 import { HostDeadline } from './host-deadline.ts';
-import { runHost, type PlanGate, type EngineHost, type HostRunOptions } from './host-run.ts';
+import { runHost, type EngineHost, type HostRunOptions } from './host-run.ts';
 import { realSleep, type ConnectRetry, type Sleep } from './retry.ts';
 import { recapOf, type HostResult, type RunResult } from '../contracts/results.ts';
 
@@ -18,8 +18,6 @@ export interface RunOptions extends FailurePolicy {
   readonly serial?: SerialSpec;
   /** Retry connects that failed with TransportError 'connect' or 'timeout'; attempts counts the first. */
   readonly retries?: { readonly attempts: number; readonly backoffMs: number };
-  /** apply --plan: act only where the fresh plan is the reviewed one. */
-  readonly gate?: PlanGate;
   /** Jitter source for retries, a number in [0, 1) (default Math.random); seed it to replay a run. */
   readonly random?: () => number;
   /** How retries wait (default a real timer); tests pass one that records and returns at once. */
@@ -39,7 +37,7 @@ export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost
   const startedAt = new Date().toISOString();
   const dryRun = hosts.every((h) => h.dryRun);
   emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun, forks: opts.forks });
-  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}), ...(opts.gate ? { gate: opts.gate } : {}) };
+  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}) };
   const results: (HostResult | undefined)[] = new Array(hosts.length);
   let stopped: RunResult['stopped'];
 

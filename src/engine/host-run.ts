@@ -1,16 +1,13 @@
-import type { TableResult } from '../junos/table.ts';
-import type { Playbook, Step } from '../playbook/types.ts';
-import { runAct } from '../steps/act.ts';
+import type { Playbook } from '../playbook/types.ts';
 import { noAudit, type ChangeAudit } from '../contracts/audit.ts';
-import { runAnalyze } from '../steps/analyze.ts';
-import { runCollect } from '../steps/collect.ts';
-import { renderLog } from '../steps/log.ts';
-import { runPlan } from '../steps/plan.ts';
-import { extend, truthy, type Scope } from '../steps/scope.ts';
+import type { Scope } from '../steps/scope.ts';
+import type { StepContext } from '../steps/step-result.ts';
 import type { RunEvent } from './events.ts';
+import { foldConnect, foldFailure, foldStep, hostResult, startFold, type ConnectFold, type HostFold } from './host-fold.ts';
 import { connectWithRetry, type ConnectRetry } from './retry.ts';
-import { FailureError, failureOf } from '../contracts/failure.ts';
-import type { ActionResult, ConfigOutcome, Failure, FailureKind, HostResult, HostStatus, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
+import { runStep, type Reviewed } from './run-step.ts';
+import { failureOf } from '../contracts/failure.ts';
+import type { Failure, HostResult, LogEntry } from '../contracts/results.ts';
 import type { RpcSession } from '../contracts/session.ts';
 
 /** A host as the engine sees it: a name, its resolved vars, and a way to connect. */
@@ -22,6 +19,8 @@ export interface EngineHost {
   readonly dryRun: boolean;
   /** Everything the host does with its device ends within this (HostDeadline); none when unset. */
   readonly deadlineMs?: number;
+  /** apply --plan: the reviewed plan's entry for this host (null: not in it); absent in a fresh run. */
+  readonly reviewed?: Reviewed;
   connect(): Promise<RpcSession>;
 }
 
@@ -31,261 +30,84 @@ export interface HostRunOptions {
   readonly audit?: (host: string) => ChangeAudit;
   /** Retry transient connect failures (connect refused/reset, timeouts) with backoff. */
   readonly retry?: ConnectRetry;
-  /** Decides, between plan and act, whether a fresh plan may act (apply --plan). */
-  readonly gate?: PlanGate;
-}
-
-/** A reviewed plan's say over a fresh one: act on these actions, or skip the host and say why. */
-export type PlanGate = (host: string, actions: readonly PlannedAction[], allowSubset: boolean) => GateVerdict;
-export type GateVerdict =
-  /** Act on these actions; a configuration change must show the reviewed diff (configDiff) or it is not committed. */
-  | { readonly act: true; readonly actions: readonly PlannedAction[]; readonly configDiff?: string }
-  | { readonly act: false; readonly reason: string; readonly lines: readonly string[] };
-
-/** Thrown inside the pipeline to end it with a failure that is already described. */
-class StepFailed extends FailureError {
-  readonly kind: FailureKind;
-  constructor(readonly failure: Failure) {
-    super(failure.message);
-    this.kind = failure.kind;
-  }
-
-  override failureIn(): Failure {
-    return this.failure;
-  }
 }
 
 /**
- * collect → analyze → plan → act for one host. Every exception becomes data in the
- * HostResult; this function does not throw, so one host never stops the others.
+ * connect → steps (collect → analyze → plan → act) for one host: each step's result is
+ * folded into the host's (host-fold.ts). Every error becomes data in the HostResult;
+ * this function does not throw, so one host never stops the others.
  */
 export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRunOptions): Promise<HostResult> {
   const started = Date.now();
-  const startedAt = new Date(started).toISOString();
-  const log: LogEntry[] = [];
-  const steps: StepOutcome[] = [];
-  const evidence: Record<string, unknown> = {};
-  let plan: PlannedAction[] = [];
-  let actions: ActionResult[] = [];
-  let verify: Record<string, { before: number; after: number }> | undefined;
-  let config: ConfigOutcome | undefined;
-  let reviewedDiff: string | undefined;
-  let status: HostStatus | undefined;
-  let reason: string | undefined;
-  let error: Failure | undefined;
-  let connectAttempts: number | undefined;
-  const scope: Record<string, unknown> = Object.assign(Object.create(null) as object, {
-    vars: { ...host.vars },
-    host: { name: host.name, groups: [...host.groups] },
-  });
-  const say = (entries: LogEntry[]) => {
-    for (const entry of entries) {
-      log.push(entry);
-      opts.emit({ type: 'log', host: host.name, entry });
-    }
-  };
-  const syslog = async (template: Step['syslog'] | Playbook['syslog']['start']) => {
-    if (template) opts.emit({ type: 'syslog', host: host.name, message: String(await template.render(scope)) });
-  };
-
   opts.emit({ type: 'host-start', host: host.name });
+  let state = startFold(host);
   let session: RpcSession | undefined;
   try {
-    opts.emit({ type: 'step-start', host: host.name, phase: 'connect', step: 'connect' });
-    const connected = await connectWithRetry(() => host.connect(), opts.retry, (n, ms, err) =>
-      say([{ level: 1, text: `connect attempt ${n} of ${opts.retry?.attempts} failed (${failureOf('connect', err).message}); retrying in ${ms} ms`, step: 'connect' }]),
-    );
-    if (opts.retry) connectAttempts = connected.attempts;
-    if (!connected.ok) {
-      const f = failureOf('connect', connected.error);
-      status = f.kind === 'closed' || f.kind === 'protocol' || f.kind === 'parse' || f.kind === 'limit' ? 'failed' : 'unreachable';
-      error = f;
-      return finish();
-    }
+    const connected = await connectHost(host, opts);
+    state = foldConnect(state, connected);
     session = connected.session;
-    await syslog(playbook.syslog.start);
-
-    for (const step of playbook.steps) {
-      const t0 = Date.now();
-      const outcome = (s: StepOutcome['status'], count?: number): void => {
-        steps.push({ index: step.index, name: step.name, kind: step.kind, status: s, ...(count !== undefined ? { count } : {}), ms: Date.now() - t0 });
-      };
-      try {
-        if (step.when && !truthy(await step.when.evaluate(scope))) {
-          outcome('skipped');
-          continue;
-        }
-        opts.emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name });
-        let count: number | undefined;
-        switch (step.kind) {
-          case 'collect': {
-            const table = await runCollect(step, scope, session, (n) => opts.emit({ type: 'progress', host: host.name, step: step.name, count: n }));
-            count = table.count;
-            if (step.register) {
-              scope[step.register] = table;
-              evidence[`${step.register}.count`] = table.count;
-            }
-            break;
-          }
-          case 'analyze': {
-            const r = await runAnalyze(step, scope);
-            Object.assign(evidence, r.evidence);
-            if (r.kind === 'stop') {
-              outcome('done');
-              status = 'skipped';
-              reason = r.reason;
-              say([{ level: 1, text: `skipped: ${r.reason}`, step: step.name }]);
-              return finish();
-            }
-            if (r.kind === 'rows') {
-              count = r.rows.length;
-              if (step.register) scope[step.register] = r.rows;
-            }
-            break;
-          }
-          case 'plan': {
-            const p = await runPlan(step, scope);
-            plan = p.actions;
-            count = plan.length;
-            Object.assign(evidence, p.evidence);
-            if (step.register) scope[step.register] = plan;
-            if (opts.gate) {
-              const act = playbook.steps.find((s) => s.kind === 'act');
-              const verdict = opts.gate(host.name, plan, act?.kind === 'act' && act.allowPlanSubset);
-              if (!verdict.act) {
-                outcome('done', count);
-                status = 'skipped';
-                reason = verdict.reason;
-                say([{ level: 1, text: `skipped: ${verdict.reason}`, step: step.name }, ...verdict.lines.map((text) => ({ level: 1, text: `  ${text}`, step: step.name }))]);
-                return finish();
-              }
-              plan = [...verdict.actions];
-              reviewedDiff = verdict.configDiff;
-            }
-            break;
-          }
-          case 'act': {
-            if (plan.length === 0) break;
-            const before = verifyCounts(step.verify, scope);
-            const live = session;
-            const verifyNow = async (): Promise<string | undefined> => {
-              if (step.verify.length === 0 && step.verifyThat.length === 0) return undefined;
-              opts.emit({ type: 'step-start', host: host.name, phase: 'verify', step: `verify ${step.verify.join(', ')}`.trim() });
-              verify = {};
-              const earlier: Record<string, unknown> = {};
-              for (const name of step.verify) {
-                const collectStep = playbook.steps.find((s) => s.kind === 'collect' && s.register === name);
-                if (collectStep?.kind !== 'collect') continue;
-                const after = await runCollect(collectStep, scope, live, () => undefined);
-                verify[name] = { before: before[name] ?? 0, after: after.count };
-                earlier[name] = scope[name];
-                scope[name] = after;
-                say([{ level: 1, text: `verify ${name}: ${before[name] ?? 0} before, ${after.count} after`, step: step.name }]);
-              }
-              scope.before = earlier;
-              for (const check of step.verifyThat) {
-                if (!truthy(await check.test.evaluate(scope))) return `${check.text} is false`;
-              }
-              return undefined;
-            };
-            const out = await runAct(step, plan, session, {
-              dryRun: host.dryRun,
-              audit: opts.audit?.(host.name) ?? noAudit,
-              verify: verifyNow,
-              // Only a configuration change has a commit to comment on.
-              comment: plan.some((a) => a.config !== undefined) ? String(await step.commitComment.render(extend(scope, { playbook: playbook.name }))) : '',
-              ...(reviewedDiff !== undefined ? { reviewedDiff } : {}),
-            });
-            actions = out.actions;
-            config = out.config;
-            count = actions.filter((a) => a.status === 'sent').length;
-            if (config) say(configLines(config, host.dryRun).map((text) => ({ level: 1, text, step: step.name })));
-            const failed = actions.find((a) => a.status === 'failed');
-            if (failed?.error) error = { ...failed.error, step: step.name };
-            else if (out.verified.failure) error = { ...out.verified.failure, step: step.name };
-            if (config?.result === 'drifted') {
-              if (!error && count > 0) {
-                // The RPCs went out but the reviewed configuration change did not: the reviewed plan is half done.
-                error = { phase: 'act', kind: 'drifted', message: `${config.reason ?? 'drifted'}; the other actions were sent`, step: step.name };
-              } else if (!error) {
-                outcome('done', count);
-                status = 'skipped';
-                reason = config.reason;
-                return finish();
-              }
-            }
-            break;
-          }
-        }
-        outcome('done', count);
-        say(await renderLog(step.log, scope, step.name));
-        if (step.syslog && (step.kind !== 'act' || (!host.dryRun && actions.some((a) => a.status === 'sent')))) await syslog(step.syslog);
-      } catch (err) {
-        outcome('failed');
-        throw err instanceof StepFailed ? err : new StepFailed({ ...failureOf(step.kind, err), step: step.name });
-      }
-    }
-    await syslog(playbook.syslog.end);
-    return finish();
+    if (session) state = await runSteps(playbook, host, session, state, opts);
   } catch (err) {
-    error = err instanceof StepFailed ? err.failure : failureOf('collect', err);
-    status = 'failed';
-    return finish();
-  } finally {
-    await session?.close().catch(() => undefined);
+    // Only a bug gets here (an event sink that throws, say): still data.
+    state = foldFailure(state, failureOf('collect', err));
   }
-
-  function finish(): HostResult {
-    // A configuration change counts by its diff: statements already in place change nothing.
-    const sentChange = actions.some((a) => a.status === 'sent' && a.action.changesState && a.action.config === undefined) || config?.result === 'committed';
-    const wouldChange = host.dryRun && (plan.some((a) => a.changesState && a.config === undefined) || (config !== undefined && config.diff !== '' && config.result !== 'failed'));
-    const final: HostStatus = status ?? (error ? 'failed' : sentChange || wouldChange ? 'changed' : 'ok');
-    const result: HostResult = {
-      host: host.name,
-      status: final,
-      ...(reason !== undefined ? { reason } : {}),
-      ...(error !== undefined ? { error } : {}),
-      ...(connectAttempts !== undefined ? { connectAttempts } : {}),
-      vars: host.vars,
-      dryRun: host.dryRun,
-      evidence,
-      plan,
-      actions,
-      ...(config ? { config } : {}),
-      ...(verify ? { verify } : {}),
-      steps,
-      log,
-      startedAt,
-      ms: Date.now() - started,
-    };
-    opts.emit({ type: 'host-done', result });
-    return result;
-  }
+  const result = hostResult(state, host, { startedAt: new Date(started).toISOString(), ms: Date.now() - started });
+  opts.emit({ type: 'host-done', result });
+  await session?.close().catch(() => undefined);
+  return result;
 }
 
-function verifyCounts(names: readonly string[], scope: Scope): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const name of names) {
-    const t = scope[name] as TableResult | undefined;
-    if (t && typeof t.count === 'number') out[name] = t.count;
+/** The playbook's steps in order, each folded in as it ends, until one ends the host; syslog's start and end lines around them. */
+async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSession, start: HostFold, opts: HostRunOptions): Promise<HostFold> {
+  const emit = opts.emit;
+  const base = {
+    session,
+    playbook,
+    dryRun: host.dryRun,
+    audit: opts.audit?.(host.name) ?? noAudit,
+    phaseStart: (phase: 'verify', label: string) => emit({ type: 'step-start', host: host.name, phase, step: label }),
+  };
+  let state = start;
+  const syslogFailure = await sendSyslog(playbook.syslog.start, state.scope, host.name, emit);
+  if (syslogFailure) return foldFailure(state, syslogFailure);
+  for (const step of playbook.steps) {
+    const t0 = Date.now();
+    const ctx: StepContext = { ...base, ...dataSoFar(state), progress: (count) => emit({ type: 'progress', host: host.name, step: step.name, count }) };
+    const result = await runStep(step, ctx, () => emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name }), host.reviewed);
+    for (const entry of result.log) emit({ type: 'log', host: host.name, entry });
+    if (result.syslog !== undefined) emit({ type: 'syslog', host: host.name, message: result.syslog });
+    state = foldStep(state, step, result, Date.now() - t0);
+    if (state.ended) return state;
   }
-  return out;
+  const endFailure = await sendSyslog(playbook.syslog.end, state.scope, host.name, emit);
+  return endFailure ? foldFailure(state, endFailure) : state;
 }
 
-/** What a configuration change says in the host's log: the diff, then what became of it. */
-function configLines(c: ConfigOutcome, dryRun: boolean): string[] {
-  if (c.result === 'unchanged') return ['configuration: no change (the statements are already in the running configuration)'];
-  const lines = c.diff === '' ? [] : ['configuration diff (show | compare):', ...c.diff.split('\n').map((l) => `  ${l}`)];
-  switch (c.result) {
-    case 'checked':
-      lines.push(dryRun ? 'configuration: commit check passed; discarded (dry run)' : 'configuration: commit check passed');
-      break;
-    case 'committed':
-      lines.push(`configuration: committed (commit confirmed ${c.confirmMinutes ?? '?'}, verified, confirmed)`);
-      break;
-    default:
-      lines.push(`configuration: ${c.result}${c.reason ? `: ${c.reason}` : ''}`);
+/** What the next step sees of the steps before it. */
+function dataSoFar(state: HostFold): Pick<StepContext, 'scope' | 'plan' | 'reviewedDiff'> {
+  return { scope: state.scope, plan: state.plan, ...(state.reviewedDiff !== undefined ? { reviewedDiff: state.reviewedDiff } : {}) };
+}
+
+/** Connects, retrying as the run says; each retry is said at once, since its wait can be long. */
+async function connectHost(host: EngineHost, opts: HostRunOptions): Promise<ConnectFold & { readonly session?: RpcSession }> {
+  opts.emit({ type: 'step-start', host: host.name, phase: 'connect', step: 'connect' });
+  const log: LogEntry[] = [];
+  const connected = await connectWithRetry(() => host.connect(), opts.retry, (n, ms, err) => {
+    const entry = { level: 1, text: `connect attempt ${n} of ${opts.retry?.attempts} failed (${failureOf('connect', err).message}); retrying in ${ms} ms`, step: 'connect' };
+    log.push(entry);
+    opts.emit({ type: 'log', host: host.name, entry });
+  });
+  const attempts = opts.retry ? { attempts: connected.attempts } : {};
+  return connected.ok ? { log, ...attempts, session: connected.session } : { log, ...attempts, failure: failureOf('connect', connected.error) };
+}
+
+/** Sends the playbook's start or end syslog line; a line that cannot render fails the host. */
+async function sendSyslog(template: Playbook['syslog']['start'], scope: Scope, host: string, emit: HostRunOptions['emit']): Promise<Failure | undefined> {
+  if (!template) return undefined;
+  try {
+    emit({ type: 'syslog', host, message: String(await template.render(scope)) });
+    return undefined;
+  } catch (err) {
+    return failureOf('collect', err);
   }
-  for (const w of c.warnings) lines.push(`configuration warning: ${w}`);
-  return lines;
 }

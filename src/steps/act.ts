@@ -7,7 +7,42 @@ import type { ActStep } from '../playbook/types.ts';
 import { describeRpcError, isTransportPhase } from '../transport/errors.ts';
 import { endOf, type ChangeAudit } from '../contracts/audit.ts';
 import { runConfigChange } from './config-change.ts';
+import { configLines } from './config-lines.ts';
 import { argsForCall } from './plan.ts';
+import { extend } from './scope.ts';
+import type { StepContext, StepResult } from './step-result.ts';
+import { runVerify, type VerifyOutcome } from './verify.ts';
+
+/**
+ * The act step: sends the plan (runAct), with the step's verify as the configuration
+ * change's verify port. A failed action or verify fails the host and the run goes on; a
+ * reviewed configuration change whose diff drifted skips the host, unless other actions
+ * were already sent (then the reviewed plan is half done: a failure).
+ */
+export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResult> {
+  if (ctx.plan.length === 0) return { status: 'done', log: [], acted: false };
+  // The verify port runAct (or the configuration change) calls once; what it found is kept here.
+  let verified: VerifyOutcome | undefined;
+  const verify = async () => (verified = await runVerify(step, ctx))?.problem;
+  // Only a configuration change has a commit to comment on.
+  const comment = ctx.plan.some((a) => a.config !== undefined) ? String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name }))) : '';
+  const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}) });
+  const count = out.actions.filter((a) => a.status === 'sent').length;
+  const failure = out.actions.find((a) => a.status === 'failed')?.error ?? out.verified.failure;
+  const result: StepResult = {
+    status: 'done',
+    count,
+    log: [...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
+    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}) },
+    ...(verified ? { bind: verified.bind } : {}),
+    acted: !ctx.dryRun && count > 0,
+    ...(failure ? { failure: { ...failure, step: step.name } } : {}),
+  };
+  if (out.config?.result !== 'drifted' || failure) return result;
+  // The RPCs went out but the reviewed configuration change did not: the reviewed plan is half done.
+  if (count > 0) return { ...result, failure: { phase: 'act', kind: 'drifted', message: `${out.config.reason ?? 'drifted'}; the other actions were sent`, step: step.name } };
+  return { ...result, stop: { ...(out.config.reason !== undefined ? { reason: out.config.reason } : {}) } };
+}
 
 export interface ActOptions {
   readonly dryRun: boolean;
@@ -80,7 +115,7 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
       config = change.outcome;
       for (const action of statements) results.set(action, statementResult(action, change.outcome, change.failure));
       if (verified.ran && change.failure) verified = { ...verified, failure: change.failure };
-      broken ||= change.failure !== undefined && isTransportPhase(change.failure.kind);
+      broken ||= change.failure !== undefined && (isTransportPhase(change.failure.kind) || change.failure.kind === 'audit');
     }
   }
   // RPCs were sent and no configuration change verified them: verify once now.

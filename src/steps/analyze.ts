@@ -1,6 +1,7 @@
 import { listReference } from '../playbook/name-scope.ts';
 import type { AnalyzeStep, PipelineOp } from '../playbook/types.ts';
 import { asList, extend, truthy, type Scope } from './scope.ts';
+import type { StepContext, StepResult } from './step-result.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -32,6 +33,16 @@ async function evaluateEvidence(exprs: AnalyzeStep['evidence'], scope: Scope): P
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/** The analyze step: its rows registered, or (a `require` not met) the host ends here, skipped. */
+export async function analyzeStep(step: AnalyzeStep, ctx: Pick<StepContext, 'scope'>): Promise<StepResult> {
+  const r = await runAnalyze(step, ctx.scope);
+  // The evidence is recorded whatever the step decides: a host skipped here keeps the figures it was skipped on.
+  const evidence = r.evidence;
+  if (r.kind === 'stop') return { status: 'done', evidence, stop: { reason: r.reason }, log: [{ level: 1, text: `skipped: ${r.reason}`, step: step.name }] };
+  if (r.kind === 'pass') return { status: 'done', evidence, log: [] };
+  return { status: 'done', count: r.rows.length, evidence, ...(step.register ? { bind: { [step.register]: r.rows } } : {}), log: [] };
 }
 
 async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]> {

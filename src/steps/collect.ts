@@ -4,6 +4,14 @@ import { tableExtractor, TableValueError, type TableResult } from '../junos/tabl
 import type { CollectStep } from '../playbook/types.ts';
 import { renderArgs } from './args.ts';
 import type { Scope } from './scope.ts';
+import type { StepContext, StepResult } from './step-result.ts';
+
+/** The collect step: its table, registered with its count as evidence. */
+export async function collectStep(step: CollectStep, ctx: StepContext): Promise<StepResult> {
+  const table = await runCollect(step, ctx.scope, ctx.session, ctx.progress);
+  if (!step.register) return { status: 'done', count: table.count, log: [] };
+  return { status: 'done', count: table.count, bind: { [step.register]: table }, evidence: { [`${step.register}.count`]: table.count }, log: [] };
+}
 
 /**
  * Runs the step's RPC and reads its table as the reply streams in. A record whose value

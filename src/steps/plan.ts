@@ -5,6 +5,7 @@ import type { ConfigActionTemplate, PlanStep } from '../playbook/types.ts';
 import { checkStatement } from '../junos/config.ts';
 import { renderArgs } from './args.ts';
 import { asList, extend, type Scope } from './scope.ts';
+import type { StepContext, StepResult } from './step-result.ts';
 
 export interface PlanOutcome {
   readonly actions: PlannedAction[];
@@ -42,6 +43,12 @@ export async function runPlan(step: PlanStep, scope: Scope): Promise<PlanOutcome
   const evidence: Record<string, unknown> = {};
   for (const [name, expr] of Object.entries(step.evidence)) evidence[name] = await expr.evaluate(scope);
   return { actions, evidence };
+}
+
+/** The plan step: its actions (registered too) and its evidence. */
+export async function planStep(step: PlanStep, ctx: Pick<StepContext, 'scope'>): Promise<StepResult> {
+  const { actions, evidence } = await runPlan(step, ctx.scope);
+  return { status: 'done', count: actions.length, plan: { actions }, evidence, ...(step.register ? { bind: { [step.register]: actions } } : {}), log: [] };
 }
 
 /** Each line that renders non-empty, checked, as one planned statement. */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { runPlaybook } from '../../engine/executor.ts';
 import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
-import type { PlannedAction, RunResult } from '../../contracts/results.ts';
+import type { RunResult } from '../../contracts/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
@@ -13,10 +13,8 @@ import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
 import { PlaybookError } from '../../playbook/errors.ts';
 import type { PlanArtifact } from '../../plan/artifact.ts';
 import { planAgeCheck } from '../../plan/age.ts';
-import { comparePlans, diffLines } from '../../plan/compare.ts';
 import { readPlan } from '../../plan/read.ts';
 import { renderPlan } from '../../plan/render.ts';
-import type { PlanGate } from '../../engine/host-run.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
 import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
@@ -186,7 +184,9 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       playbook: playbookSettings(playbook),
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) },
     });
-    const engineHostsToRun: EngineHost[] = engineHostList;
+    // apply --plan: each host carries the reviewed plan's entry for it (null: not in it), for the engine's gate.
+    const reviewedEntries = new Map(reviewed?.plan.hosts.map((p) => [p.host, p]));
+    const engineHostsToRun: EngineHost[] = reviewed ? engineHostList.map((h) => ({ ...h, reviewed: { entry: reviewedEntries.get(h.name) ?? null } })) : engineHostList;
     const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
     const reportOf = (run: RunResult) => buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
     // A second interrupt stops at once, still writing what is known: each RPC awaiting its answer is audited as outcome unknown.
@@ -217,7 +217,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
         run = await runPlaybook(
           playbook,
           engineHostsToRun,
-          { ...rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(reviewed ? { gate: reviewedGate(reviewed.plan) } : {}) },
+          { ...rollout, signal: control.signal, audit: (host) => audit.forHost(host) },
           emit,
         );
       } finally {
@@ -288,25 +288,6 @@ async function loadReviewedPlan(file: string, playbookFile: string | undefined, 
     );
   }
   return { plan, playbook };
-}
-
-/** Acts only where the fresh plan is the reviewed one (or, if the playbook allows, a part of it). */
-function reviewedGate(plan: PlanArtifact): PlanGate {
-  const byHost = new Map(plan.hosts.map((h) => [h.host, h]));
-  return (host, actions, allowSubset) => {
-    const reviewed = byHost.get(host);
-    if (!reviewed) return { act: false, reason: 'not in the reviewed plan (it was not planned when the plan was made)', lines: [] };
-    const c = comparePlans(reviewed, { status: actions.length > 0 ? 'changed' : 'ok', actions: [...actions] }, { allowSubset });
-    const statements = (list: readonly PlannedAction[]) => list.filter((a) => a.config !== undefined).map((a) => a.config).join('\n');
-    if ((c.verdict === 'same' || c.verdict === 'subset') && statements(actions) !== '') {
-      // A configuration change is applied whole and only with the diff the reviewer read.
-      if (statements(actions) !== statements(reviewed.actions)) return { act: false, reason: 'drifted since the plan was reviewed: the configuration statements are not all the reviewed ones', lines: diffLines(c) };
-      if (!reviewed.config) return { act: false, reason: 'the reviewed plan has configuration statements but no diff from the device: plan again', lines: [] };
-      return { act: true, actions, configDiff: reviewed.config.diff };
-    }
-    if (c.verdict === 'same' || c.verdict === 'subset') return { act: true, actions };
-    return { act: false, reason: `drifted since the plan was reviewed: ${c.summary}`, lines: diffLines(c) };
-  };
 }
 
 /** The inventory apply resolved must be the one the plan was reviewed on: the same hosts, reached the same way. */

@@ -1,0 +1,58 @@
+import type { ChangeAudit } from '../contracts/audit.ts';
+import type { ActionResult, ConfigOutcome, Failure, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
+import type { RpcSession } from '../contracts/session.ts';
+import type { Step } from '../playbook/types.ts';
+import type { Scope } from './scope.ts';
+
+/**
+ * What one step did, as plain data. A runner returns it instead of changing shared
+ * state; the host run folds the results, in order, into the HostResult (engine/host-fold.ts).
+ */
+export interface StepResult {
+  /** The step's line in HostResult.steps. */
+  readonly status: StepOutcome['status'];
+  /** Items a collect read, records an analyze produced, actions a plan made, RPCs an act sent. */
+  readonly count?: number;
+  /** Names the step binds for the steps after it: its register; after a verify, the re-collected tables and `before`. */
+  readonly bind?: Readonly<Record<string, unknown>>;
+  /** Named values for the host's evidence (a plan's evidence, a collect's count). */
+  readonly evidence?: Readonly<Record<string, unknown>>;
+  /** What the step said, in order. */
+  readonly log: readonly LogEntry[];
+  /** The step's syslog line, rendered. */
+  readonly syslog?: string;
+  /** The host failed here; with status 'done' (an act whose RPC or verify failed) the run goes on. */
+  readonly failure?: Failure;
+  /** The host ends here, skipped (a `require` gate, a refused or drifted reviewed plan). */
+  readonly stop?: { readonly reason?: string };
+  /** A plan step's actions, and with apply --plan the configuration diff that was reviewed. */
+  readonly plan?: { readonly actions: readonly PlannedAction[]; readonly reviewedDiff?: string };
+  /** An act step's outcome. */
+  readonly act?: ActStepData;
+  /** False for an act that sent nothing: its syslog line says something was done, so it is not sent. */
+  readonly acted?: boolean;
+}
+
+export interface ActStepData {
+  readonly actions: readonly ActionResult[];
+  readonly config?: ConfigOutcome;
+  /** Before and after counts of the re-collected tables, when verify ran. */
+  readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
+}
+
+/** What a runner may use: the data so far, the session, and ports to tell the outside as it goes. */
+export interface StepContext {
+  readonly scope: Scope;
+  readonly session: RpcSession;
+  readonly playbook: { readonly name: string; readonly steps: readonly Step[] };
+  readonly dryRun: boolean;
+  readonly audit: ChangeAudit;
+  /** The plan the act step sends (the last plan step's, as the reviewed plan let it through). */
+  readonly plan: readonly PlannedAction[];
+  /** apply --plan: the configuration diff the reviewer read. */
+  readonly reviewedDiff?: string;
+  /** A collect's items read so far. */
+  readonly progress: (count: number) => void;
+  /** A phase inside the step starts (verify, after acting). */
+  readonly phaseStart: (phase: 'verify', label: string) => void;
+}
