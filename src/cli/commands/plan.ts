@@ -1,24 +1,20 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runPlaybook } from '../../engine/executor.ts';
-import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../contracts/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
-import { AuditLog } from '../../report/audit-log.ts';
 import { asUsageError } from '../input-errors.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { checkOutputPaths } from '../output-paths.ts';
-import { progressRenderer, RunControl } from '../run-control.ts';
-import { recapLines, type Verbosity } from '../render/results.ts';
-import { makeStyle } from '../render/style.ts';
-import { ansibleContext, DEFAULT_INVENTORY, engineHosts, extraVarsRecord, inventorySources, listHosts, resolveTargets } from '../targets.ts';
+import { hostJobs, localPorts } from '../host-jobs.ts';
+import { runView, runWithProgress } from '../run-with-progress.ts';
+import { recapLines } from '../render/results.ts';
+import { ansibleContext, DEFAULT_INVENTORY, extraVarsRecord, inventorySources, listHosts, resolveTargets } from '../targets.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { runBanner } from '../banner.ts';
 import { bindingOf } from '../plan-binding.ts';
@@ -71,8 +67,8 @@ export function registerPlanCommand(program: Command): void {
 }
 
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
-  const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
-  const style = makeStyle(process.stdout);
+  const view = runView(opts);
+  const { style } = view;
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const { settings, vault } = await ansibleContext(opts);
   const inventoryFiles = inventorySources(opts.inventory, settings);
@@ -110,55 +106,31 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     return ExitCode.NothingToDo;
   }
   // Planning never acts, whatever the vars say.
-  const { hosts, lab } = await engineHosts(targets, () => true, {
-    playbook: playbookSettings(playbook),
-    cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
+  const { jobs, secrets, lab } = await hostJobs(targets, playbook, {
+    dryRun: () => true,
+    timeouts: {
+      playbook: playbookSettings(playbook),
+      cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
+    },
   });
-  const names = hosts.map((h) => h.name);
+  const names = jobs.map((j) => j.host.name);
   const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
   const write = (run: RunResult): string => {
     const artifact = planFromRun(run, playbook, meta);
     writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
     return artifact.digest;
   };
-
-  const renderer = progressRenderer(names, forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  // A dry-run configuration change loads into the candidate, checks and discards: audited like any other.
-  const audit = new AuditLog(opts.auditLog, { id: randomUUID(), playbook: playbook.file });
-  const control = new RunControl(
-    playbook,
-    hosts,
-    (partial) => {
-      audit.endPending('the run was stopped at once before the answer arrived');
-      audit.close();
-      write(partial);
-    },
-    (host) => audit.sentTo(host),
-  );
-  const emit = (e: RunEvent) => {
-    renderer.sink(e);
-    control.observe(e);
-  };
-  try {
-    let run: RunResult;
-    try {
-      run = await runPlaybook(playbook, hosts, { forks, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
-    } finally {
-      audit.close();
-      await renderer.end();
-      await lab?.stop();
-    }
-    const digest = write(run);
-    process.stdout.write(recapLines(run, style).join('\n') + '\n');
-    const planned = run.hosts.filter((h) => h.plan.length > 0).length;
+  const run = { playbook, jobs, ports: localPorts(playbook, secrets), rollout: { forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write };
+  return runWithProgress(run, async (result, control) => {
+    const digest = write(result);
+    process.stdout.write(recapLines(result, style).join('\n') + '\n');
+    const planned = result.hosts.filter((h) => h.plan.length > 0).length;
     process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
-    const code = control.exitCode(run);
-    await writeRunOutputs(run, code, { ...opts, playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
+    const code = control.exitCode(result);
+    await writeRunOutputs(result, code, { ...opts, playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
     return code;
-  } finally {
-    control.dispose();
-  }
+  });
 }
 
 /** The names the -e arguments set. */
