@@ -75,6 +75,7 @@ export async function hostJobs(targets: Targets, playbook: Playbook, settings: J
   const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
   const secrets = new HeldSecrets();
   const ref = playbookRef(playbook);
+  const reviewed = settings.reviewed ? new Map(settings.reviewed.map((h) => [h.host, h])) : undefined;
   const jobs = targets.hosts.map(({ host, vars }): HostJob => {
     const { options, deadlineMs } = layeredSettings(lab?.connections.get(host.name) ?? targets.connections.get(host.name)!, host, settings.timeouts);
     return {
@@ -84,7 +85,7 @@ export async function hostJobs(targets: Targets, playbook: Playbook, settings: J
       dryRun: settings.dryRun(vars),
       deadlineMs,
       ...(settings.retries ? { connectRetry: settings.retries } : {}),
-      ...(settings.reviewed ? { reviewed: { entry: settings.reviewed.find((h) => h.host === host.name) ?? null } } : {}),
+      ...(reviewed ? { reviewed: { entry: reviewed.get(host.name) ?? null } } : {}),
     };
   });
   return { jobs, secrets, lab };
