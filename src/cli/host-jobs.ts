@@ -91,25 +91,31 @@ export async function hostJobs(targets: Targets, playbook: Playbook, settings: J
   return { jobs, secrets, lab };
 }
 
-const SECRET_FIELDS = new Set(['password', 'privateKey', 'passphrase', 'jumps']);
+const SECRET_FIELDS = new Set(['password', 'privateKey', 'passphrase', 'jumps', 'secretSources']);
 
-/** ConnectOptions as data: its secrets held in `secrets`, the job naming them by reference. */
+/**
+ * ConnectOptions as data. A secret read from an environment variable or a key file is
+ * named by that (a runner elsewhere reads its own); any other (a vault-decrypted password,
+ * the lab's key) is held in `secrets` and named by an id.
+ */
 export function connectionSettings(host: string, options: ConnectOptions, secrets: HeldSecrets): ConnectionSettings {
   const settings: Record<string, unknown> = {};
   // for..in: layeredSettings keeps the inventory's options on the prototype (for their redacted string forms).
   for (const key in options) if (!SECRET_FIELDS.has(key)) settings[key] = options[key as keyof ConnectOptions];
-  const held = (field: string, value: string | Uint8Array | undefined, id = `${host}/${field}`) => (value === undefined ? {} : { [field]: secrets.hold(id, value) });
+  const sources = options.secretSources ?? {};
+  const held = (field: 'password' | 'privateKey' | 'passphrase', value: string | Uint8Array | undefined, id: string, source: SecretRef | undefined) =>
+    value === undefined ? {} : { [field]: source ?? secrets.hold(id, value) };
   return {
     ...(settings as Omit<ConnectionSettings, 'password' | 'privateKey' | 'passphrase' | 'jumps'>),
-    ...held('password', options.password),
-    ...held('privateKey', options.privateKey),
-    ...held('passphrase', options.passphrase),
+    ...held('password', options.password, `${host}/password`, sources.password),
+    ...held('privateKey', options.privateKey, `${host}/privateKey`, sources.privateKey),
+    ...held('passphrase', options.passphrase, `${host}/passphrase`, sources.passphrase),
     ...(options.jumps
       ? {
           jumps: options.jumps.map(({ privateKey, passphrase, ...jump }, i) => ({
             ...jump,
-            ...held('privateKey', privateKey, `${host}/jump${i + 1}/privateKey`),
-            ...held('passphrase', passphrase, `${host}/jump${i + 1}/passphrase`),
+            ...held('privateKey', privateKey, `${host}/jump${i + 1}/privateKey`, undefined),
+            ...held('passphrase', passphrase, `${host}/jump${i + 1}/passphrase`, undefined),
           })),
         }
       : {}),

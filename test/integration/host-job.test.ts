@@ -92,7 +92,8 @@ describe('a host run is a job', () => {
 
     // Serialised and read back, as a queue would carry it; a runner with no secrets, no device and a fresh playbook cache.
     const wire = JSON.stringify(job);
-    assert.doesNotMatch(wire, /PRIVATE KEY/, 'the key the CLI read is held by reference');
+    assert.doesNotMatch(wire, /PRIVATE KEY/, 'the key is named by its file');
+    assert.deepEqual(job.connection.privateKey, { file: lab.clientKeyFile });
     const noSecrets = { resolve: async () => assert.fail('a fake session needs no secret') };
     const replayed = await runHostJob(JSON.parse(wire) as HostJob, { openSession: replaying(exchanges), secrets: noSecrets, playbooks: new PlaybookCache(), emit: () => undefined });
     assert.deepEqual(untimed(replayed), untimed(fromCli));
@@ -108,7 +109,7 @@ describe('a host run is a job', () => {
       const { jobs, secrets } = await hostJobs(targets, playbook, { dryRun: () => true, timeouts: { playbook: {}, cli: {} } });
       const wire = JSON.stringify(jobs);
       assert.ok(!wire.includes(secret), wire);
-      assert.deepEqual(jobs[0]!.connection.password, { secret: 'steady/password' });
+      assert.deepEqual(jobs[0]!.connection.password, { env: 'RUNBOOK_TEST_JOB_PASSWORD' }, 'a runner elsewhere reads its own environment');
       assert.equal(await secrets.resolve(jobs[0]!.connection.password!), secret);
     } finally {
       delete process.env.RUNBOOK_TEST_JOB_PASSWORD;
