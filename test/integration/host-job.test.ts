@@ -58,7 +58,7 @@ function replaying(exchanges: readonly Exchange[]): JobPorts['openSession'] {
 /** A HostResult without what depends on the clock. */
 function untimed(r: HostResult): unknown {
   const { ms: _ms, startedAt: _at, ...rest } = r;
-  return { ...rest, steps: r.steps.map(({ ms: _s, ...step }) => step) };
+  return { ...rest, steps: r.steps.map(({ ms: _s, ...step }) => step), actions: r.actions.map(({ ms: _a, ...action }) => action) };
 }
 
 describe('a host run is a job', () => {
@@ -97,6 +97,31 @@ describe('a host run is a job', () => {
     const noSecrets = { resolve: async () => assert.fail('a fake session needs no secret') };
     const replayed = await runHostJob(JSON.parse(wire) as HostJob, { openSession: replaying(exchanges), secrets: noSecrets, playbooks: new PlaybookCache(), emit: () => undefined });
     assert.deepEqual(untimed(replayed), untimed(fromCli));
+  });
+
+  it('acting: the job replayed from JSON gives the HostResult the CLI gave on an identical lab device', async () => {
+    // The CLI acts on one device; the job records against its twin (same scenario, same seed), then replays.
+    const twin = await startLab([{ name: 'steady', scenario: 'three-peers', seed: 1 }]);
+    try {
+      const report = join(lab.dir, 'acting-report.json');
+      const args = ['-i', inventory, '--report', report, '-q', '--yes', '-e', 'dry_run=false', '--audit-log', join(lab.dir, 'acting-audit.jsonl'), '--lock-dir', lab.dir];
+      const cli = await runCli(['apply', playbookFile, ...args]);
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+      const fromCli = (JSON.parse(await readFile(report, 'utf8')) as Report).run.hosts[0]!;
+      assert.ok(fromCli.actions.length > 0 && fromCli.actions.every((a) => a.status === 'sent'), 'the clears were sent');
+
+      const playbook = await loadPlaybook(playbookFile);
+      const twinInventory = await writeLabInventory(twin, { steady: { min_peer_sessions: 40 } });
+      const targets = await resolveTargets(playbook, { inventoryFiles: [twinInventory], extraVars: ['dry_run=false'], knownHosts: twin.knownHostsFile });
+      const { jobs, secrets } = await hostJobs(targets, playbook, { dryRun: (vars) => vars.dry_run !== false, timeouts: { playbook: playbookSettings(playbook), cli: {} } });
+      const exchanges: Exchange[] = [];
+      await runHostJob(jobs[0]!, { ...localPorts(playbook, secrets), openSession: recording(exchanges), emit: () => undefined });
+      const noSecrets = { resolve: async () => assert.fail('a fake session needs no secret') };
+      const replayed = await runHostJob(JSON.parse(JSON.stringify(jobs[0])) as HostJob, { openSession: replaying(exchanges), secrets: noSecrets, playbooks: new PlaybookCache(), emit: () => undefined });
+      assert.deepEqual(untimed(replayed), untimed(fromCli));
+    } finally {
+      await twin.cleanup();
+    }
   });
 
   it('a password from the environment is in the job by reference only, and the secrets port of the CLI resolves it', async () => {
