@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import type { EngineHost } from '../engine/host-run.ts';
 import { connectionFor, type ConnectionDefaults } from '../inventory/connection.ts';
 import { loadAnsibleSettings, type AnsibleSettings } from './ansible-config.ts';
 import { vaultKeyring, type VaultOptions } from './vault-passwords.ts';
@@ -16,9 +15,8 @@ import { DEFAULT_HOST_DEADLINE_MS } from '../engine/host-deadline.ts';
 import { numberOf } from '../inventory/var-checks.ts';
 import { LIMIT_SETTINGS, type SessionLimits } from '../transport/limits.ts';
 import type { ConnectOptions } from '../transport/options.ts';
-import { NetconfSession } from '../transport/session.ts';
 import { asUsageError } from './input-errors.ts';
-import { checkLabHosts, startInventoryLab, type InProcessLab } from './lab-wiring.ts';
+import { checkLabHosts } from './lab-wiring.ts';
 
 /** The built-in lab inventory, found relative to runbook itself so it works from any directory. */
 export const DEFAULT_INVENTORY = fileURLToPath(new URL('../../inventory/lab.yml', import.meta.url));
@@ -141,31 +139,6 @@ export interface SessionSettings extends SessionLimits {
 export interface TimeoutLayers {
   readonly playbook: SessionSettings;
   readonly cli: SessionSettings;
-}
-
-/**
- * Starts lab hosts (if any) and gives the engine its hosts. Timeouts, deadlines and
- * bounds: playbook, then the inventory's runbook_* variables, then the command line.
- */
-export async function engineHosts(
-  targets: Targets,
-  dryRun: (vars: Record<string, string | number | boolean>) => boolean,
-  timeouts: TimeoutLayers = { playbook: {}, cli: {} },
-): Promise<{ hosts: EngineHost[]; lab: InProcessLab | undefined }> {
-  const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
-  const connectionOf = (name: string): ConnectOptions => lab?.connections.get(name) ?? targets.connections.get(name)!;
-  const hosts = targets.hosts.map(({ host, vars }) => {
-    const { options, deadlineMs } = layeredSettings(connectionOf(host.name), host, timeouts);
-    return {
-      name: host.name,
-      groups: host.groups,
-      vars,
-      dryRun: dryRun(vars),
-      deadlineMs,
-      connect: () => NetconfSession.connect(options),
-    };
-  });
-  return { hosts, lab };
 }
 
 /**

@@ -4,7 +4,8 @@ import type { EventSink } from './events.ts';
 import { checkPolicy, overBudget, stopReason, type FailurePolicy } from './failure-policy.ts';
 import { HostDeadline } from './host-deadline.ts';
 import { runHost, type EngineHost, type HostRunOptions } from './host-run.ts';
-import { realSleep, type ConnectRetry, type Sleep } from './retry.ts';
+import { connectRetry, type ConnectRetry, type Sleep } from './retry.ts';
+import { runHostJob, type HostJob, type JobPorts } from './job.ts';
 import { recapOf, type HostResult, type RunResult } from '../contracts/results.ts';
 
 export interface RunOptions extends FailurePolicy {
@@ -24,20 +25,50 @@ export interface RunOptions extends FailurePolicy {
   readonly sleep?: Sleep;
 }
 
-/**
- * Runs a playbook over hosts, batch after batch, `forks` at a time within a batch. After
- * each host the failure policy is checked: once the batch is over budget no host of it
- * starts, and after it no batch starts. Host results come back in the order the hosts
- * were given, whatever order they finished in; hosts never started are in `notRun`.
- */
+/** Runs a playbook over hosts given as EngineHosts (connect closures): see runBatches. */
 export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost[], opts: RunOptions, emit: EventSink): Promise<RunResult> {
   checkPolicy(opts);
   const retry = connectRetryOf(opts);
+  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}) };
+  return runBatches(playbook, hosts, opts, emit, (host) => {
+    const deadline = host.deadlineMs !== undefined ? new HostDeadline(host.name, host.deadlineMs) : undefined;
+    return runHost(playbook, deadline ? deadline.bound(host) : host, hostOpts).finally(() => deadline?.dispose());
+  });
+}
+
+/** The ports a rollout of host jobs shares; each job gets them with its own audit trail and the run's signal. */
+export type FleetPorts = Omit<JobPorts, 'emit' | 'audit' | 'signal'>;
+
+/**
+ * The same rollout as runPlaybook, each host a job (job.ts) run with the ports given:
+ * the CLI's path. `playbook` is the one the jobs name, for the run result.
+ */
+export async function runJobs(playbook: Playbook, jobs: readonly HostJob[], ports: FleetPorts, opts: RunOptions, emit: EventSink): Promise<RunResult> {
+  checkPolicy(opts);
+  const hosts = jobs.map((job) => ({ name: job.host.name, dryRun: job.dryRun, job }));
+  return runBatches(playbook, hosts, opts, emit, ({ name, job }) => {
+    const audit = opts.audit?.(name);
+    return runHostJob(job, { ...ports, emit, ...(audit ? { audit } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  });
+}
+
+/**
+ * Batch after batch, `forks` at a time within a batch. After each host the failure policy
+ * is checked: once the batch is over budget no host of it starts, and after it no batch
+ * starts. Host results come back in the order the hosts were given, whatever order they
+ * finished in; hosts never started are in `notRun`.
+ */
+async function runBatches<H extends { readonly name: string; readonly dryRun: boolean }>(
+  playbook: Playbook,
+  hosts: readonly H[],
+  opts: RunOptions,
+  emit: EventSink,
+  runOne: (host: H) => Promise<HostResult>,
+): Promise<RunResult> {
   const batches = planBatches(hosts.map((_, i) => i), opts.serial);
   const startedAt = new Date().toISOString();
   const dryRun = hosts.every((h) => h.dryRun);
   emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun, forks: opts.forks });
-  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}) };
   const results: (HostResult | undefined)[] = new Array(hosts.length);
   let stopped: RunResult['stopped'];
 
@@ -50,8 +81,7 @@ export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost
     const worker = async () => {
       while (next < batch.length && !opts.signal?.aborted && !overBudget(opts, finished, batch.length)) {
         const i = batch[next++]!;
-        const deadline = hosts[i]!.deadlineMs !== undefined ? new HostDeadline(hosts[i]!.name, hosts[i]!.deadlineMs!) : undefined;
-        const r = await runHost(playbook, deadline ? deadline.bound(hosts[i]!) : hosts[i]!, hostOpts).finally(() => deadline?.dispose());
+        const r = await runOne(hosts[i]!);
         results[i] = r;
         finished.push(r);
       }
@@ -83,15 +113,5 @@ export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost
 }
 
 function connectRetryOf(opts: RunOptions): ConnectRetry | undefined {
-  if (!opts.retries) return undefined;
-  const { attempts, backoffMs } = opts.retries;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`retries.attempts: ${attempts} is not a whole number of attempts (1 or more)`);
-  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new RangeError(`retries.backoffMs: ${backoffMs} is not a duration in ms (0 or more)`);
-  return {
-    attempts,
-    backoffMs,
-    random: opts.random ?? Math.random,
-    sleep: opts.sleep ?? realSleep,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  };
+  return opts.retries ? connectRetry(opts.retries, { ...(opts.random ? { random: opts.random } : {}), ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
 }

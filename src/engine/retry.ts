@@ -18,6 +18,26 @@ export interface ConnectRetry {
   readonly signal?: AbortSignal;
 }
 
+/** How many connect attempts and the first wait: plain data, as a host job carries it. */
+export interface RetrySpec {
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+/** A ConnectRetry from its data and the waits it uses; a RangeError names a spec that is not one. */
+export function connectRetry(spec: RetrySpec, how: { readonly random?: () => number; readonly sleep?: Sleep; readonly signal?: AbortSignal }): ConnectRetry {
+  const { attempts, backoffMs } = spec;
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`retries.attempts: ${attempts} is not a whole number of attempts (1 or more)`);
+  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new RangeError(`retries.backoffMs: ${backoffMs} is not a duration in ms (0 or more)`);
+  return {
+    attempts,
+    backoffMs,
+    random: how.random ?? Math.random,
+    sleep: how.sleep ?? realSleep,
+    ...(how.signal ? { signal: how.signal } : {}),
+  };
+}
+
 export type ConnectOutcome =
   | { readonly ok: true; readonly session: RpcSession; readonly attempts: number }
   | { readonly ok: false; readonly error: unknown; readonly attempts: number };

@@ -24,7 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIMIT_SETTINGS, parseByteSize, type SessionLimits } from '../transport/limits.ts';
-import { DEFAULT_NETCONF_PORT, type ConnectOptions } from '../transport/options.ts';
+import { DEFAULT_NETCONF_PORT, type ConnectOptions, type SecretSources } from '../transport/options.ts';
 import { CredentialError } from './errors.ts';
 import { envLookupName, isSecretVar, PASSWORD_VARS, referencedVarName, secretValueProblem } from './password-vars.ts';
 import { RouteError, sshRoute, type SshRoute } from './jump-settings.ts';
@@ -111,7 +111,13 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     );
   }
 
-  return withRedactedForms({
+  const sources: SecretSources = {
+    ...(password?.env !== undefined ? { password: { env: password.env } } : {}),
+    ...(key ? { privateKey: { file: key.file } } : routeKey ? { privateKey: { file: route.identityFile! } } : {}),
+    ...(key?.passphraseEnv !== undefined ? { passphrase: { env: key.passphraseEnv } } : {}),
+  };
+  // Not enumerable: the settings read as before; a host job reads it to name the secret instead of holding it.
+  return Object.defineProperty(withRedactedForms({
     name: host.name,
     address: vars.string('ansible_host') ?? vars.string('ansible_ssh_host') ?? route.hostName ?? host.name,
     port: numberOf(vars.get('ansible_port') ?? vars.get('ansible_ssh_port')) ?? DEFAULT_NETCONF_PORT,
@@ -124,11 +130,11 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     ...limitsFrom(vars),
     ...(key ? { privateKey: key.privateKey, ...(key.passphrase !== undefined ? { passphrase: key.passphrase } : {}) } : {}),
     ...(routeKey ? { privateKey: routeKey } : {}),
-    ...(password !== undefined ? { password } : {}),
+    ...(password !== undefined ? { password: password.value } : {}),
     ...(agent !== undefined ? { agent } : {}),
     ...(route.jumps ? { jumps: route.jumps } : {}),
     ...(route.proxyCommand !== undefined ? { proxyCommand: route.proxyCommand } : {}),
-  });
+  }), 'secretSources', { value: sources });
 }
 
 /** The bounds the host's variables set (checked above: sizes may carry a unit). */
@@ -219,7 +225,7 @@ async function readKeyFile(vars: HostVars, keyVar: string | undefined, file: str
   }
 }
 
-async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined): Promise<{ privateKey: Buffer; passphrase?: string } | undefined> {
+async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined): Promise<{ privateKey: Buffer; file: string; passphrase?: string; passphraseEnv?: string } | undefined> {
   const keyVar = ['ansible_ssh_private_key_file', 'ansible_private_key_file'].find((n) => vars.get(n) !== undefined);
   if (!keyVar && fallback === undefined) return undefined;
   const file = expandPath(keyVar ? vars.string(keyVar)! : fallback!, env);
@@ -232,7 +238,7 @@ async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: stri
     throw vars.error(keyVar, `${keyVar ?? 'private_key_file (ansible.cfg)'}: the key file ${file} ${why}`, err);
   }
   const passphraseEnv = vars.string('runbook_key_passphrase_env');
-  if (passphraseEnv === undefined) return { privateKey };
+  if (passphraseEnv === undefined) return { privateKey, file };
   const passphrase = fromEnv(env, passphraseEnv);
   if (passphrase === undefined) {
     throw vars.error(
@@ -240,24 +246,25 @@ async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: stri
       `runbook_key_passphrase_env names the environment variable ${passphraseEnv}, which is not set: export it with the passphrase of ${file}`,
     );
   }
-  return { privateKey, passphrase };
+  return { privateKey, file, passphrase, passphraseEnv };
 }
 
-function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefined {
+/** The password, and the environment variable it came from (none for a vault-decrypted one). */
+function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): { value: string; env?: string } | undefined {
   const named = vars.string('runbook_password_env');
   if (named !== undefined) {
     const password = fromEnv(env, named);
     if (password === undefined) {
       throw vars.error('runbook_password_env', `runbook_password_env names the environment variable ${named}, which is not set: export ${named} with the password`);
     }
-    return password;
+    return { value: password, env: named };
   }
   for (const name of PASSWORD_VARS) {
     const value = vars.get(name);
     if (value === undefined) continue;
-    if (vars.isSecret(name)) return String(value);
+    if (vars.isSecret(name)) return { value: String(value) };
     const referenced = referencedVarName(value);
-    if (referenced !== undefined) return vaultedReference(vars, name, referenced);
+    if (referenced !== undefined) return { value: vaultedReference(vars, name, referenced) };
     const problem = secretValueProblem(name, value);
     if (problem) throw vars.error(name, problem);
     const envName = envLookupName(value)!;
@@ -265,7 +272,7 @@ function passwordFrom(vars: HostVars, env: NodeJS.ProcessEnv): string | undefine
     if (password === undefined) {
       throw vars.error(name, `${name} reads the environment variable ${envName} (lookup('env', '${envName}')), which is not set: export ${envName} with the password`);
     }
-    return password;
+    return { value: password, env: envName };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { Failure, HostStatus, PlannedAction } from '../contracts/results.ts';
+import type { PlannedHost } from '../contracts/planned-host.ts';
 import type { InventoryBinding } from './binding.ts';
 
 /** 2: the plan carries its digest and the inventory it is bound to. */
@@ -42,17 +42,5 @@ export interface PlanArtifact {
   readonly hosts: readonly PlannedHost[];
 }
 
-export interface PlannedHost {
-  readonly host: string;
-  /** ok: nothing to change; changed: actions planned; skipped/failed/unreachable as in a run. */
-  readonly status: HostStatus;
-  readonly reason?: string;
-  readonly error?: Failure;
-  readonly vars: Readonly<Record<string, string | number | boolean>>;
-  readonly evidence: Readonly<Record<string, unknown>>;
-  readonly actions: readonly PlannedAction[];
-  /** The configuration change as the device showed it: apply commits only this diff. */
-  readonly config?: { readonly diff: string; readonly result: 'unchanged' | 'checked' | 'failed' };
-  /** The log lines the planning run said (the seed's messages). */
-  readonly log: readonly string[];
-}
+/** One host's entry in a plan (defined with the results: a host job carries its reviewed entry). */
+export type { PlannedHost } from '../contracts/planned-host.ts';

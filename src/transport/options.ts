@@ -1,3 +1,4 @@
+import type { SecretRef } from '../contracts/secrets.ts';
 import type { SessionLimits } from './limits.ts';
 
 /** How to reach and authenticate to one NETCONF server, and the bounds on what it may send (limits.ts). */
@@ -32,6 +33,17 @@ export interface ConnectOptions extends SessionLimits {
   readonly jumps?: readonly JumpHost[];
   /** A command whose stdin/stdout is the connection (OpenSSH's ProxyCommand, %h %p %r %% expanded). */
   readonly proxyCommand?: string;
+  /**
+   * Where the secrets above were read from, when another runner can read them again: an
+   * environment variable, a key file. A host job names these instead of holding the value.
+   */
+  readonly secretSources?: SecretSources;
+}
+
+export interface SecretSources {
+  readonly password?: SecretRef;
+  readonly privateKey?: SecretRef;
+  readonly passphrase?: SecretRef;
 }
 
 /** One hop of a ProxyJump chain: its own address, user, credentials and host-key check. */

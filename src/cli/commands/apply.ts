@@ -1,12 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runPlaybook } from '../../engine/executor.ts';
-import type { EngineHost } from '../../engine/host-run.ts';
-import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../contracts/results.ts';
-import { AuditLog } from '../../report/audit-log.ts';
-import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
@@ -17,9 +12,9 @@ import { readPlan } from '../../plan/read.ts';
 import { renderPlan } from '../../plan/render.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import { buildReport, writeReport } from '../../report/json-report.ts';
-import { openSyslog, parseSyslogTarget, type SyslogSink } from '../../report/syslog.ts';
+import { openSyslog, parseSyslogTarget, type SyslogTarget } from '../../report/syslog.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { ansibleContext, DEFAULT_INVENTORY, engineHosts, inventorySources, listHosts, resolveTargets } from '../targets.ts';
+import { ansibleContext, DEFAULT_INVENTORY, inventorySources, listHosts, resolveTargets, type Targets } from '../targets.ts';
 import { collect, nonNegativeInt, percentage, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { parseSerial } from '../../engine/batches.ts';
 import type { RunOptions } from '../../engine/executor.ts';
@@ -27,11 +22,11 @@ import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { asUsageError } from '../input-errors.ts';
 import { checkOutputPaths, type OutputPath } from '../output-paths.ts';
-import { progressRenderer, RunControl, tell } from '../run-control.ts';
-import type { ProgressRenderer } from '../render/renderer.ts';
-import { recapLines, type Verbosity } from '../render/results.ts';
+import { tell, type RunControl } from '../run-control.ts';
+import { hostJobs, localPorts, type JobSettings } from '../host-jobs.ts';
+import { runView, runWithProgress, type RunView } from '../run-with-progress.ts';
+import { recapLines } from '../render/results.ts';
 import { hostSectionLines } from '../render/fleet-table.ts';
-import { makeStyle } from '../render/style.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
@@ -41,8 +36,6 @@ import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
 import { visible } from '../../plan/visible.ts';
 import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
-
-
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 
@@ -111,145 +104,155 @@ export function registerApplyCommand(program: Command): void {
 }
 
 async function apply(playbookFile: string | undefined, opts: ApplyOptions): Promise<number> {
-  const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
-  const style = makeStyle(process.stdout);
+  const view = runView(opts);
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
-  const reviewed = opts.plan !== undefined ? await loadReviewedPlan(opts.plan, playbookFile, opts) : undefined;
-  if (!reviewed && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
+  const input = await readApplyInput(playbookFile, opts);
+  if (input === ExitCode.Ok) return ExitCode.Ok;
+  const stop = await beforeActing(input, opts, view);
+  if (stop !== undefined) return stop;
+  const lock = takeRunLock(input, opts);
+  if (lock === ExitCode.Locked) return ExitCode.Locked;
+  // Opened once the lock is held: a run that never starts leaves no connection open behind it.
+  const syslog = input.syslogTarget ? openSyslog(input.syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
+  try {
+    const { jobs, secrets, lab } = await hostJobs(input.targets, input.playbook, jobSettings(input, opts));
+    const stoppedAtOnce = (partial: RunResult) => {
+      if (opts.report) {
+        writeReport(opts.report, reportOf(partial, input, opts));
+        tell(`runbook: stopped; partial report written to ${opts.report}\n`);
+      }
+      lock.release();
+    };
+    const ports = localPorts(input.playbook, secrets);
+    const run = { playbook: input.playbook, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, lab, syslog, stoppedAtOnce };
+    return await runWithProgress(run, (result, control) => writeApplyOutputs(result, control, input, opts, view));
+  } finally {
+    lock.release();
+  }
+}
+
+/** What apply runs: fresh (a playbook, the command line's vars and hosts) or reviewed (the plan's), checked before anything is asked or started. */
+interface ApplyInput {
+  readonly playbook: Playbook;
+  readonly reviewed?: PlanArtifact;
+  readonly targets: Targets;
+  readonly defaultInventory: boolean;
+  readonly dryRunFor: (vars: Record<string, string | number | boolean>) => boolean;
+  /** The hosts that will be sent state-changing RPCs. */
+  readonly acting: readonly string[];
+  readonly rollout: Omit<RunOptions, 'signal' | 'audit'>;
+  readonly syslogTarget: SyslogTarget | undefined;
+  readonly playbookNotify: ReturnType<typeof playbookNotifyTargets>;
+}
+
+/** Reads and checks every input; ExitCode.Ok when --list-hosts has said all there is to say. */
+async function readApplyInput(playbookFile: string | undefined, opts: ApplyOptions): Promise<ApplyInput | typeof ExitCode.Ok> {
+  const loaded = opts.plan !== undefined ? await loadReviewedPlan(opts.plan, playbookFile, opts) : undefined;
+  if (!loaded && playbookFile === undefined) throw new UsageError('name a playbook, or give --plan FILE');
+  const reviewed = loaded?.plan;
   const { settings, vault } = await ansibleContext(opts);
-  const inventoryFiles = inventorySources(opts.inventory, settings, reviewed?.plan.inventory);
-  const playbook = reviewed ? reviewed.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
+  const inventoryFiles = inventorySources(opts.inventory, settings, reviewed?.inventory);
+  const playbook = loaded ? loaded.playbook : await asUsageError(() => loadPlaybook(playbookFile!));
   if (opts.listHosts) {
     process.stdout.write(await listHosts(playbook, { inventoryFiles, vault, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
     return ExitCode.Ok;
   }
   const playbookNotify = playbookNotifyTargets(playbook);
+  const { extraVars, limit } = selectionOf(opts, reviewed);
   const targets = await resolveTargets(playbook, {
     inventoryFiles,
-    // A reviewed plan brings its own vars and hosts: exactly what was reviewed. --check
-    // makes dry_run true, so the vars, the log lines and the report say what is done.
-    extraVars: [
-      ...(reviewed ? (Object.keys(reviewed.plan.extraVars).length > 0 ? [JSON.stringify(reviewed.plan.extraVars)] : []) : opts.extraVars),
-      ...(opts.check && playbook.vars.some((v) => v.name === 'dry_run') ? [JSON.stringify({ dry_run: true })] : []),
-    ],
+    // --check makes dry_run true, so the vars, the log lines and the report say what is done.
+    extraVars: [...extraVars, ...(opts.check && playbook.vars.some((v) => v.name === 'dry_run') ? [JSON.stringify({ dry_run: true })] : [])],
     knownHosts: opts.knownHosts,
     vault,
     ansible: settings,
     ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}),
-    // The plan's own selection, so that a host the inventory gained since shows as a difference.
-    ...(reviewed ? (reviewed.plan.limit !== undefined ? { limit: reviewed.plan.limit } : {}) : opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(limit !== undefined ? { limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
-  if (reviewed) checkBinding(reviewed.plan, targets, opts.plan!);
+  if (reviewed) checkBinding(reviewed, targets, opts.plan!);
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
-  const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
-  const wouldAct = acting.length;
   // Every file the run writes, and the rollout options, are checked before anyone is asked or anything started.
   checkOutputPaths(applyOutputs(playbook, opts));
   const rollout = rolloutOptions(playbook.rollout, opts, settings.forks);
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
+  const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
+  const defaultInventory = inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY;
+  return { playbook, ...(reviewed ? { reviewed } : {}), targets, defaultInventory, dryRunFor, acting, rollout, syslogTarget, playbookNotify };
+}
+
+/**
+ * What selects the hosts and sets their vars: the command line's, or the reviewed plan's
+ * own (exactly what was reviewed; its selection, so a host the inventory gained since
+ * shows as a difference).
+ */
+function selectionOf(opts: ApplyOptions, reviewed: PlanArtifact | undefined): { extraVars: string[]; limit: string | undefined } {
+  if (!reviewed) return { extraVars: opts.extraVars, limit: opts.limit };
+  return { extraVars: Object.keys(reviewed.extraVars).length > 0 ? [JSON.stringify(reviewed.extraVars)] : [], limit: reviewed.limit };
+}
+
+/** The banner, then a stop if there is nothing to do or the question was not answered yes. */
+async function beforeActing(input: ApplyInput, opts: ApplyOptions, view: RunView): Promise<ExitCode | undefined> {
+  const { targets, reviewed, acting } = input;
   const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
-  const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
+  const banner = runBanner(targets, mode, { defaultInventory: input.defaultInventory, acting: acting.length });
   process.stdout.write(`${banner}\n`);
-  if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
-  if (await nothingToDo(playbook, targets, dryRunFor, { style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
-  if (acting.length > 0 && !opts.yes && !(await confirmActing(acting, banner, reviewed?.plan))) {
+  if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.digest} (the ticket shows the digest it was reviewed with)\n`);
+  if (await nothingToDo(input.playbook, targets, input.dryRunFor, { style: view.style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
+  if (acting.length > 0 && !opts.yes && !(await confirmActing(acting, banner, reviewed))) {
     process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
     return ExitCode.Interrupted;
   }
-  const inventory = targets.inventory;
+  return undefined;
+}
 
-  // The lock keeps two runs from acting on the same devices at once; a dry run never acts.
-  let lock: RunLock = NO_LOCK;
+/** The lock keeps two runs from acting on the same devices at once; a dry run never acts. */
+function takeRunLock(input: ApplyInput, opts: ApplyOptions): RunLock | typeof ExitCode.Locked {
+  if (input.acting.length === 0) return NO_LOCK;
   try {
-    if (wouldAct > 0) lock = acquireRunLock(inventory.files, opts.lockDir, (w) => process.stderr.write(`runbook: ${w}\n`));
+    return acquireRunLock(input.targets.inventory.files, opts.lockDir, (w) => process.stderr.write(`runbook: ${w}\n`));
   } catch (err) {
     if (!(err instanceof RunLockedError)) throw new UsageError(`--lock-dir ${opts.lockDir ?? '(the system temp dir)'}: cannot take the run lock: ${(err as Error).message}; nothing was contacted`);
     process.stderr.write(`runbook: ${err.message}\n`);
     return ExitCode.Locked;
   }
-  // Opened once the lock is held: a run that never starts leaves no connection open behind it.
-  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
-  try {
-    return await runLocked();
-  } finally {
-    lock.release();
+}
+
+/** How each host's job is made: the timeouts' layers, the connect retry, the reviewed entry. */
+function jobSettings(input: ApplyInput, opts: ApplyOptions): JobSettings {
+  return {
+    dryRun: input.dryRunFor,
+    timeouts: { playbook: playbookSettings(input.playbook), cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) } },
+    ...(input.rollout.retries ? { retries: input.rollout.retries } : {}),
+    ...(input.reviewed ? { reviewed: input.reviewed.hosts } : {}),
+  };
+}
+
+function reportOf(run: RunResult, input: ApplyInput, opts: ApplyOptions): ReturnType<typeof buildReport> {
+  return buildReport(run, { version, inventory: input.targets.inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
+}
+
+/** After the run: the hosts' sections, the recap, what a reviewed plan left undone, the report and the other outputs. */
+async function writeApplyOutputs(run: RunResult, control: RunControl, input: ApplyInput, opts: ApplyOptions, { verbosity, style }: RunView): Promise<number> {
+  if (verbosity > 0) {
+    process.stdout.write('\n');
+    // Above the live view's limit, without -v: a compact table of what changed or failed instead of a block per host.
+    const section = hostSectionLines(run, verbosity, style, { ...(opts.report ? { report: opts.report } : {}), ...(opts.html ? { html: opts.html } : {}) });
+    if (section.length > 0) process.stdout.write(section.join('\n') + '\n');
   }
-
-  async function runLocked(): Promise<number> {
-    const runId = randomUUID();
-    // Opened at its first line: before each state-changing RPC is sent, an intent; when it ends, its outcome.
-    const audit = new AuditLog(opts.auditLog, { id: runId, playbook: playbook.file });
-    const { hosts: engineHostList, lab } = await engineHosts(targets, dryRunFor, {
-      playbook: playbookSettings(playbook),
-      cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) },
-    });
-    // apply --plan: each host carries the reviewed plan's entry for it (null: not in it), for the engine's gate.
-    const reviewedEntries = new Map(reviewed?.plan.hosts.map((p) => [p.host, p]));
-    const engineHostsToRun: EngineHost[] = reviewed ? engineHostList.map((h) => ({ ...h, reviewed: { entry: reviewedEntries.get(h.name) ?? null } })) : engineHostList;
-    const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
-    const reportOf = (run: RunResult) => buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
-    // A second interrupt stops at once, still writing what is known: each RPC awaiting its answer is audited as outcome unknown.
-    const control = new RunControl(
-      playbook,
-      engineHostsToRun,
-      (partial) => {
-        audit.endPending('the run was stopped at once before the answer arrived');
-        audit.close();
-        if (opts.report) {
-          writeReport(opts.report, reportOf(partial));
-          tell(`runbook: stopped; partial report written to ${opts.report}\n`);
-        }
-        lock.release();
-      },
-      (host) => audit.sentTo(host),
-    );
-    const emit = (e: RunEvent) => {
-      renderer.sink(e);
-      control.observe(e);
-      if (e.type === 'syslog') syslog?.send(e.host, e.message);
-    };
-
-    // The control stays on until the report is written: a second interrupt meanwhile still writes what is known.
-    try {
-      let run: RunResult;
-      try {
-        run = await runPlaybook(
-          playbook,
-          engineHostsToRun,
-          { ...rollout, signal: control.signal, audit: (host) => audit.forHost(host) },
-          emit,
-        );
-      } finally {
-        audit.close();
-        await renderer.end();
-        await lab?.stop();
-        await syslog?.close();
-      }
-
-      if (verbosity > 0) {
-        process.stdout.write('\n');
-        // Above the live view's limit, without -v: a compact table of what changed or failed instead of a block per host.
-        const section = hostSectionLines(run, verbosity, style, { ...(opts.report ? { report: opts.report } : {}), ...(opts.html ? { html: opts.html } : {}) });
-        if (section.length > 0) process.stdout.write(section.join('\n') + '\n');
-      }
-      process.stdout.write(recapLines(run, style, { failuresAbove: verbosity > 0 }).join('\n') + '\n');
-      const notDone = reviewed && !opts.check ? reviewedNotDone(reviewed.plan, run) : [];
-      if (notDone.length > 0) process.stdout.write(`NOT DONE: reviewed statements were not sent to ${hostList(notDone)}\n`);
-      if (opts.report) {
-        writeReport(opts.report, reportOf(run));
-        if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
-      }
-      const code = control.exitCode(run, notDone);
-      await writeRunOutputs(run, code, { ...opts, playbookNotify }, {
-        say: (line) => verbosity > 0 && process.stdout.write(line + '\n'),
-        warn: (line) => process.stderr.write(line + '\n'),
-      });
-      return code;
-    } finally {
-      control.dispose();
-    }
+  process.stdout.write(recapLines(run, style, { failuresAbove: verbosity > 0 }).join('\n') + '\n');
+  const notDone = input.reviewed && !opts.check ? reviewedNotDone(input.reviewed, run) : [];
+  if (notDone.length > 0) process.stdout.write(`NOT DONE: reviewed statements were not sent to ${hostList(notDone)}\n`);
+  if (opts.report) {
+    writeReport(opts.report, reportOf(run, input, opts));
+    if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
   }
+  const code = control.exitCode(run, notDone);
+  await writeRunOutputs(run, code, { ...opts, playbookNotify: input.playbookNotify }, {
+    say: (line) => verbosity > 0 && process.stdout.write(line + '\n'),
+    warn: (line) => process.stderr.write(line + '\n'),
+  });
+  return code;
 }
 
 /** What an apply run writes, for checking before it starts: the audit log only matters when a step can send something. */

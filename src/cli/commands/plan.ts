@@ -1,24 +1,21 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runPlaybook } from '../../engine/executor.ts';
-import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../contracts/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
-import { AuditLog } from '../../report/audit-log.ts';
 import { asUsageError } from '../input-errors.ts';
 import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { checkOutputPaths } from '../output-paths.ts';
-import { progressRenderer, RunControl } from '../run-control.ts';
-import { recapLines, type Verbosity } from '../render/results.ts';
-import { makeStyle } from '../render/style.ts';
-import { ansibleContext, DEFAULT_INVENTORY, engineHosts, extraVarsRecord, inventorySources, listHosts, resolveTargets } from '../targets.ts';
+import { hostJobs, localPorts } from '../host-jobs.ts';
+import { runView, runWithProgress } from '../run-with-progress.ts';
+import { recapLines } from '../render/results.ts';
+import { ansibleContext, DEFAULT_INVENTORY, extraVarsRecord, inventorySources, listHosts, resolveTargets, type Targets } from '../targets.ts';
+import type { Playbook } from '../../playbook/types.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { runBanner } from '../banner.ts';
 import { bindingOf } from '../plan-binding.ts';
@@ -71,12 +68,57 @@ export function registerPlanCommand(program: Command): void {
 }
 
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
-  const verbosity: Verbosity = opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity);
-  const style = makeStyle(process.stdout);
+  const view = runView(opts);
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
+  const input = await readPlanInput(playbookFile, opts);
+  if (input === ExitCode.Ok) return ExitCode.Ok;
+  const { playbook, targets } = input;
+  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: input.defaultInventory })}\n`);
+  const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
+  if (nothing.size > 0 && nothing.size === targets.hosts.length) {
+    process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);
+    return ExitCode.NothingToDo;
+  }
+  // Planning never acts, whatever the vars say.
+  const { jobs, secrets, lab } = await hostJobs(targets, playbook, {
+    dryRun: () => true,
+    timeouts: {
+      playbook: playbookSettings(playbook),
+      cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
+    },
+  });
+  const names = jobs.map((j) => j.host.name);
+  const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
+  const write = (run: RunResult): string => {
+    const artifact = planFromRun(run, playbook, meta);
+    writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
+    return artifact.digest;
+  };
+  // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
+  const run = { playbook, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write };
+  return runWithProgress(run, async (result, control) => {
+    const digest = write(result);
+    process.stdout.write(recapLines(result, view.style).join('\n') + '\n');
+    const planned = result.hosts.filter((h) => h.plan.length > 0).length;
+    process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
+    const code = control.exitCode(result);
+    await writeRunOutputs(result, code, { ...opts, playbookNotify: input.playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
+    return code;
+  });
+}
+
+interface PlanInput {
+  readonly playbook: Playbook;
+  readonly targets: Targets;
+  readonly forks: number;
+  readonly defaultInventory: boolean;
+  readonly playbookNotify: ReturnType<typeof playbookNotifyTargets>;
+}
+
+/** Reads and checks every input; ExitCode.Ok when --list-hosts has said all there is to say. */
+async function readPlanInput(playbookFile: string, opts: PlanOptions): Promise<PlanInput | typeof ExitCode.Ok> {
   const { settings, vault } = await ansibleContext(opts);
   const inventoryFiles = inventorySources(opts.inventory, settings);
-  const forks = opts.forks ?? settings.forks ?? 5;
   const playbook = await asUsageError(() => loadPlaybook(playbookFile));
   if (opts.listHosts) {
     process.stdout.write(await listHosts(playbook, { inventoryFiles, vault, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
@@ -103,62 +145,8 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     { option: '--out', path: opts.out, kind: 'file' },
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
   ]);
-  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY })}\n`);
-  const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
-  if (nothing.size > 0 && nothing.size === targets.hosts.length) {
-    process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);
-    return ExitCode.NothingToDo;
-  }
-  // Planning never acts, whatever the vars say.
-  const { hosts, lab } = await engineHosts(targets, () => true, {
-    playbook: playbookSettings(playbook),
-    cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
-  });
-  const names = hosts.map((h) => h.name);
-  const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
-  const write = (run: RunResult): string => {
-    const artifact = planFromRun(run, playbook, meta);
-    writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
-    return artifact.digest;
-  };
-
-  const renderer = progressRenderer(names, forks, verbosity, style);
-  // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  // A dry-run configuration change loads into the candidate, checks and discards: audited like any other.
-  const audit = new AuditLog(opts.auditLog, { id: randomUUID(), playbook: playbook.file });
-  const control = new RunControl(
-    playbook,
-    hosts,
-    (partial) => {
-      audit.endPending('the run was stopped at once before the answer arrived');
-      audit.close();
-      write(partial);
-    },
-    (host) => audit.sentTo(host),
-  );
-  const emit = (e: RunEvent) => {
-    renderer.sink(e);
-    control.observe(e);
-  };
-  try {
-    let run: RunResult;
-    try {
-      run = await runPlaybook(playbook, hosts, { forks, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
-    } finally {
-      audit.close();
-      await renderer.end();
-      await lab?.stop();
-    }
-    const digest = write(run);
-    process.stdout.write(recapLines(run, style).join('\n') + '\n');
-    const planned = run.hosts.filter((h) => h.plan.length > 0).length;
-    process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
-    const code = control.exitCode(run);
-    await writeRunOutputs(run, code, { ...opts, playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
-    return code;
-  } finally {
-    control.dispose();
-  }
+  const defaultInventory = inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY;
+  return { playbook, targets, forks: opts.forks ?? settings.forks ?? 5, defaultInventory, playbookNotify };
 }
 
 /** The names the -e arguments set. */

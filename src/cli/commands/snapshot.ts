@@ -13,7 +13,8 @@ import { asUsageError } from '../input-errors.ts';
 import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { playbookSettings } from '../limit-options.ts';
 import { checkOutputPaths } from '../output-paths.ts';
-import { ansibleContext, engineHosts, inventorySources, resolveTargets } from '../targets.ts';
+import { ansibleContext, inventorySources, resolveTargets } from '../targets.ts';
+import { hostJobs, openNetconf } from '../host-jobs.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { version } from '../version.ts';
 
@@ -71,10 +72,15 @@ async function snapshot(playbookFile: string, opts: SnapshotOptions): Promise<nu
   }
   const dir = join(opts.out, opts.name);
   checkOutputPaths([{ option: '--out', path: dir, kind: 'created-dir' }]);
-  const { hosts, lab } = await engineHosts(targets, () => true, {
-    playbook: playbookSettings(playbook),
-    cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}) },
+  const { jobs, secrets, lab } = await hostJobs(targets, playbook, {
+    dryRun: () => true,
+    timeouts: {
+      playbook: playbookSettings(playbook),
+      cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}) },
+    },
   });
+  // Only collects run: the job's host, connected through the same opener as apply's.
+  const hosts: EngineHost[] = jobs.map((j) => ({ ...j.host, dryRun: true, connect: () => openNetconf(j.connection, secrets) }));
   let outcomes: Map<string, SnapshotOutcome>;
   try {
     outcomes = await inPool(hosts, opts.forks ?? settings.forks ?? 5, (h) => takeSnapshot(playbook, h, { name: opts.name, version }));

@@ -1,0 +1,82 @@
+/**
+ * The run as apply and plan both do it: host jobs through the executor, a live view, the
+ * audit log, and Ctrl-C handled (the first lets hosts in flight finish, the second stops
+ * at once and writes what is known). What each command writes after the run is its own.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChalkInstance } from 'chalk';
+import type { RunResult } from '../contracts/results.ts';
+import type { RunEvent } from '../engine/events.ts';
+import { runJobs, type FleetPorts, type RunOptions } from '../engine/executor.ts';
+import type { HostJob } from '../engine/job.ts';
+import type { Playbook } from '../playbook/types.ts';
+import { AuditLog } from '../report/audit-log.ts';
+import type { SyslogSink } from '../report/syslog.ts';
+import type { InProcessLab } from './lab-wiring.ts';
+import type { Verbosity } from './render/results.ts';
+import { makeStyle } from './render/style.ts';
+import { progressRenderer, RunControl } from './run-control.ts';
+
+/** How much the terminal shows, and in which colours. */
+export interface RunView {
+  readonly verbosity: Verbosity;
+  readonly style: ChalkInstance;
+}
+
+/** -q is the recap only; each -v one level more, up to debug. */
+export function runView(opts: { readonly quiet?: boolean; readonly verbose: number }): RunView {
+  return { verbosity: opts.quiet ? 0 : (Math.min(3, 1 + opts.verbose) as Verbosity), style: makeStyle(process.stdout) };
+}
+
+export interface ProgressRun {
+  readonly playbook: Playbook;
+  readonly jobs: readonly HostJob[];
+  readonly ports: FleetPorts;
+  readonly rollout: Omit<RunOptions, 'signal' | 'audit'>;
+  readonly view: RunView;
+  /** Appended to as state-changing RPCs are sent (a dry-run configuration change loads, checks and discards: audited too). */
+  readonly auditLog: string;
+  /** Stopped when the run ends. */
+  readonly lab?: InProcessLab | undefined;
+  /** Gets the hosts' syslog lines; closed when the run ends. */
+  readonly syslog?: SyslogSink | undefined;
+  /** A second interrupt stops at once: write what is known of the run so far (the report, the plan). */
+  readonly stoppedAtOnce: (partial: RunResult) => void;
+}
+
+/**
+ * Runs the jobs with a live view, then `after` with the result: the command's outputs
+ * and exit code. The interrupt handling stays on until `after` is done, so a second
+ * interrupt while the outputs are written still writes what is known.
+ */
+export async function runWithProgress(run: ProgressRun, after: (result: RunResult, control: RunControl) => Promise<number>): Promise<number> {
+  const renderer = progressRenderer(run.jobs.map((j) => j.host.name), run.rollout.forks, run.view.verbosity, run.view.style);
+  const audit = new AuditLog(run.auditLog, { id: randomUUID(), playbook: run.playbook.file });
+  const hosts = run.jobs.map((j) => ({ name: j.host.name, dryRun: j.dryRun, vars: j.host.vars }));
+  // Each RPC still awaiting its answer when the run stops at once is audited as outcome unknown.
+  const stopAtOnce = (partial: RunResult) => {
+    audit.endPending('the run was stopped at once before the answer arrived');
+    audit.close();
+    run.stoppedAtOnce(partial);
+  };
+  const control = new RunControl(run.playbook, hosts, stopAtOnce, (host) => audit.sentTo(host));
+  const emit = (e: RunEvent) => {
+    renderer.sink(e);
+    control.observe(e);
+    if (e.type === 'syslog') run.syslog?.send(e.host, e.message);
+  };
+  try {
+    let result: RunResult;
+    try {
+      result = await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
+    } finally {
+      audit.close();
+      await renderer.end();
+      await run.lab?.stop();
+      await run.syslog?.close();
+    }
+    return await after(result, control);
+  } finally {
+    control.dispose();
+  }
+}
