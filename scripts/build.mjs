@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * Builds the JavaScript that bin/runbook.js runs: src/**.ts compiled by tsc into dist/
+ * (same tree, imports rewritten from .ts to .js), src's other files (the HTML report's
+ * script and style) copied beside, and last the build stamp, whose time bin/runbook.js
+ * compares with src/'s files. Run by `npm install`/`npm ci` (the prepare script) and by
+ * `npm run build`. Type errors are `npm run typecheck`'s business, not the build's.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUILD_STAMP } from '../bin/build-state.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+// Start empty: a file deleted from src/ must not live on in dist/.
+rmSync(dist, { recursive: true, force: true });
+const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (compiled.status !== 0) {
+  console.error('runbook build: tsc failed; bin/runbook.js will run the TypeScript through tsx');
+  process.exit(compiled.status ?? 1);
+}
+for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || entry.name.endsWith('.ts')) continue;
+  const from = join(entry.parentPath, entry.name);
+  const to = join(dist, from.slice(join(root, 'src').length));
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+}
+writeFileSync(join(dist, BUILD_STAMP), `${new Date().toISOString()}\n`);
