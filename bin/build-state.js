@@ -7,9 +7,9 @@ import { join } from 'node:path';
 export const BUILD_STAMP = '.built';
 
 /**
- * 'fresh': dist/ holds the build of src/ as it is. 'stale': a file or folder in src/ changed after
- * the build (added, edited, deleted or renamed). 'missing': no complete build. A package with
- * no src/ (only the built code) is fresh.
+ * 'fresh': dist/ holds the build of src/ as it is. 'stale': a file or folder in src/ or schemas/
+ * changed after the build (added, edited, deleted or renamed). 'missing': no complete build.
+ * A package with no src/ (only the built code) is fresh.
  */
 export function buildState(root) {
   let built;
@@ -18,17 +18,20 @@ export function buildState(root) {
   } catch {
     return 'missing';
   }
+  // schemas/: the build precompiles the playbook schema's validator.
+  for (const dir of ['src', 'schemas']) if (changedSince(join(root, dir), built)) return 'stale';
+  return 'fresh';
+}
+
+function changedSince(dir, time) {
   let entries;
   try {
-    entries = readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true });
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   } catch {
-    return 'fresh';
+    return false;
   }
   // Directories too: deleting or renaming a file changes its directory's time, not its own.
-  if (statSync(join(root, 'src')).mtimeMs > built) return 'stale';
-  for (const entry of entries) {
-    // parentPath is Node 20.12's name for what 20.11 calls path.
-    if (statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs > built) return 'stale';
-  }
-  return 'fresh';
+  if (statSync(dir).mtimeMs > time) return true;
+  // parentPath is Node 20.12's name for what 20.11 calls path.
+  return entries.some((entry) => statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs > time);
 }

@@ -2,7 +2,8 @@
 /**
  * Builds the JavaScript that bin/runbook.js runs: src/**.ts compiled by tsc into dist/
  * (same tree, imports rewritten from .ts to .js), src's other files (the HTML report's
- * script and style) copied beside, and last the build stamp, whose time bin/runbook.js
+ * script and style) copied beside, the playbook schema's validator precompiled (ajv
+ * standalone code), and last the build stamp, whose time bin/runbook.js
  * compares with src/'s files. Run by `npm install`/`npm ci` (the prepare script) and by
  * `npm run build`. Type errors are `npm run typecheck`'s business, not the build's.
  */
@@ -31,4 +32,7 @@ for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTy
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, to);
 }
+// The playbook schema's validator as code: ajv's compile is half of `runbook validate`.
+const schema = await import(new URL('../dist/playbook/schema.js', import.meta.url).href);
+writeFileSync(join(dist, 'playbook', schema.PRECOMPILED_VALIDATOR), schema.playbookValidatorSource());
 writeFileSync(join(dist, BUILD_STAMP), `${new Date().toISOString()}\n`);
