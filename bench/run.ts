@@ -13,6 +13,8 @@ import { parseBenchArgs, type BenchOptions } from './options.ts';
 import { LARGE_DEVICE, type GeneratedReply } from './parse/generate-reply.ts';
 import { parserSection } from './parse/section.ts';
 import { replySection } from './reply/section.ts';
+import { startupTable, startupChecks } from './startup/report.ts';
+import { startupSection, type StartupSection } from './startup/section.ts';
 import { fleetTable, parserTable, profileLines, replyTable, targetChecks, targetLines } from './report.ts';
 import type { ProfileSummary } from './lib/cpu-profile.ts';
 
@@ -33,6 +35,7 @@ const rows: BenchRow[] = [];
 const replies: GeneratedReply[] = [];
 let profile: (ProfileSummary & { devices: number }) | undefined;
 let cliStartMs: number | undefined;
+let startup: StartupSection | undefined;
 const out: string[] = [];
 const print = (lines: readonly string[]) => {
   out.push(...lines, '');
@@ -47,6 +50,13 @@ process.stdout.write(
 try {
   // tsx compiles on first use and caches: a first CLI start here keeps that out of the timed runs.
   await runNode([join(REPO, 'bin/runbook.js'), 'validate', 'playbooks/ah-cleanup.yml']);
+
+  // First, while the machine has nothing of the bench's running yet.
+  if (opts.sections.includes('startup')) {
+    startup = await startupSection({ runs: opts.startupRuns, dir, log: progress });
+    rows.push(...startup.rows);
+    print(startupTable(startup.rows, startup.build));
+  }
 
   const scanMs = new Map<number, number>();
   if (opts.sections.includes('parser')) {
@@ -87,7 +97,7 @@ try {
     if (profile) print(profileLines(profile));
   }
 
-  const checks = targetChecks(rows);
+  const checks = [...(startup ? startupChecks(startup.rows, startup.build) : []), ...targetChecks(rows)];
   const loadAtEnd = load1();
   print([
     ...targetLines(checks),
@@ -96,7 +106,7 @@ try {
       (Math.max(loadAtStart, loadAtEnd) > machine.cores ? ': the machine was shared, figures are noisy' : ''),
   ]);
 
-  const file = join(REPO, opts.out);
+  const file = opts.out;
   await mkdir(dirname(file), { recursive: true });
   const result = {
     date: startedAt.toISOString(),
@@ -108,12 +118,13 @@ try {
     rows,
     replies: replies.map(({ sessions, bytes, ms }) => ({ sessions, bytes, ms })),
     ...(cliStartMs !== undefined ? { cliStartMs } : {}),
+    ...(startup ? { build: startup.build } : {}),
     ...(profile ? { profile } : {}),
     targets: checks,
     table: out.join('\n'),
   };
   await writeFile(file, JSON.stringify(result, null, 2) + '\n');
-  process.stdout.write(`results written to ${opts.out}\n`);
+  process.stdout.write(`results written to ${file}\n`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
