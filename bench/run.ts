@@ -11,7 +11,7 @@ import { load1, machineInfo } from './lib/machine.ts';
 import type { BenchRow } from './lib/rows.ts';
 import { parseBenchArgs, type BenchOptions } from './options.ts';
 import { LARGE_DEVICE, type GeneratedReply } from './parse/generate-reply.ts';
-import { parserSection } from './parse/section.ts';
+import { fastestFloor, parserSection } from './parse/section.ts';
 import { replySection } from './reply/section.ts';
 import { startupTable, startupChecks } from './startup/report.ts';
 import { startupSection, type StartupSection } from './startup/section.ts';
@@ -63,7 +63,10 @@ try {
     const p = await parserSection({ sizes: opts.parserSizes, source: LARGE_DEVICE, dir, log: progress });
     rows.push(...p.rows);
     replies.push(...p.replies);
-    for (const r of p.rows) if (r.role === 'floor' && r.ok && r.ms !== undefined) scanMs.set(r.size, r.ms);
+    for (const size of opts.parserSizes) {
+      const floorMs = fastestFloor(p.rows.filter((r) => r.size === size));
+      if (floorMs !== undefined) scanMs.set(size, floorMs);
+    }
     print(parserTable(p.rows, p.replies));
   }
 
