@@ -16,7 +16,6 @@ import { DEFAULT_HOST_DEADLINE_MS } from '../engine/host-deadline.ts';
 import { numberOf } from '../inventory/var-checks.ts';
 import { LIMIT_SETTINGS, type SessionLimits } from '../transport/limits.ts';
 import type { ConnectOptions } from '../transport/options.ts';
-import { NetconfSession } from '../transport/session.ts';
 import { asUsageError } from './input-errors.ts';
 import { checkLabHosts, startInventoryLab, type InProcessLab } from './lab-wiring.ts';
 
@@ -162,7 +161,8 @@ export async function engineHosts(
       vars,
       dryRun: dryRun(vars),
       deadlineMs,
-      connect: () => NetconfSession.connect(options),
+      // ssh2 is loaded at the first connection: `inventory`, `--list-hosts` and input errors never need it.
+      connect: async () => (await import('../transport/session.ts')).NetconfSession.connect(options),
     };
   });
   return { hosts, lab };
