@@ -43,7 +43,9 @@ export function startupChecks(rows: readonly BenchRow[], build: BuildState): Tar
   if (help && floor) {
     out.push({ target: 'startup: runbook --help within 2× of node printing the same text', met: built ? help.ratio! <= 2 : undefined, figure: `${times(help.ratio)} (${seconds3(help.ms)} against ${seconds3(floor.ms)})` });
   }
-  if (validate) out.push({ target: 'startup: runbook validate playbooks/ah-cleanup.yml under 0.5 s', met: built ? validate.ms! < 500 : undefined, figure: seconds3(validate.ms) });
+  // CPU time beside: on a loaded machine the wall time is mostly waiting for a core.
+  const cpu = validate?.cpuMs !== undefined ? ` (CPU ${seconds3(validate.cpuMs)})` : '';
+  if (validate) out.push({ target: 'startup: runbook validate playbooks/ah-cleanup.yml under 0.5 s', met: built ? validate.ms! < 500 : undefined, figure: `${seconds3(validate.ms)}${cpu}` });
   if (npx && help) {
     out.push({
       target: 'startup: npx runbook adds no compile step',
