@@ -16,7 +16,14 @@ import { BUILD_STAMP } from '../bin/build-state.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  // An install without dev dependencies: runbook still runs, from src/ through tsx (a dependency).
+  console.error('runbook build: typescript is not installed, nothing built; bin/runbook.js will run the TypeScript through tsx');
+  process.exit(0);
+}
 
 // Start empty: a file deleted from src/ must not live on in dist/.
 rmSync(dist, { recursive: true, force: true });
