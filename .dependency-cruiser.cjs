@@ -13,11 +13,12 @@ const MAY_IMPORT = {
   playbook: ['contracts', 'expr', 'junos', 'schema', 'xml'],
   inventory: ['contracts', 'playbook', 'schema', 'transport'],
   steps: ['contracts', 'expr', 'junos', 'playbook', 'transport', 'xml'],
-  engine: ['contracts', 'expr', 'junos', 'playbook', 'steps', 'transport', 'xml'],
+  checks: ['contracts', 'expr', 'playbook'],
+  engine: ['checks', 'contracts', 'expr', 'junos', 'playbook', 'steps', 'transport', 'xml'],
   plan: ['contracts', 'playbook', 'schema'],
   report: ['contracts', 'plan'],
   lab: ['contracts', 'junos', 'transport', 'xml'],
-  cli: Object.keys({ contracts: 1, xml: 1, schema: 1, transport: 1, junos: 1, expr: 1, playbook: 1, inventory: 1, steps: 1, engine: 1, plan: 1, report: 1, lab: 1 }),
+  cli: Object.keys({ contracts: 1, xml: 1, schema: 1, transport: 1, junos: 1, expr: 1, playbook: 1, inventory: 1, steps: 1, checks: 1, engine: 1, plan: 1, report: 1, lab: 1 }),
 };
 const FOLDERS = Object.keys(MAY_IMPORT);
 

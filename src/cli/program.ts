@@ -25,6 +25,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'validate', term: 'validate <playbook...>', description: 'Check playbooks against the schema and for semantic errors; contacts no device', load: async () => (await import('./commands/validate.ts')).registerValidateCommand },
   { name: 'rpc', term: 'rpc [options] [pattern-or-name] [name]', description: 'Send one RPC to one device, or to the hosts of an inventory that a pattern selects, and print the replies (the ad-hoc command)', load: async () => (await import('./commands/rpc.ts')).registerRpcCommand },
   { name: 'inventory', term: 'inventory [options] [group]', description: 'Show the inventory as runbook reads it, like ansible-inventory: --list, --graph [GROUP] or --host HOST', load: async () => (await import('./commands/inventory.ts')).registerInventoryCommand },
+  { name: 'snapshot', term: 'snapshot [options] <playbook>', description: "Run only the playbook's collect steps (read-only RPCs) on each targeted host and save what they collected, one file per host", load: async () => (await import('./commands/snapshot.ts')).registerSnapshotCommand },
+  { name: 'check', term: 'check [options] [playbook]', description: "Compare two snapshots offline with the playbook's checks: (exit 0 all passed, 3 a check failed, 2 bad input)", load: async () => (await import('./commands/check.ts')).registerCheckCommand },
   { name: 'lab', term: 'lab', description: 'Simulated SRX devices: real NETCONF-over-SSH servers on 127.0.0.1', load: async () => (await import('./commands/lab.ts')).registerLabCommand },
 ];
 

@@ -173,7 +173,7 @@ export interface HostResult {
   readonly connectAttempts?: number;
   readonly vars: Readonly<Record<string, string | number | boolean>>;
   readonly dryRun: boolean;
-  /** Named values from the plan's evidence, and counts of each collect. */
+  /** Counts of each collect, and the named evidence of the analyze steps that ran and of the plan. */
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly plan: readonly PlannedAction[];
   readonly actions: readonly ActionResult[];

@@ -129,6 +129,7 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
           }
           case 'analyze': {
             const r = await runAnalyze(step, scope);
+            Object.assign(evidence, r.evidence);
             if (r.kind === 'stop') {
               outcome('done');
               status = 'skipped';

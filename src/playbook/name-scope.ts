@@ -130,7 +130,7 @@ export function checkReads(expr: ReadingExpression, scope: NameScope, path: read
 function unknownName(name: string, scope: NameScope): string {
   const register = scope.allRegisters.get(name);
   if (register && register.index === scope.step) {
-    return `'${name}' is this step's own register: it is set when the step has run, so only the step's log and syslog can read it`;
+    return `'${name}' is this step's own register: it is set when the step has run, so only the step's log and syslog (and an analyze pipeline's evidence) can read it`;
   }
   if (register && register.index > scope.step) {
     return `'${name}' is registered by a later step (step ${register.index + 1} '${register.stepName}'): a step can only read registers of steps before it`;

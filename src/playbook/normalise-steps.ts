@@ -53,13 +53,15 @@ function fieldChecks(written: Exclude<WrittenField, string>, type: FieldType, at
   };
 }
 
-export function normaliseAnalyze(a: WrittenAnalyze, at: Path, scope: NameScope, cx: CompileContext) {
+/** `register` is the step's own: a pipeline's evidence reads the rows it gives by that name. */
+export function normaliseAnalyze(a: WrittenAnalyze, at: Path, scope: NameScope, cx: CompileContext, register?: string) {
   if (a.require !== undefined) {
     const body = {
       kind: 'analyze' as const,
       mode: 'require' as const,
       require: cx.expression([...at, 'require'], a.require, scope),
       otherwise: cx.template([...at, 'otherwise'], a.otherwise ?? '', scope),
+      evidence: evidenceOf(a.evidence, at, scope, cx),
     };
     return { body, shape: undefined };
   }
@@ -75,7 +77,13 @@ export function normaliseAnalyze(a: WrittenAnalyze, at: Path, scope: NameScope, 
     }
   });
   const shape: Shape = fields ? { kind: 'rows', fields } : { kind: 'rows' };
-  return { body: { kind: 'analyze' as const, mode: 'pipeline' as const, from, pipeline }, shape };
+  const evidence = evidenceOf(a.evidence, at, register !== undefined ? withLoop(scope, register, shape) : scope, cx);
+  return { body: { kind: 'analyze' as const, mode: 'pipeline' as const, from, pipeline, evidence }, shape };
+}
+
+/** Named evidence expressions, each compiled where it is written (`<at>.evidence.<name>`). */
+function evidenceOf(written: Readonly<Record<string, string>> | undefined, at: Path, scope: NameScope, cx: CompileContext) {
+  return Object.fromEntries(Object.entries(written ?? {}).map(([name, text]) => [name, cx.expression([...at, 'evidence', name], text, scope)]));
 }
 
 /**
@@ -149,7 +157,7 @@ export function normalisePlan(p: WrittenPlan, at: Path, scope: NameScope, cx: Co
     return actionForEach ? { kind: 'rpc', rpc, args, forEach: actionForEach, as: actionAs, wide } : { kind: 'rpc', rpc, args, as: actionAs, wide };
   });
   // Evidence is evaluated once for the whole plan: no loop variable is bound.
-  const evidence = Object.fromEntries(Object.entries(p.evidence ?? {}).map(([name, text]) => [name, cx.expression([...at, 'evidence', name], text, scope)]));
+  const evidence = evidenceOf(p.evidence, at, scope, cx);
   const body = forEach ? { kind: 'plan' as const, forEach, as, actions, evidence } : { kind: 'plan' as const, as, actions, evidence };
   return { body, shape: UNKNOWN };
 }

@@ -6,6 +6,7 @@ import type { NameScope, RegisterInfo, Shape } from './name-scope.ts';
 import { UNKNOWN, withLoop } from './name-scope.ts';
 import { normaliseAct, normaliseAnalyze, normaliseCollect, normaliseLog, normalisePlan } from './normalise-steps.ts';
 import { checkStepOrder } from './step-order.ts';
+import { normaliseChecks } from './checks.ts';
 import { normaliseVars } from './var-specs.ts';
 import type { WrittenPlaybook, WrittenStep } from './written.ts';
 import type { YamlSource } from './yaml-source.ts';
@@ -78,6 +79,7 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
       on: n.on ?? 'always',
     })),
     steps,
+    checks: normaliseChecks(written.checks ?? [], steps, sink),
   };
   return { playbook, issues: sink.issues };
 }
@@ -90,7 +92,7 @@ type StepBody = Step extends infer S ? (S extends Step ? Omit<S, BaseKeys> : nev
 /** The schema let exactly one kind through; an `act:` left empty is null. */
 function normaliseBody(ws: WrittenStep, at: readonly (string | number)[], scope: NameScope, cx: CompileContext): { body: StepBody; shape: Shape | undefined } {
   if (ws.collect) return normaliseCollect(ws.collect, [...at, 'collect'], scope, cx);
-  if (ws.analyze) return normaliseAnalyze(ws.analyze, [...at, 'analyze'], scope, cx);
+  if (ws.analyze) return normaliseAnalyze(ws.analyze, [...at, 'analyze'], scope, cx, ws.register);
   if (ws.plan) return normalisePlan(ws.plan, [...at, 'plan'], scope, cx);
   return normaliseAct(ws.act ?? null, [...at, 'act'], scope, cx);
 }

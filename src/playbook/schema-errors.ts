@@ -92,6 +92,7 @@ function describe(picked: Picked, path: readonly PathSegment[]): Described | und
   if (picked.kind === 'choice') {
     const found = picked.found.length > 0 ? picked.found.join(', ') : 'none';
     // The same choice is asked of a step (collect, analyze, ...) and of a notify entry (url, url_env).
+    if (path[path.length - 2] === 'checks') return at(`a check needs exactly one operator: ${picked.kinds.join(', ')} (found: ${found})`);
     return at(`${path[path.length - 2] === 'steps' ? 'a step ' : ''}needs exactly one of ${picked.kinds.join(', ')} (found: ${found})`);
   }
   if (picked.kind === 'types') return at(`must be ${typeWords(picked.types)}`);

@@ -103,9 +103,19 @@ export type PipelineOp =
       readonly distinct: boolean;
     };
 
+interface AnalyzeBase extends StepBase {
+  readonly kind: 'analyze';
+  /**
+   * Named expressions recorded in the host's evidence as soon as the step has run (a
+   * pipeline's own register is readable), so they are there whatever stops the host later,
+   * this step's require included.
+   */
+  readonly evidence: Readonly<Record<string, Expression>>;
+}
+
 export type AnalyzeStep =
-  | (StepBase & { readonly kind: 'analyze'; readonly mode: 'pipeline'; readonly from: Expression; readonly pipeline: readonly PipelineOp[] })
-  | (StepBase & { readonly kind: 'analyze'; readonly mode: 'require'; readonly require: Expression; readonly otherwise: Template });
+  | (AnalyzeBase & { readonly mode: 'pipeline'; readonly from: Expression; readonly pipeline: readonly PipelineOp[] })
+  | (AnalyzeBase & { readonly mode: 'require'; readonly require: Expression; readonly otherwise: Template });
 
 /** An action template: one RPC, or a loop of them. */
 export interface RpcActionTemplate {
@@ -168,6 +178,8 @@ export interface Playbook {
   /** Where to POST a summary when a run ends; --notify adds more. */
   readonly notify: readonly PlaybookNotify[];
   readonly steps: readonly Step[];
+  /** JSNAPy-style checks over collected tables, on a pre and a post snapshot (src/checks). */
+  readonly checks: readonly Check[];
 }
 
 export type SerialSize = number | `${number}%`;
@@ -192,3 +204,55 @@ export interface PlaybookNotify {
   readonly format?: 'generic' | 'slack' | 'teams';
   readonly on: 'always' | 'failure';
 }
+
+/** Operators that read two snapshots, items matched by key: pre against post. */
+export type CompareOperator = 'no-diff' | 'delta' | 'list-not-less' | 'list-not-more';
+/** Operators that read one snapshot (pre, post or each). */
+export type SingleOperator = 'in-range' | 'is-equal' | 'not-equal' | 'is-gt' | 'is-lt' | 'all-same' | 'exists' | 'not-exists';
+export type CheckOperator = CompareOperator | SingleOperator;
+
+/**
+ * How far a value may move from pre to post: `-10%` falls by at most 10% of pre and does
+ * not rise, `+5` rises by at most 5 and does not fall, `±20%` (or `20%`) either way.
+ */
+export interface DeltaBound {
+  /** As written, for messages. */
+  readonly text: string;
+  readonly direction: 'down' | 'up' | 'both';
+  readonly amount: number;
+  readonly percent: boolean;
+}
+
+/** The record-count pseudo-field: the number of records sharing a key (the whole table without one). */
+export const COUNT_FIELD = '$count';
+
+interface CheckBase {
+  readonly name: string;
+  readonly at: SourceSpan;
+  /** The register of the collect step whose table is checked. */
+  readonly table: string;
+  /** The fields that identify an item across snapshots; empty: items are records by position (single-snapshot operators) or the whole table ($count). */
+  readonly key: readonly string[];
+  /** A field of the table, or COUNT_FIELD; absent only for list-not-less/more (keys alone). */
+  readonly field?: string;
+  /** An empty table passes instead of failing with "no items". */
+  readonly allowEmpty: boolean;
+}
+
+export type CompareCheck = CheckBase &
+  (
+    | { readonly op: 'no-diff' | 'list-not-less' | 'list-not-more' }
+    | { readonly op: 'delta'; readonly bound: DeltaBound }
+  );
+
+export type SingleCheck = CheckBase & {
+  /** Which snapshot(s) the check reads. */
+  readonly on: 'pre' | 'post' | 'both';
+} & (
+    | { readonly op: 'in-range'; readonly min: number; readonly max: number }
+    | { readonly op: 'is-equal' | 'not-equal'; readonly value: string | number }
+    | { readonly op: 'is-gt' | 'is-lt'; readonly value: number }
+    | { readonly op: 'all-same' | 'exists' | 'not-exists' }
+  );
+
+export type Check = CompareCheck | SingleCheck;

@@ -63,6 +63,7 @@ export interface WrittenAnalyze {
   readonly pipeline?: readonly WrittenOp[];
   readonly require?: string;
   readonly otherwise?: string;
+  readonly evidence?: Readonly<Record<string, string>>;
 }
 
 /** One action: an RPC (`rpc`) or configuration statements (`config`); the schema allows exactly one. */
@@ -119,6 +120,30 @@ export interface WrittenPlaybook {
   readonly connect_retries?: number;
   readonly timeouts?: { readonly connect?: number; readonly rpc?: number; readonly rpc_deadline?: number; readonly host?: number };
   readonly steps: readonly WrittenStep[];
+  readonly checks?: readonly WrittenCheck[];
+}
+
+/** A check: a table, a field, a key and exactly one operator key (the schema sees to that) holding its argument. */
+export interface WrittenCheck {
+  readonly name?: string;
+  readonly table: string;
+  readonly key?: string | readonly string[];
+  readonly field?: string;
+  readonly on?: 'pre' | 'post' | 'both';
+  readonly allow_empty?: boolean;
+  readonly 'no-diff'?: true;
+  /** A string as the schema says; a number is refused by the loader, which says why (YAML drops +5's sign). */
+  readonly delta?: string | number;
+  readonly 'list-not-less'?: true;
+  readonly 'list-not-more'?: true;
+  readonly 'in-range'?: readonly [number, number];
+  readonly 'is-equal'?: string | number;
+  readonly 'not-equal'?: string | number;
+  readonly 'is-gt'?: number;
+  readonly 'is-lt'?: number;
+  readonly 'all-same'?: true;
+  readonly exists?: true;
+  readonly 'not-exists'?: true;
 }
 
 export interface WrittenNotify {

@@ -4,17 +4,34 @@ import { asList, extend, truthy, type Scope } from './scope.ts';
 
 export type Row = Record<string, unknown>;
 
-export type AnalyzeOutcome = { readonly kind: 'rows'; readonly rows: Row[] } | { readonly kind: 'pass' } | { readonly kind: 'stop'; readonly reason: string };
+/** Every outcome carries the step's evidence: a stop records what it was decided on. */
+export type AnalyzeOutcome = (
+  | { readonly kind: 'rows'; readonly rows: Row[] }
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'stop'; readonly reason: string }
+) & { readonly evidence: Readonly<Record<string, unknown>> };
 
 /** Pure: the step's result from the data in scope, with no I/O. */
 export async function runAnalyze(step: AnalyzeStep, scope: Scope): Promise<AnalyzeOutcome> {
   if (step.mode === 'require') {
-    if (truthy(await step.require.evaluate(scope))) return { kind: 'pass' };
-    return { kind: 'stop', reason: String(await step.otherwise.render(scope)) };
+    const evidence = await evaluateEvidence(step.evidence, scope);
+    if (truthy(await step.require.evaluate(scope))) return { kind: 'pass', evidence };
+    return { kind: 'stop', reason: String(await step.otherwise.render(scope)), evidence };
   }
   let rows = (direct(step.from.source, scope) ?? asList(await step.from.evaluate(scope))).map((r) => (isRow(r) ? r : { value: r }));
   for (const op of step.pipeline) rows = await applyOp(op, rows, scope);
-  return { kind: 'rows', rows };
+  const evidence = await evaluateEvidence(step.evidence, step.register !== undefined ? extend(scope, { [step.register]: rows }) : scope);
+  return { kind: 'rows', rows, evidence };
+}
+
+/** An expression that gives nothing (JSONata's undefined) records nothing. */
+async function evaluateEvidence(exprs: AnalyzeStep['evidence'], scope: Scope): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, expr] of Object.entries(exprs)) {
+    const value = await expr.evaluate(scope);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]> {

@@ -1,9 +1,10 @@
 import { failureOf } from '../contracts/failure.ts';
 import type { RpcSession, RpcReply } from '../contracts/session.ts';
-import type { ConfigOutcome, ConfigResult, Failure } from '../contracts/results.ts';
-import { CONFIG_RPC, commitConfirmedRpc, commitResults, commitRpc, configurationOutput, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
-import { describeRpcError, isTransportPhase, RpcError, TransportError } from '../transport/errors.ts';
-import { endOf, type AuditedRpc, type ChangeAudit } from '../contracts/audit.ts';
+import type { ConfigOutcome, Failure } from '../contracts/results.ts';
+import { commitResults, configurationOutput, normaliseDiff } from '../junos/config.ts';
+import { describeRpcError, RpcError } from '../transport/errors.ts';
+import { endOf, type ChangeAudit, type RpcEnd } from '../contracts/audit.ts';
+import { next, start, type ChangeEvent, type ChangeState, type Ending, type Operation, type RpcOperation } from './config-change-machine.ts';
 
 export interface ConfigChangeOptions {
   /** Check only: load, compare, `commit check`, discard. */
@@ -24,15 +25,10 @@ export interface ConfigChange {
   readonly failure?: Failure;
 }
 
-/** Ends a change early with what became of it. */
-class Stop extends Error {
-  constructor(
-    readonly result: ConfigResult,
-    readonly reason: string,
-    readonly failure?: Failure,
-  ) {
-    super(reason);
-  }
+/** What the operations sent so far left behind: the trail of labels and the device's warnings. */
+interface Log {
+  readonly trail: string[];
+  readonly warnings: string[];
 }
 
 /**
@@ -45,145 +41,117 @@ class Stop extends Error {
  *
  * Whatever happens before the commit, the candidate is discarded and the lock released,
  * so the device's configuration is as it was. If the session breaks after commit
- * confirmed, the device rolls the change back by itself when N minutes pass.
+ * confirmed, the device rolls the change back by itself when N minutes pass. The path is
+ * decided by the state machine in config-change-machine.ts; this is its driver: it sends
+ * each operation, audits it, and tells the machine how it went.
  */
 export async function runConfigChange(statements: readonly string[], session: RpcSession, opts: ConfigChangeOptions): Promise<ConfigChange> {
-  const trail: string[] = [];
-  const warnings: string[] = [];
-  let diff = '';
-  let locked = false;
-  let loaded = false;
-  let confirmed: number | undefined;
-  let done: 'committed' | 'rolled-back' | undefined;
-  let rolledBackBecause: string | undefined;
+  const log: Log = { trail: [], warnings: [] };
+  const plan = { statements, dryRun: opts.dryRun, confirmMinutes: opts.confirmMinutes, comment: opts.comment, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) };
+  for (let t = start(plan); ; ) {
+    if (t.warn !== undefined) log.warnings.push(t.warn);
+    if (t.send === undefined) return changeOf(statements, t.state, log);
+    const event = await perform(t.send, t.state, session, opts, log);
+    t = next(t.state, event);
+  }
+}
 
-  /** Sends one operation; a state-changing one (audited) is recorded before it goes and when it ends, `refused` saying whether an answer is a refusal. */
-  const send = async (label: string, body: string, handler?: Parameters<RpcSession['rpc']>[1], audited?: AuditedRpc, refused?: () => string | undefined): Promise<RpcReply> => {
-    const ended = audited ? opts.audit.sending(audited) : undefined;
-    trail.push(label);
-    let reply: RpcReply;
-    try {
-      reply = await session.rpc(body, handler);
-    } catch (err) {
-      ended?.(endOf(configFailure(label, err, confirmed)));
-      throw err;
-    }
-    const said = reply.warnings.map(describeRpcError);
-    warnings.push(...said);
-    const refusal = refused?.();
-    if (refusal !== undefined) ended?.({ outcome: 'failed', error: { phase: 'act', kind: 'config', message: refusal } });
-    else ended?.({ outcome: 'ok', reply: { messages: [], warnings: said } });
-    return reply;
-  };
-  const outcome = (result: ConfigResult, reason?: string): ConfigOutcome => ({
-    statements,
-    diff,
-    result,
-    ...(confirmed !== undefined ? { confirmMinutes: confirmed } : {}),
-    ...(reason !== undefined ? { reason } : {}),
-    warnings,
-    trail,
-  });
+function perform(op: Operation, s: ChangeState, session: RpcSession, opts: ConfigChangeOptions, log: Log): Promise<ChangeEvent> {
+  if (op.kind === 'verify') return verify(opts.verify);
+  return send(op, s.confirmMinutes, session, opts.audit, log);
+}
 
+/** A verify that cannot run (the session broke, a collect failed) is a failed verify. */
+async function verify(run: ConfigChangeOptions['verify']): Promise<ChangeEvent> {
+  let problem: string | undefined;
   try {
-    await step('lock', () => send('lock', CONFIG_RPC.lock));
-    locked = true;
-    loaded = true; // a load that fails half-way may still have changed the candidate
-    await step(`load ${statements.length} ${statements.length === 1 ? 'statement' : 'statements'}`, () => send(`load set (${statements.length})`, loadSetRpc(statements), undefined, { rpc: 'load-configuration', cli: 'load set terminal', statements }));
-    const out = configurationOutput();
-    await step('compare', () => send('show | compare', CONFIG_RPC.compare, { handler: out }));
-    diff = normaliseDiff(out.result());
-    if (diff === '') {
-      await discardAndUnlock();
-      return { outcome: outcome('unchanged') };
-    }
-    if (opts.reviewedDiff !== undefined && diff !== normaliseDiff(opts.reviewedDiff)) {
-      throw new Stop('drifted', 'the configuration diff is not the one reviewed: the device changed since the plan was made');
-    }
-    if (opts.dryRun) {
-      await step('commit check', () => commit('commit check', CONFIG_RPC.commitCheck, 'commit check'));
-      await discardAndUnlock();
-      return { outcome: outcome('checked') };
-    }
-    await step(`commit confirmed ${opts.confirmMinutes}`, () => commit(`commit confirmed ${opts.confirmMinutes}`, commitConfirmedRpc(opts.confirmMinutes, opts.comment), `commit confirmed ${opts.confirmMinutes}${commentCli(opts.comment)}`));
-    confirmed = opts.confirmMinutes;
-    loaded = false;
-    // A verify that cannot run (the session broke, a collect failed) is a failed verify.
-    const verifyProblem = await opts.verify().catch((err: unknown) => `verify could not run: ${err instanceof Error ? err.message : String(err)}`);
-    if (verifyProblem !== undefined) {
-      // Roll back now rather than wait for the confirm timeout: rollback 1 is the configuration before our commit.
-      await step('rollback 1', () => send('rollback 1', rollbackRpc(1), undefined, { rpc: 'load-configuration', cli: 'rollback 1' }));
-      await step('commit (rollback)', () => commit('commit (rollback)', commitRpc(`${opts.comment} (rolled back: verify failed)`), `commit${commentCli(`${opts.comment} (rolled back: verify failed)`)}`));
-      done = 'rolled-back';
-      rolledBackBecause = `verify failed after commit confirmed: ${verifyProblem}; rolled back`;
-      await unlock();
-      return { outcome: outcome('rolled-back', rolledBackBecause), failure: { phase: 'verify', kind: 'verify', message: rolledBackBecause } };
-    }
-    await step('commit (confirm)', () => commit('commit', commitRpc(opts.comment), `commit${commentCli(opts.comment)}`));
-    done = 'committed';
-    await unlock();
-    return { outcome: outcome('committed') };
+    problem = await run();
   } catch (err) {
-    if (done !== undefined) {
-      // Committed (or rolled back) already: only the unlock failed, and the session's end releases the lock.
-      warnings.push(`unlock failed after the commit: ${err instanceof Error ? err.message : String(err)}`);
-      if (done === 'committed') return { outcome: outcome('committed') };
-      return { outcome: outcome('rolled-back', rolledBackBecause), failure: { phase: 'verify', kind: 'verify', message: rolledBackBecause ?? 'rolled back' } };
-    }
-    const stop = err instanceof Stop ? err : new Stop('failed', err instanceof Error ? err.message : String(err));
-    if (!(stop.failure?.kind !== undefined && isTransportPhase(stop.failure.kind))) await discardAndUnlock().catch(() => undefined);
-    return { outcome: outcome(stop.result, stop.reason), ...(stop.result === 'failed' || stop.failure ? { failure: stop.failure ?? { phase: 'act', kind: 'config', message: stop.reason } } : {}) };
+    problem = `verify could not run: ${messageOf(err)}`;
   }
+  return { type: 'verified', ...(problem !== undefined ? { problem } : {}) };
+}
 
-  async function commit(label: string, body: string, cli: string): Promise<void> {
-    const r = commitResults();
-    const refusal = () => {
-      const { other } = r.result();
-      return other.length > 0 ? `${label}: no success reported by ${other.join(', ')}` : undefined;
-    };
-    await send(label, body, { handler: r }, { rpc: 'commit-configuration', cli }, refusal);
-    const refused = refusal();
-    if (refused !== undefined) throw new Stop('failed', refused, { phase: 'act', kind: 'config', message: refused });
+/**
+ * Sends one RPC. A state-changing one (audited) is recorded before it goes (if that
+ * cannot be done, it is not sent) and when it ends, as ok, refused or failed.
+ */
+async function send(op: RpcOperation, confirmed: number | undefined, session: RpcSession, audit: ChangeAudit, log: Log): Promise<ChangeEvent> {
+  let ended: ReturnType<ChangeAudit['sending']> | undefined;
+  try {
+    ended = op.audit ? audit.sending(op.audit) : undefined;
+  } catch (err) {
+    return { type: 'not-sent', failure: { phase: 'act', kind: 'audit', message: `${op.step}: not sent: the audit log cannot be written: ${messageOf(err)}${afterCommit(confirmed)}` } };
   }
-
-  async function discardAndUnlock(): Promise<void> {
-    if (loaded) {
-      loaded = false;
-      await send('rollback 0', rollbackRpc(0), undefined, { rpc: 'load-configuration', cli: 'rollback 0' });
-    }
-    await unlock();
+  log.trail.push(op.label);
+  const reader = readerOf(op);
+  let reply: RpcReply;
+  try {
+    reply = await session.rpc(op.body, reader.options);
+  } catch (err) {
+    outcome(ended, endOf(configFailure(op.label, err, confirmed)));
+    return { type: 'failed', failure: configFailure(op.step, err, confirmed), error: messageOf(err) };
   }
+  const said = reply.warnings.map(describeRpcError);
+  log.warnings.push(...said);
+  const refusal = reader.refusal();
+  outcome(ended, refusal ? { outcome: 'failed', error: refusal } : { outcome: 'ok', reply: { messages: [], warnings: said } });
+  return refusal ? { type: 'refused', failure: refusal } : { type: 'answered', ...reader.answer() };
+}
 
-  async function unlock(): Promise<void> {
-    if (!locked) return;
-    locked = false;
-    await send('unlock', CONFIG_RPC.unlock);
-  }
+/** How an operation's reply is read: the compare's diff, or whether every routing engine committed. */
+function readerOf(op: RpcOperation) {
+  const diff = op.read === 'diff' ? configurationOutput() : undefined;
+  const commit = op.read === 'commit' ? commitResults() : undefined;
+  const handler = diff ?? commit;
+  return {
+    options: handler ? { handler } : undefined,
+    answer: () => (diff ? { diff: normaliseDiff(diff.result()) } : {}),
+    refusal: (): Failure | undefined => {
+      const other = commit?.result().other ?? [];
+      return other.length > 0 ? { phase: 'act', kind: 'config', message: `${op.label}: no success reported by ${other.join(', ')}` } : undefined;
+    },
+  };
+}
 
-  /** Runs one operation; its failure becomes a Stop naming the operation and the device's words. */
-  async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof Stop) throw err;
-      const failure = configFailure(what, err, confirmed);
-      if (err instanceof TransportError) {
-        locked = false;
-        loaded = false;
-      }
-      throw new Stop('failed', failure.message, failure);
-    }
+function changeOf(statements: readonly string[], s: ChangeState & { readonly ending: Ending }, log: Log): ConfigChange {
+  const { ending } = s;
+  const outcome: ConfigOutcome = {
+    statements,
+    diff: s.diff,
+    result: ending.result,
+    ...(s.confirmMinutes !== undefined ? { confirmMinutes: s.confirmMinutes } : {}),
+    ...(ending.reason !== undefined ? { reason: ending.reason } : {}),
+    warnings: log.warnings,
+    trail: log.trail,
+  };
+  return { outcome, ...(ending.failure ? { failure: ending.failure } : {}) };
+}
+
+/**
+ * Writes an RPC's outcome line. One that cannot be written leaves the outcome unknown
+ * to a reader, as the audit log allows; the change goes on, and its next audited RPC,
+ * whose intent cannot be written either, is not sent.
+ */
+function outcome(ended: ((end: RpcEnd) => void) | undefined, end: RpcEnd): void {
+  try {
+    ended?.(end);
+  } catch {
+    // See above: a lost outcome line is an unknown outcome, not a reason to stop half-way.
   }
 }
 
-function commentCli(comment: string): string {
-  return comment === '' ? '' : ` comment ${JSON.stringify(comment)}`;
-}
-
-function configFailure(what: string, err: unknown, confirmedMinutes: number | undefined): Failure {
-  const after = confirmedMinutes !== undefined ? ` (after commit confirmed: the device rolls the change back by itself within ${confirmedMinutes} min unless it is confirmed)` : '';
+function configFailure(what: string, err: unknown, confirmed: number | undefined): Failure {
   const failure = failureOf('act', err);
   // The device's own words read better after "commit: " than the error's host-prefixed message.
   const said = err instanceof RpcError ? err.errors.map(describeRpcError).join('; ') : failure.message;
-  return { ...failure, message: `${what}: ${said}${after}` };
+  return { ...failure, message: `${what}: ${said}${afterCommit(confirmed)}` };
+}
+
+function afterCommit(confirmed: number | undefined): string {
+  return confirmed !== undefined ? ` (after commit confirmed: the device rolls the change back by itself within ${confirmed} min unless it is confirmed)` : '';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

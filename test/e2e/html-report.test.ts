@@ -146,4 +146,36 @@ describe('the HTML report of the default lab run', { skip: noChromium }, () => {
     assert.equal(await page.textContent('tr.host-details[data-index="0"] pre.diff'), host.config!.diff);
     await page.close();
   });
+
+  it("the session-table guard over the default lab: a host skipped below the watermark still shows its use per SPU, chart and table", async () => {
+    const json = join(dir, 'guard-lab.json');
+    const r = await runCli(['apply', 'playbooks/session-table-guard.yml', '--report', json, '--html', join(dir, 'guard-lab.html'), '--audit-log', join(dir, 'audit.jsonl'), '--lock-dir', dir, '-q']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const hosts = (JSON.parse(await readFile(json, 'utf8')) as Report).run.hosts;
+    // lab-srx-05, the cluster: SPUs of both nodes.
+    const index = hosts.findIndex((h) => h.host === 'lab-srx-05');
+    const host = hosts[index]!;
+    assert.equal(host.status, 'skipped');
+    const spus = host.evidence.spus as { node: string; spu: string; active: number; max: number; percent: number }[];
+    const labels = spus.map((s) => `${s.node} ${s.spu}`);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, 'guard-lab.html')).href);
+    await page.click(`tr.host-row[data-index="${index}"]`);
+    const chart = await page.evaluate((i) => {
+      const c = (globalThis as any).Chart.getChart(document.getElementById(`chart-spus-${i}`));
+      return { labels: c.data.labels, datasets: c.data.datasets.map((d: { label: string; data: number[] }) => ({ label: d.label, data: d.data })) };
+    }, index);
+    assert.deepEqual(chart.labels, labels);
+    assert.deepEqual(chart.datasets[0], { label: 'use %', data: spus.map((s) => s.percent) });
+    assert.deepEqual(chart.datasets[1], { label: 'guard high watermark', data: spus.map(() => 80) });
+    const rows = await page.$$eval(`tr.host-details[data-index="${index}"] table.spus tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(rows, [
+      ...spus.map((s, k) => [labels[k], String(s.active), String(s.max), String(s.percent)]),
+      ['guard high watermark', '', '', '80'],
+      ['aging high watermark', '', '', '90'],
+      ['aging low watermark', '', '', '70'],
+    ]);
+    await page.close();
+  });
 });

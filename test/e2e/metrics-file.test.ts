@@ -75,6 +75,38 @@ describe('--metrics-file: Prometheus textfile of the run', () => {
     }
   });
 
+  it("of the session-table guard over the default lab: hosts skipped below the watermark still have their use per SPU, in the report and the metrics", async () => {
+    const prom = join(dir, 'guard-lab.prom');
+    const json = join(dir, 'guard-lab.json');
+    const r = await runCli(['apply', 'playbooks/session-table-guard.yml', '--report', json, '--metrics-file', prom, '--lock-dir', dir, '--audit-log', join(dir, 'audit.jsonl'), '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const text = await readFile(prom, 'utf8');
+    if (promtool) {
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+    }
+    const m = samples(text);
+    const hosts = (JSON.parse(await readFile(json, 'utf8')) as Report).run.hosts;
+    assert.deepEqual(hosts.map((h) => h.host), ['lab-srx-01', 'lab-srx-02', 'lab-srx-03', 'lab-srx-04', 'lab-srx-05']);
+    for (const h of hosts) {
+      assert.equal(h.status, 'skipped', h.host);
+      assert.match(h.reason ?? '', /below the high watermark 80%/);
+      const spus = h.evidence.spus as { node: string | null; spu: string; active: number; max: number; percent: number }[];
+      // Every SPU the host read, with the figures its log said.
+      assert.equal(spus.length, h.evidence['summary.count'], h.host);
+      const said = h.log.map((e) => /^ {2}(.+): (\d+) of (\d+) sessions \(([\d.]+)%\)$/.exec(e.text)).filter((x) => x !== null);
+      assert.deepEqual(spus.map((s) => [[s.node, s.spu].filter(Boolean).join(' '), s.active, s.max, s.percent]), said.map((x) => [x[1], Number(x[2]), Number(x[3]), Number(x[4])]));
+      assert.equal(h.evidence.busiest_percent, Math.max(...spus.map((s) => s.percent)));
+      for (const s of spus) {
+        const l = `playbook="session-table-guard",host="${h.host}",spu="${[s.node, s.spu].filter(Boolean).join(' ')}"`;
+        assert.equal(m.get(`runbook_host_session_table_use_ratio{${l}}`), s.active / s.max, l);
+        assert.equal(m.get(`runbook_host_session_table_sessions{${l}}`), s.active, l);
+        assert.equal(m.get(`runbook_host_session_table_max_sessions{${l}}`), s.max, l);
+      }
+    }
+    assert.ok((hosts[4]!.evidence.spus as { node: string }[]).some((s) => s.node === 'node1'), 'the cluster counts per node');
+  });
+
   it('the example alert rules load, and fire on a failed host for 2 h', { skip: promtool ? false : 'no promtool (Debian: apt-get install prometheus)' }, () => {
     const check = spawnSync('promtool', ['check', 'rules', 'deploy/prometheus/runbook-alerts.yml'], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);

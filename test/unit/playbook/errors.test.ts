@@ -213,7 +213,35 @@ steps:
     syslog: "{{ ah.count }} sessions"
 `;
     assert.deepStrictEqual(check(text), [
-      "x.yml:5:11: steps[0].when: 'ah' is this step's own register: it is set when the step has run, so only the step's log and syslog can read it",
+      "x.yml:5:11: steps[0].when: 'ah' is this step's own register: it is set when the step has run, so only the step's log and syslog (and an analyze pipeline's evidence) can read it",
+    ]);
+  });
+
+  it("analyze evidence: a pipeline's reads its own rows, fields checked; a require's reads what the step reads; each located", () => {
+    const text = `name: x
+steps:${collectAh}
+  - name: Count
+    register: peers
+    analyze:
+      from: ah.records
+      pipeline: [ { count_by: peer } ]
+      evidence:
+        most: $max(peers.count)
+        typo: peers.cuont
+  - name: Gate
+    analyze:
+      require: $count(peers) > 0
+      otherwise: none
+      evidence:
+        peers: peers
+        own: later
+  - name: Later
+    register: later
+    analyze: { from: peers, pipeline: [ { limit: 1 } ] }
+`;
+    assert.deepStrictEqual(check(text), [
+      "x.yml:16:21: steps[1].analyze.evidence.typo: 'peers' has no field 'cuont' (it has: peer, count)",
+      "x.yml:23:14: steps[2].analyze.evidence.own: 'later' is registered by a later step (step 4 'Later'): a step can only read registers of steps before it",
     ]);
   });
 

@@ -29,9 +29,9 @@ describe('ah-cleanup analyze and plan steps (pure)', () => {
   it('the require gate stops with the seed-like reason below min_total_sessions', async () => {
     const scope = { vars, ah: ahTable([['1.0.0.1', 10], ['1.0.0.2', 5]]) };
     const r = await runAnalyze(step('Enough AH sessions') as AnalyzeStep, scope);
-    assert.deepEqual(r, { kind: 'stop', reason: '15 AH sessions < min_total_sessions 10000' });
+    assert.deepEqual(r, { kind: 'stop', reason: '15 AH sessions < min_total_sessions 10000', evidence: {} });
     const pass = await runAnalyze(step('Enough AH sessions') as AnalyzeStep, { vars: { ...vars, min_total_sessions: 15 }, ah: scope.ah });
-    assert.deepEqual(pass, { kind: 'pass' });
+    assert.deepEqual(pass, { kind: 'pass', evidence: {} });
   });
 
   it('counts per peer in order of first appearance, keeps peers over the threshold, most first, ties by appearance, top N', async () => {
@@ -99,5 +99,56 @@ describe('analyze reads a register\'s list directly', () => {
       { peer: '1.0.0.3', count: 2 },
     ]);
     assert.equal(JSON.stringify(ah), frozen);
+  });
+});
+
+describe('analyze evidence: recorded when the step has run, whatever it decides', () => {
+  const guard = parsePlaybook(readFileSync('playbooks/session-table-guard.yml', 'utf8'), 'playbooks/session-table-guard.yml');
+  const guardStep = (name: string) => guard.steps.find((s) => s.name === name) as AnalyzeStep;
+  const summary = {
+    count: 3,
+    nodes: [],
+    records: [
+      { node: null, spu: 'FPC0 PIC1', active: 100, max: 1000 },
+      { node: null, spu: 'FPC0 PIC2', active: 0, max: 0 },
+      { node: null, spu: 'FPC0 PIC3', active: 450, max: 1000 },
+    ],
+  };
+  const guardVars = { high_watermark: 80 };
+
+  it("session-table-guard's watermark test records the use per SPU when it stops the host below the watermark", async () => {
+    const usage = await runAnalyze(guardStep('Use per SPU'), { vars: guardVars, summary });
+    assert.ok(usage.kind === 'rows');
+    const spus = [
+      { node: null, spu: 'FPC0 PIC3', active: 450, max: 1000, percent: 45 },
+      { node: null, spu: 'FPC0 PIC1', active: 100, max: 1000, percent: 10 },
+    ];
+    assert.deepEqual(usage.rows, spus);
+    const below = await runAnalyze(guardStep('Above the high watermark'), { vars: guardVars, summary, usage: usage.rows });
+    assert.deepEqual(below, { kind: 'stop', reason: 'session tables at most 45% full, below the high watermark 80%', evidence: { busiest_percent: 45, high_watermark: 80, spus } });
+    const above = await runAnalyze(guardStep('Above the high watermark'), { vars: { high_watermark: 40 }, summary, usage: usage.rows });
+    assert.deepEqual(above, { kind: 'pass', evidence: { busiest_percent: 45, high_watermark: 40, spus } });
+  });
+
+  it('an expression that gives nothing records nothing; a pipeline reads its own rows by its register', async () => {
+    const none = await runAnalyze(guardStep('Above the high watermark'), { vars: guardVars, summary, usage: [] });
+    assert.deepEqual(none.evidence, { high_watermark: 80, spus: [] });
+    const own = parsePlaybook(
+      `name: x
+steps:
+  - name: Count
+    register: peers
+    analyze:
+      from: vars.list
+      pipeline: [ { count_by: value } ]
+      evidence:
+        peers: $count(peers)
+        top: peers[0].value
+vars: { list: { type: string, default: "" } }
+`,
+      'x.yml',
+    ).steps[0] as AnalyzeStep;
+    const r = await runAnalyze(own, { vars: { list: ['a', 'b', 'a'] } });
+    assert.deepEqual(r.evidence, { peers: 2, top: 'a' });
   });
 });
