@@ -13,6 +13,7 @@ import { parseBenchArgs, type BenchOptions } from './options.ts';
 import { LARGE_DEVICE, type GeneratedReply } from './parse/generate-reply.ts';
 import { fastestFloor, parserSection } from './parse/section.ts';
 import { replySection } from './reply/section.ts';
+import { slopeChecks } from './slopes.ts';
 import { startupTable, startupChecks } from './startup/report.ts';
 import { startupSection, type StartupSection } from './startup/section.ts';
 import { fleetTable, parserTable, profileLines, replyTable, targetChecks, targetLines } from './report.ts';
@@ -100,7 +101,7 @@ try {
     if (profile) print(profileLines(profile));
   }
 
-  const checks = [...(startup ? startupChecks(startup.rows, startup.build) : []), ...targetChecks(rows)];
+  const checks = [...(startup ? startupChecks(startup.rows, startup.build) : []), ...targetChecks(rows), ...slopeChecks(rows)];
   const loadAtEnd = load1();
   print([
     ...targetLines(checks),

@@ -8,6 +8,7 @@ import type { BenchRow } from '../../../bench/lib/rows.ts';
 import { parseBenchArgs } from '../../../bench/options.ts';
 import { fleetTable, targetChecks } from '../../../bench/report.ts';
 import { REPO } from '../../../bench/lib/child.ts';
+import { slopeChecks } from '../../../bench/slopes.ts';
 import { startupChecks, startupTable } from '../../../bench/startup/report.ts';
 import { median } from '../../../bench/startup/section.ts';
 
@@ -60,6 +61,20 @@ describe('bench targets', () => {
   it('prints a failed run as "fails (why)"', () => {
     const text = fleetTable([row({ section: 'fleet', size: 1000, role: 'runbook', subject: 'runbook apply', ok: false, failure: 'exited with code 3' })], 1500).join('\n');
     assert.match(text, /runbook apply\s+fails\s+exited with code 3/);
+  });
+});
+
+describe('bench slopes', () => {
+  it('states the time and peak RSS per added session, smallest size to largest', () => {
+    const rows: BenchRow[] = [
+      { section: 'parser', size: 20_000, subject: 'runbook collect path', role: 'runbook', ok: true, ms: 500, peakRssBytes: 100 * 2 ** 20 },
+      { section: 'parser', size: 1_000_000, subject: 'runbook collect path', role: 'runbook', ok: true, ms: 14_200, peakRssBytes: 149 * 2 ** 20 },
+      { section: 'parser', size: 1_000_000, subject: 'byte scan (floor)', role: 'floor', ok: true, ms: 7000 },
+    ];
+    const [line, ...rest] = slopeChecks(rows);
+    assert.equal(rest.length, 0, 'no reply rows, no reply slope');
+    assert.equal(line!.target, 'linear: the collect path on a file, 20k to 1M sessions');
+    assert.match(line!.figure, /^13\.98 µs per session \(0\.50 s at 20,000, 14\.2 s at 1,000,000\), 52 bytes of peak RSS per session/);
   });
 });
 
