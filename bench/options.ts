@@ -1,6 +1,8 @@
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { REPO } from './lib/child.ts';
 
-export const SECTIONS = ['parser', 'reply', 'fleet'] as const;
+export const SECTIONS = ['parser', 'reply', 'fleet', 'startup'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -10,17 +12,24 @@ export interface BenchOptions {
   readonly replySizes: readonly number[];
   readonly fleetSizes: readonly number[];
   readonly forks: number;
+  /** Rounds of the startup section (each command once per round). */
+  readonly startupRuns: number;
+  /** Where the results go: an absolute path. */
   readonly out: string;
 }
 
 const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000] };
 const QUICK = { parser: [20_000], reply: [20_000], fleet: [10] };
 
-export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet[,...]] [--forks N]
-                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...] [--out FILE]`;
+export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|startup[,...]] [--forks N]
+                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...] [--startup-runs N] [--out FILE]`;
 
-/** Reads the bench's command line; throws with the usage on anything it does not know. */
-export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+/**
+ * Reads the bench's command line; throws with the usage on anything it does not know.
+ * A relative --out is the user's: from the folder `npm run bench` was typed in (npm runs
+ * the script from the package root and says where it was called in INIT_CWD).
+ */
+export function parseBenchArgs(argv: readonly string[], cwd: string = process.env.INIT_CWD ?? process.cwd()): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -30,6 +39,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'parser-sizes': { type: 'string' },
       'reply-sizes': { type: 'string' },
       'fleet-sizes': { type: 'string' },
+      'startup-runs': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -46,7 +56,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     replySizes: list(values['reply-sizes'], sizes.reply, '--reply-sizes'),
     fleetSizes: list(values['fleet-sizes'], sizes.fleet, '--fleet-sizes'),
     forks: values.forks === undefined ? 50 : positive(values.forks, '--forks'),
-    out: values.out ?? (values.quick ? 'bench/results/latest-quick.json' : 'bench/results/latest.json'),
+    startupRuns: values['startup-runs'] === undefined ? (values.quick ? 5 : 15) : positive(values['startup-runs'], '--startup-runs'),
+    out: values.out !== undefined ? (isAbsolute(values.out) ? values.out : resolve(cwd, values.out)) : join(REPO, values.quick ? 'bench/results/latest-quick.json' : 'bench/results/latest.json'),
   };
 }
 

@@ -27,8 +27,21 @@ export function parserTable(rows: readonly BenchRow[], replies: readonly Generat
       ]),
       new Set([0, 1, 3, 4, 5, 6, 7]),
     ),
+    ...floorSpreadLines(rows),
     ...replies.map((r) => `  lab rendering of ${size(r.sessions)} sessions: ${mb(r.bytes)} in ${seconds(r.ms)} = ${rate(r.bytes / 1e3 / r.ms)} MB/s (what a served device can send at most)`),
   ];
+}
+
+/** The byte scan ran before and after the parsers of each size: how far apart, since every ratio stands on it. */
+function floorSpreadLines(rows: readonly BenchRow[]): string[] {
+  const sizes = [...new Set(rows.map((r) => r.size))];
+  return sizes.flatMap((s) => {
+    const floors = rows.filter((r) => r.size === s && r.role === 'floor' && r.ok && r.ms !== undefined).map((r) => r.ms!);
+    if (floors.length < 2) return [];
+    const [before, after] = floors as [number, number];
+    const spread = (Math.max(before, after) / Math.min(before, after) - 1) * 100;
+    return [`  byte scan of ${size(s)} sessions: ${seconds(before)} before the parsers, ${seconds(after)} after (${spread.toFixed(0)}% apart); × floor is to the faster`];
+  });
 }
 
 export function replyTable(rows: readonly BenchRow[]): string[] {

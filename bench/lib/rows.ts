@@ -6,8 +6,8 @@ export type Role = 'floor' | 'foil' | 'runbook';
  * bench/results/latest.json.
  */
 export interface BenchRow {
-  readonly section: 'parser' | 'reply' | 'fleet';
-  /** Sessions in the reply (parser, reply) or devices (fleet). */
+  readonly section: 'parser' | 'reply' | 'fleet' | 'startup';
+  /** Sessions in the reply (parser, reply), devices (fleet), or rounds (startup). */
   readonly size: number;
   readonly subject: string;
   readonly role: Role;
@@ -26,6 +26,8 @@ export interface BenchRow {
   /** A second ratio where a row has two floors (reply: the SSH channel floor). */
   readonly ratio2?: number;
   readonly peakRssBytes?: number;
+  /** CPU time (user + system) of the process, where the bench reads it (startup). */
+  readonly cpuMs?: number;
   /** Heap still in use at exit after a full GC: a leak would show here. */
   readonly retainedHeapBytes?: number;
   /** The most heap ever live (full GC every second, in a run not timed): what the process really holds. */
@@ -33,4 +35,6 @@ export interface BenchRow {
   /** What the subject counted (sessions, '<', hosts). */
   readonly items?: number;
   readonly note?: string;
+  /** A figure taken several times (startup: one per round; parser: the floor before and after): how far apart. */
+  readonly spread?: { readonly minMs: number; readonly maxMs: number; readonly firstHalfMs?: number; readonly secondHalfMs?: number };
 }

@@ -1,6 +1,6 @@
 // Preloaded into a process the bench does not write (`runbook apply`) with
 // `node --import ./bench/lib/rss-at-exit.mjs`: at exit it writes the process's peak RSS
-// (VmHWM, and getrusage's maxRSS) as JSON to $BENCH_RSS_FILE. Plain JavaScript so it
+// (VmHWM, and getrusage's maxRSS) and its CPU time as JSON to $BENCH_RSS_FILE. Plain JavaScript so it
 // loads before tsx is registered. See probe.ts for why VmHWM is the figure used.
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -33,5 +33,8 @@ process.on('exit', () => {
     globalThis.gc();
     heapAfterGcBytes = process.memoryUsage().heapUsed;
   }
-  writeFileSync(out, JSON.stringify({ peakRssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapAfterGcBytes, liveHeapPeakBytes }));
+  // CPU time (user + system) moves less than wall time with the machine's load.
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  writeFileSync(out, JSON.stringify({ peakRssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapAfterGcBytes, liveHeapPeakBytes, cpuMs }));
 });

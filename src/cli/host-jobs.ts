@@ -15,7 +15,6 @@ import { withRedactedForms } from '../inventory/redacted-options.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { connectOptionsOf, type ConnectionSettings } from '../transport/connection-settings.ts';
 import type { ConnectOptions } from '../transport/options.ts';
-import { NetconfSession } from '../transport/session.ts';
 import { startInventoryLab, type InProcessLab } from './lab-wiring.ts';
 import { layeredSettings, type Targets, type TimeoutLayers } from './targets.ts';
 
@@ -50,6 +49,8 @@ export class HeldSecrets implements SecretsPort {
 
 /** The session opener on this machine: NETCONF over SSH, its settings' secrets resolved just before connecting. */
 export async function openNetconf(settings: ConnectionSettings, secrets: SecretsPort): Promise<RpcSession> {
+  // ssh2 is loaded at the first connection: `--list-hosts` and input errors never need it.
+  const { NetconfSession } = await import('../transport/session.ts');
   return NetconfSession.connect(withRedactedForms(await connectOptionsOf(settings, secrets)));
 }
 

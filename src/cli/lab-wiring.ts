@@ -12,10 +12,9 @@ import { InventoryError } from '../inventory/errors.ts';
 import { OVERRIDE_VARS } from '../inventory/lab-request.ts';
 import { numberOf } from '../inventory/var-checks.ts';
 import type { Inventory, InventoryHost, InventoryIssue, LabHostRequest } from '../inventory/types.ts';
-import { createLabBackend } from '../lab/backend.ts';
 import { ScenarioError } from '../lab/errors.ts';
 import { FAULT_NAMES, faultFromName, type LabFaults } from '../lab/faults.ts';
-import { Lab, LAB_USER } from '../lab/lab.ts';
+import { LAB_USER } from '../lab/credentials.ts';
 import { MAX_AH_SESSIONS, MAX_PEERS, MAX_SPUS, resolveScenario, scenarioNames } from '../lab/scenarios.ts';
 import type { ConnectOptions } from '../transport/options.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -91,6 +90,8 @@ export interface InProcessLab {
 export async function startInventoryLab(hosts: readonly InventoryHost[]): Promise<InProcessLab | undefined> {
   const labHosts = hosts.filter((h) => h.lab !== undefined);
   if (labHosts.length === 0) return undefined;
+  // The simulator (and ssh2's server side) is loaded only when an inventory asks for lab hosts.
+  const [{ Lab }, { createLabBackend }] = await Promise.all([import('../lab/lab.ts'), import('../lab/backend.ts')]);
   // The handlers go on before the dir exists: a signal between its creation and their
   // registration would otherwise end the process by default and leave the dir behind.
   removedAtExit.arm();

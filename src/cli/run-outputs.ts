@@ -3,7 +3,6 @@ import type { RunResult } from '../contracts/results.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { writeFileAtomically, writeHtmlReport } from '../report/fleet-files.ts';
 import { viewOfRun } from '../report/fleet-view.ts';
-import { runMetrics } from '../report/metrics.ts';
 import { UsageError } from './errors.ts';
 import { collect } from './option-parsers.ts';
 import { notificationBody, NotifyTargetError, parseNotifyTarget, redactUrl, runSummary, sendNotification, type NotifyTarget, type NotifyWhen } from '../report/notify.ts';
@@ -85,6 +84,8 @@ export async function writeRunOutputs(run: RunResult, exitCode: number, opts: Ru
   }
   if (opts.metricsFile) {
     try {
+      // prom-client is loaded only for the runs that write metrics.
+      const { runMetrics } = await import('../report/metrics.ts');
       await writeFileAtomically(opts.metricsFile, await runMetrics(run, exitCode));
     } catch (err) {
       out.warn(`runbook: warning: metrics not written to ${opts.metricsFile}: ${(err as Error).message}`);

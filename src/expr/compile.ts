@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type Jsonata from 'jsonata';
+import { jsonata } from './jsonata.ts';
 import type { Expression } from './types.ts';
 import { inspectAst, type NameRead } from './ast.ts';
 import { ExpressionError } from './errors.ts';
@@ -34,7 +35,7 @@ export function compileExpression(source: string, at: SourceSpan, options: Compi
   const placement = placementOf(source, at, options);
   const text = source.trim();
   if (text === '') throw new ExpressionError(at, source, 'the expression is empty');
-  let compiled: jsonata.Expression;
+  let compiled: Jsonata.Expression;
   try {
     compiled = jsonata(source, jsonataOptions(options));
   } catch (err) {
@@ -68,7 +69,7 @@ export function compileExpression(source: string, at: SourceSpan, options: Compi
 }
 
 /** Regexes run on RE2; `sequence` is JSONata's own cap on the lists it builds, read when it builds one. */
-function jsonataOptions(options: CompileOptions): jsonata.JsonataOptions {
+function jsonataOptions(options: CompileOptions): Jsonata.JsonataOptions {
   return {
     RegexEngine: SafeRegExp as unknown as RegExpConstructor,
     get sequence() {

@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type Jsonata from 'jsonata';
+import { jsonata } from './jsonata.ts';
 import { BUDGET_BINDING, BudgetExceeded, BudgetMeter } from './budget.ts';
 
 /**
@@ -81,7 +82,7 @@ function sortedKeys(record: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Registers the checked versions on a compiled expression, in place of the built-ins. */
-export function guardFunctions(compiled: jsonata.Expression): void {
+export function guardFunctions(compiled: Jsonata.Expression): void {
   compiled.registerFunction('pad', guardedPad as never, '<s-ns?:s>');
   compiled.registerFunction('join', guardedJoin as never, '<a<s>s?:s>');
   compiled.registerFunction('replace', guardedReplace as never, '<s-(sf)(sf)n?:s>');

@@ -5,11 +5,10 @@ import type { ParsedKey } from 'ssh2';
 import { DeviceServer } from './device-server.ts';
 import type { LabFaults } from './faults.ts';
 import type { LabBackend } from './netconf-server-session.ts';
+import { LAB_PASSWORD, LAB_USER } from './credentials.ts';
 
-/** The lab's credentials: public on purpose, printed in the README and in lab inventories. */
-export const LAB_USER = 'lab';
-export const LAB_PASSWORD = 'lab123';
-export const LAB_PASSWORD_ENV = 'RUNBOOK_LAB_PASSWORD';
+// In a module of their own so that the CLI can name them without loading the simulator.
+export { LAB_PASSWORD, LAB_PASSWORD_ENV, LAB_USER } from './credentials.ts';
 
 export interface LabHostSpec {
   readonly name: string;

@@ -1,14 +1,11 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, AnySchemaObject, ValidateFunction } from 'ajv';
 import { parseJsonText } from '../plan/json-position.ts';
 import { REPORT_FORMAT, type Report } from './json-report.ts';
 
 const require = createRequire(import.meta.url);
 const REPORT_SCHEMA = require('../../schemas/report.schema.json') as AnySchemaObject;
-// Under NodeNext ajv-formats' CommonJS default export arrives wrapped once more.
-const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
 /** A report file that cannot be read as a runbook report; the message is located (file:line:col or file: path). */
 export class ReportFileError extends Error {
@@ -34,6 +31,9 @@ export async function readReport(file: string): Promise<Report> {
   const format = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).format : undefined;
   if (format !== REPORT_FORMAT) throw new ReportFileError(file, `is not a runbook report: it has no "format": "${REPORT_FORMAT}"`);
   if (!compiled) {
+    // ajv is loaded here, when first needed: only `runbook report` reads a report.
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
     const ajv = new Ajv({ strict: false, allErrors: false });
     addFormats(ajv);
     compiled = ajv.compile(REPORT_SCHEMA);

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// What a user runs: the build in dist/ when it is the build of src/ (after npm ci, as in CI),
+// else the TypeScript through tsx, so a test never runs code older than src/.
 export const RUNBOOK_BIN = fileURLToPath(new URL('../../bin/runbook.js', import.meta.url));
 
 export interface CliResult {

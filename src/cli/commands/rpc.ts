@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import xml2js from 'xml2js';
 import { cliForm, rpcSpec, wideEffect } from '../../junos/catalog.ts';
 import { buildRpc, parseArgs, RpcBuildError, unnarrowedReason } from '../../junos/rpc.ts';
 import { parseString } from '../../xml/element-stream.ts';
@@ -233,6 +232,7 @@ async function exchange(connect: ConnectOptions, name: string | undefined, body:
         if (raw.length > MAX_JSON_RAW_BYTES) throw new UsageError(`reply to ${rpcName} is over ${MAX_JSON_RAW_BYTES >> 20} MB: use --format xml`);
       },
     });
+    const { default: xml2js } = await import('xml2js');
     const json: unknown = await xml2js.parseStringPromise(raw, { explicitArray: false, tagNameProcessors: [xml2js.processors.stripPrefix] });
     if (cliText) {
       const output = findOutput(json);

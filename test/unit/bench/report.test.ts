@@ -7,18 +7,29 @@ import { summariseProfile } from '../../../bench/lib/cpu-profile.ts';
 import type { BenchRow } from '../../../bench/lib/rows.ts';
 import { parseBenchArgs } from '../../../bench/options.ts';
 import { fleetTable, targetChecks } from '../../../bench/report.ts';
+import { REPO } from '../../../bench/lib/child.ts';
+import { slopeChecks } from '../../../bench/slopes.ts';
+import { startupChecks, startupTable } from '../../../bench/startup/report.ts';
+import { median } from '../../../bench/startup/section.ts';
 
 describe('bench options', () => {
   it('runs every section at full sizes by default, small sizes with --quick', () => {
     const full = parseBenchArgs([]);
-    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet']);
+    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet', 'startup']);
     assert.deepEqual(full.fleetSizes, [10, 100, 1000]);
-    assert.equal(full.out, 'bench/results/latest.json');
+    assert.equal(full.out, join(REPO, 'bench/results/latest.json'));
+    assert.equal(full.startupRuns, 15);
     const quick = parseBenchArgs(['--quick', '--only', 'parser,fleet']);
     assert.deepEqual(quick.sections, ['parser', 'fleet']);
     assert.deepEqual(quick.parserSizes, [20_000]);
-    assert.equal(quick.out, 'bench/results/latest-quick.json');
+    assert.equal(quick.out, join(REPO, 'bench/results/latest-quick.json'));
+    assert.equal(quick.startupRuns, 5);
     assert.deepEqual(parseBenchArgs(['--parser-sizes', '20k,1m']).parserSizes, [20_000, 1_000_000]);
+  });
+
+  it('writes --out where the user said: an absolute path as it is, a relative one from where the bench was started', () => {
+    assert.equal(parseBenchArgs(['--out', '/abs/dir/run.json'], '/elsewhere').out, '/abs/dir/run.json');
+    assert.equal(parseBenchArgs(['--out', 'runs/one.json'], '/home/me').out, '/home/me/runs/one.json');
   });
 
   it('refuses what it does not know', () => {
@@ -50,6 +61,49 @@ describe('bench targets', () => {
   it('prints a failed run as "fails (why)"', () => {
     const text = fleetTable([row({ section: 'fleet', size: 1000, role: 'runbook', subject: 'runbook apply', ok: false, failure: 'exited with code 3' })], 1500).join('\n');
     assert.match(text, /runbook apply\s+fails\s+exited with code 3/);
+  });
+});
+
+describe('bench slopes', () => {
+  it('states the time and peak RSS per added session, smallest size to largest', () => {
+    const rows: BenchRow[] = [
+      { section: 'parser', size: 20_000, subject: 'runbook collect path', role: 'runbook', ok: true, ms: 500, peakRssBytes: 100 * 2 ** 20 },
+      { section: 'parser', size: 1_000_000, subject: 'runbook collect path', role: 'runbook', ok: true, ms: 14_200, peakRssBytes: 149 * 2 ** 20 },
+      { section: 'parser', size: 1_000_000, subject: 'byte scan (floor)', role: 'floor', ok: true, ms: 7000 },
+    ];
+    const [line, ...rest] = slopeChecks(rows);
+    assert.equal(rest.length, 0, 'no reply rows, no reply slope');
+    assert.equal(line!.target, 'linear: the collect path on a file, 20k to 1M sessions');
+    assert.match(line!.figure, /^13\.98 µs per session \(0\.50 s at 20,000, 14\.2 s at 1,000,000\), 52 bytes of peak RSS per session/);
+  });
+});
+
+describe('bench startup targets', () => {
+  const row = (subject: string, role: BenchRow['role'], ms: number): BenchRow => ({ section: 'startup', size: 9, subject, role, ok: true, ms, wallMs: ms, ratio: ms / 50 });
+  const rows = [
+    row('node printing the same help text (floor)', 'floor', 50),
+    row('runbook --help', 'runbook', 90),
+    row('runbook validate playbooks/ah-cleanup.yml', 'runbook', 600),
+    row('npx runbook --help', 'runbook', 400),
+  ];
+
+  it('judges --help against the floor of the same run, validate against 0.5 s', () => {
+    const checks = startupChecks(rows, 'fresh');
+    assert.deepEqual(checks.map((c) => c.met), [true, false, true]);
+    assert.match(checks[0]!.figure, /^1\.80× \(0\.090 s against 0\.050 s\)/);
+    assert.match(checks[2]!.figure, /plus 0\.310 s of npx itself/);
+  });
+
+  it('judges nothing when bin/runbook.js ran the TypeScript (no build, or a stale one), and says so', () => {
+    const checks = startupChecks(rows, 'stale');
+    assert.deepEqual(checks.map((c) => c.met), [undefined, undefined, false]);
+    assert.match(startupTable(rows, 'stale').join('\n'), /NOTE: src\/ changed after dist\/ was built/);
+    assert.match(startupTable(rows, 'fresh').join('\n'), /median of 9 rounds/);
+  });
+
+  it('takes the median of the rounds', () => {
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
   });
 });
 

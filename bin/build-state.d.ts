@@ -1,0 +1,3 @@
+export declare const BUILD_STAMP: string;
+export type BuildState = 'fresh' | 'stale' | 'missing';
+export declare function buildState(root: string): BuildState;
