@@ -13,7 +13,7 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000] };
+const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000] };
 const QUICK = { parser: [20_000], reply: [20_000], fleet: [10] };
 
 export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet[,...]] [--forks N]

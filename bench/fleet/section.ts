@@ -32,7 +32,7 @@ export interface FleetSectionOptions {
   readonly sizes: readonly number[];
   readonly forks: number;
   readonly dir: string;
-  /** CPU-profile one more apply at the largest size (not timed). */
+  /** CPU-profile one more apply (not timed) at 1000 devices, the issue's size, or the largest run below it. */
   readonly profile?: boolean;
   readonly openFilesLimit?: number;
   readonly log?: (line: string) => void;
@@ -55,7 +55,7 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
   const rows: BenchRow[] = [];
   const log = opts.log ?? (() => undefined);
   let profile: FleetSection['profile'];
-  const largest = Math.max(...opts.sizes);
+  const profiled = Math.max(...opts.sizes.filter((n) => n <= 1000), Math.min(...opts.sizes));
   const cliStartMs = (await runNode([join(REPO, 'bin/runbook.js'), 'validate', 'playbooks/ah-cleanup.yml'])).wallMs;
   for (const devices of opts.sizes) {
     const forks = Math.min(opts.forks, devices);
@@ -104,7 +104,7 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
         items: devices,
         ...(apply.recap ? { note: apply.recap } : {}),
       });
-      if (devices === largest && opts.profile && apply.code === 0) {
+      if (devices === profiled && opts.profile && apply.code === 0) {
         log(`fleet: profiling one more apply over ${devices} devices (node --cpu-prof), not timed`);
         const profDir = join(dir, 'cpu-prof');
         await runApply({ inventories: [lab.inventory, thresholds], forks, dir, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });

@@ -12,7 +12,7 @@ describe('bench options', () => {
   it('runs every section at full sizes by default, small sizes with --quick', () => {
     const full = parseBenchArgs([]);
     assert.deepEqual(full.sections, ['parser', 'reply', 'fleet']);
-    assert.deepEqual(full.fleetSizes, [10, 100, 1000]);
+    assert.deepEqual(full.fleetSizes, [10, 100, 1000, 5000]);
     assert.equal(full.out, 'bench/results/latest.json');
     const quick = parseBenchArgs(['--quick', '--only', 'parser,fleet']);
     assert.deepEqual(quick.sections, ['parser', 'fleet']);
@@ -43,8 +43,26 @@ describe('bench targets', () => {
     assert.equal(by(/peak RSS of the collect/)?.met, true);
     assert.equal(by(/reply: collect within 3×/)?.met, false);
     assert.equal(by(/parser: runbook's extraction/)?.met, true);
-    assert.equal(by(/fleet: apply within 3×/)?.met, true);
-    assert.match(by(/peak RSS \(what the OS sees\)/)!.figure, /^102 KiB per device/);
+    assert.equal(by(/fleet: apply within 1.5×/)?.met, false);
+    // Judged only once the fleet reaches 5,000 devices.
+    assert.equal(by(/peak RSS growth ≤ 50 KiB/)?.met, undefined);
+    assert.match(by(/peak RSS growth ≤ 50 KiB/)!.figure, /^102 KiB from 10 to 1,000$/);
+  });
+
+  it('judges the fleet against its floor at 1000 devices and memory per added device up to 5000', () => {
+    const mib = (n: number) => n * 2 ** 20;
+    const checks = targetChecks([
+      row({ section: 'fleet', size: 100, role: 'runbook', ratio: 3, peakRssBytes: mib(100) }),
+      row({ section: 'fleet', size: 1000, role: 'runbook', ratio: 1.4, peakRssBytes: mib(140) }),
+      row({ section: 'fleet', size: 5000, role: 'runbook', ratio: 2, peakRssBytes: mib(330) }),
+    ]);
+    const by = (t: RegExp) => checks.find((c) => t.test(c.target));
+    assert.equal(by(/apply within 1.5×/)?.target, 'fleet: apply within 1.5× of bare connect+auth+hello (1,000 devices)');
+    assert.equal(by(/apply within 1.5×/)?.met, true);
+    assert.equal(by(/peak RSS growth/)?.figure, '46 KiB from 100 to 1,000, 49 KiB from 1,000 to 5,000');
+    assert.equal(by(/peak RSS growth/)?.met, true);
+    const text = fleetTable([row({ section: 'fleet', size: 100, role: 'runbook', peakRssBytes: mib(100) }), row({ section: 'fleet', size: 1000, role: 'runbook', peakRssBytes: mib(200) })], 1500).join('\n');
+    assert.match(text, /runbook peak RSS per added device: 100→1,000: 114 KiB/);
   });
 
   it('prints a failed run as "fails (why)"', () => {
