@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['parser', 'reply', 'fleet'] as const;
+export const SECTIONS = ['parser', 'reply', 'fleet', 'foil'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -10,14 +10,18 @@ export interface BenchOptions {
   readonly replySizes: readonly number[];
   readonly fleetSizes: readonly number[];
   readonly forks: number;
+  /** Foil devices: small ones (the fleet's), busy ones (25k AH sessions each); 0 runs none. */
+  readonly foilSmall: number;
+  readonly foilBusy: number;
   readonly out: string;
 }
 
-const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000] };
-const QUICK = { parser: [20_000], reply: [20_000], fleet: [10] };
+const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000], foil: [50, 10] };
+const QUICK = { parser: [20_000], reply: [20_000], fleet: [10], foil: [5, 0] };
 
-export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet[,...]] [--forks N]
-                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...] [--out FILE]`;
+export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|foil[,...]] [--forks N]
+                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...]
+                   [--foil-small N] [--foil-busy N] [--out FILE]`;
 
 /** Reads the bench's command line; throws with the usage on anything it does not know. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -30,6 +34,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'parser-sizes': { type: 'string' },
       'reply-sizes': { type: 'string' },
       'fleet-sizes': { type: 'string' },
+      'foil-small': { type: 'string' },
+      'foil-busy': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -46,6 +52,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     replySizes: list(values['reply-sizes'], sizes.reply, '--reply-sizes'),
     fleetSizes: list(values['fleet-sizes'], sizes.fleet, '--fleet-sizes'),
     forks: values.forks === undefined ? 50 : positive(values.forks, '--forks'),
+    foilSmall: values['foil-small'] === undefined ? sizes.foil[0]! : count(values['foil-small'], '--foil-small'),
+    foilBusy: values['foil-busy'] === undefined ? sizes.foil[1]! : count(values['foil-busy'], '--foil-busy'),
     out: values.out ?? (values.quick ? 'bench/results/latest-quick.json' : 'bench/results/latest.json'),
   };
 }
@@ -53,6 +61,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
 function list(text: string | undefined, fallback: readonly number[], flag: string): readonly number[] {
   if (text === undefined) return fallback;
   return text.split(',').map((t) => positive(t.trim().replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'), flag));
+}
+
+/** A device count, 0 allowed (none of that kind). */
+function count(text: string, flag: string): number {
+  return text.trim() === '0' ? 0 : positive(text.trim(), flag);
 }
 
 function positive(text: string, flag: string): number {

@@ -87,6 +87,25 @@ function growthLines(rows: readonly BenchRow[]): string[] {
   ];
 }
 
+export function foilTable(rows: readonly BenchRow[], skipped: string | undefined): string[] {
+  const head = 'FOIL: Ansible (junos_rpc over ansible.netcommon.netconf) beside runbook on the same lab fleet, same forks; spawn to exit';
+  if (skipped !== undefined) return [head, `  skipped: ${skipped}`];
+  return [
+    head,
+    ...table(
+      ['devices', 'run', 'wall time', '× runbook', 'peak memory', '× runbook', 'note'],
+      rows.map((r) => [
+        count(r.size),
+        r.subject,
+        ...(r.ok
+          ? [seconds(r.wallMs), times(r.ratio), rss(r.peakRssBytes), r.role === 'runbook' ? '1.00×' : times(r.ratio2), r.note ?? '']
+          : ['fails', '', rss(r.peakRssBytes), '', r.failure ?? '']),
+      ]),
+      new Set([0, 2, 3, 4, 5]),
+    ),
+  ];
+}
+
 export function profileLines(p: ProfileSummary & { devices: number }): string[] {
   const pct = (s: number) => `${(s * 100).toFixed(1)}%`;
   return [
@@ -136,6 +155,16 @@ export function targetChecks(rows: readonly BenchRow[]): TargetCheck[] {
       out.push({ target: 'fleet: live heap per added device (what runbook holds)', met: undefined, figure: live.map((g) => `${(g.bytes / 1024).toFixed(0)} KiB from ${count(g.from)} to ${count(g.to)}`).join(', ') });
     }
   }
+  const small = rows.filter((r) => r.section === 'foil' && r.role === 'foil' && r.ok && r.subject.includes('small')).sort((a, b) => b.size - a.size)[0];
+  if (small) {
+    out.push({
+      target: `foil: runbook ≥ 100× faster than Ansible's junos_rpc collect (${count(small.size)} small devices)`,
+      met: small.ratio === undefined ? undefined : small.size >= 50 ? small.ratio >= 100 : undefined,
+      figure: `${times(small.ratio)} (memory ${times(small.ratio2)})`,
+    });
+  }
+  const busy = rows.filter((r) => r.section === 'foil' && r.role === 'foil' && r.ok && r.subject.includes('busy')).sort((a, b) => b.size - a.size)[0];
+  if (busy) out.push({ target: `foil: Ansible's memory over runbook's (${count(busy.size)} busy devices)`, met: undefined, figure: `${times(busy.ratio2)} (time ${times(busy.ratio)})` });
   return out;
 }
 

@@ -6,8 +6,8 @@ export type Role = 'floor' | 'foil' | 'runbook';
  * bench/results/latest.json.
  */
 export interface BenchRow {
-  readonly section: 'parser' | 'reply' | 'fleet';
-  /** Sessions in the reply (parser, reply) or devices (fleet). */
+  readonly section: 'parser' | 'reply' | 'fleet' | 'foil';
+  /** Sessions in the reply (parser, reply) or devices (fleet, foil). */
   readonly size: number;
   readonly subject: string;
   readonly role: Role;
@@ -23,7 +23,7 @@ export interface BenchRow {
   readonly mbps?: number;
   /** Time over the floor's time (1.0 is the floor itself). */
   readonly ratio?: number;
-  /** A second ratio where a row has two floors (reply: the SSH channel floor). */
+  /** A second ratio where a row has two floors (reply: the SSH channel floor; foil: memory over runbook's). */
   readonly ratio2?: number;
   readonly peakRssBytes?: number;
   /** Heap still in use at exit after a full GC: a leak would show here. */

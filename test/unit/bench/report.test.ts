@@ -11,12 +11,15 @@ import { fleetTable, targetChecks } from '../../../bench/report.ts';
 describe('bench options', () => {
   it('runs every section at full sizes by default, small sizes with --quick', () => {
     const full = parseBenchArgs([]);
-    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet']);
+    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet', 'foil']);
+    assert.deepEqual([full.foilSmall, full.foilBusy], [50, 10]);
     assert.deepEqual(full.fleetSizes, [10, 100, 1000, 5000]);
     assert.equal(full.out, 'bench/results/latest.json');
     const quick = parseBenchArgs(['--quick', '--only', 'parser,fleet']);
     assert.deepEqual(quick.sections, ['parser', 'fleet']);
     assert.deepEqual(quick.parserSizes, [20_000]);
+    assert.deepEqual([quick.foilSmall, quick.foilBusy], [5, 0]);
+    assert.equal(parseBenchArgs(['--foil-busy', '0']).foilBusy, 0);
     assert.equal(quick.out, 'bench/results/latest-quick.json');
     assert.deepEqual(parseBenchArgs(['--parser-sizes', '20k,1m']).parserSizes, [20_000, 1_000_000]);
   });
