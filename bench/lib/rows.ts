@@ -18,6 +18,8 @@ export interface BenchRow {
   readonly ms?: number;
   /** Spawn to exit of the process, startup included (fleet). */
   readonly wallMs?: number;
+  /** CPU time (user + system) of the measured process, all its threads (fleet). */
+  readonly cpuMs?: number;
   readonly bytes?: number;
   /** Decimal megabytes (10^6 bytes) per second. */
   readonly mbps?: number;

@@ -33,5 +33,7 @@ process.on('exit', () => {
     globalThis.gc();
     heapAfterGcBytes = process.memoryUsage().heapUsed;
   }
-  writeFileSync(out, JSON.stringify({ peakRssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapAfterGcBytes, liveHeapPeakBytes }));
+  const ru = process.resourceUsage();
+  const cpuMs = (ru.userCPUTime + ru.systemCPUTime) / 1000;
+  writeFileSync(out, JSON.stringify({ peakRssBytes, maxRssBytes: ru.maxRSS * 1024, cpuMs, heapAfterGcBytes, liveHeapPeakBytes }));
 });
