@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { HOSTILE_PASSWORD, HOSTILE_USER, HostileServer } from '../helpers/hostile-server.ts';
+import { TransportError } from '../../src/transport/errors.ts';
 import { NetconfSession } from '../../src/transport/session.ts';
 
 /** The hostile server's default behaviour is a well-behaved lab device: the baseline every hostile mode departs from. */
@@ -44,5 +45,21 @@ describe('hostile server, behaving', () => {
     // The hello, then each RPC (close-session included): the end-of-message marker rides with its message.
     assert.deepEqual(server.received.slice(rpcsBefore).map((r) => r.name), ['get-software-information', 'close-session']);
     assert.equal(server.dataPackets - before, 3);
+  });
+
+  it('refuses a key it cannot parse before connecting, naming the reason', async () => {
+    const accepted = server.accepted;
+    const err = await NetconfSession.connect({
+      name: 'bad-key',
+      address: '127.0.0.1',
+      port: server.port,
+      username: HOSTILE_USER,
+      privateKey: Buffer.from('-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n'),
+      knownHostsFile: join(dir, 'hostile_known_hosts'),
+    }).catch((e: unknown) => e);
+    assert.ok(err instanceof TransportError, String(err));
+    assert.equal(err.phase, 'connect');
+    assert.match(err.message, /bad connection settings: Cannot parse privateKey/);
+    assert.equal(server.accepted, accepted, 'nothing was contacted');
   });
 });
