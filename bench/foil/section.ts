@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTsChild } from '../lib/child.ts';
@@ -10,6 +11,29 @@ import { ansibleHome, findAnsible, writeAnsibleProject } from './ansible.ts';
 
 /** A busy device: the large scenario (SRX5800, 4 SPUs) holding 25k AH sessions, ~67 MB of reply. */
 export const BUSY_DEVICE = { ...LARGE_DEVICE, ahSessions: 25_000 } as const;
+
+/**
+ * Ansible held about 1.6 GiB per busy device here (summed PSS; the reply read whole,
+ * then copied as text and as lines): a busy case runs only with room for 2 GiB each.
+ */
+export const BUSY_ANSIBLE_BYTES = 2 * 2 ** 30;
+
+/** Why a busy case cannot run on this machine's free memory, or undefined when it can. */
+export function busyRoomProblem(devices: number, availableBytes: number | undefined): string | undefined {
+  if (availableBytes === undefined) return undefined;
+  const need = devices * BUSY_ANSIBLE_BYTES;
+  if (availableBytes >= need) return undefined;
+  return `not run: Ansible needs about ${need / 2 ** 30} GiB for ${devices} busy devices (2 GiB each), ${(availableBytes / 2 ** 30).toFixed(1)} GiB is available`;
+}
+
+function memAvailableBytes(): number | undefined {
+  try {
+    const m = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface FoilCase {
   readonly devices: number;
@@ -60,6 +84,11 @@ export async function foilSection(opts: FoilSectionOptions): Promise<FoilSection
     const forks = Math.min(opts.forks, c.devices);
     const device: Omit<LabServeOptions, 'hosts' | 'dir'> = c.kind === 'small' ? SMALL_DEVICE : BUSY_DEVICE;
     const what = `${c.kind} (${c.kind === 'small' ? `${SMALL_DEVICE.ahSessions}` : `${BUSY_DEVICE.ahSessions / 1000}k`} AH sessions)`;
+    const noRoom = c.kind === 'busy' ? busyRoomProblem(c.devices, memAvailableBytes()) : undefined;
+    if (noRoom) {
+      rows.push({ section: 'foil', size: c.devices, subject: `Ansible ${found.version} junos_rpc, ${what}`, role: 'foil', ok: false, failure: noRoom });
+      continue;
+    }
     const dir = await mkdtemp(join(opts.dir, `foil-${c.kind}-${c.devices}-`));
     log(`foil: serving ${c.devices} ${c.kind} devices`);
     const lab = await serveLab({ hosts: c.devices, ...device, dir });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findAnsible } from '../../../bench/foil/ansible.ts';
+import { busyRoomProblem } from '../../../bench/foil/section.ts';
 import { MarkedProcesses } from '../../../bench/lib/marked-processes.ts';
 import type { BenchRow } from '../../../bench/lib/rows.ts';
 import { foilTable, targetChecks } from '../../../bench/report.ts';
@@ -52,6 +53,12 @@ describe('the foil without Ansible', () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
+  });
+
+  it('runs the busy case only with 2 GiB free per busy device (Ansible held 1.6 GiB each)', () => {
+    assert.equal(busyRoomProblem(10, 24 * 2 ** 30), undefined);
+    assert.equal(busyRoomProblem(10, undefined), undefined);
+    assert.equal(busyRoomProblem(10, 12 * 2 ** 30), 'not run: Ansible needs about 20 GiB for 10 busy devices (2 GiB each), 12.0 GiB is available');
   });
 
   it('judges ≥ 100× on 50 small devices, and reports the memory ratio on busy ones', () => {
