@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO } from './lib/child.ts';
 
-export const SECTIONS = ['parser', 'reply', 'fleet', 'startup'] as const;
+export const SECTIONS = ['parser', 'reply', 'fleet', 'foil', 'startup'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -14,15 +14,19 @@ export interface BenchOptions {
   readonly forks: number;
   /** Rounds of the startup section (each command once per round). */
   readonly startupRuns: number;
+  /** Foil devices: small ones (the fleet's), busy ones (25k AH sessions each); 0 runs none. */
+  readonly foilSmall: number;
+  readonly foilBusy: number;
   /** Where the results go: an absolute path. */
   readonly out: string;
 }
 
-const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000] };
-const QUICK = { parser: [20_000], reply: [20_000], fleet: [10] };
+const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000], foil: [50, 10] };
+const QUICK = { parser: [20_000], reply: [20_000], fleet: [10], foil: [5, 0] };
 
-export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|startup[,...]] [--forks N]
-                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...] [--startup-runs N] [--out FILE]`;
+export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|foil|startup[,...]] [--forks N]
+                   [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...]
+                   [--foil-small N] [--foil-busy N] [--startup-runs N] [--out FILE]`;
 
 /**
  * Reads the bench's command line; throws with the usage on anything it does not know.
@@ -40,6 +44,8 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.en
       'reply-sizes': { type: 'string' },
       'fleet-sizes': { type: 'string' },
       'startup-runs': { type: 'string' },
+      'foil-small': { type: 'string' },
+      'foil-busy': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -57,6 +63,8 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.en
     fleetSizes: list(values['fleet-sizes'], sizes.fleet, '--fleet-sizes'),
     forks: values.forks === undefined ? 50 : positive(values.forks, '--forks'),
     startupRuns: values['startup-runs'] === undefined ? (values.quick ? 5 : 15) : positive(values['startup-runs'], '--startup-runs'),
+    foilSmall: values['foil-small'] === undefined ? sizes.foil[0]! : count(values['foil-small'], '--foil-small'),
+    foilBusy: values['foil-busy'] === undefined ? sizes.foil[1]! : count(values['foil-busy'], '--foil-busy'),
     out: values.out !== undefined ? (isAbsolute(values.out) ? values.out : resolve(cwd, values.out)) : join(REPO, values.quick ? 'bench/results/latest-quick.json' : 'bench/results/latest.json'),
   };
 }
@@ -64,6 +72,11 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.en
 function list(text: string | undefined, fallback: readonly number[], flag: string): readonly number[] {
   if (text === undefined) return fallback;
   return text.split(',').map((t) => positive(t.trim().replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'), flag));
+}
+
+/** A device count, 0 allowed (none of that kind). */
+function count(text: string, flag: string): number {
+  return text.trim() === '0' ? 0 : positive(text.trim(), flag);
 }
 
 function positive(text: string, flag: string): number {

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fleetSection, SMALL_DEVICE } from './fleet/section.ts';
+import { BUSY_DEVICE, foilSection } from './foil/section.ts';
 import { runNode, REPO } from './lib/child.ts';
 import { load1, machineInfo } from './lib/machine.ts';
 import type { BenchRow } from './lib/rows.ts';
@@ -16,7 +17,7 @@ import { replySection } from './reply/section.ts';
 import { slopeChecks } from './slopes.ts';
 import { startupTable, startupChecks } from './startup/report.ts';
 import { startupSection, type StartupSection } from './startup/section.ts';
-import { fleetTable, parserTable, profileLines, replyTable, targetChecks, targetLines } from './report.ts';
+import { fleetTable, foilTable, parserTable, profileLines, replyTable, targetChecks, targetLines } from './report.ts';
 import type { ProfileSummary } from './lib/cpu-profile.ts';
 
 let opts: BenchOptions;
@@ -101,6 +102,18 @@ try {
     if (profile) print(profileLines(profile));
   }
 
+  let foilSkipped: string | undefined;
+  if (opts.sections.includes('foil')) {
+    const cases = [
+      ...(opts.foilSmall > 0 ? [{ devices: opts.foilSmall, kind: 'small' as const }] : []),
+      ...(opts.foilBusy > 0 ? [{ devices: opts.foilBusy, kind: 'busy' as const }] : []),
+    ];
+    const f = await foilSection({ cases, forks: opts.forks, dir, log: progress });
+    rows.push(...f.rows);
+    foilSkipped = f.skipped;
+    print(foilTable(f.rows, f.skipped));
+  }
+
   const checks = [...(startup ? startupChecks(startup.rows, startup.build) : []), ...targetChecks(rows), ...slopeChecks(rows)];
   const loadAtEnd = load1();
   print([
@@ -117,7 +130,8 @@ try {
     durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
     machine,
     loadAverage: { start: loadAtStart, end: loadAtEnd },
-    lab: { mode: 'separate process (runbook lab serve)', replyDevice: LARGE_DEVICE, fleetDevice: SMALL_DEVICE },
+    lab: { mode: 'separate process (runbook lab serve)', replyDevice: LARGE_DEVICE, fleetDevice: SMALL_DEVICE, busyDevice: BUSY_DEVICE },
+    ...(foilSkipped !== undefined ? { foilSkipped } : {}),
     options: opts,
     rows,
     replies: replies.map(({ sessions, bytes, ms }) => ({ sessions, bytes, ms })),

@@ -6,7 +6,7 @@ import type { PeakMemory } from '../lib/probe.ts';
 export interface ApplyRun {
   readonly wallMs: number;
   readonly code: number | null;
-  readonly memory: (PeakMemory & { readonly heapAfterGcBytes?: number; readonly liveHeapPeakBytes?: number }) | undefined;
+  readonly memory: (Partial<PeakMemory> & { readonly heapAfterGcBytes?: number; readonly liveHeapPeakBytes?: number }) | undefined;
   /** The recap's counts line: `ok=0 changed=1000 skipped=0 failed=0 unreachable=0`. */
   readonly recap: string | undefined;
   readonly failure?: string;

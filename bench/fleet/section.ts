@@ -26,13 +26,14 @@ interface FloorResult {
   readonly failed: number;
   readonly firstFailure?: string;
   readonly peakRssBytes?: number;
+  readonly cpuMs?: number;
 }
 
 export interface FleetSectionOptions {
   readonly sizes: readonly number[];
   readonly forks: number;
   readonly dir: string;
-  /** CPU-profile one more apply at the largest size (not timed). */
+  /** CPU-profile one more apply (not timed) at 1000 devices, the issue's size, or the largest run below it. */
   readonly profile?: boolean;
   readonly openFilesLimit?: number;
   readonly log?: (line: string) => void;
@@ -55,7 +56,7 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
   const rows: BenchRow[] = [];
   const log = opts.log ?? (() => undefined);
   let profile: FleetSection['profile'];
-  const largest = Math.max(...opts.sizes);
+  const profiled = Math.max(...opts.sizes.filter((n) => n <= 1000), Math.min(...opts.sizes));
   const cliStartMs = (await runNode([join(REPO, 'bin/runbook.js'), 'validate', 'playbooks/ah-cleanup.yml'])).wallMs;
   for (const devices of opts.sizes) {
     const forks = Math.min(opts.forks, devices);
@@ -78,7 +79,8 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
         subject: `bare ssh2 connect+auth+hello (floor), forks ${forks}`,
         role: 'floor',
         ok: floorOk,
-        ...(floorOk ? { ms: f.ms, wallMs: floor.wallMs, ratio: 1 } : { failure: f?.firstFailure ?? floor.failure ?? 'no result' }),
+        ...(floorOk ? { ms: f.ms, wallMs: floor.wallMs, ratio: 1, ratio2: 1 } : { failure: f?.firstFailure ?? floor.failure ?? 'no result' }),
+        ...(f?.cpuMs !== undefined ? { cpuMs: f.cpuMs } : {}),
         ...(f?.peakRssBytes !== undefined ? { peakRssBytes: f.peakRssBytes } : {}),
         items: devices,
       });
@@ -87,6 +89,7 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
       log(`fleet: runbook apply --check over ${devices} devices, forks ${forks}`);
       const apply = await runApply({ inventories: [lab.inventory, thresholds], forks, dir, nodeArgs: ['--expose-gc'] });
       const ratio = floorOk ? apply.wallMs / floor.wallMs : undefined;
+      const cpuRatio = floorOk && f.cpuMs && apply.memory?.cpuMs ? apply.memory.cpuMs / f.cpuMs : undefined;
       log(`fleet: the same apply again, not timed, with a full GC every second to find the live heap`);
       const live = apply.code === 0 ? await runApply({ inventories: [lab.inventory, thresholds], forks, dir, liveHeapEveryMs: 1000 }) : undefined;
       rows.push({
@@ -98,13 +101,15 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
         ...(apply.failure ? { failure: apply.failure } : {}),
         wallMs: apply.wallMs,
         ...(ratio !== undefined ? { ratio } : {}),
+        ...(apply.memory?.cpuMs !== undefined ? { cpuMs: apply.memory.cpuMs } : {}),
+        ...(cpuRatio !== undefined ? { ratio2: cpuRatio } : {}),
         ...(apply.memory?.peakRssBytes !== undefined ? { peakRssBytes: apply.memory.peakRssBytes } : {}),
         ...(apply.memory?.heapAfterGcBytes !== undefined ? { retainedHeapBytes: apply.memory.heapAfterGcBytes } : {}),
         ...(live?.memory?.liveHeapPeakBytes !== undefined ? { liveHeapPeakBytes: live.memory.liveHeapPeakBytes } : {}),
         items: devices,
         ...(apply.recap ? { note: apply.recap } : {}),
       });
-      if (devices === largest && opts.profile && apply.code === 0) {
+      if (devices === profiled && opts.profile && apply.code === 0) {
         log(`fleet: profiling one more apply over ${devices} devices (node --cpu-prof), not timed`);
         const profDir = join(dir, 'cpu-prof');
         await runApply({ inventories: [lab.inventory, thresholds], forks, dir, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });

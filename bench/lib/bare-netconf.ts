@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import ssh2, { type ClientChannel } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import { sharedClientKey } from '../../src/transport/client-key.ts';
 
 /** NETCONF 1.0's end-of-message marker. */
 export const EOM = Buffer.from(']]>]]>');
@@ -43,7 +44,11 @@ export function openBare(t: BareTarget, timeoutMs = 60_000): Promise<BareLink> {
         resolve({ client, channel });
       });
     });
-    client.connect({ host: t.address, port: t.port, username: t.user, privateKey: t.privateKey, hostVerifier: () => true, readyTimeout: timeoutMs });
+    // The key parsed once and signing through a KeyObject, as runbook does (src/transport/client-key.ts):
+    // the floor must not pay what any client can avoid.
+    const publickey = { type: 'publickey', username: t.user, key: sharedClientKey(t.privateKey) };
+    const authHandler = [publickey] as unknown as ConnectConfig['authHandler'];
+    client.connect({ host: t.address, port: t.port, username: t.user, authHandler, hostVerifier: () => true, readyTimeout: timeoutMs });
   });
 }
 

@@ -11,10 +11,13 @@ export interface PeakMemory {
   readonly peakRssBytes: number | undefined;
   /** getrusage(RUSAGE_SELF).ru_maxrss, bytes. */
   readonly maxRssBytes: number;
+  /** CPU time (user + system) of the whole process, all threads: what a shared machine changes least. */
+  readonly cpuMs: number;
 }
 
 export function peakMemory(): PeakMemory {
-  return { peakRssBytes: vmHwmBytes(), maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  const ru = process.resourceUsage();
+  return { peakRssBytes: vmHwmBytes(), maxRssBytes: ru.maxRSS * 1024, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 };
 }
 
 function vmHwmBytes(): number | undefined {

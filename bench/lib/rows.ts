@@ -6,8 +6,8 @@ export type Role = 'floor' | 'foil' | 'runbook';
  * bench/results/latest.json.
  */
 export interface BenchRow {
-  readonly section: 'parser' | 'reply' | 'fleet' | 'startup';
-  /** Sessions in the reply (parser, reply), devices (fleet), or rounds (startup). */
+  readonly section: 'parser' | 'reply' | 'fleet' | 'foil' | 'startup';
+  /** Sessions in the reply (parser, reply), devices (fleet, foil), or rounds (startup). */
   readonly size: number;
   readonly subject: string;
   readonly role: Role;
@@ -18,16 +18,16 @@ export interface BenchRow {
   readonly ms?: number;
   /** Spawn to exit of the process, startup included (fleet). */
   readonly wallMs?: number;
+  /** CPU time (user + system) of the measured process, all its threads (fleet, startup). */
+  readonly cpuMs?: number;
   readonly bytes?: number;
   /** Decimal megabytes (10^6 bytes) per second. */
   readonly mbps?: number;
   /** Time over the floor's time (1.0 is the floor itself). */
   readonly ratio?: number;
-  /** A second ratio where a row has two floors (reply: the SSH channel floor). */
+  /** A second ratio where a row has two floors (reply: the SSH channel floor; foil: memory over runbook's). */
   readonly ratio2?: number;
   readonly peakRssBytes?: number;
-  /** CPU time (user + system) of the process, where the bench reads it (startup). */
-  readonly cpuMs?: number;
   /** Heap still in use at exit after a full GC: a leak would show here. */
   readonly retainedHeapBytes?: number;
   /** The most heap ever live (full GC every second, in a run not timed): what the process really holds. */

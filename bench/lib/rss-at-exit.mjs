@@ -33,8 +33,7 @@ process.on('exit', () => {
     globalThis.gc();
     heapAfterGcBytes = process.memoryUsage().heapUsed;
   }
-  // CPU time (user + system) moves less than wall time with the machine's load.
-  const cpu = process.cpuUsage();
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  writeFileSync(out, JSON.stringify({ peakRssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024, heapAfterGcBytes, liveHeapPeakBytes, cpuMs }));
+  const ru = process.resourceUsage();
+  const cpuMs = (ru.userCPUTime + ru.systemCPUTime) / 1000;
+  writeFileSync(out, JSON.stringify({ peakRssBytes, maxRssBytes: ru.maxRSS * 1024, cpuMs, heapAfterGcBytes, liveHeapPeakBytes }));
 });

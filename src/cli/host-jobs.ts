@@ -21,6 +21,7 @@ import { layeredSettings, type Targets, type TimeoutLayers } from './targets.ts'
 /** Secrets this process read, by id; environment variables and files are read when asked. */
 export class HeldSecrets implements SecretsPort {
   private readonly values = new Map<string, string | Uint8Array>();
+  private readonly files = new Map<string, Promise<Buffer>>();
 
   /** Holds a value; the reference names the host and the field, never the value. */
   hold(id: string, value: string | Uint8Array): SecretRef {
@@ -39,9 +40,14 @@ export class HeldSecrets implements SecretsPort {
       if (value === undefined || value === '') throw new SecretUnavailableError(ref, 'it is not set');
       return value;
     }
+    // One read per file per run: every host naming the key gets the same Buffer, so its
+    // parsed form is cached once (transport/client-key.ts) instead of parsed per host.
+    let read = this.files.get(ref.file);
+    if (!read) this.files.set(ref.file, (read = readFile(ref.file)));
     try {
-      return await readFile(ref.file);
+      return await read;
     } catch (err) {
+      this.files.delete(ref.file);
       throw new SecretUnavailableError(ref, (err as NodeJS.ErrnoException).code ?? String(err));
     }
   }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectionFor, type ConnectionDefaults } from '../inventory/connection.ts';
+import { connectionFor, keyFileCache, type ConnectionDefaults } from '../inventory/connection.ts';
 import { loadAnsibleSettings, type AnsibleSettings } from './ansible-config.ts';
 import { vaultKeyring, type VaultOptions } from './vault-passwords.ts';
 import { formatIssue, formatSpan } from '../inventory/errors.ts';
@@ -79,8 +79,10 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
     for (const h of hosts) refuseVaultedPlaybookVars(playbook, h);
     const resolved = hosts.map((h) => ({ host: h, vars: resolveVars(playbook, { inventory: h.vars, inventoryAt: `${h.at.file}:${h.at.line}`, extra }) }));
     const connections = new Map<string, ConnectOptions>();
+    // Made once for the run: a key file shared by a thousand hosts is read (and parsed) once.
+    const defaults = connectionDefaults(opts);
     for (const h of hosts) {
-      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, connectionDefaults(opts)));
+      if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, defaults));
     }
     return { inventory, extra, hosts: resolved, connections };
   });
@@ -99,11 +101,15 @@ export async function listHosts(playbook: Playbook, opts: { inventoryFiles: read
   });
 }
 
-/** What the command line and ansible.cfg give hosts that do not set it themselves. */
+/**
+ * What the command line and ansible.cfg give hosts that do not set it themselves, and a
+ * key file reader that reads each file once: make it once per run.
+ */
 export function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
   const a = opts.ansible;
   return {
     knownHostsFile: opts.knownHosts,
+    readKeyFile: keyFileCache(),
     ...(opts.sshConfig !== undefined ? { sshConfigFile: opts.sshConfig } : {}),
     ...(opts.acceptNew || a?.hostKeyChecking === false ? { acceptNew: true } : {}),
     ...(a?.remoteUser !== undefined ? { user: a.remoteUser } : {}),

@@ -46,6 +46,25 @@ export interface ConnectionDefaults {
   /** For hosts without runbook_connect_timeout / runbook_rpc_timeout (ansible.cfg's timeouts), in seconds. */
   readonly connectTimeoutS?: number;
   readonly rpcTimeoutS?: number;
+  /** Reads key files; one keyFileCache() per run reads each file once for all its hosts. */
+  readonly readKeyFile?: KeyFileReader;
+}
+
+/** Reads a private key file (injected to count reads). */
+export type KeyFileReader = (file: string) => Promise<Buffer>;
+
+/**
+ * A reader that reads each key file once: every host naming the file gets the same
+ * Buffer, which the transport then parses once (transport/client-key.ts) rather than
+ * once per host. Made per run, so a key replaced between runs is read again.
+ */
+export function keyFileCache(read: KeyFileReader = (file) => readFile(file)): KeyFileReader {
+  const files = new Map<string, Promise<Buffer>>();
+  return (file) => {
+    let buffer = files.get(file);
+    if (!buffer) files.set(file, (buffer = read(file)));
+    return buffer;
+  };
 }
 
 const LIMIT_VARS = Object.values(LIMIT_SETTINGS).map((s) => s.variable);
@@ -91,7 +110,8 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     if (problem) throw vars.error(name, vars.isSecret(name) ? `${name}: the value decrypted from Ansible Vault is not a valid ${name} (not shown)` : problem);
   }
 
-  const key = await privateKey(vars, env, defaults.privateKeyFile);
+  const readKey = defaults.readKeyFile ?? ((file: string) => readFile(file));
+  const key = await privateKey(vars, env, defaults.privateKeyFile, readKey);
   const route = await routeFor(vars, env, defaults, vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user, key?.privateKey);
   const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user ?? route.user;
   if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user (or remote_user in ansible.cfg)');
@@ -100,7 +120,7 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
   const rpcDeadline = numberOf(vars.get('runbook_rpc_deadline'));
   const acceptNew = (vars.get('runbook_accept_new_host_key') as boolean | undefined) ?? defaults.acceptNew;
 
-  const routeKey = key === undefined && route.identityFile !== undefined ? await readKeyFile(vars, undefined, route.identityFile) : undefined;
+  const routeKey = key === undefined && route.identityFile !== undefined ? await readKeyFile(vars, undefined, route.identityFile, readKey) : undefined;
   const password = passwordFrom(vars, env);
   const agent = agentFrom(vars, env, key === undefined && routeKey === undefined && password === undefined);
   if (key === undefined && routeKey === undefined && password === undefined && agent === undefined) {
@@ -216,22 +236,22 @@ async function routeFor(vars: HostVars, env: NodeJS.ProcessEnv, defaults: Connec
   }
 }
 
-async function readKeyFile(vars: HostVars, keyVar: string | undefined, file: string): Promise<Buffer> {
+async function readKeyFile(vars: HostVars, keyVar: string | undefined, file: string, read: KeyFileReader): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await read(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw vars.error(keyVar, `IdentityFile (ssh config): the key file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, err);
   }
 }
 
-async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined): Promise<{ privateKey: Buffer; file: string; passphrase?: string; passphraseEnv?: string } | undefined> {
+async function privateKey(vars: HostVars, env: NodeJS.ProcessEnv, fallback: string | undefined, read: KeyFileReader): Promise<{ privateKey: Buffer; file: string; passphrase?: string; passphraseEnv?: string } | undefined> {
   const keyVar = ['ansible_ssh_private_key_file', 'ansible_private_key_file'].find((n) => vars.get(n) !== undefined);
   if (!keyVar && fallback === undefined) return undefined;
   const file = expandPath(keyVar ? vars.string(keyVar)! : fallback!, env);
   let privateKey: Buffer;
   try {
-    privateKey = await readFile(file);
+    privateKey = await read(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(err)})`;

@@ -1,4 +1,5 @@
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
+import { sharedClientKey } from './client-key.ts';
 import { TransportError } from './errors.ts';
 import { openTunnel } from './jump.ts';
 import { KnownHosts } from './known-hosts.ts';
@@ -68,9 +69,14 @@ export async function openNetconfChannel(opts: ConnectOptions, deadline: number)
     },
   };
   if (opts.password !== undefined) config.password = opts.password;
-  if (opts.privateKey !== undefined) config.privateKey = opts.privateKey;
-  if (opts.passphrase !== undefined) config.passphrase = opts.passphrase;
   if (opts.agent !== undefined) config.agent = opts.agent;
+  let key: ParsedKey | undefined;
+  try {
+    key = opts.privateKey !== undefined ? sharedClientKey(opts.privateKey, opts.passphrase) : undefined;
+  } catch (err) {
+    throw new TransportError(name, 'connect', `bad connection settings: ${(err as Error).message}`, { cause: err });
+  }
+  config.authHandler = authOrder(opts, key);
   // Through jump hosts or a ProxyCommand: the device's session runs over that stream.
   const tunnel = await openTunnel(opts, deadline);
   if (tunnel) {
@@ -119,6 +125,19 @@ export async function openNetconfChannel(opts: ConnectOptions, deadline: number)
     });
   });
   return { client, channel };
+}
+
+/**
+ * The methods ssh2 would try by itself, in its order, with the key already parsed (see
+ * client-key.ts): given as text, ssh2 would parse it again for every connection.
+ */
+function authOrder(opts: ConnectOptions, key: ParsedKey | undefined): ConnectConfig['authHandler'] {
+  const methods: unknown[] = ['none'];
+  if (opts.password !== undefined) methods.push('password');
+  if (key) methods.push({ type: 'publickey', username: opts.username, key });
+  if (opts.agent !== undefined) methods.push('agent');
+  if (opts.password !== undefined) methods.push('keyboard-interactive');
+  return methods as ConnectConfig['authHandler'];
 }
 
 function hostLabel(address: string, port: number): string {

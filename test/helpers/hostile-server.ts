@@ -81,6 +81,8 @@ export class HostileServer {
   readonly received: ReceivedRpc[] = [];
   /** TCP connections accepted. */
   accepted = 0;
+  /** SSH channel data packets received from clients (each a 'data' event of the netconf channel). */
+  dataPackets = 0;
   private readonly server: ssh2.Server;
   private readonly connections = new Set<Connection>();
   readonly backend: DeviceBackend;
@@ -206,6 +208,7 @@ export class HostileServer {
       },
     });
     channel.on('data', (b: Buffer) => {
+      this.dataPackets++;
       try {
         decoder.push(b);
       } catch {

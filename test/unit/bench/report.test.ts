@@ -15,13 +15,16 @@ import { median } from '../../../bench/startup/section.ts';
 describe('bench options', () => {
   it('runs every section at full sizes by default, small sizes with --quick', () => {
     const full = parseBenchArgs([]);
-    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet', 'startup']);
-    assert.deepEqual(full.fleetSizes, [10, 100, 1000]);
+    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet', 'foil', 'startup']);
+    assert.deepEqual([full.foilSmall, full.foilBusy], [50, 10]);
+    assert.deepEqual(full.fleetSizes, [10, 100, 1000, 5000]);
     assert.equal(full.out, join(REPO, 'bench/results/latest.json'));
     assert.equal(full.startupRuns, 15);
     const quick = parseBenchArgs(['--quick', '--only', 'parser,fleet']);
     assert.deepEqual(quick.sections, ['parser', 'fleet']);
     assert.deepEqual(quick.parserSizes, [20_000]);
+    assert.deepEqual([quick.foilSmall, quick.foilBusy], [5, 0]);
+    assert.equal(parseBenchArgs(['--foil-busy', '0']).foilBusy, 0);
     assert.equal(quick.out, join(REPO, 'bench/results/latest-quick.json'));
     assert.equal(quick.startupRuns, 5);
     assert.deepEqual(parseBenchArgs(['--parser-sizes', '20k,1m']).parserSizes, [20_000, 1_000_000]);
@@ -44,7 +47,9 @@ describe('bench targets', () => {
 
   it("reads the issue's targets off the largest sizes", () => {
     const checks = targetChecks([
-      row({ section: 'reply', size: 1_000_000, role: 'runbook', subject: 'runbook collect over NETCONF/SSH', ratio: 4.2, peakRssBytes: 200 * 2 ** 20 }),
+      row({ section: 'reply', size: 1_000_000, role: 'runbook', subject: 'runbook collect over NETCONF/SSH', ratio: 4.2, ratio2: 1.6, peakRssBytes: 200 * 2 ** 20 }),
+      row({ section: 'reply', size: 20_000, role: 'runbook', subject: 'runbook collect over NETCONF/SSH', ratio: 3, ratio2: 1.2, peakRssBytes: 90 * 2 ** 20 }),
+      row({ section: 'parser', size: 20_000, role: 'runbook', ratio: 1.9 }),
       row({ section: 'reply', size: 1_000_000, role: 'runbook', subject: 'runbook apply, whole playbook (wall)', ratio: 9, peakRssBytes: 700 * 2 ** 20 }),
       row({ section: 'parser', size: 1_000_000, role: 'runbook', ratio: 2.5 }),
       row({ section: 'fleet', size: 10, role: 'runbook', ratio: 5, peakRssBytes: 100 * 2 ** 20 }),
@@ -52,10 +57,31 @@ describe('bench targets', () => {
     ]);
     const by = (t: RegExp) => checks.find((c) => t.test(c.target));
     assert.equal(by(/peak RSS of the collect/)?.met, true);
-    assert.equal(by(/reply: collect within 3×/)?.met, false);
-    assert.equal(by(/parser: runbook's extraction/)?.met, true);
-    assert.equal(by(/fleet: apply within 3×/)?.met, true);
-    assert.match(by(/peak RSS \(what the OS sees\)/)!.figure, /^102 KiB per device/);
+    // Target 4: judged at every size.
+    assert.equal(by(/collect over SSH within 1.3× of the bare channel \(1M/)?.met, false);
+    assert.equal(by(/collect over SSH within 1.3× of the bare channel \(20k/)?.met, true);
+    assert.equal(by(/parser: runbook's extraction within 2× of the byte scan \(1M/)?.met, false);
+    assert.equal(by(/parser: runbook's extraction within 2× of the byte scan \(20k/)?.met, true);
+    assert.equal(by(/fleet: apply within 1.5×/)?.met, false);
+    // Judged only once the fleet reaches 5,000 devices.
+    assert.equal(by(/peak RSS growth ≤ 50 KiB/)?.met, undefined);
+    assert.match(by(/peak RSS growth ≤ 50 KiB/)!.figure, /^102 KiB from 10 to 1,000$/);
+  });
+
+  it('judges the fleet against its floor at 1000 devices and memory per added device up to 5000', () => {
+    const mib = (n: number) => n * 2 ** 20;
+    const checks = targetChecks([
+      row({ section: 'fleet', size: 100, role: 'runbook', ratio: 3, peakRssBytes: mib(100) }),
+      row({ section: 'fleet', size: 1000, role: 'runbook', ratio: 1.4, peakRssBytes: mib(140) }),
+      row({ section: 'fleet', size: 5000, role: 'runbook', ratio: 2, peakRssBytes: mib(330) }),
+    ]);
+    const by = (t: RegExp) => checks.find((c) => t.test(c.target));
+    assert.equal(by(/apply within 1.5×/)?.target, 'fleet: apply within 1.5× of bare connect+auth+hello (1,000 devices)');
+    assert.equal(by(/apply within 1.5×/)?.met, true);
+    assert.equal(by(/peak RSS growth/)?.figure, '46 KiB from 100 to 1,000, 49 KiB from 1,000 to 5,000');
+    assert.equal(by(/peak RSS growth/)?.met, true);
+    const text = fleetTable([row({ section: 'fleet', size: 100, role: 'runbook', peakRssBytes: mib(100) }), row({ section: 'fleet', size: 1000, role: 'runbook', peakRssBytes: mib(200) })], 1500).join('\n');
+    assert.match(text, /runbook peak RSS per added device: 100→1,000: 114 KiB/);
   });
 
   it('prints a failed run as "fails (why)"', () => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectionSettings, HeldSecrets } from '../../../src/cli/host-jobs.ts';
 import { SecretUnavailableError } from '../../../src/contracts/secrets.ts';
@@ -51,5 +54,24 @@ describe('connection settings of a host job', () => {
     await assert.rejects(held.resolve({ secret: 'srx9/password' }), (e: unknown) => e instanceof SecretUnavailableError && /srx9\/password/.test(e.message));
     await assert.rejects(held.resolve({ env: 'RUNBOOK_SURELY_UNSET_VAR' }), /environment variable RUNBOOK_SURELY_UNSET_VAR cannot be read: it is not set/);
     await assert.rejects(held.resolve({ file: '/nonexistent/key' }), /the file \/nonexistent\/key cannot be read: ENOENT/);
+  });
+
+  it('reads a key file once per run: every host naming it gets the same Buffer (parsed once by the transport)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-held-'));
+    try {
+      const file = join(dir, 'id_ed25519');
+      writeFileSync(file, KEY);
+      const held = new HeldSecrets();
+      const [a, b] = await Promise.all([held.resolve({ file }), held.resolve({ file })]);
+      assert.ok(Buffer.isBuffer(a));
+      assert.equal(a, b, 'the same Buffer, not two reads');
+      // A file that could not be read is tried again next time, not remembered as failed.
+      const missing = join(dir, 'later');
+      await assert.rejects(held.resolve({ file: missing }), /ENOENT/);
+      writeFileSync(missing, KEY);
+      assert.deepEqual(await held.resolve({ file: missing }), KEY);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -24,6 +24,15 @@ describe('failure policy (pure)', () => {
     assert.equal(stopReason({ maxFailPercentage: 0 }, r, 3, 2, true), 'max_fail_percentage 0% exceeded: 1 of 3 hosts in batch 2 failed or was unreachable');
   });
 
+  it('without a policy, never over budget and reads no result (it is asked before every host starts)', () => {
+    let reads = 0;
+    const counted = batch('failed', 'unreachable', 'ok').map((r) => Object.defineProperty({ ...r }, 'status', { get: () => (reads++, r.status) }));
+    assert.equal(overBudget({}, counted, 3), false);
+    assert.equal(reads, 0);
+    assert.equal(overBudget({ maxFailPercentage: 50 }, counted, 3), true);
+    assert.ok(reads > 0);
+  });
+
   it('a require skip is not a failure', () => {
     assert.equal(overBudget({ maxFailPercentage: 0, anyErrorsFatal: true }, batch('skipped', 'changed'), 2), false);
     assert.equal(stopReason({ maxFailPercentage: 0, anyErrorsFatal: true }, batch('skipped', 'skipped'), 2, 1, true), undefined);

@@ -118,4 +118,15 @@ describe('expression sandbox: big lists', () => {
     assert.equal(records.length, 5000);
     assert.deepEqual(records[0], { peer: '10.0.0.1', n: 0 });
   });
+
+  it("copies no record of a small device's table (100 sessions) when only its count is read", async () => {
+    let reads = 0;
+    const plain = Array.from({ length: 100 }, (_, i) => ({ peer: `10.0.${i % 7}.1`, n: i }));
+    const records = new Proxy(plain, { get: (t, k, r) => (typeof k === 'string' && /^\d+$/.test(k) && reads++, Reflect.get(t, k, r)) });
+    const scope = { ah: { count: 100, records } };
+    assert.equal(await compileExpression('ah.count', at).evaluate(scope), 100);
+    assert.equal(reads, 0);
+    assert.equal(await compileExpression('$count(ah.records[peer = "10.0.3.1"])', at).evaluate(scope), 14);
+    assert.ok(reads >= 100);
+  });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { format, inspect } from 'node:util';
-import { connectionFor, expandPath } from '../../../src/inventory/connection.ts';
+import { connectionFor, expandPath, keyFileCache } from '../../../src/inventory/connection.ts';
 import { CredentialError } from '../../../src/inventory/errors.ts';
 import type { Inventory, InventoryHost } from '../../../src/inventory/types.ts';
 import type { ConnectOptions } from '../../../src/transport/options.ts';
@@ -118,6 +119,20 @@ describe('connectionFor', () => {
     const e = await credentialError(host(inv, 'key-passphrase'), env());
     assert.equal(e.variable, 'runbook_key_passphrase_env');
     assert.match(e.message, /names the environment variable RB_TEST_PASSPHRASE, which is not set/);
+  });
+
+  it('reads a key file once for all the hosts that name it, and gives them the same buffer (keyFileCache)', async () => {
+    const reads: string[] = [];
+    const defaults = { ...DEFAULTS, readKeyFile: keyFileCache(async (file) => (reads.push(file), readFile(file))) };
+    const names = ['key', 'key-old-name', 'key-passphrase', 'key'];
+    const got = await Promise.all(names.map((n) => connectionFor(host(inv, n), env({ RB_TEST_PASSPHRASE: PASSPHRASE }), defaults)));
+    assert.deepEqual(reads, [join(HOME, 'id_test')]);
+    assert.deepEqual(got[0]!.privateKey, KEY);
+    for (const c of got) assert.equal(c.privateKey, got[0]!.privateKey);
+    // A file that cannot be read is still each host's own located error.
+    const missing = await connectionFor(host(inv, 'key-missing'), env({ RB_TEST_PASSWORD: SECRET }), defaults).catch((err: unknown) => err);
+    assert.ok(missing instanceof CredentialError && missing.variable === 'ansible_ssh_private_key_file', String(missing));
+    assert.equal(reads.length, 2);
   });
 
   it('fails clearly when the key file is missing, naming host and variable and never the password', async () => {
