@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 /**
@@ -94,11 +94,16 @@ export async function startInventoryLab(hosts: readonly InventoryHost[]): Promis
   const [{ Lab }, { createLabBackend }] = await Promise.all([import('../lab/lab.ts'), import('../lab/backend.ts')]);
   // The handlers go on before the dir exists: a signal between its creation and their
   // registration would otherwise end the process by default and leave the dir behind.
+  // Made synchronously: with mkdtemp's promise, the dir exists on disk a moment before its
+  // name is known here, and a signal in that moment exits with nothing to remove.
   removedAtExit.arm();
-  const dir = await mkdtemp(join(tmpdir(), 'runbook-lab-')).catch((err: unknown) => {
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'runbook-lab-'));
+  } catch (err) {
     removedAtExit.disarm();
     throw err;
-  });
+  }
   removedAtExit.add(dir);
   const lab = await Lab.start({
     dir,
