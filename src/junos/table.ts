@@ -157,7 +157,10 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   const alternatives = parseItem(spec.item);
   // The common case, one plain item element, is told by one comparison per element.
   const single = alternatives.size === 1 ? [...alternatives.values()][0] : undefined;
-  const singleName = single && single.child === undefined && !single.spuBlock ? [...alternatives.keys()][0] : undefined;
+  const singleName = single && single.child === undefined ? [...alternatives.keys()][0] : undefined;
+  const loose = looseBlocks(alternatives, spec.fields);
+  /** The loose children of the loose block open now, gathered into one item. */
+  let gathered: XmlNode | undefined;
   const values = new Map((spec.values ?? []).map((name) => [name, [] as TableTally[]]));
   const opened = new Map((spec.opened ?? []).map((name) => [name, 0]));
   const NewRecord = recordConstructor();
@@ -203,18 +206,23 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   };
 
   return {
-    items: new Set([...alternatives.keys(), ...values.keys(), ...NodeTracker.ITEMS, ...SpuTracker.ITEMS]),
+    items: new Set([...[...alternatives].filter(([, a]) => a.child !== '*').map(([name]) => name), ...loose.children, ...values.keys(), ...NodeTracker.ITEMS, ...SpuTracker.ITEMS]),
     keep: keptNames(spec.fields, alternatives),
     onOpen(name) {
       nodes.open(name);
       spus.open(name);
+      if (loose.blocks.has(name)) gathered = undefined;
       const n = opened.get(name);
       if (n !== undefined) opened.set(name, n + 1);
     },
     onClose(name) {
+      if (gathered !== undefined && loose.blocks.has(name)) {
+        readItem(gathered, undefined);
+        gathered = undefined;
+      }
       nodes.close(name);
     },
-    onElement(el) {
+    onElement(el, path) {
       if (singleName !== undefined) {
         if (el.name === singleName) return readItem(el, undefined);
       } else {
@@ -222,6 +230,11 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
         if (alt !== undefined) return readAlternative(el, alt);
       }
       if (nodes.take(el) || spus.take(el)) return;
+      if (loose.children.has(el.name) && loose.blocks.has(path[path.length - 1])) {
+        gathered ??= { name: path[path.length - 1], attrs: {}, children: [], text: '' };
+        gathered.children.push(el);
+        return;
+      }
       const list = values.get(el.name);
       const n = list && parseUint(el.text);
       if (list && n !== undefined) list.push(nodes.node === undefined ? { value: n } : { value: n, node: nodes.node });
@@ -240,34 +253,49 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   };
 
   function readAlternative(el: XmlNode, alt: ItemAlternative): void {
-    // An SPU block read as an item names its SPU inside (the filtered summary shape).
-    if (alt.spuBlock) for (const c of el.children) spus.take(c);
     if (alt.child === undefined) return readItem(el, undefined);
     for (const c of el.children) if (c.name === alt.child) readItem(c, el);
   }
 }
 
-/** One alternative of a table's item: the element selected, and for `group/item` the child read. */
+/**
+ * One alternative of a table's item: the element selected; for `group/item` the child read;
+ * for `block/*` (child '*') the block's loose children, gathered as one item until it closes.
+ */
 interface ItemAlternative {
   readonly child?: string;
-  /** The element is an SPU block (flow-session-information): its SPU id is inside it. */
-  readonly spuBlock: boolean;
 }
 
-/** `a | g/b` → a: {}, g: {child: b}, keyed by the element the reader selects. */
+/** `a | g/b | c/*` → a: {}, g: {child: b}, c: {child: *}, keyed by the element named first. */
 function parseItem(item: string): Map<string, ItemAlternative> {
   const alternatives = new Map<string, ItemAlternative>();
   for (const part of item.split('|')) {
     const [first, child] = part.trim().split('/');
-    alternatives.set(first, { ...(child !== undefined ? { child } : {}), spuBlock: SpuTracker.BLOCKS.includes(first) });
+    alternatives.set(first, child !== undefined ? { child } : {});
   }
   return alternatives;
 }
 
-/** `a | g/b`: the alternatives of an item, or why it is not one. */
+/**
+ * The loose blocks of a table (`block/*`) and the children gathered from them: the first
+ * element of every field path. The filtered flow summary writes its counters straight
+ * into `<flow-session-information>`, which on other releases wraps everything.
+ */
+function looseBlocks(alternatives: ReadonlyMap<string, ItemAlternative>, fields: readonly TableField[]): { blocks: ReadonlySet<string>; children: ReadonlySet<string> } {
+  const blocks = new Set([...alternatives].filter(([, a]) => a.child === '*').map(([name]) => name));
+  const children = new Set<string>();
+  if (blocks.size === 0) return { blocks, children };
+  for (const f of fields) {
+    if (f.kind === 'context') continue;
+    for (const p of [f.path, ...(f.kind === 'path' ? (f.or ?? []).map((a) => a.path) : [])]) if (p.length > 0 && p[0].name !== '..') children.add(p[0].name);
+  }
+  return { blocks, children };
+}
+
+/** `a | g/b | c/*`: the alternatives of an item, or why it is not one. */
 export function checkTableItem(item: string): string | undefined {
   for (const part of item.split('|')) {
-    if (!/^[A-Za-z_][\w.-]*(\/[A-Za-z_][\w.-]*)?$/.test(part.trim())) return `'${part.trim()}' is not an element name or group/element`;
+    if (!/^[A-Za-z_][\w.-]*(\/([A-Za-z_][\w.-]*|\*))?$/.test(part.trim())) return `'${part.trim()}' is not an element name, group/element or block/*`;
   }
   return undefined;
 }
@@ -310,10 +338,7 @@ function keptNames(fields: readonly TableField[], alternatives: ReadonlyMap<stri
     }
   };
   addFields(fields);
-  for (const alt of alternatives.values()) {
-    if (alt.child !== undefined) names.add(alt.child);
-    if (alt.spuBlock) for (const n of SpuTracker.ITEMS) names.add(n);
-  }
+  for (const alt of alternatives.values()) if (alt.child !== undefined && alt.child !== '*') names.add(alt.child);
   return names;
 }
 /**
