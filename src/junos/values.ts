@@ -13,12 +13,6 @@ export function parseUint(text: string | undefined): number | undefined {
   return Number(t);
 }
 
-/** The first run of digits in decorated text ("264/" → 264, "Expires in 3538 seconds" → 3538). */
-export function firstUint(text: string | undefined): number | undefined {
-  const m = text === undefined ? null : /\d{1,15}/.exec(text);
-  return m ? Number(m[0]) : undefined;
-}
-
 /** Trimmed text, or undefined when there is none: Junos emits many empty elements. */
 export function nonEmpty(text: string | undefined): string | undefined {
   const t = text?.trim();
@@ -34,17 +28,4 @@ export function nonEmpty(text: string | undefined): string | undefined {
  */
 export function detach(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
-}
-
-/**
- * A copy without undefined members, so records compare and serialise as plain data.
- * Copying (rather than deleting in place) keeps V8's fast object layout, which matters
- * when a reply's million records are kept.
- */
-export function prune<T extends object>(record: T): T {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(record) as (keyof T)[]) {
-    if (record[key] !== undefined) out[key] = record[key];
-  }
-  return out as T;
 }
