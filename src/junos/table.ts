@@ -292,14 +292,6 @@ function looseBlocks(alternatives: ReadonlyMap<string, ItemAlternative>, fields:
   return { blocks, children };
 }
 
-/** `a | g/b | c/*`: the alternatives of an item, or why it is not one. */
-export function checkTableItem(item: string): string | undefined {
-  for (const part of item.split('|')) {
-    if (!/^[A-Za-z_][\w.-]*(\/([A-Za-z_][\w.-]*|\*))?$/.test(part.trim())) return `'${part.trim()}' is not an element name, group/element or block/*`;
-  }
-  return undefined;
-}
-
 /** A field made ready to read: its value pool, its compiled patterns, its sub-fields. */
 interface CompiledField {
   readonly field: TableField;
