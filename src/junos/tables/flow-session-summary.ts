@@ -96,7 +96,10 @@ export const FLOW_SESSION_SUMMARY: NamedTable<FlowSummaryView, SpuSummary> = {
 
 function spuSummary(record: TableRecord): SpuSummary {
   const { shape, ...counts } = withoutNulls<SpuSummary & { shape: string }>(record);
-  return { ...withUtilisation(counts), filtered: shape !== 'flow-session-summary-information' };
+  if (shape === 'flow-session-summary-information') return { ...withUtilisation(counts), filtered: false };
+  // The filtered shapes list the total after the states, as the device writes them.
+  const { active, ...states } = counts;
+  return { ...states, ...(active !== undefined ? { active } : {}), filtered: true };
 }
 
 function sum(list: readonly SessionCounts[]): SessionCounts {

@@ -113,7 +113,11 @@ function ipsecSa(record: TableRecord): IpsecSa {
   const sa = withoutNulls<IpsecSa>(record, ['lifesize']);
   const { encryption, authentication } = sa;
   const algorithm = encryption !== undefined && authentication !== undefined ? `${encryption}/${authentication}` : (encryption ?? authentication);
-  return algorithm !== undefined ? { ...sa, algorithm } : sa;
+  if (algorithm === undefined) return sa;
+  // Right after the algorithms it joins, where the CLI shows it.
+  const entries = Object.entries(sa);
+  const after = Math.max(entries.findIndex(([k]) => k === 'encryption'), entries.findIndex(([k]) => k === 'authentication'));
+  return Object.fromEntries([...entries.slice(0, after + 1), ['algorithm', algorithm], ...entries.slice(after + 1)]) as unknown as IpsecSa;
 }
 
 /** The reported totals per node (one `<ipsec-security-associations-information>` each), in order. */
