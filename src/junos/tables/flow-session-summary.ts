@@ -45,7 +45,7 @@ export interface SpuSummary extends SessionCounts {
   readonly filtered: boolean;
 }
 
-export interface FlowSummaryView {
+export interface FlowSummaryResult {
   /** One entry per SPU per node, in document order. */
   readonly spus: SpuSummary[];
   /** Every count summed over all SPUs and nodes (a cluster's backup copies included). */
@@ -61,7 +61,7 @@ const COUNT_KEYS: readonly CountKey[] = ['unicast', 'multicast', 'servicesOffloa
 const counter = (name: CountKey, plain: string, displayed: string) => countField(name, `${plain} | displayed-session-${displayed} | dcp-displayed-session-${displayed}`);
 
 /** `get-flow-session-information summary`: one record per SPU per cluster node. */
-export const FLOW_SESSION_SUMMARY: NamedTable<FlowSummaryView, SpuSummary> = {
+export const FLOW_SESSION_SUMMARY: NamedTable<FlowSummaryResult, SpuSummary> = {
   name: 'flow-session-summary',
   description: 'show security flow session summary: one record per SPU per cluster node, in every shape Junos answers in',
   rpc: 'get-flow-session-information',
@@ -85,7 +85,7 @@ export const FLOW_SESSION_SUMMARY: NamedTable<FlowSummaryView, SpuSummary> = {
       contextField('shape', 'item'),
     ],
   },
-  view: (r: TableResult): FlowSummaryView => {
+  view: (r: TableResult): FlowSummaryResult => {
     const spus = r.records.map(spuSummary);
     const perNode = new Map<string, SpuSummary[]>();
     for (const e of spus) if (e.node !== undefined) perNode.set(e.node, [...(perNode.get(e.node) ?? []), e]);

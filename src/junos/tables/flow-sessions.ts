@@ -56,7 +56,7 @@ export interface FlowSession {
  * block's `<displayed-session-count>` (as PyEZ's findtext and the on-box AH script do)
  * misses every other SPU and node.
  */
-export interface FlowSessionsView {
+export interface FlowSessionsResult {
   readonly sessions: FlowSession[];
   /** `<flow-session>` elements seen over all blocks and nodes (skipped ones included). */
   readonly total: number;
@@ -88,7 +88,7 @@ const wingFields = [
 ];
 
 /** `get-flow-session-information` (show security flow session): one record per session. */
-export const FLOW_SESSIONS: NamedTable<FlowSessionsView, FlowSession> = {
+export const FLOW_SESSIONS: NamedTable<FlowSessionsResult, FlowSession> = {
   name: 'flow-sessions',
   description: 'show security flow session: one record per session, over every SPU and cluster node',
   rpc: 'get-flow-session-information',
@@ -116,7 +116,7 @@ export const FLOW_SESSIONS: NamedTable<FlowSessionsView, FlowSession> = {
     values: ['displayed-session-count'],
     opened: ['flow-session-information'],
   },
-  view: (r: TableResult): FlowSessionsView => {
+  view: (r: TableResult): FlowSessionsResult => {
     const displayedCounts = (r.values?.['displayed-session-count'] ?? []).map((t) => t.value);
     return {
       sessions: r.records.map(flowSession),

@@ -31,7 +31,7 @@ export interface IkeSa {
   readonly node?: string;
 }
 
-export interface IkeSaView {
+export interface IkeSaResult {
   readonly sas: IkeSa[];
   /** SAs without a remote address: not reported as records. */
   readonly skipped: number;
@@ -40,7 +40,7 @@ export interface IkeSaView {
 /** The SA's own element, else its block's (detail output keeps some on the block). */
 const own = (name: string, element: string) => pathField(name, `${element} | ../${element}`);
 
-export const IKE_SAS: NamedTable<IkeSaView, IkeSa> = {
+export const IKE_SAS: NamedTable<IkeSaResult, IkeSa> = {
   name: 'ike-sas',
   description: 'show security ike security-associations (brief or detail): one record per IKE SA',
   rpc: 'get-ike-security-associations-information',
@@ -62,7 +62,7 @@ export const IKE_SAS: NamedTable<IkeSaView, IkeSa> = {
       contextField('node', 'node'),
     ],
   },
-  view: (r: TableResult): IkeSaView => ({ sas: r.records.map(ikeSa), skipped: r.skipped ?? 0 }),
+  view: (r: TableResult): IkeSaResult => ({ sas: r.records.map(ikeSa), skipped: r.skipped ?? 0 }),
   viewRecord: (r) => ikeSa(r),
 };
 

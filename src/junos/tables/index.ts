@@ -26,8 +26,8 @@ export function tableForCall(rpc: string, args: RpcArgs = {}): NamedTable | unde
 }
 
 export { viewReader, type NamedTable } from './named-table.ts';
-export { FLOW_SESSIONS, flowSessions, type FlowSession, type FlowSessionsView, type FlowWing } from './flow-sessions.ts';
-export { FLOW_SESSION_SUMMARY, flowSummary, type FlowSummaryView, type SessionCounts, type SpuSummary } from './flow-session-summary.ts';
-export { IKE_SAS, ikeSas, type IkeSa, type IkeSaView } from './ike-sas.ts';
-export { IPSEC_SAS, ipsecSas, tunnelIndexesByPeer, type IpsecReportedTotals, type IpsecSa, type IpsecSaView } from './ipsec-sas.ts';
-export { SOFTWARE, software, type SoftwareInfo, type SoftwareView } from './software.ts';
+export { FLOW_SESSIONS, flowSessions, type FlowSession, type FlowSessionsResult, type FlowWing } from './flow-sessions.ts';
+export { FLOW_SESSION_SUMMARY, flowSummary, type FlowSummaryResult, type SessionCounts, type SpuSummary } from './flow-session-summary.ts';
+export { IKE_SAS, ikeSas, type IkeSa, type IkeSaResult } from './ike-sas.ts';
+export { IPSEC_SAS, ipsecSas, tunnelIndexesByPeer, type IpsecReportedTotals, type IpsecSa, type IpsecSaResult } from './ipsec-sas.ts';
+export { SOFTWARE, software, type SoftwareInfo, type SoftwareResult } from './software.ts';

@@ -50,7 +50,7 @@ export interface IpsecReportedTotals {
   readonly ipsecSas?: number;
 }
 
-export interface IpsecSaView {
+export interface IpsecSaResult {
   readonly sas: IpsecSa[];
   /** Totals as each node reported them; empty when the output has none (detail). */
   readonly reported: IpsecReportedTotals[];
@@ -65,7 +65,7 @@ export interface IpsecSaView {
 /** The SA's own element, else its block's (detail output keeps some on the block). */
 const own = (element: string) => `${element} | ../${element}`;
 
-export const IPSEC_SAS: NamedTable<IpsecSaView, IpsecSa> = {
+export const IPSEC_SAS: NamedTable<IpsecSaResult, IpsecSa> = {
   name: 'ipsec-sas',
   description: 'show security ipsec security-associations (brief or detail): one record per IPsec SA (two or more per tunnel)',
   rpc: 'get-security-associations-information',
@@ -91,7 +91,7 @@ export const IPSEC_SAS: NamedTable<IpsecSaView, IpsecSa> = {
     ],
     values: ['total-active-tunnels', 'total-ipsec-sas'],
   },
-  view: (r: TableResult): IpsecSaView => {
+  view: (r: TableResult): IpsecSaResult => {
     const reported = reportedTotals(r.values?.['total-active-tunnels'] ?? [], r.values?.['total-ipsec-sas'] ?? []);
     const total = (key: 'activeTunnels' | 'ipsecSas') => {
       const known = reported.map((t) => t[key]).filter((n): n is number => n !== undefined);

@@ -16,7 +16,7 @@ export interface SoftwareInfo {
   readonly junosVersion?: string;
 }
 
-export interface SoftwareView {
+export interface SoftwareResult {
   /** One entry per `<software-information>` (per node on a cluster). */
   readonly entries: SoftwareInfo[];
   /** From the first entry (node0 on a cluster), for the common single-answer case. */
@@ -27,7 +27,7 @@ export interface SoftwareView {
 
 const RELEASE_IN_COMMENT = '^JUNOS Software Release.*\\[([^\\]]+)\\]';
 
-export const SOFTWARE: NamedTable<SoftwareView, SoftwareInfo> = {
+export const SOFTWARE: NamedTable<SoftwareResult, SoftwareInfo> = {
   name: 'software',
   description: 'show version: host name, model and Junos version, one record per cluster node',
   rpc: 'get-software-information',
@@ -46,7 +46,7 @@ export const SOFTWARE: NamedTable<SoftwareView, SoftwareInfo> = {
       }),
     ],
   },
-  view: (r: TableResult): SoftwareView => {
+  view: (r: TableResult): SoftwareResult => {
     const entries = r.records.map(softwareInfo);
     const first = entries[0];
     return {
