@@ -169,10 +169,16 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
   let invalid: TableValueError | undefined;
   let invalidCount = 0;
 
+  /** A field whose text does not fit, kept until the record is known to be kept (a keyless record is left out whole). */
+  const misfit = (record: number, field: string, path: string, p: Problem) => new TableValueError(spec.item, record, field, path, p.text, p.problem);
+
   const readItem = (el: XmlNode, group: XmlNode | undefined): void => {
     count++;
     const record = new NewRecord();
-    for (let i = 0; i < fields.length; i++) {
+    let keyless = false;
+    let bad: TableValueError | undefined;
+    let badCount = 0;
+    for (let i = 0; i < fields.length && !keyless; i++) {
       const c = fields[i];
       const f = c.field;
       if (f.kind === 'context') {
@@ -181,26 +187,28 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
       }
       if (f.kind === 'list') {
         const read = readList(el, group, f, c.sub!, nodes.node, spus.spu);
-        if (!Array.isArray(read)) {
-          invalidCount++;
-          invalid ??= new TableValueError(spec.item, count, `${f.name}.${read.field}`, read.path, read.text, read.problem);
+        if (Array.isArray(read)) record[f.name] = read;
+        else {
+          badCount++;
+          bad ??= misfit(count, `${f.name}.${read.field}`, read.path, read);
           record[f.name] = null;
-        } else record[f.name] = read;
+        }
         continue;
       }
       const read = c.plain ? readField(el, f, c.pool) : readExtended(el, group, c);
-      if (typeof read === 'object' && read !== null) {
-        if (f.key === true) return void skipped++;
-        // Read on to the end of the reply (the session stays usable), then fail: result() throws.
-        invalidCount++;
-        invalid ??= new TableValueError(spec.item, count, f.name, pathText(f.path), read.text, read.problem);
+      if (f.key === true && (read === null || typeof read === 'object')) keyless = true;
+      else if (typeof read === 'object' && read !== null) {
+        badCount++;
+        bad ??= misfit(count, f.name, pathText(f.path), read);
         record[f.name] = null;
-        continue;
-      }
-      if (read === null && f.key === true) return void skipped++;
-      record[f.name] = read;
+      } else record[f.name] = read;
     }
-    if (onRecord) onRecord(record);
+    if (keyless) skipped++;
+    else if (bad !== undefined) {
+      // Read on to the end of the reply (the session stays usable), then fail: result() throws.
+      invalidCount += badCount;
+      invalid ??= bad;
+    } else if (onRecord) onRecord(record);
     else records.push(record);
     if (options.onProgress && count % every === 0) options.onProgress(count);
   };

@@ -1,8 +1,8 @@
 /**
- * Reading device text into plain data. Junos puts numbers in element text, padded with whitespace and sometimes decorated
- * ("264/", "Expires in 3538 seconds", "N/A"). These readers turn text into numbers
- * only when the text really is one, so a shape we did not foresee gives `undefined`
- * rather than a wrong number.
+ * Reading device text into plain data outside the tables (whose fields declare their
+ * types): Junos pads numbers with whitespace and writes "N/A" for none. These readers turn
+ * text into numbers only when the text really is one, so a shape we did not foresee gives
+ * `undefined` rather than a wrong number.
  */
 
 /** A non-negative decimal integer, or undefined for anything else ("", "N/A", "0x1f", "unlim"). */
