@@ -140,6 +140,10 @@ describe('tableExtractor: what the named tables declare', () => {
     const spec: TableSpec = { item: 'sa', fields: [pathField('peer', 'peer', { type: 'address', key: true }), countField('n', 'n')] };
     const r = runBoth(() => tableExtractor(spec), `<r>${sa('<peer>10.0.0.1</peer><n>1</n>')}${sa('<n>2</n>')}${sa('<peer>not-an-address</peer><n>3</n>')}</r>`);
     assert.deepStrictEqual([r.count, r.skipped, r.records], [3, 2, [{ peer: '10.0.0.1', n: 1 }]]);
+    // A record left out fails nothing, whatever else it holds; a kept one still does.
+    const strict: TableSpec = { item: 'sa', fields: [pathField('n', 'n', { type: 'integer' }), pathField('peer', 'peer', { type: 'address', key: true })] };
+    assert.deepStrictEqual(runBoth(() => tableExtractor(strict), `<r>${sa('<n>x</n>')}${sa('<n>4</n><peer>10.0.0.2</peer>')}</r>`).records, [{ n: 4, peer: '10.0.0.2' }]);
+    assert.throws(() => run(() => tableExtractor(strict), `<r>${sa('<n>x</n><peer>10.0.0.2</peer>')}</r>`), /sa record 1: field n \(n\)/);
   });
 
   it("block/* gathers a block's loose children into one item, with the SPU named inside it", () => {
