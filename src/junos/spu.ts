@@ -13,14 +13,12 @@ import { nonEmpty } from './values.ts';
  */
 export class SpuTracker {
   static readonly ITEMS: readonly string[] = ['flow-fpc-pic-id', 'fpc-pic-id', 'dcp-flow-fpc-pic-id', 'flow-fpc-id', 'flow-pic-id'];
-  /** The blocks an SPU's data comes in; each names its SPU afresh. */
-  static readonly BLOCKS: readonly string[] = ['flow-session-information', 'flow-session-per-pic'];
   /** The current SPU, undefined on single-SPU devices. */
   spu: string | undefined;
   private fpc: string | undefined;
 
   open(name: string): void {
-    if (SpuTracker.BLOCKS.includes(name) || name === 'multi-routing-engine-item') {
+    if (name === 'flow-session-information' || name === 'flow-session-per-pic' || name === 'multi-routing-engine-item') {
       this.spu = undefined;
       this.fpc = undefined;
     }
