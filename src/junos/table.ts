@@ -111,8 +111,10 @@ export interface TableSpec {
   readonly opened?: readonly string[];
 }
 
-export type TableValue = string | number | null | TableRecord[];
-export type TableRecord = { [field: string]: TableValue };
+export type TableValue = string | number | null;
+export type TableRecord = Record<string, TableValue>;
+/** A record of a table with list fields (the named tables' views); a playbook's records are flat. */
+export type TableRow = { [field: string]: TableValue | TableRow[] };
 
 /** One integer a table's `values` element held, and the cluster node it sat in. */
 export interface TableTally {
@@ -120,10 +122,10 @@ export interface TableTally {
   readonly node?: string;
 }
 
-export interface TableResult {
+export interface TableResult<R extends TableRow = TableRecord> {
   /** Items seen over every SPU block and every cluster node. */
   readonly count: number;
-  readonly records: TableRecord[];
+  readonly records: R[];
   /** Cluster nodes that answered, in order; empty on a standalone device. */
   readonly nodes: string[];
   /** Items left out for want of a key field; only for tables with a key field. */
@@ -133,12 +135,12 @@ export interface TableResult {
   readonly opened?: Readonly<Record<string, number>>;
 }
 
-export interface TableOptions {
+export interface TableOptions<R extends TableRow = TableRecord> {
   /** Called every `progressEvery` items, for live progress on long collects. */
   readonly onProgress?: (count: number) => void;
   readonly progressEvery?: number;
   /** Receives each record instead of keeping it, so a reply of a million items is read in constant memory. */
-  readonly onRecord?: (record: TableRecord) => void;
+  readonly onRecord?: (record: R) => void;
 }
 
 /**
@@ -146,10 +148,10 @@ export interface TableOptions {
  * The node and SPU an item sat in are tracked from the elements Junos puts before each
  * block, so every SPU and every cluster node counts.
  */
-export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Extractor<TableResult> {
+export function tableExtractor<R extends TableRow = TableRecord>(spec: TableSpec, options: TableOptions<R> = {}): Extractor<TableResult<R>> {
   const nodes = new NodeTracker();
   const spus = new SpuTracker();
-  const records: TableRecord[] = [];
+  const records: R[] = [];
   const every = options.progressEvery ?? 5000;
   const onRecord = options.onRecord;
   const fields = compileFields(spec.fields);
@@ -208,8 +210,8 @@ export function tableExtractor(spec: TableSpec, options: TableOptions = {}): Ext
       // Read on to the end of the reply (the session stays usable), then fail: result() throws.
       invalidCount += badCount;
       invalid ??= bad;
-    } else if (onRecord) onRecord(record);
-    else records.push(record);
+    } else if (onRecord) onRecord(record as R);
+    else records.push(record as R);
     if (options.onProgress && count % every === 0) options.onProgress(count);
   };
 
@@ -347,8 +349,8 @@ function keptNames(fields: readonly TableField[], alternatives: ReadonlyMap<stri
  * bytes for a one-field record against 64 for `{}`: a million records notice. One per
  * table, so each is sized for its own fields.
  */
-function recordConstructor(): new () => TableRecord {
-  const NewRecord = function (this: TableRecord) {} as unknown as new () => TableRecord;
+function recordConstructor(): new () => TableRow {
+  const NewRecord = function (this: TableRow) {} as unknown as new () => TableRow;
   NewRecord.prototype = Object.prototype;
   return NewRecord;
 }
@@ -430,17 +432,17 @@ function textAt(item: XmlNode, group: XmlNode | undefined, path: readonly TableP
 }
 
 /** A list field's sub-records, one per repeated element; or the first sub-field that does not fit. */
-function readList(item: XmlNode, group: XmlNode | undefined, f: TableListField, sub: readonly CompiledField[], node: string | undefined, spu: string | undefined): TableRecord[] | (Problem & { field: string; path: string }) {
+function readList(item: XmlNode, group: XmlNode | undefined, f: TableListField, sub: readonly CompiledField[], node: string | undefined, spu: string | undefined): TableRow[] | (Problem & { field: string; path: string }) {
   let parent: XmlNode | undefined = item;
   for (const step of f.path.slice(0, -1)) {
     parent = step.name === '..' ? (parent === item ? group : undefined) : parent.children.find((c) => c.name === step.name);
     if (!parent) return [];
   }
   const last = f.path[f.path.length - 1];
-  const out: TableRecord[] = [];
+  const out: TableRow[] = [];
   for (const el of parent.children) {
     if (el.name !== last.name || (last.where && childText(el, last.where.child) !== last.where.equals)) continue;
-    const record: TableRecord = {};
+    const record: TableRow = {};
     for (const c of sub) {
       const s = c.field;
       if (s.kind === 'context') record[s.name] = s.context === 'node' ? (node ?? null) : s.context === 'spu' ? (spu ?? null) : el.name;

@@ -43,8 +43,8 @@ export function normaliseCollect(c: WrittenCollect, at: Path, scope: NameScope, 
 }
 
 /**
- * `table: NAME`: the named table's RPC, item and fields, resolved here so the collect
- * runner reads it as any other table. Its selecting arguments (`summary`) are added to the
+ * `table: NAME`: the named table's RPC, item and (flat) fields, resolved here so the
+ * collect runner reads it as any other table. Its selecting arguments (`summary`) are added to the
  * step's own.
  */
 function normaliseNamedCollect(c: WrittenCollect, name: string, at: Path, scope: NameScope, cx: CompileContext) {
@@ -58,7 +58,8 @@ function normaliseNamedCollect(c: WrittenCollect, name: string, at: Path, scope:
   const rpc = table?.rpc ?? c.rpc ?? '';
   const written = { ...(c.args ?? {}), ...(table?.args ?? {}) };
   if (table !== undefined) checkRpcCall(rpc, written, at, cx.sink, 'collect');
-  const fields = table?.spec.fields ?? [];
+  // Collected records are flat: a list field (flow-sessions' wings) is for the table's view only.
+  const fields = (table?.spec.fields ?? []).filter((f): f is FieldSpec => f.kind !== 'list');
   const shape: Shape = { kind: 'table', fields: new Set(fields.map((f) => f.name)) };
   return { body: { kind: 'collect' as const, rpc, args: cx.args([...at, 'args'], written, scope), item: table?.spec.item ?? '', fields }, shape };
 }

@@ -6,7 +6,7 @@
  */
 import type { SourceSpan } from '../contracts/source-span.ts';
 import type { Expression, Template } from '../expr/types.ts';
-import type { TableField } from '../junos/table.ts';
+import type { TableField, TableListField } from '../junos/table.ts';
 
 export type VarType = 'integer' | 'number' | 'string' | 'boolean';
 
@@ -53,10 +53,10 @@ interface StepBase {
 export type FieldType = 'string' | 'integer' | 'number' | 'address';
 
 /**
- * A field of a collected record: a path inside the item, the item's context, or (named
- * tables) a list of sub-records; the table reader's own type (junos/table.ts).
+ * A field of a collected record: a path inside the item, or the item's context; the table
+ * reader's own type (junos/table.ts). Collected records are flat: no list fields.
  */
-export type FieldSpec = TableField;
+export type FieldSpec = Exclude<TableField, TableListField>;
 
 /** One step of a field path: `flow-information[direction='In']` is name + predicate. */
 export interface PathStep {

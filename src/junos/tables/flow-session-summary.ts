@@ -1,4 +1,4 @@
-import type { TableRecord, TableResult } from '../table.ts';
+import type { TableRow, TableResult } from '../table.ts';
 import { contextField, countField, viewReader, withoutNulls, type NamedTable } from './named-table.ts';
 
 /**
@@ -85,7 +85,7 @@ export const FLOW_SESSION_SUMMARY: NamedTable<FlowSummaryResult, SpuSummary> = {
       contextField('shape', 'item'),
     ],
   },
-  view: (r: TableResult): FlowSummaryResult => {
+  view: (r: TableResult<TableRow>): FlowSummaryResult => {
     const spus = r.records.map(spuSummary);
     const perNode = new Map<string, SpuSummary[]>();
     for (const e of spus) if (e.node !== undefined) perNode.set(e.node, [...(perNode.get(e.node) ?? []), e]);
@@ -94,7 +94,7 @@ export const FLOW_SESSION_SUMMARY: NamedTable<FlowSummaryResult, SpuSummary> = {
   viewRecord: (r) => spuSummary(r),
 };
 
-function spuSummary(record: TableRecord): SpuSummary {
+function spuSummary(record: TableRow): SpuSummary {
   const { shape, ...counts } = withoutNulls<SpuSummary & { shape: string }>(record);
   if (shape === 'flow-session-summary-information') return { ...withUtilisation(counts), filtered: false };
   // The filtered shapes list the total after the states, as the device writes them.

@@ -1,4 +1,4 @@
-import type { TableRecord, TableResult } from '../table.ts';
+import type { TableRow, TableResult } from '../table.ts';
 import { contextField, countField, listField, pathField, viewReader, withoutNulls, type NamedTable } from './named-table.ts';
 
 /** One direction ("wing") of a flow session: `<flow-information>`. */
@@ -116,7 +116,7 @@ export const FLOW_SESSIONS: NamedTable<FlowSessionsResult, FlowSession> = {
     values: ['displayed-session-count'],
     opened: ['flow-session-information'],
   },
-  view: (r: TableResult): FlowSessionsResult => {
+  view: (r: TableResult<TableRow>): FlowSessionsResult => {
     const displayedCounts = (r.values?.['displayed-session-count'] ?? []).map((t) => t.value);
     return {
       sessions: r.records.map(flowSession),
@@ -131,8 +131,8 @@ export const FLOW_SESSIONS: NamedTable<FlowSessionsResult, FlowSession> = {
   viewRecord: (r) => flowSession(r),
 };
 
-function flowSession(record: TableRecord): FlowSession {
-  const wings = (record.wings as TableRecord[] | null) ?? [];
+function flowSession(record: TableRow): FlowSession {
+  const wings = (record.wings as TableRow[] | null) ?? [];
   return { ...withoutNulls<FlowSession>(record, ['timeout']), wings: wings.map((w) => ({ ...withoutNulls<FlowWing>(w), direction: (w.direction as string | null) ?? '' })) };
 }
 

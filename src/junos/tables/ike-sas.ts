@@ -1,4 +1,4 @@
-import type { TableRecord, TableResult } from '../table.ts';
+import type { TableRow, TableResult } from '../table.ts';
 import { contextField, countField, pathField, viewReader, withoutNulls, type NamedTable } from './named-table.ts';
 
 /**
@@ -62,11 +62,11 @@ export const IKE_SAS: NamedTable<IkeSaResult, IkeSa> = {
       contextField('node', 'node'),
     ],
   },
-  view: (r: TableResult): IkeSaResult => ({ sas: r.records.map(ikeSa), skipped: r.skipped ?? 0 }),
+  view: (r: TableResult<TableRow>): IkeSaResult => ({ sas: r.records.map(ikeSa), skipped: r.skipped ?? 0 }),
   viewRecord: (r) => ikeSa(r),
 };
 
-function ikeSa(record: TableRecord): IkeSa {
+function ikeSa(record: TableRow): IkeSa {
   return withoutNulls<IkeSa>(record);
 }
 

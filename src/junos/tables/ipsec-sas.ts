@@ -1,4 +1,4 @@
-import type { TableRecord, TableResult, TableTally } from '../table.ts';
+import type { TableRow, TableResult, TableTally } from '../table.ts';
 import { contextField, countField, pathField, viewReader, withoutNulls, type NamedTable } from './named-table.ts';
 
 /**
@@ -91,7 +91,7 @@ export const IPSEC_SAS: NamedTable<IpsecSaResult, IpsecSa> = {
     ],
     values: ['total-active-tunnels', 'total-ipsec-sas'],
   },
-  view: (r: TableResult): IpsecSaResult => {
+  view: (r: TableResult<TableRow>): IpsecSaResult => {
     const reported = reportedTotals(r.values?.['total-active-tunnels'] ?? [], r.values?.['total-ipsec-sas'] ?? []);
     const total = (key: 'activeTunnels' | 'ipsecSas') => {
       const known = reported.map((t) => t[key]).filter((n): n is number => n !== undefined);
@@ -109,7 +109,7 @@ export const IPSEC_SAS: NamedTable<IpsecSaResult, IpsecSa> = {
   viewRecord: (r) => ipsecSa(r),
 };
 
-function ipsecSa(record: TableRecord): IpsecSa {
+function ipsecSa(record: TableRow): IpsecSa {
   const sa = withoutNulls<IpsecSa>(record, ['lifesize']);
   const { encryption, authentication } = sa;
   const algorithm = encryption !== undefined && authentication !== undefined ? `${encryption}/${authentication}` : (encryption ?? authentication);

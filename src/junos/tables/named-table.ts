@@ -1,5 +1,5 @@
 import type { Extractor } from '../extractor.ts';
-import { parseTablePath, tableExtractor, type TableAlternative, type TableField, type TableListField, type TablePathField, type TableRecord, type TableResult, type TableSpec } from '../table.ts';
+import { parseTablePath, tableExtractor, type TableAlternative, type TableField, type TableListField, type TablePathField, type TableResult, type TableRow, type TableSpec } from '../table.ts';
 
 /**
  * A named table, as PyEZ's Tables and Views: the RPC, the item each record is read from,
@@ -16,9 +16,9 @@ export interface NamedTable<V = unknown, R = unknown> {
   readonly args?: Readonly<Record<string, true>>;
   readonly spec: TableSpec;
   /** The JSON `runbook rpc --format json` prints: the records under their plural, and what is summed from them. */
-  readonly view: (result: TableResult) => V;
+  readonly view: (result: TableResult<TableRow>) => V;
   /** One record as the view shows it (absent fields left out). */
-  readonly viewRecord: (record: TableRecord) => R;
+  readonly viewRecord: (record: TableRow) => R;
 }
 
 /** Options of a path field, as a playbook writes them, plus the named tables' own. */
@@ -64,12 +64,12 @@ function steps(source: string) {
  */
 export function viewReader<V, R>(table: NamedTable<V, R>, options: { readonly onRecord?: (record: R) => void } = {}): Extractor<V> {
   const { onRecord } = options;
-  const reader = tableExtractor(table.spec, onRecord ? { onRecord: (r) => onRecord(table.viewRecord(r)) } : {});
+  const reader = tableExtractor<TableRow>(table.spec, onRecord ? { onRecord: (r) => onRecord(table.viewRecord(r)) } : {});
   return Object.assign(Object.create(reader) as Extractor<V>, { result: () => table.view(reader.result()) });
 }
 
 /** A record without its null fields, except those named: the view's form of a record. */
-export function withoutNulls<T>(record: TableRecord, keep: readonly string[] = []): T {
+export function withoutNulls<T>(record: TableRow, keep: readonly string[] = []): T {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     const v = record[key];

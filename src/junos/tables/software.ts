@@ -1,4 +1,4 @@
-import type { TableRecord, TableResult } from '../table.ts';
+import type { TableRow, TableResult } from '../table.ts';
 import { contextField, pathField, viewReader, withoutNulls, type NamedTable } from './named-table.ts';
 
 /**
@@ -46,7 +46,7 @@ export const SOFTWARE: NamedTable<SoftwareResult, SoftwareInfo> = {
       }),
     ],
   },
-  view: (r: TableResult): SoftwareResult => {
+  view: (r: TableResult<TableRow>): SoftwareResult => {
     const entries = r.records.map(softwareInfo);
     const first = entries[0];
     return {
@@ -59,7 +59,7 @@ export const SOFTWARE: NamedTable<SoftwareResult, SoftwareInfo> = {
   viewRecord: (r) => softwareInfo(r),
 };
 
-function softwareInfo(record: TableRecord): SoftwareInfo {
+function softwareInfo(record: TableRow): SoftwareInfo {
   return withoutNulls<SoftwareInfo>(record);
 }
 

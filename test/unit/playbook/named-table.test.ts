@@ -18,6 +18,14 @@ describe('collect with a named table', () => {
     assert.equal(r.count, 8);
   });
 
+  it('gives a playbook flat records: a list field (flow-sessions\' wings) stays in the view', () => {
+    const step = playbook('      table: flow-sessions').steps[0] as CollectStep;
+    const names = step.fields.map((f) => f.name);
+    assert.ok(!names.includes('wings'));
+    assert.deepStrictEqual(names.slice(0, 2), ['sessionId', 'status']);
+    assert.ok(names.includes('sourceAddress') && names.includes('spu'));
+  });
+
   it("adds the table's selecting arguments to the step's own", () => {
     const step = playbook('      table: flow-session-summary\n      args: { protocol: ah }').steps[0] as CollectStep;
     assert.equal(step.rpc, 'get-flow-session-information');
