@@ -18,6 +18,13 @@ const MODULES = {
   'src/engine/session.ts': 'src/contracts/session.ts',
   'src/steps/audit.ts': 'src/contracts/audit.ts',
   'src/cli/lab-hosts.ts': 'src/cli/lab-wiring.ts',
+  // The hand-written extractors became named tables (item 6).
+  'src/junos/flow-sessions.ts': 'src/junos/tables/flow-sessions.ts',
+  'src/junos/flow-session-record.ts': 'src/junos/tables/flow-sessions.ts',
+  'src/junos/flow-summary.ts': 'src/junos/tables/flow-session-summary.ts',
+  'src/junos/ike-sa.ts': 'src/junos/tables/ike-sas.ts',
+  'src/junos/ipsec-sa.ts': 'src/junos/tables/ipsec-sas.ts',
+  'src/junos/software.ts': 'src/junos/tables/software.ts',
 };
 
 const SYMBOLS = [

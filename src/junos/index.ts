@@ -1,25 +1,23 @@
 import type { Extractor } from './extractor.ts';
 import { clearReply } from './clear-reply.ts';
 import { configurationJson } from './config.ts';
-import { flowSessions } from './flow-sessions.ts';
-import { flowSummary } from './flow-summary.ts';
-import { ikeSas } from './ike-sa.ts';
-import { ipsecSas } from './ipsec-sa.ts';
 import type { RpcArgs } from './rpc.ts';
-import { software } from './software.ts';
+import { tableForCall, viewReader } from './tables/index.ts';
 
 /**
- * Which extractor reads the reply of which RPC, for `runbook rpc --format json` and the
- * steps. A factory takes the call's arguments because one RPC can answer in two shapes:
- * get-flow-session-information with `summary` returns counts, not sessions.
+ * Which reader reads the reply of which RPC, for `runbook rpc --format json`: the named
+ * table of the RPC (chosen by the call's arguments: get-flow-session-information with
+ * `summary` returns counts, not sessions), the clear replies' messages, the configuration.
  */
 export type ExtractorFactory = (args?: RpcArgs) => Extractor<unknown>;
 
+const fromTable = (rpc: string): ExtractorFactory => (args) => viewReader(tableForCall(rpc, args)!);
+
 export const EXTRACTORS: Readonly<Record<string, ExtractorFactory>> = {
-  'get-flow-session-information': (args) => (isSet(args?.summary) ? flowSummary() : flowSessions()),
-  'get-security-associations-information': () => ipsecSas(),
-  'get-ike-security-associations-information': () => ikeSas(),
-  'get-software-information': () => software(),
+  'get-flow-session-information': fromTable('get-flow-session-information'),
+  'get-security-associations-information': fromTable('get-security-associations-information'),
+  'get-ike-security-associations-information': fromTable('get-ike-security-associations-information'),
+  'get-software-information': fromTable('get-software-information'),
   'clear-ike-security-association': () => clearReply(),
   'clear-ipsec-security-association': () => clearReply(),
   'clear-flow-session': () => clearReply(),
@@ -36,15 +34,7 @@ export function extractorFor(rpc: string, args?: RpcArgs): Extractor<unknown> | 
   return Object.hasOwn(EXTRACTORS, rpc) ? EXTRACTORS[rpc](args) : undefined;
 }
 
-function isSet(value: RpcArgs[string] | undefined): boolean {
-  return value !== undefined && value !== false;
-}
-
 export { extractString, type Extractor } from './extractor.ts';
 export { buildRpc, parseArgs, RpcBuildError, type RpcArgs, type RpcArgValue } from './rpc.ts';
-export { flowSessions, type FlowSession, type FlowSessionsOptions, type FlowSessionsResult, type FlowWing } from './flow-sessions.ts';
-export { flowSummary, type FlowSummaryResult, type SessionCounts, type SpuSummary } from './flow-summary.ts';
-export { ipsecSas, tunnelIndexesByPeer, type IpsecReportedTotals, type IpsecSa, type IpsecSaResult } from './ipsec-sa.ts';
-export { ikeSas, type IkeSa, type IkeSaResult } from './ike-sa.ts';
-export { software, type SoftwareInfo, type SoftwareResult } from './software.ts';
+export * from './tables/index.ts';
 export { clearReply, type ClearResult } from './clear-reply.ts';

@@ -1,8 +1,8 @@
 /**
- * Reading device text into plain data. Junos puts numbers in element text, padded with whitespace and sometimes decorated
- * ("264/", "Expires in 3538 seconds", "N/A"). These readers turn text into numbers
- * only when the text really is one, so a shape we did not foresee gives `undefined`
- * rather than a wrong number.
+ * Reading device text into plain data outside the tables (whose fields declare their
+ * types): Junos pads numbers with whitespace and writes "N/A" for none. These readers turn
+ * text into numbers only when the text really is one, so a shape we did not foresee gives
+ * `undefined` rather than a wrong number.
  */
 
 /** A non-negative decimal integer, or undefined for anything else ("", "N/A", "0x1f", "unlim"). */
@@ -11,12 +11,6 @@ export function parseUint(text: string | undefined): number | undefined {
   const t = text.trim();
   if (!/^\d{1,15}$/.test(t)) return undefined;
   return Number(t);
-}
-
-/** The first run of digits in decorated text ("264/" → 264, "Expires in 3538 seconds" → 3538). */
-export function firstUint(text: string | undefined): number | undefined {
-  const m = text === undefined ? null : /\d{1,15}/.exec(text);
-  return m ? Number(m[0]) : undefined;
 }
 
 /** Trimmed text, or undefined when there is none: Junos emits many empty elements. */
@@ -34,17 +28,4 @@ export function nonEmpty(text: string | undefined): string | undefined {
  */
 export function detach(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
-}
-
-/**
- * A copy without undefined members, so records compare and serialise as plain data.
- * Copying (rather than deleting in place) keeps V8's fast object layout, which matters
- * when a reply's million records are kept.
- */
-export function prune<T extends object>(record: T): T {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(record) as (keyof T)[]) {
-    if (record[key] !== undefined) out[key] = record[key];
-  }
-  return out as T;
 }

@@ -1,5 +1,6 @@
 import { compileExpression } from '../expr/compile.ts';
 import { parseTablePath } from '../junos/table.ts';
+import { NAMED_TABLES, namedTable } from '../junos/tables/index.ts';
 import type { ActionTemplate, FieldSpec, FieldType, LogLine, PipelineOp } from './types.ts';
 import type { CompileContext } from './compile-context.ts';
 import { elementShape, fieldsOf, withFields, withLoop, type NameScope, type RegisterInfo, type Shape, UNKNOWN } from './name-scope.ts';
@@ -16,9 +17,13 @@ export const RESERVED_LOOP_NAMES: ReadonlySet<string> = new Set(['vars', 'host']
 type Path = readonly PathSegment[];
 
 export function normaliseCollect(c: WrittenCollect, at: Path, scope: NameScope, cx: CompileContext) {
-  checkRpcCall(c.rpc, c.args ?? {}, at, cx.sink, 'collect');
+  if (c.table !== undefined) return normaliseNamedCollect(c, c.table, at, scope, cx);
+  // Without a named table the step declares its own: the schema cannot say "table, or these three".
+  for (const key of ['rpc', 'item', 'fields'] as const) if (c[key] === undefined) cx.sink.atKey(at, `missing required '${key}'`);
+  const rpc = c.rpc ?? '';
+  if (c.rpc !== undefined) checkRpcCall(rpc, c.args ?? {}, at, cx.sink, 'collect');
   const fields: FieldSpec[] = [];
-  for (const [name, written] of Object.entries(c.fields)) {
+  for (const [name, written] of Object.entries(c.fields ?? {})) {
     const path = typeof written === 'string' ? written : written.path;
     const type = typeof written === 'string' ? 'string' : (written.type ?? 'string');
     if (path === '$node' || path === '$spu') {
@@ -34,7 +39,29 @@ export function normaliseCollect(c: WrittenCollect, at: Path, scope: NameScope, 
     fields.push({ name, kind: 'path', path: parsed.steps, type, ...checks });
   }
   const shape: Shape = { kind: 'table', fields: new Set(fields.map((f) => f.name)) };
-  return { body: { kind: 'collect' as const, rpc: c.rpc, args: cx.args([...at, 'args'], c.args ?? {}, scope), item: c.item, fields }, shape };
+  return { body: { kind: 'collect' as const, rpc, args: cx.args([...at, 'args'], c.args ?? {}, scope), item: c.item ?? '', fields }, shape };
+}
+
+/**
+ * `table: NAME`: the named table's RPC, item and (flat) fields, resolved here so the
+ * collect runner reads it as any other table. Its selecting arguments (`summary`) are added to the
+ * step's own.
+ */
+function normaliseNamedCollect(c: WrittenCollect, name: string, at: Path, scope: NameScope, cx: CompileContext) {
+  const table = namedTable(name);
+  const known = [...NAMED_TABLES.keys()].join(', ');
+  if (table === undefined) cx.sink.atValue([...at, 'table'], `unknown table '${name}' (the named tables: ${known})`);
+  for (const key of ['item', 'fields'] as const) {
+    if (c[key] !== undefined) cx.sink.atKey([...at, key], `give either table or ${key}, not both: table '${name}' declares its item and fields`);
+  }
+  if (table !== undefined && c.rpc !== undefined && c.rpc !== table.rpc) cx.sink.atValue([...at, 'rpc'], `table '${name}' reads ${table.rpc}, not ${c.rpc}`);
+  const rpc = table?.rpc ?? c.rpc ?? '';
+  const written = { ...(c.args ?? {}), ...(table?.args ?? {}) };
+  if (table !== undefined) checkRpcCall(rpc, written, at, cx.sink, 'collect');
+  // Collected records are flat: a list field (flow-sessions' wings) is for the table's view only.
+  const fields = (table?.spec.fields ?? []).filter((f): f is FieldSpec => f.kind !== 'list');
+  const shape: Shape = { kind: 'table', fields: new Set(fields.map((f) => f.name)) };
+  return { body: { kind: 'collect' as const, rpc, args: cx.args([...at, 'args'], written, scope), item: table?.spec.item ?? '', fields }, shape };
 }
 
 /** A typed field's bounds and whether it is required; bounds only on integer and number fields. */

@@ -6,6 +6,7 @@
  */
 import type { SourceSpan } from '../contracts/source-span.ts';
 import type { Expression, Template } from '../expr/types.ts';
+import type { TableField, TableListField } from '../junos/table.ts';
 
 export type VarType = 'integer' | 'number' | 'string' | 'boolean';
 
@@ -51,21 +52,11 @@ interface StepBase {
 /** string is taken as it is; integer, number and address are checked on every record (junos/table.ts). */
 export type FieldType = 'string' | 'integer' | 'number' | 'address';
 
-/** A field of a collected record: a path inside the item, or the item's context. */
-export type FieldSpec =
-  | {
-      readonly name: string;
-      readonly kind: 'path';
-      readonly path: readonly PathStep[];
-      readonly type: FieldType;
-      /** Integer and number fields: the bounds every record's value must be within. */
-      readonly minimum?: number;
-      readonly maximum?: number;
-      /** An absent or empty element fails the collect instead of reading as null. */
-      readonly required?: boolean;
-    }
-  /** The chassis-cluster node (`<re-name>`) or the SPU (`<flow-fpc-pic-id>`) the item sat in. */
-  | { readonly name: string; readonly kind: 'context'; readonly context: 'node' | 'spu' };
+/**
+ * A field of a collected record: a path inside the item, or the item's context; the table
+ * reader's own type (junos/table.ts). Collected records are flat: no list fields.
+ */
+export type FieldSpec = Exclude<TableField, TableListField>;
 
 /** One step of a field path: `flow-information[direction='In']` is name + predicate. */
 export interface PathStep {
@@ -80,7 +71,7 @@ export interface CollectStep extends StepBase {
   readonly kind: 'collect';
   readonly rpc: string;
   readonly args: ArgTemplates;
-  /** Local name of the element each record is read from. */
+  /** The element each record is read from: a local name, or alternatives `a | group/b` (see TableSpec.item). */
   readonly item: string;
   readonly fields: readonly FieldSpec[];
 }

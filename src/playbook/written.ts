@@ -33,11 +33,13 @@ export type WrittenArgs = Readonly<Record<string, WrittenScalar>>;
 
 export type WrittenField = string | { readonly path: string; readonly type?: FieldType; readonly minimum?: number; readonly maximum?: number; readonly required?: boolean };
 
+/** A collect step: a named table (`table: flow-sessions`), or its own rpc, item and fields. */
 export interface WrittenCollect {
-  readonly rpc: string;
+  readonly table?: string;
+  readonly rpc?: string;
   readonly args?: WrittenArgs;
-  readonly item: string;
-  readonly fields: Readonly<Record<string, WrittenField>>;
+  readonly item?: string;
+  readonly fields?: Readonly<Record<string, WrittenField>>;
 }
 
 export interface WrittenJoin {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { flowSessions } from '../../src/junos/flow-sessions.ts';
+import { flowSessions } from '../../src/junos/tables/flow-sessions.ts';
 import { NetconfSession } from '../../src/transport/session.ts';
 import { startCli } from '../helpers/cli.ts';
 

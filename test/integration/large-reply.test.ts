@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { flowSessions } from '../../src/junos/flow-sessions.ts';
+import { flowSessions } from '../../src/junos/tables/flow-sessions.ts';
 import { buildRpc } from '../../src/junos/rpc.ts';
 import { parseTablePath, tableExtractor } from '../../src/junos/table.ts';
 import { NetconfSession } from '../../src/transport/session.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { flowSessions, type FlowSession } from '../../../src/junos/flow-sessions.ts';
+import { flowSessions, type FlowSession } from '../../../src/junos/tables/flow-sessions.ts';
 import { XmlParseError } from '../../../src/xml/errors.ts';
 import { XmlElementStream } from '../../../src/xml/element-stream.ts';
 import { FIXTURES, fixture, run, runBoth, runFixture } from './helpers.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { flowSummary, type SpuSummary } from '../../../src/junos/flow-summary.ts';
+import { flowSummary, type SpuSummary } from '../../../src/junos/tables/flow-session-summary.ts';
 import { FIXTURES, runBoth, runFixture } from './helpers.ts';
 
 /** The counters of the plain shape in field order, for compact expectations. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ikeSas, type IkeSa } from '../../../src/junos/ike-sa.ts';
+import { ikeSas, type IkeSa } from '../../../src/junos/tables/ike-sas.ts';
 import { runBoth, runFixture } from './helpers.ts';
 
 describe('ikeSas', () => {

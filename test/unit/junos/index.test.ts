@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RPCS } from '../../../src/junos/catalog.ts';
-import { EXTRACTORS, extractorFor } from '../../../src/junos/index.ts';
+import { EXTRACTORS, extractorFor, NAMED_TABLES, tableForCall } from '../../../src/junos/index.ts';
 import { extractString } from '../../../src/junos/extractor.ts';
 import { fixture } from './helpers.ts';
 
@@ -25,6 +25,15 @@ describe('extractor registry', () => {
     const ike = extractString(extractorFor('get-ike-security-associations-information')!, fixture('ike-sa-brief.xml')) as { sas: unknown[] };
     assert.equal(ike.sas.length, 2);
     assert.deepStrictEqual(extractString(extractorFor('clear-ipsec-security-association', { index: 5 })!, '<rpc-reply/>'), { messages: [] });
+  });
+
+  it('picks the named table by RPC and by the arguments that select a reply shape', () => {
+    assert.equal(tableForCall('get-flow-session-information', { protocol: 'ah' })?.name, 'flow-sessions');
+    assert.equal(tableForCall('get-flow-session-information', { summary: true, protocol: 'ah' })?.name, 'flow-session-summary');
+    assert.equal(tableForCall('get-flow-session-information', { summary: false })?.name, 'flow-sessions');
+    assert.deepStrictEqual(['get-security-associations-information', 'get-ike-security-associations-information', 'get-software-information'].map((rpc) => tableForCall(rpc)?.name), ['ipsec-sas', 'ike-sas', 'software']);
+    assert.equal(tableForCall('clear-flow-session'), undefined);
+    assert.deepStrictEqual([...NAMED_TABLES.keys()], ['flow-sessions', 'flow-session-summary', 'ike-sas', 'ipsec-sas', 'software']);
   });
 
   it('gives a fresh extractor each time', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ipsecSas, tunnelIndexesByPeer, type IpsecSa } from '../../../src/junos/ipsec-sa.ts';
+import { ipsecSas, tunnelIndexesByPeer, type IpsecSa } from '../../../src/junos/tables/ipsec-sas.ts';
 import { runBoth, runFixture } from './helpers.ts';
 
 describe('ipsecSas', () => {

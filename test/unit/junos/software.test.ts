@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { software } from '../../../src/junos/software.ts';
+import { software } from '../../../src/junos/tables/software.ts';
 import { runBoth } from './helpers.ts';
 
 // No capture of get-software-information is in the fixture folder: these replies are

@@ -24,9 +24,14 @@ const FIXTURES: Record<string, string[]> = {
   ],
   'unknown-key.yml': [
     `${DIR}/unknown-key.yml:5:5: steps[0].collect: missing required 'fields'`,
-    `${DIR}/unknown-key.yml:8:7: steps[0].collect: unknown key 'feilds' (expected one of: rpc, args, item, fields)`,
+    `${DIR}/unknown-key.yml:8:7: steps[0].collect: unknown key 'feilds' (expected one of: table, rpc, args, item, fields)`,
   ],
   'missing-required.yml': [`${DIR}/missing-required.yml:5:5: steps[0].collect: missing required 'rpc'`],
+  'unknown-table.yml': [
+    `${DIR}/unknown-table.yml:6:14: steps[0].collect.table: unknown table 'ipsec-sa' (the named tables: flow-sessions, flow-session-summary, ike-sas, ipsec-sas, software)`,
+    `${DIR}/unknown-table.yml:11:12: steps[1].collect.rpc: table 'flow-sessions' reads get-flow-session-information, not get-software-information`,
+    `${DIR}/unknown-table.yml:12:7: steps[1].collect.item: give either table or item, not both: table 'flow-sessions' declares its item and fields`,
+  ],
   'wrong-type.yml': [`${DIR}/wrong-type.yml:12:16: steps[0].log[0].level: must be an integer`],
   'two-kinds.yml': [`${DIR}/two-kinds.yml:3:5: steps[0]: a step needs exactly one of collect, analyze, plan, act (found: collect, plan)`],
   'bad-enum.yml': [`${DIR}/bad-enum.yml:15:36: steps[1].analyze.pipeline[0].sort.order: must be one of: asc, desc`],
