@@ -6,7 +6,6 @@ import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../contracts/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
-import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
@@ -36,6 +35,7 @@ import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } 
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
 import { nothingToDo } from '../inputs-gate.ts';
+import { reviewedRunIds, runIdsFor } from '../run-ids.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
@@ -72,6 +72,7 @@ interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   yes?: boolean;
   exprTimeout?: number;
   listHosts?: boolean;
+  ticket?: string;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -102,6 +103,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
     .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
     .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted)')
+    .option('--ticket <id>', 'the change ticket: in every commit comment, audit and syslog line, the report (default: the playbook\'s ticket:, else the inventory\'s runbook_ticket; with --plan, the plan\'s)')
     .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
@@ -141,6 +143,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
   if (reviewed) checkBinding(reviewed.plan, targets, opts.plan!);
+  const ids = reviewed ? reviewedRunIds(opts.ticket, reviewed.plan.ticket, opts.plan!) : runIdsFor(opts.ticket, playbook, targets.hosts.map((t) => t.host));
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
   const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
   const wouldAct = acting.length;
@@ -169,7 +172,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     return ExitCode.Locked;
   }
   // Opened once the lock is held: a run that never starts leaves no connection open behind it.
-  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
+  const syslog: SyslogSink | undefined = syslogTarget ? openSyslog(syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`), ids) : undefined;
   try {
     return await runLocked();
   } finally {
@@ -177,18 +180,17 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   }
 
   async function runLocked(): Promise<number> {
-    const runId = randomUUID();
     // Opened at its first line: before each state-changing RPC is sent, an intent; when it ends, its outcome.
-    const audit = new AuditLog(opts.auditLog, { id: runId, playbook: playbook.file });
+    const audit = new AuditLog(opts.auditLog, { id: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}), playbook: playbook.file });
     const { hosts: engineHostList, lab } = await engineHosts(targets, dryRunFor, {
       playbook: playbookSettings(playbook),
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) },
     });
     // apply --plan: each host carries the reviewed plan's entry for it (null: not in it), for the engine's gate.
     const reviewedEntries = new Map(reviewed?.plan.hosts.map((p) => [p.host, p]));
-    const engineHostsToRun: EngineHost[] = reviewed ? engineHostList.map((h) => ({ ...h, reviewed: { entry: reviewedEntries.get(h.name) ?? null } })) : engineHostList;
+    const engineHostsToRun: EngineHost[] = engineHostList.map((h) => ({ ...h, ids, ...(reviewed ? { reviewed: { entry: reviewedEntries.get(h.name) ?? null } } : {}) }));
     const renderer: ProgressRenderer = progressRenderer(engineHostsToRun.map((h) => h.name), rollout.forks, verbosity, style);
-    const reportOf = (run: RunResult) => buildReport(run, { version, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
+    const reportOf = (run: RunResult) => buildReport(run, { version, ids, inventory: inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
     // A second interrupt stops at once, still writing what is known: each RPC awaiting its answer is audited as outcome unknown.
     const control = new RunControl(
       playbook,

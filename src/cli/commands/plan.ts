@@ -7,7 +7,6 @@ import type { RunResult } from '../../contracts/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
-import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { asUsageError } from '../input-errors.ts';
@@ -23,6 +22,7 @@ import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { runBanner } from '../banner.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { inputGateStops } from '../inputs-gate.ts';
+import { runIdsFor } from '../run-ids.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
@@ -43,6 +43,7 @@ interface PlanOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   acceptNew?: boolean;
   exprTimeout?: number;
   auditLog: string;
+  ticket?: string;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -63,6 +64,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .option('--audit-log <file>', 'audit log for what touches a candidate configuration (a configuration change is loaded, checked and discarded)', '.runbook/audit.jsonl')
+    .option('--ticket <id>', 'the change ticket, recorded in the plan: apply --plan runs under it (default: the playbook\'s ticket:, else the inventory\'s runbook_ticket)')
     .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted, no plan written)')
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
@@ -99,6 +101,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
+  const ids = runIdsFor(opts.ticket, playbook, targets.hosts.map((t) => t.host));
   checkOutputPaths([
     { option: '--out', path: opts.out, kind: 'file' },
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
@@ -110,12 +113,13 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     return ExitCode.NothingToDo;
   }
   // Planning never acts, whatever the vars say.
-  const { hosts, lab } = await engineHosts(targets, () => true, {
+  const { hosts: planned, lab } = await engineHosts(targets, () => true, {
     playbook: playbookSettings(playbook),
     cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
   });
+  const hosts = planned.map((h) => ({ ...h, ids }));
   const names = hosts.map((h) => h.name);
-  const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
+  const meta = { version, ids, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
   const write = (run: RunResult): string => {
     const artifact = planFromRun(run, playbook, meta);
     writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
@@ -125,7 +129,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const renderer = progressRenderer(names, forks, verbosity, style);
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
   // A dry-run configuration change loads into the candidate, checks and discards: audited like any other.
-  const audit = new AuditLog(opts.auditLog, { id: randomUUID(), playbook: playbook.file });
+  const audit = new AuditLog(opts.auditLog, { id: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}), playbook: playbook.file });
   const control = new RunControl(
     playbook,
     hosts,
