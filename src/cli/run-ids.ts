@@ -33,6 +33,11 @@ function inventoryTicket(hosts: readonly InventoryHost[]): string | undefined {
   throw new UsageError(`the targeted hosts set different runbook_ticket values; a run has one ticket: give --ticket, or limit the run\n${where.join('\n')}`);
 }
 
+/** Said under the banner, so the operator has the id to find the run's traces by. */
+export function idsLine(ids: RunIds): string {
+  return `runbook: run ${ids.runId}, ${ids.ticket !== undefined ? `ticket ${ids.ticket}` : 'no ticket'}`;
+}
+
 /**
  * apply --plan: the plan's ticket stands. --ticket may repeat it, never change it: the
  * ticket is what the change was reviewed under.

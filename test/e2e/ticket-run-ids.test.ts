@@ -85,6 +85,7 @@ describe('ticket and run ids', () => {
     const rep = await readReport(report);
     assert.match(rep.runId ?? '', RUN_ID);
     assert.equal(rep.ticket, 'CHG-4242');
+    assert.equal(r.stdout.split('\n')[1], `runbook: run ${rep.runId}, ticket CHG-4242`);
     const comment = `runbook ${rep.runId} CHG-4242 flow-aging-baseline.yml`;
     // commit confirmed, then the confirming commit: both carry the ids.
     assert.deepEqual(device('t1').config.history.slice(0, 2).map((c) => c.log), [comment, comment]);

@@ -35,7 +35,7 @@ import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } 
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
 import { nothingToDo } from '../inputs-gate.ts';
-import { reviewedRunIds, runIdsFor } from '../run-ids.ts';
+import { idsLine, reviewedRunIds, runIdsFor } from '../run-ids.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
@@ -153,7 +153,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
   const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
   const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
-  process.stdout.write(`${banner}\n`);
+  process.stdout.write(`${banner}\n${idsLine(ids)}\n`);
   if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
   if (await nothingToDo(playbook, targets, dryRunFor, { style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
   if (acting.length > 0 && !opts.yes && !(await confirmActing(acting, banner, reviewed?.plan))) {

@@ -22,7 +22,7 @@ import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { runBanner } from '../banner.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { inputGateStops } from '../inputs-gate.ts';
-import { runIdsFor } from '../run-ids.ts';
+import { idsLine, runIdsFor } from '../run-ids.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
@@ -106,7 +106,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     { option: '--out', path: opts.out, kind: 'file' },
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
   ]);
-  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY })}\n`);
+  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY })}\n${idsLine(ids)}\n`);
   const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
   if (nothing.size > 0 && nothing.size === targets.hosts.length) {
     process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);

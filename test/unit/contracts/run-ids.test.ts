@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reviewedRunIds, runIdsFor } from '../../../src/cli/run-ids.ts';
+import { idsLine, reviewedRunIds, runIdsFor } from '../../../src/cli/run-ids.ts';
 import { UsageError } from '../../../src/cli/errors.ts';
 import { newRunId, ticketProblem } from '../../../src/contracts/run-ids.ts';
 import type { InventoryHost } from '../../../src/inventory/types.ts';
@@ -56,5 +56,7 @@ describe('run ids', () => {
     assert.equal(reviewedRunIds('CHG-1', 'CHG-1', 'p.json').ticket, 'CHG-1');
     assert.throws(() => reviewedRunIds('CHG-2', 'CHG-1', 'p.json'), (e: unknown) => e instanceof UsageError && /^--ticket CHG-2: p\.json was reviewed under ticket CHG-1; refusing/.test(e.message));
     assert.throws(() => reviewedRunIds('CHG-2', undefined, 'p.json'), /reviewed under no ticket/);
+    assert.equal(idsLine({ runId: 'r1', ticket: 'CHG-1' }), 'runbook: run r1, ticket CHG-1');
+    assert.equal(idsLine({ runId: 'r1' }), 'runbook: run r1, no ticket');
   });
 });
