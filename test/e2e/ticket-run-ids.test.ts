@@ -107,6 +107,16 @@ describe('ticket and run ids', () => {
     assert.deepEqual(device('t2').rpcLog, []);
   });
 
+  it('a run that ends with nothing to do still reports its ids', async () => {
+    const report = out('report.json');
+    const r = await runCli(['apply', 'playbooks/clear-sessions.yml', ...common(), ...lockDir(), '--limit', 't2', '--ticket', 'NTD-1', '--report', report, '-e', 'dry_run=false', '--yes'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 7, r.stdout + r.stderr);
+    const rep = await readReport(report);
+    assert.equal(rep.ticket, 'NTD-1');
+    assert.match(rep.runId ?? '', RUN_ID);
+    assert.deepEqual(device('t2').rpcLog, []);
+  });
+
   it('plan records the ticket and its run id; apply --plan runs under the plan\'s ticket and refuses another, contacting nothing', async () => {
     const planFile = out('plan.json');
     const made = await runCli(['plan', PLAYBOOK, ...common(), '--limit', 't3', '--ticket', 'CHG-7', '-o', planFile], { timeoutMs: 120_000 });

@@ -155,7 +155,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const banner = runBanner(targets, mode, { defaultInventory: inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY, acting: acting.length });
   process.stdout.write(`${banner}\n${idsLine(ids)}\n`);
   if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.plan.digest} (the ticket shows the digest it was reviewed with)\n`);
-  if (await nothingToDo(playbook, targets, dryRunFor, { style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
+  if (await nothingToDo(playbook, targets, dryRunFor, { style, ids, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
   if (acting.length > 0 && !opts.yes && !(await confirmActing(acting, banner, reviewed?.plan))) {
     process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
     return ExitCode.Interrupted;
