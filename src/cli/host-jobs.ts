@@ -9,6 +9,7 @@ import { SecretUnavailableError, type SecretRef, type SecretsPort } from '../con
 import type { RpcSession } from '../contracts/session.ts';
 import type { FleetPorts } from '../engine/executor.ts';
 import type { HostJob } from '../engine/job.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import { PlaybookCache, playbookRef } from '../engine/playbook-source.ts';
 import type { RetrySpec } from '../engine/retry.ts';
 import { withRedactedForms } from '../inventory/redacted-options.ts';
@@ -67,6 +68,8 @@ export function localPorts(playbook: Playbook, secrets: SecretsPort): FleetPorts
 
 export interface JobSettings {
   readonly dryRun: (vars: Record<string, string | number | boolean>) => boolean;
+  /** The run id and ticket: each job carries them into its commit comments. */
+  readonly ids?: RunIds;
   readonly timeouts: TimeoutLayers;
   readonly retries?: RetrySpec;
   /** apply --plan: each host's job carries its entry (null when the plan has none). */
@@ -90,6 +93,7 @@ export async function hostJobs(targets: Targets, playbook: Playbook, settings: J
       host: { name: host.name, groups: host.groups, vars },
       connection: connectionSettings(host.name, options, secrets),
       dryRun: settings.dryRun(vars),
+      ...(settings.ids ? { ids: settings.ids } : {}),
       deadlineMs,
       ...(settings.retries ? { connectRetry: settings.retries } : {}),
       ...(reviewed ? { reviewed: { entry: reviewed.get(host.name) ?? null } } : {}),

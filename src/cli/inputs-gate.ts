@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { recapOf, type HostResult, type RunResult } from '../contracts/results.ts';
 import { visible } from '../plan/visible.ts';
 import type { Playbook, Step } from '../playbook/types.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import { buildReport, writeReport } from '../report/json-report.ts';
 import { runAnalyze } from '../steps/analyze.ts';
 import { recapLines } from './render/results.ts';
@@ -94,7 +95,7 @@ export async function nothingToDo(
   playbook: Playbook,
   targets: Targets,
   dryRunFor: (vars: Record<string, string | number | boolean>) => boolean,
-  out: { readonly style: ChalkInstance; readonly report?: string; readonly limit?: string },
+  out: { readonly style: ChalkInstance; readonly report?: string; readonly limit?: string; readonly ids?: RunIds },
 ): Promise<boolean> {
   const hosts = targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars, dryRun: dryRunFor(t.vars) }));
   const stops = await inputGateStops(playbook, hosts);
@@ -102,6 +103,6 @@ export async function nothingToDo(
   process.stdout.write(`nothing to do: ${visible([...new Set(stops.values())].join('; '))}. No host was contacted.\n`);
   const skipped = inputsSkippedRun(playbook, hosts, stops);
   process.stdout.write(recapLines(skipped, out.style).join('\n') + '\n');
-  if (out.report) await writeReport(out.report, buildReport(skipped, { version, inventory: targets.inventory.files, ...(out.limit ? { limit: out.limit } : {}) }));
+  if (out.report) await writeReport(out.report, buildReport(skipped, { version, ...(out.ids ? { ids: out.ids } : {}), inventory: targets.inventory.files, ...(out.limit ? { limit: out.limit } : {}) }));
   return true;
 }

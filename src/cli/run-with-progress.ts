@@ -3,7 +3,7 @@
  * audit log, and Ctrl-C handled (the first lets hosts in flight finish, the second stops
  * at once and writes what is known). What each command writes after the run is its own.
  */
-import { randomUUID } from 'node:crypto';
+import type { RunIds } from '../contracts/run-ids.ts';
 import type { ChalkInstance } from 'chalk';
 import type { RunResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
@@ -30,6 +30,8 @@ export function runView(opts: { readonly quiet?: boolean; readonly verbose: numb
 
 export interface ProgressRun {
   readonly playbook: Playbook;
+  /** The run id and ticket: in every audit line. */
+  readonly ids: RunIds;
   readonly jobs: readonly HostJob[];
   readonly ports: FleetPorts;
   readonly rollout: Omit<RunOptions, 'signal' | 'audit'>;
@@ -51,7 +53,7 @@ export interface ProgressRun {
  */
 export async function runWithProgress(run: ProgressRun, after: (result: RunResult, control: RunControl) => Promise<number>): Promise<number> {
   const renderer = progressRenderer(run.jobs.map((j) => j.host.name), run.rollout.forks, run.view.verbosity, run.view.style);
-  const audit = new AuditLog(run.auditLog, { id: randomUUID(), playbook: run.playbook.file });
+  const audit = new AuditLog(run.auditLog, { id: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}), playbook: run.playbook.file });
   const hosts = run.jobs.map((j) => ({ name: j.host.name, dryRun: j.dryRun, vars: j.host.vars }));
   // Each RPC still awaiting its answer when the run stops at once is audited as outcome unknown.
   const stopAtOnce = (partial: RunResult) => {

@@ -8,6 +8,7 @@ import { connectWithRetry, type ConnectRetry } from './retry.ts';
 import { runStep, type Reviewed } from './run-step.ts';
 import { failureOf } from '../contracts/failure.ts';
 import type { Failure, HostResult, LogEntry } from '../contracts/results.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import type { RpcSession } from '../contracts/session.ts';
 
 /** A host as the engine sees it: a name, its resolved vars, and a way to connect. */
@@ -21,6 +22,8 @@ export interface EngineHost {
   readonly deadlineMs?: number;
   /** apply --plan: the reviewed plan's entry for this host (null: not in it); absent in a fresh run. */
   readonly reviewed?: Reviewed;
+  /** The run's id and ticket, for the commit comment. */
+  readonly ids?: RunIds;
   connect(): Promise<RpcSession>;
 }
 
@@ -64,6 +67,7 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
     session,
     playbook,
     dryRun: host.dryRun,
+    ...(host.ids ? { ids: host.ids } : {}),
     audit: opts.audit?.(host.name) ?? noAudit,
     phaseStart: (phase: 'verify', label: string) => emit({ type: 'step-start', host: host.name, phase, step: label }),
   };

@@ -10,6 +10,7 @@ import { failureOf } from '../contracts/failure.ts';
 import type { PlannedHost } from '../contracts/planned-host.ts';
 import type { Failure, HostResult } from '../contracts/results.ts';
 import type { SecretsPort } from '../contracts/secrets.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import type { RpcSession } from '../contracts/session.ts';
 import type { ConnectionSettings } from '../transport/connection-settings.ts';
 import type { RunEvent } from './events.ts';
@@ -35,6 +36,8 @@ export interface HostJob {
   readonly connectRetry?: RetrySpec;
   /** apply --plan: the host's entry in the reviewed plan, null when the plan has none. Absent: a fresh run. */
   readonly reviewed?: { readonly entry: PlannedHost | null };
+  /** The run id and ticket, for the commit comments (`runbook <run-id> <ticket> <playbook>`). */
+  readonly ids?: RunIds;
 }
 
 /** Everything a job does outside itself. */
@@ -82,6 +85,7 @@ function engineHost(job: HostJob, ports: JobPorts): EngineHost {
     dryRun: job.dryRun,
     ...(job.deadlineMs !== undefined ? { deadlineMs: job.deadlineMs } : {}),
     ...(job.reviewed ? { reviewed: job.reviewed } : {}),
+    ...(job.ids ? { ids: job.ids } : {}),
     connect: () => ports.openSession(job.connection, ports.secrets),
   };
 }

@@ -3,6 +3,7 @@
  * (so a bad value is reported at its own line even when another level overrides it).
  * Variables runbook does not know pass through untouched, as Ansible's would.
  */
+import { ticketProblem } from '../contracts/run-ids.ts';
 import { parseByteSize } from '../transport/limits.ts';
 import { isEnvName, isSecretVar, secretValueProblem } from './password-vars.ts';
 
@@ -62,7 +63,16 @@ const names: Check = (v) => {
   return undefined;
 };
 
+/** A change ticket id (contracts/run-ids.ts); a number like 12345 is one too. */
+const ticket: Check = (v) => {
+  const id = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : v;
+  if (typeof id !== 'string') return `be a ticket id, not ${show(v)}`;
+  const problem = ticketProblem(id);
+  return problem === undefined ? undefined : `be a ticket id (${problem}), not ${show(v)}`;
+};
+
 const CHECKS: Readonly<Record<string, Check>> = {
+  runbook_ticket: ticket,
   ansible_host: text,
   ansible_ssh_host: text,
   ansible_port: integer(1, 65535, 'a port number (1-65535)'),

@@ -18,6 +18,10 @@ export interface PlanArtifact {
   readonly digest: string;
   readonly tool: { readonly name: 'runbook'; readonly version: string };
   readonly createdAt: string;
+  /** The planning run's id (its audit lines carry it). Absent in plans made before it was recorded. */
+  readonly runId?: string;
+  /** The change ticket the plan is reviewed under: apply --plan runs under it and refuses another. */
+  readonly ticket?: string;
   readonly playbook: {
     readonly file: string;
     readonly name: string;

@@ -1,4 +1,5 @@
 import type { RunResult } from '../contracts/results.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
 import type { InventoryBinding } from './binding.ts';
@@ -8,12 +9,13 @@ import { planDigest } from './digest.ts';
 export function planFromRun(
   run: RunResult,
   playbook: Playbook,
-  meta: { version: string; inventory: readonly string[]; binding: InventoryBinding; limit?: string; extraVars: Readonly<Record<string, unknown>>; targets: readonly string[] },
+  meta: { version: string; ids?: RunIds; inventory: readonly string[]; binding: InventoryBinding; limit?: string; extraVars: Readonly<Record<string, unknown>>; targets: readonly string[] },
 ): PlanArtifact {
   const content: Omit<PlanArtifact, 'digest'> = {
     format: PLAN_FORMAT,
     tool: { name: 'runbook', version: meta.version },
     createdAt: run.finishedAt,
+    ...(meta.ids ? { runId: meta.ids.runId, ...(meta.ids.ticket !== undefined ? { ticket: meta.ids.ticket } : {}) } : {}),
     playbook: { file: playbook.file, name: playbook.name, sha256: playbook.sha256, text: playbook.text },
     extraVars: meta.extraVars,
     inventory: meta.inventory,

@@ -69,6 +69,8 @@ export function planView(plan: PlanArtifact): PlanView {
   const actingHosts = plan.hosts.filter((h) => h.actions.length > 0).length;
   const fields: Field[] = [
     { label: 'Digest', value: [code(`sha256:${plan.digest}`)] },
+    { label: 'Ticket', value: plan.ticket !== undefined ? [code(plan.ticket)] : [plain('none (apply --plan runs under none)')] },
+    ...(plan.runId !== undefined ? [{ label: 'Planning run', value: [code(plan.runId)] }] : []),
     { label: 'Playbook', value: [code(plan.playbook.file), plain(' (sha256 '), code(plan.playbook.sha256.slice(0, SHORT_SHA)), plain(')')] },
     { label: 'Tool', value: [plain(`${plan.tool.name} ${plan.tool.version}`)] },
     { label: 'Created', value: [plain(utc(plan.createdAt))] },

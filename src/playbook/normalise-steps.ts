@@ -204,7 +204,7 @@ export function normaliseAct(a: WrittenAct, at: Path, scope: NameScope, cx: Comp
   // verify_that reads the re-collected registers, and the earlier values under `before`.
   const afterScope = withLoop(scope, 'before', UNKNOWN);
   const verifyThat = (a?.verify_that ?? []).map((text, k) => ({ test: cx.expression([...at, 'verify_that', k], text, afterScope), text }));
-  const commitComment = cx.template([...at, 'commit_comment'], a?.commit_comment ?? 'runbook: {{ playbook }}', withLoop(scope, 'playbook', UNKNOWN));
+  const commitComment = cx.template([...at, 'commit_comment'], a?.commit_comment ?? '', withLoop(scope, 'playbook', UNKNOWN));
   return {
     body: {
       kind: 'act' as const,

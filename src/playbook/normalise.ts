@@ -1,3 +1,4 @@
+import { ticketProblem } from '../contracts/run-ids.ts';
 import type { Playbook, Rollout, Step } from './types.ts';
 import { CompileContext } from './compile-context.ts';
 import type { PlaybookIssue } from './errors.ts';
@@ -61,6 +62,8 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
   });
   const end = written.syslog?.end !== undefined ? cx.template(['syslog', 'end'], written.syslog.end, scopeAt(written.steps.length)) : undefined;
   checkStepOrder(steps.map((s) => s.kind), sink);
+  const badTicket = written.ticket !== undefined ? ticketProblem(written.ticket) : undefined;
+  if (badTicket !== undefined) sink.atValue(['ticket'], badTicket);
 
   const playbook: Playbook = {
     file: source.file,
@@ -68,6 +71,7 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
     text: source.text,
     name: written.name,
     ...(written.description !== undefined ? { description: written.description } : {}),
+    ...(written.ticket !== undefined ? { ticket: written.ticket } : {}),
     hosts: written.hosts ?? 'all',
     vars,
     syslog: { ...(start ? { start } : {}), ...(end ? { end } : {}) },

@@ -160,6 +160,8 @@ export interface Playbook {
   readonly text: string;
   readonly name: string;
   readonly description?: string;
+  /** The change ticket when neither --ticket nor the inventory's runbook_ticket gives one. */
+  readonly ticket?: string;
   /** Ansible host pattern the playbook targets. */
   readonly hosts: string;
   readonly vars: readonly VarSpec[];

@@ -111,6 +111,7 @@ export interface WrittenStep {
 export interface WrittenPlaybook {
   readonly name: string;
   readonly description?: string;
+  readonly ticket?: string;
   readonly hosts?: string;
   readonly vars?: Readonly<Record<string, WrittenVar>>;
   readonly syslog?: { readonly start?: string; readonly end?: string };

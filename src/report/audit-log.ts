@@ -5,6 +5,8 @@ import type { AuditedRpc, ChangeAudit, RpcEnd } from '../contracts/audit.ts';
 /** The run the audit lines belong to. */
 export interface AuditRun {
   readonly id: string;
+  /** The change ticket, when the run has one. */
+  readonly ticket?: string;
   readonly playbook: string;
 }
 
@@ -75,7 +77,7 @@ export class AuditLog {
   }
 
   private head(entry: AuditEntry) {
-    return { run: this.run.id, playbook: this.run.playbook, host: entry.host, seq: entry.seq };
+    return { run: this.run.id, ...(this.run.ticket !== undefined ? { ticket: this.run.ticket } : {}), playbook: this.run.playbook, host: entry.host, seq: entry.seq };
   }
 
   private write(line: object, durable: boolean): void {

@@ -1,4 +1,5 @@
 import { InputError } from '../contracts/input-error.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -37,18 +38,24 @@ export function parseSyslogTarget(text: string): SyslogTarget {
 const FACILITY_USER = 1;
 const SEVERITY_INFO = 6;
 
-/** RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`. */
-export function formatRfc5424(appName: string, device: string, message: string, now = new Date()): string {
+/** RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`; the run's ids are structured data beside the device. */
+export function formatRfc5424(appName: string, device: string, message: string, now = new Date(), ids?: RunIds): string {
   const pri = FACILITY_USER * 8 + SEVERITY_INFO;
-  const sd = `[runbook@32473 device="${device.replace(/["\\\]]/g, (c) => `\\${c}`)}"]`;
+  const param = (name: string, value: string) => ` ${name}="${value.replace(/["\\\]]/g, (c) => `\\${c}`)}"`;
+  const sd = `[runbook@32473${param('device', device)}${ids ? param('run', ids.runId) : ''}${ids?.ticket !== undefined ? param('ticket', ids.ticket) : ''}]`;
   return `<${pri}>1 ${now.toISOString()} ${hostname() || '-'} ${appName} ${process.pid} - ${sd} ${device}: ${message}`;
+}
+
+/** A line for the local syslog (no structured data there): the device's line, then the run's ids. */
+export function localLine(device: string, message: string, ids?: RunIds): string {
+  return `${device}: ${message}${ids ? ` [run ${ids.runId}${ids.ticket !== undefined ? ` ticket ${ids.ticket}` : ''}]` : ''}`;
 }
 
 /**
  * `warn` hears, once, that the target cannot be reached (refused, unresolvable, no
  * logger(1)): syslog is best effort and never stops a run, but it is not silent either.
  */
-export function openSyslog(target: SyslogTarget, appName: string, warn: (why: string) => void = () => undefined): SyslogSink {
+export function openSyslog(target: SyslogTarget, appName: string, warn: (why: string) => void = () => undefined, ids?: RunIds): SyslogSink {
   let warned = false;
   const failed = (err: Error) => {
     if (warned) return;
@@ -64,7 +71,7 @@ export function openSyslog(target: SyslogTarget, appName: string, warn: (why: st
       return {
         send(device, message) {
           pending++;
-          socket.send(formatRfc5424(appName, device, message), target.port, target.host, (err) => {
+          socket.send(formatRfc5424(appName, device, message, new Date(), ids), target.port, target.host, (err) => {
             if (err) failed(err);
             if (--pending === 0) drained?.();
           });
@@ -81,7 +88,7 @@ export function openSyslog(target: SyslogTarget, appName: string, warn: (why: st
       socket.on('error', failed);
       return {
         send(device, message) {
-          const msg = Buffer.from(formatRfc5424(appName, device, message));
+          const msg = Buffer.from(formatRfc5424(appName, device, message, new Date(), ids));
           socket.write(`${msg.length} `);
           socket.write(msg);
         },
@@ -94,7 +101,7 @@ export function openSyslog(target: SyslogTarget, appName: string, warn: (why: st
       return {
         send(device, message) {
           // Its own process group: a Ctrl-C on the terminal interrupts the run, not the lines it is logging.
-          const child = spawn('logger', ['-t', `${appName}[${process.pid}]`, '-p', 'user.info', '--', `${device}: ${message}`], { stdio: 'ignore', detached: true });
+          const child = spawn('logger', ['-t', `${appName}[${process.pid}]`, '-p', 'user.info', '--', localLine(device, message, ids)], { stdio: 'ignore', detached: true });
           children.push(new Promise((r) => (child.on('close', () => r()), child.on('error', (err) => (failed(err), r())))));
         },
         close: async () => void (await Promise.all(children)),

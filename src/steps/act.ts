@@ -6,6 +6,7 @@ import { buildRpc } from '../junos/rpc.ts';
 import type { ActStep } from '../playbook/types.ts';
 import { describeRpcError, isTransportPhase } from '../transport/errors.ts';
 import { endOf, type ChangeAudit } from '../contracts/audit.ts';
+import { commitLog } from './commit-log.ts';
 import { runConfigChange } from './config-change.ts';
 import { configLines } from './config-lines.ts';
 import { argsForCall } from './plan.ts';
@@ -25,7 +26,7 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   let verified: VerifyOutcome | undefined;
   const verify = async () => (verified = await runVerify(step, ctx))?.problem;
   // Only a configuration change has a commit to comment on.
-  const comment = ctx.plan.some((a) => a.config !== undefined) ? String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name }))) : '';
+  const comment = ctx.plan.some((a) => a.config !== undefined) ? commitLog(ctx.ids, ctx.playbook.file, String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name })))) : '';
   const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}) });
   const count = out.actions.filter((a) => a.status === 'sent').length;
   const failure = out.actions.find((a) => a.status === 'failed')?.error ?? out.verified.failure;

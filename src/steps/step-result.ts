@@ -1,5 +1,6 @@
 import type { ChangeAudit } from '../contracts/audit.ts';
 import type { ActionResult, ConfigOutcome, Failure, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 import type { RpcSession } from '../contracts/session.ts';
 import type { Step } from '../playbook/types.ts';
 import type { Scope } from './scope.ts';
@@ -44,8 +45,10 @@ export interface ActStepData {
 export interface StepContext {
   readonly scope: Scope;
   readonly session: RpcSession;
-  readonly playbook: { readonly name: string; readonly steps: readonly Step[] };
+  readonly playbook: { readonly file: string; readonly name: string; readonly steps: readonly Step[] };
   readonly dryRun: boolean;
+  /** The run's id and ticket: every commit's comment carries them. */
+  readonly ids?: RunIds;
   readonly audit: ChangeAudit;
   /** The plan the act step sends (the last plan step's, as the reviewed plan let it through). */
   readonly plan: readonly PlannedAction[];

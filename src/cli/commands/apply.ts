@@ -31,6 +31,8 @@ import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } 
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
 import { nothingToDo } from '../inputs-gate.ts';
+import { idsLine, reviewedRunIds, runIdsFor } from '../run-ids.ts';
+import type { RunIds } from '../../contracts/run-ids.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { bindingDifferences } from '../../plan/binding.ts';
 import { reviewedNotDone } from '../../plan/outcome.ts';
@@ -65,6 +67,7 @@ interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   yes?: boolean;
   exprTimeout?: number;
   listHosts?: boolean;
+  ticket?: string;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -95,6 +98,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
     .option('--use-embedded-playbook', "with --plan: run the playbook text the plan carries, even if the file changed since")
     .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted)')
+    .option('--ticket <id>', 'the change ticket: in every commit comment, audit and syslog line, the report (default: the playbook\'s ticket:, else the inventory\'s runbook_ticket; with --plan, the plan\'s)')
     .option('-y, --yes', 'do not ask before sending state-changing RPCs (needed when not on a terminal)')
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .action(async (playbook: string | undefined, opts: ApplyOptions) => {
@@ -113,7 +117,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const lock = takeRunLock(input, opts);
   if (lock === ExitCode.Locked) return ExitCode.Locked;
   // Opened once the lock is held: a run that never starts leaves no connection open behind it.
-  const syslog = input.syslogTarget ? openSyslog(input.syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`)) : undefined;
+  const syslog = input.syslogTarget ? openSyslog(input.syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`), input.ids) : undefined;
   try {
     const { jobs, secrets, lab } = await hostJobs(input.targets, input.playbook, jobSettings(input, opts));
     const stoppedAtOnce = (partial: RunResult) => {
@@ -124,7 +128,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       lock.release();
     };
     const ports = localPorts(input.playbook, secrets);
-    const run = { playbook: input.playbook, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, lab, syslog, stoppedAtOnce };
+    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, lab, syslog, stoppedAtOnce };
     return await runWithProgress(run, (result, control) => writeApplyOutputs(result, control, input, opts, view));
   } finally {
     lock.release();
@@ -136,6 +140,8 @@ interface ApplyInput {
   readonly playbook: Playbook;
   readonly reviewed?: PlanArtifact;
   readonly targets: Targets;
+  /** The run id, and the ticket it runs under. */
+  readonly ids: RunIds;
   readonly defaultInventory: boolean;
   readonly dryRunFor: (vars: Record<string, string | number | boolean>) => boolean;
   /** The hosts that will be sent state-changing RPCs. */
@@ -171,6 +177,7 @@ async function readApplyInput(playbookFile: string | undefined, opts: ApplyOptio
     ...(opts.acceptNew ? { acceptNew: true } : {}),
   });
   if (reviewed) checkBinding(reviewed, targets, opts.plan!);
+  const ids = reviewed ? reviewedRunIds(opts.ticket, reviewed.ticket, opts.plan!) : runIdsFor(opts.ticket, playbook, targets.hosts.map((t) => t.host));
   const dryRunFor = (vars: Record<string, string | number | boolean>) => opts.check === true || (reviewed ? false : vars.dry_run !== false);
   // Every file the run writes, and the rollout options, are checked before anyone is asked or anything started.
   checkOutputPaths(applyOutputs(playbook, opts));
@@ -178,7 +185,7 @@ async function readApplyInput(playbookFile: string | undefined, opts: ApplyOptio
   const syslogTarget = opts.syslog ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
   const acting = targets.hosts.filter((t) => !dryRunFor(t.vars)).map((t) => t.host.name);
   const defaultInventory = inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY;
-  return { playbook, ...(reviewed ? { reviewed } : {}), targets, defaultInventory, dryRunFor, acting, rollout, syslogTarget, playbookNotify };
+  return { playbook, ...(reviewed ? { reviewed } : {}), targets, ids, defaultInventory, dryRunFor, acting, rollout, syslogTarget, playbookNotify };
 }
 
 /**
@@ -196,9 +203,9 @@ async function beforeActing(input: ApplyInput, opts: ApplyOptions, view: RunView
   const { targets, reviewed, acting } = input;
   const mode = opts.check ? 'CHECK' : acting.length > 0 ? 'ACTING' : 'DRY RUN';
   const banner = runBanner(targets, mode, { defaultInventory: input.defaultInventory, acting: acting.length });
-  process.stdout.write(`${banner}\n`);
+  process.stdout.write(`${banner}\n${idsLine(input.ids)}\n`);
   if (reviewed) process.stdout.write(`runbook: applying plan ${visible(opts.plan!)}, digest ${reviewed.digest} (the ticket shows the digest it was reviewed with)\n`);
-  if (await nothingToDo(input.playbook, targets, input.dryRunFor, { style: view.style, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
+  if (await nothingToDo(input.playbook, targets, input.dryRunFor, { style: view.style, ids: input.ids, ...(opts.report ? { report: opts.report } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })) return ExitCode.NothingToDo;
   if (acting.length > 0 && !opts.yes && !(await confirmActing(acting, banner, reviewed))) {
     process.stderr.write('runbook: interrupted at the question: nothing was sent\n');
     return ExitCode.Interrupted;
@@ -222,6 +229,7 @@ function takeRunLock(input: ApplyInput, opts: ApplyOptions): RunLock | typeof Ex
 function jobSettings(input: ApplyInput, opts: ApplyOptions): JobSettings {
   return {
     dryRun: input.dryRunFor,
+    ids: input.ids,
     timeouts: { playbook: playbookSettings(input.playbook), cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) } },
     ...(input.rollout.retries ? { retries: input.rollout.retries } : {}),
     ...(input.reviewed ? { reviewed: input.reviewed.hosts } : {}),
@@ -229,7 +237,7 @@ function jobSettings(input: ApplyInput, opts: ApplyOptions): JobSettings {
 }
 
 function reportOf(run: RunResult, input: ApplyInput, opts: ApplyOptions): ReturnType<typeof buildReport> {
-  return buildReport(run, { version, inventory: input.targets.inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
+  return buildReport(run, { version, ids: input.ids, inventory: input.targets.inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
 }
 
 /** After the run: the hosts' sections, the recap, what a reviewed plan left undone, the report and the other outputs. */

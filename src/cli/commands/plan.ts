@@ -20,6 +20,8 @@ import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 import { runBanner } from '../banner.ts';
 import { bindingOf } from '../plan-binding.ts';
 import { inputGateStops } from '../inputs-gate.ts';
+import { idsLine, runIdsFor } from '../run-ids.ts';
+import type { RunIds } from '../../contracts/run-ids.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
@@ -40,6 +42,7 @@ interface PlanOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   acceptNew?: boolean;
   exprTimeout?: number;
   auditLog: string;
+  ticket?: string;
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -60,6 +63,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--rpc-timeout <seconds>', 'longest wait for reply data on one RPC (overrides playbook and inventory)', positiveNumber)
     .option('--expr-timeout <seconds>', 'longest one expression evaluation may run (default 30)', positiveNumber)
     .option('--audit-log <file>', 'audit log for what touches a candidate configuration (a configuration change is loaded, checked and discarded)', '.runbook/audit.jsonl')
+    .option('--ticket <id>', 'the change ticket, recorded in the plan: apply --plan runs under it (default: the playbook\'s ticket:, else the inventory\'s runbook_ticket)')
     .option('--list-hosts', 'print the hosts the playbook and --limit select, and exit (nothing is contacted, no plan written)')
     .action(async (playbook: string, opts: PlanOptions) => {
       process.exitCode = await plan(playbook, opts);
@@ -72,8 +76,8 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const input = await readPlanInput(playbookFile, opts);
   if (input === ExitCode.Ok) return ExitCode.Ok;
-  const { playbook, targets } = input;
-  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: input.defaultInventory })}\n`);
+  const { playbook, targets, ids } = input;
+  process.stdout.write(`${runBanner(targets, 'PLAN', { defaultInventory: input.defaultInventory })}\n${idsLine(ids)}\n`);
   const nothing = await inputGateStops(playbook, targets.hosts.map((t) => ({ name: t.host.name, groups: t.host.groups, vars: t.vars })));
   if (nothing.size > 0 && nothing.size === targets.hosts.length) {
     process.stdout.write(`nothing to do: ${[...new Set(nothing.values())].join('; ')}. No host was contacted and no plan was written.\n`);
@@ -82,20 +86,21 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   // Planning never acts, whatever the vars say.
   const { jobs, secrets, lab } = await hostJobs(targets, playbook, {
     dryRun: () => true,
+    ids,
     timeouts: {
       playbook: playbookSettings(playbook),
       cli: { ...(opts.connectTimeout !== undefined ? { connectS: opts.connectTimeout } : {}), ...(opts.rpcTimeout !== undefined ? { rpcS: opts.rpcTimeout } : {}), ...cliSettings(opts) },
     },
   });
   const names = jobs.map((j) => j.host.name);
-  const meta = { version, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
+  const meta = { version, ids, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
   const write = (run: RunResult): string => {
     const artifact = planFromRun(run, playbook, meta);
     writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
     return artifact.digest;
   };
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const run = { playbook, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write };
+  const run = { playbook, ids, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write };
   return runWithProgress(run, async (result, control) => {
     const digest = write(result);
     process.stdout.write(recapLines(result, view.style).join('\n') + '\n');
@@ -110,6 +115,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
 interface PlanInput {
   readonly playbook: Playbook;
   readonly targets: Targets;
+  readonly ids: RunIds;
   readonly forks: number;
   readonly defaultInventory: boolean;
   readonly playbookNotify: ReturnType<typeof playbookNotifyTargets>;
@@ -145,8 +151,9 @@ async function readPlanInput(playbookFile: string, opts: PlanOptions): Promise<P
     { option: '--out', path: opts.out, kind: 'file' },
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
   ]);
+  const ids = runIdsFor(opts.ticket, playbook, targets.hosts.map((t) => t.host));
   const defaultInventory = inventoryFiles.length === 1 && inventoryFiles[0] === DEFAULT_INVENTORY;
-  return { playbook, targets, forks: opts.forks ?? settings.forks ?? 5, defaultInventory, playbookNotify };
+  return { playbook, targets, ids, forks: opts.forks ?? settings.forks ?? 5, defaultInventory, playbookNotify };
 }
 
 /** The names the -e arguments set. */

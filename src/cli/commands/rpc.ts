@@ -9,7 +9,7 @@ import { extractorFor } from '../../junos/index.ts';
 import { describeRpcError, RpcError, TransportError } from '../../transport/errors.ts';
 import type { ConnectOptions } from '../../transport/options.ts';
 import { NetconfSession } from '../../transport/session.ts';
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '../../contracts/run-ids.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { failureOf } from '../../contracts/failure.ts';
 import { endOf, type AuditedRpc } from '../../contracts/audit.ts';
@@ -181,7 +181,7 @@ function rpcAudit(calls: readonly RpcCall[], opts: RpcCliOptions): RpcAudit | un
   const first = changing[0]!;
   const wide = wideOf(first);
   return {
-    log: new AuditLog(opts.auditLog, { id: randomUUID(), playbook: '(runbook rpc)' }),
+    log: new AuditLog(opts.auditLog, { id: newRunId(), playbook: '(runbook rpc)' }),
     rpc: { rpc: changing.map((c) => c.name).join(','), cli, args: args(first), ...(wide !== undefined ? { wide } : {}) },
   };
 }

@@ -1,6 +1,7 @@
 import { child as xmlChild, localName, type XmlNode } from '../../xml/node.ts';
 import {
   renderCommitFailure,
+  renderCommitInformation,
   renderCommitSuccess,
   renderConfigRpcError,
   renderConfigurationOutput,
@@ -45,7 +46,7 @@ const OK = '<ok/>\n';
 /**
  * The Junos configuration RPCs the lab answers, by element name: NETCONF's lock,
  * unlock, discard-changes and commit, and Junos's load-configuration,
- * get-configuration and commit-configuration (with the junoscript lock-configuration
+ * get-configuration, commit-configuration and get-commit-information (with the junoscript lock-configuration
  * and unlock-configuration aliases PyEZ sends).
  */
 const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -58,6 +59,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'get-configuration': getConfiguration,
   'commit-configuration': commitConfiguration,
   commit: netconfCommit,
+  // `show system commit`: the history with each commit's comment, read from the store the commits write.
+  'get-commit-information': (dev, rpc) => noArgs(rpc) ?? { body: renderCommitInformation(dev.config.history, dev.config.confirmDeadline !== undefined), outcome: 'ok', args: {}, changesState: false },
 };
 
 export function isConfigRpc(name: string): boolean {

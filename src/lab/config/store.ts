@@ -16,6 +16,10 @@ export interface Commit {
   readonly seconds: number;
   readonly user: string;
   readonly log?: string;
+  /** How the commit came: `show system commit`'s client (netconf; other for the device's own; cli for the lab's initial configuration). */
+  readonly client?: 'netconf' | 'other';
+  /** A commit confirmed: its minutes, for `show system commit`'s comment. */
+  readonly confirmMinutes?: number;
   /** Made by the device itself (a commit confirmed that was not confirmed). */
   readonly automatic?: boolean;
 }
@@ -174,7 +178,7 @@ export class ConfigStore {
     const errors = this.check();
     if (errors.length > 0) return errors;
     const before = this.running;
-    this.pushCommit({ config: cloneConfig(this.candidateTree), seconds: Math.floor(this.opts.now() / 1000), user: s.user, ...(opts.log !== undefined ? { log: opts.log } : {}) });
+    this.pushCommit({ config: cloneConfig(this.candidateTree), seconds: Math.floor(this.opts.now() / 1000), user: s.user, client: 'netconf', ...(opts.log !== undefined ? { log: opts.log } : {}), ...(opts.confirmMinutes !== undefined ? { confirmMinutes: opts.confirmMinutes } : {}) });
     this.editors.clear();
     if (opts.confirmMinutes !== undefined) this.armConfirm(s, opts.confirmMinutes, this.pending?.restore ?? before);
     else this.clearConfirm();
@@ -237,7 +241,7 @@ export class ConfigStore {
     const p = this.pending;
     if (!p) return;
     this.clearConfirm();
-    this.pushCommit({ config: cloneConfig(p.restore), seconds: Math.floor(this.opts.now() / 1000), user: 'root', log: 'commit confirmed rollback', automatic: true });
+    this.pushCommit({ config: cloneConfig(p.restore), seconds: Math.floor(this.opts.now() / 1000), user: 'root', client: 'other', log: 'commit confirmed rollback', automatic: true });
     this.candidateTree = cloneConfig(p.restore);
     this.candidateChangedMs = this.opts.now();
     this.editors.clear();

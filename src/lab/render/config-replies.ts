@@ -1,4 +1,5 @@
 import type { ConfigRpcError } from '../config/errors.ts';
+import { junosTime, type Commit } from '../config/store.ts';
 import { esc } from './xml.ts';
 
 /**
@@ -91,4 +92,25 @@ export function renderConfigurationXml(attrs: Readonly<Record<string, string | n
     .map(([k, v]) => ` ${k}="${esc(String(v))}"`)
     .join('');
   return body === '' ? `<configuration${a}/>\n` : `<configuration${a}>\n${body}</configuration>\n`;
+}
+
+/**
+ * `<commit-information>` (get-commit-information, `show system commit`): one
+ * `<commit-history>` per commit, newest first, as Junos writes it: sequence number
+ * (the rollback number), user, client, date-time, a commit confirmed's `<comment>`, the
+ * commit's own comment in `<log>`, and `<commit-confirmed>` on a commit still awaiting
+ * its confirmation.
+ */
+export function renderCommitInformation(history: readonly Commit[], pendingConfirm: boolean): string {
+  const entry = (c: Commit, n: number) =>
+    '<commit-history>\n' +
+    `<sequence-number>${n}</sequence-number>\n` +
+    `<user>${esc(c.user)}</user>\n` +
+    `<client>${c.client ?? 'cli'}</client>\n` +
+    `<date-time junos:seconds="${c.seconds}">${junosTime(c.seconds)}</date-time>\n` +
+    (c.confirmMinutes !== undefined ? `<comment>commit confirmed, rollback in ${c.confirmMinutes}mins</comment>\n` : '') +
+    (c.log !== undefined ? `<log>${esc(c.log)}</log>\n` : '') +
+    (n === 0 && pendingConfirm ? '<commit-confirmed>rollback pending</commit-confirmed>\n' : '') +
+    '</commit-history>\n';
+  return `<commit-information>\n${history.map(entry).join('')}</commit-information>\n`;
 }

@@ -48,8 +48,9 @@ describe('loadInventory: located errors', () => {
       [9, 22, "runbook_agent must be true or false, not 'sure'"],
       [10, 32, 'runbook_connect_timeout must be a number of seconds above 0, not -5'],
       [12, 32, "runbook_max_reply_bytes must be a number of bytes above 0 (a whole number, or with a unit: 64M, 8GiB), not '8 GB'"],
-      [16, 33, "ansible_group_priority must be a whole number, not 'high'"],
-      [17, 19, 'lab_spus must be a whole number above 0, not 0'],
+      [13, 23, "runbook_ticket must be a ticket id (a ticket id is one word: a letter or digit, then letters, digits and . _ : / # + @ - (no spaces, quotes or control characters)), not 'CHG 42'"],
+      [17, 33, "ansible_group_priority must be a whole number, not 'high'"],
+      [18, 19, 'lab_spus must be a whole number above 0, not 0'],
     ]);
   });
 

@@ -182,6 +182,30 @@ describe('the RPC log of configuration RPCs', () => {
     dev.dispose();
   });
 
+  it('get-commit-information: the history newest first, each commit\'s comment in <log>, a pending commit confirmed marked', () => {
+    const dev = device();
+    send(dev, loadSet('set security flow aging early-ageout 20'));
+    send(dev, '<commit-configuration><confirmed/><confirm-timeout>5</confirm-timeout><log>runbook 20261204T220602Z-3f9a61c2 CHG-42 a.yml</log></commit-configuration>', B);
+    const pending = first(send(dev, '<get-commit-information/>'), 'commit-information');
+    const entries = pending.children.filter((c) => c.name === 'commit-history');
+    assert.deepEqual(
+      entries.map((e) => [childText(e, 'sequence-number'), childText(e, 'user'), childText(e, 'client'), childText(e, 'comment'), childText(e, 'log'), childText(e, 'commit-confirmed')]),
+      [
+        ['0', 'ops', 'netconf', 'commit confirmed, rollback in 5mins', 'runbook 20261204T220602Z-3f9a61c2 CHG-42 a.yml', 'rollback pending'],
+        ['1', dev.config.history[1]!.user, 'cli', undefined, undefined, undefined],
+      ],
+    );
+    assert.match(childText(entries[0]!, 'date-time') ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    send(dev, '<commit-configuration><log>confirm &amp; done</log></commit-configuration>', B);
+    const confirmed = first(send(dev, '<get-commit-information/>'), 'commit-information').children.filter((c) => c.name === 'commit-history');
+    assert.deepEqual(confirmed.map((e) => [childText(e, 'sequence-number'), childText(e, 'log'), childText(e, 'commit-confirmed')]).slice(0, 2), [
+      ['0', 'confirm & done', undefined],
+      ['1', 'runbook 20261204T220602Z-3f9a61c2 CHG-42 a.yml', undefined],
+    ]);
+    assert.deepEqual(dev.stateChangingRpcs().map((e) => e.rpc), ['commit-configuration', 'commit-configuration'], 'reading the history changes nothing');
+    dev.dispose();
+  });
+
   it('reject-commit is a fault the CLI and inventories can name', () => {
     assert.ok((FAULT_NAMES as readonly string[]).includes('reject-commit'));
     assert.deepEqual(faultFromName('reject-commit'), { rejectCommit: true });

@@ -107,6 +107,8 @@ export function threeHostPlan(overrides: Partial<PlanArtifact> = {}): PlanArtifa
     format: PLAN_FORMAT,
     tool: { name: 'runbook', version: '0.1.0' },
     createdAt: '2025-01-14T09:30:00.000Z',
+    runId: '20250114T092958Z-5e1f03aa',
+    ticket: 'CHG0012345',
     playbook: { file: 'playbooks/ah-cleanup.yml', name: 'Clear dead IPsec AH sessions per VPN peer', sha256: sha256(PLAYBOOK_TEXT), text: PLAYBOOK_TEXT },
     extraVars: { dry_run: false },
     inventory: ['inventory/prod.yml'],

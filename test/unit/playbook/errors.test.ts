@@ -147,6 +147,14 @@ describe('semantic checks (inline playbooks)', () => {
     ]);
   });
 
+  it('a ticket that is not one short word is reported at its value', () => {
+    assert.deepStrictEqual(check(`name: x\nticket: "CHG 1"\nsteps:${collectAh}\n`), [
+      'x.yml:2:9: ticket: a ticket id is one word: a letter or digit, then letters, digits and . _ : / # + @ - (no spaces, quotes or control characters)',
+    ]);
+    assert.deepStrictEqual(check(`name: x\nticket: CHG-1\nsteps:${collectAh}\n`), []);
+    assert.equal(parsePlaybook(`name: x\nticket: CHG-1\nsteps:${collectAh}\n`, 'x.yml').ticket, 'CHG-1');
+  });
+
   it('duplicate keys are YAML errors', () => {
     assert.deepStrictEqual(check('name: x\nname: y\nsteps: []\n'), ['x.yml:2:1: YAML syntax error: Map keys must be unique']);
   });

@@ -30,6 +30,17 @@ describe('AuditLog', () => {
     log.close();
   });
 
+  it('puts the run id and the ticket on every line', () => {
+    const file = join(dir, 't', 'audit.jsonl');
+    const log = new AuditLog(file, { id: '20261204T220602Z-3f9a61c2', ticket: 'CHG0012345', playbook: 'p.yml' });
+    log.forHost('h1').sending({ rpc: 'commit-configuration', cli: 'commit' })({ outcome: 'ok' });
+    log.close();
+    assert.deepEqual(lines(file).map((l) => [l.phase, l.run, l.ticket, l.playbook]), [
+      ['intent', '20261204T220602Z-3f9a61c2', 'CHG0012345', 'p.yml'],
+      ['outcome', '20261204T220602Z-3f9a61c2', 'CHG0012345', 'p.yml'],
+    ]);
+  });
+
   it('creates no file until there is a line; endPending gives each unanswered RPC its outcome, unknown', () => {
     const file = join(dir, 'b', 'audit.jsonl');
     const log = new AuditLog(file, { id: 'run-2', playbook: 'p.yml' });
