@@ -14,6 +14,8 @@ export interface RunOptions extends FailurePolicy {
   readonly signal?: AbortSignal;
   /** The audit trail of each host's state-changing RPCs (see HostRunOptions.audit). */
   readonly audit?: HostRunOptions['audit'];
+  /** Where each host's running configuration is kept before it is changed (see HostRunOptions.backup). */
+  readonly backup?: HostRunOptions['backup'];
   /** Rolling batches, as Ansible's serial (see planBatches). Without it, every host is one batch. */
   readonly serial?: SerialSpec;
   /** Retry connects that failed with TransportError 'connect' or 'timeout'; attempts counts the first. */
@@ -37,7 +39,7 @@ export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost
   const startedAt = new Date().toISOString();
   const dryRun = hosts.every((h) => h.dryRun);
   emit({ type: 'run-start', hosts: hosts.map((h) => h.name), dryRun, forks: opts.forks });
-  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}) };
+  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(retry ? { retry } : {}) };
   const results: (HostResult | undefined)[] = new Array(hosts.length);
   let stopped: RunResult['stopped'];
 

@@ -7,6 +7,8 @@ import type { ActStep } from '../playbook/types.ts';
 import { describeRpcError, isTransportPhase } from '../transport/errors.ts';
 import { endOf, type ChangeAudit } from '../contracts/audit.ts';
 import { runConfigChange } from './config-change.ts';
+import { backUp } from './backup.ts';
+import type { BackupRef } from '../contracts/backup.ts';
 import { configLines } from './config-lines.ts';
 import { argsForCall } from './plan.ts';
 import { extend } from './scope.ts';
@@ -21,6 +23,17 @@ import { runVerify, type VerifyOutcome } from './verify.ts';
  */
 export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResult> {
   if (ctx.plan.length === 0) return { status: 'done', log: [], acted: false };
+  // Before the first state-changing RPC, the running configuration is kept; if it cannot be, nothing is sent.
+  let backup: BackupRef | undefined;
+  if (!ctx.dryRun && ctx.backup) {
+    try {
+      backup = await backUp(ctx.session, ctx.backup);
+    } catch (err) {
+      const actions = ctx.plan.map((action) => ({ action, status: 'skipped' as const }));
+      return { status: 'done', count: 0, log: [], act: { actions }, acted: false, failure: { ...failureOf('act', err), step: step.name } };
+    }
+  }
+  const backupLog = backup ? [{ level: 1, text: `backup: ${backup.text} and ${backup.set}${backup.git !== undefined ? `, git commit ${backup.git.slice(0, 12)}` : ''}`, step: step.name }] : [];
   // The verify port runAct (or the configuration change) calls once; what it found is kept here.
   let verified: VerifyOutcome | undefined;
   const verify = async () => (verified = await runVerify(step, ctx))?.problem;
@@ -32,8 +45,8 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   const result: StepResult = {
     status: 'done',
     count,
-    log: [...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
-    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}) },
+    log: [...backupLog, ...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
+    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}), ...(backup ? { backup } : {}) },
     ...(verified ? { bind: verified.bind } : {}),
     acted: !ctx.dryRun && count > 0,
     ...(failure ? { failure: { ...failure, step: step.name } } : {}),

@@ -6,6 +6,8 @@ import type { EngineHost } from '../../engine/host-run.ts';
 import type { RunEvent } from '../../engine/events.ts';
 import type { RunResult } from '../../contracts/results.ts';
 import { AuditLog } from '../../report/audit-log.ts';
+import { BackupFolder } from '../../report/config-backup.ts';
+import { backupDirOf } from '../backup-dir.ts';
 import { randomUUID } from 'node:crypto';
 import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
@@ -65,6 +67,7 @@ interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   knownHosts: string;
   acceptNew?: boolean;
   auditLog: string;
+  backupDir?: string;
   lockDir?: string;
   plan?: string;
   maxPlanAge: number;
@@ -97,6 +100,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
     .option('--audit-log <file>', 'append one JSON line per state-changing RPC sent', '.runbook/audit.jsonl')
+    .option('--backup-dir <dir>', 'keep each host\'s running configuration here (DIR/HOST/) before changing it (default: backups/ beside the audit log)')
     .option('--lock-dir <dir>', 'where the per-inventory run lock lives (default: the system temp dir)')
     .option('--plan <file>', 'act exactly as reviewed: re-collect and re-plan each host, act only where the fresh plan is this one')
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
@@ -180,6 +184,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
     const runId = randomUUID();
     // Opened at its first line: before each state-changing RPC is sent, an intent; when it ends, its outcome.
     const audit = new AuditLog(opts.auditLog, { id: runId, playbook: playbook.file });
+    const backups = new BackupFolder({ dir: backupDirOf(opts), runId });
     const { hosts: engineHostList, lab } = await engineHosts(targets, dryRunFor, {
       playbook: playbookSettings(playbook),
       cli: { ...opt('connectS', opts.connectTimeout), ...opt('rpcS', opts.rpcTimeout), ...cliSettings(opts) },
@@ -217,7 +222,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
         run = await runPlaybook(
           playbook,
           engineHostsToRun,
-          { ...rollout, signal: control.signal, audit: (host) => audit.forHost(host) },
+          { ...rollout, signal: control.signal, audit: (host) => audit.forHost(host), backup: (host) => backups.forHost(host) },
           emit,
         );
       } finally {
@@ -257,6 +262,7 @@ function applyOutputs(playbook: Playbook, opts: ApplyOptions): OutputPath[] {
   return [
     ...(opts.report !== undefined ? [{ option: '--report', path: opts.report, kind: 'file' } as const] : []),
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
+    ...(playbook.steps.some((s) => s.kind === 'act') && !opts.check ? [{ option: '--backup-dir', path: backupDirOf(opts), kind: 'created-dir' } as const] : []),
     ...(opts.lockDir !== undefined ? [{ option: '--lock-dir', path: opts.lockDir, kind: 'created-dir' } as const] : []),
   ];
 }
@@ -315,7 +321,7 @@ function opt<K extends string>(key: K, value: number | undefined): Partial<Recor
 
 /** Rollout settings: the command line over the playbook, over Ansible's defaults. */
 /** Forks: --forks, else the playbook's, else ansible.cfg's forks / ANSIBLE_FORKS, else 5. */
-function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions, ansibleForks: number | undefined): Omit<RunOptions, 'signal' | 'audit'> {
+function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions, ansibleForks: number | undefined): Omit<RunOptions, 'signal' | 'audit' | 'backup'> {
   let serial = p.serial;
   if (opts.serial !== undefined) {
     try {
