@@ -21,7 +21,7 @@ function runningText(server: HostileServer): string {
   const a = server.backend.answer(rpc!, { id: 999, user: 'lab' });
   assert.equal(a.kind, 'content');
   let text = '';
-  parseString({ items: new Set(['configuration-text']), onElement: (n) => (text = n.text) }, [...(a as { chunks: Iterable<string> }).chunks].join(""));
+  parseString({ items: new Set(['configuration-text']), onElement: (n) => (text = n.text) }, [...(a as { chunks: Iterable<string> }).chunks].join(''));
   return text.replace(/^\n/, '');
 }
 
