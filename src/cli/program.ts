@@ -9,6 +9,7 @@ import { registerReportCommand } from './commands/report.ts';
 import { registerInventoryCommand } from './commands/inventory.ts';
 import { registerSnapshotCommand } from './commands/snapshot.ts';
 import { registerCheckCommand } from './commands/check.ts';
+import { registerRestoreCommand } from './commands/restore.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { version } from './version.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerSnapshotCommand(program);
   registerCheckCommand(program);
+  registerRestoreCommand(program);
   registerLabCommand(program);
   return program;
 }
