@@ -95,3 +95,32 @@ it('restore: a set form, a missing file, or a pattern that is not one host is ba
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('restore: a device whose running configuration is not the backup after commit confirmed is rolled back (verify is real), exit 3', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-restore-'));
+  let committed = false;
+  const server = await HostileServer.start({
+    scenario: 'busy',
+    onRpc: async (rpc, reply) => {
+      if (rpc.name === 'commit-configuration' && rpc.xml.includes('<confirmed/>')) committed = true;
+      if (!committed || rpc.name !== 'get-configuration' || !rpc.xml.includes('format="text"') || rpc.xml.includes('compare=')) return false;
+      // After the commit, the device says its configuration is something else.
+      await reply.whole(`${reply.open}<configuration-text>\n## Last commit: 2024-01-01 00:00:00 UTC by lab\nsystem {\n    host-name elsewhere;\n}\n</configuration-text>\n${reply.close}`);
+      return true;
+    },
+  });
+  try {
+    const inv = await server.writeInventory(dir);
+    const backup = join(dir, 'b.conf');
+    await import('node:fs/promises').then((fs) => fs.writeFile(backup, runningText(server).replace('host-name hostile-srx;', 'host-name restored;')));
+    const r = await runCli(['restore', 'hostile-srx', '--from', backup, '-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--yes'], { env: server.env() });
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /^hostile-srx \| FAILED$/m);
+    assert.match(r.stdout, /rolled-back: verify failed after commit confirmed: the running configuration is not the backup's: line \d+ of the backup is .*, the device has /);
+    assert.match(r.stdout, /sent: lock → load override → show \| compare → commit confirmed 5 → rollback 1 → commit \(rollback\) → unlock/);
+    assert.match(runningText(server), /host-name hostile-srx;/, 'rolled back to what it was');
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
