@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackupRef, ConfigBackup, RunningConfig } from '../contracts/backup.ts';
@@ -80,8 +80,9 @@ async function commitIfInRepo(folder: string, files: readonly string[], message:
   const top = await git(folder, ['rev-parse', '--show-toplevel']).catch(() => undefined);
   if (top === undefined) return undefined;
   const root = top.trim();
-  const paths = files.map((f) => relative(root, resolve(f)));
-  if (await git(root, ['check-ignore', '-q', '--', ...paths]).then(() => true, () => false)) return undefined;
+  // git names the top by its real path: so must the files (a temp dir may sit behind a symlink).
+  const paths = files.map((f) => relative(root, realpathSync(resolve(f))));
+  if (await git(root, ['check-ignore', '--', ...paths]).then(() => true, () => false)) return undefined;
   // A repository with no identity configured still gets its backup, under runbook's name.
   const identity = (await git(root, ['config', 'user.email']).catch(() => '')).trim() === '' ? ['-c', 'user.name=runbook', '-c', 'user.email=runbook@localhost'] : [];
   await git(root, ['add', '--', ...paths]);
