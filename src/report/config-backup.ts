@@ -45,7 +45,7 @@ export class BackupFolder {
 
   private async keep(host: string, config: RunningConfig): Promise<BackupRef> {
     const folder = join(this.opts.dir, safeName(host));
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
     const base = join(folder, `${config.readAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${safeName(this.opts.runId ?? randomUUID().slice(0, 8))}`);
     const ref = { text: `${base}.conf`, set: `${base}.set`, commit: config.commit, readAt: config.readAt };
     writeFileAtomic(ref.text, config.text, 0o600);

@@ -29,9 +29,9 @@ it('restore: a changed device is put back to its backup through lock, load overr
   const server = await HostileServer.start({ scenario: 'busy' });
   try {
     const inv = await server.writeInventory(dir);
-    const common = ['-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups')];
+    const common = ['-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--lock-dir', join(dir, 'locks')];
     const before = runningText(server);
-    const applied = await runCli(['apply', 'playbooks/flow-aging-baseline.yml', ...common, '--lock-dir', join(dir, 'locks'), '-e', 'dry_run=false', '--yes', '--report', join(dir, 'report.json')], { env: server.env() });
+    const applied = await runCli(['apply', 'playbooks/flow-aging-baseline.yml', ...common, '-e', 'dry_run=false', '--yes', '--report', join(dir, 'report.json')], { env: server.env() });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.notEqual(body(runningText(server)), body(before));
     const backup = (JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { run: { hosts: { backup: { text: string } }[] } }).run.hosts[0]!.backup.text;
@@ -80,7 +80,7 @@ it('restore: a set form, a missing file, or a pattern that is not one host is ba
     const inv = await server.writeInventory(dir);
     const set = join(dir, 'x.set');
     await import('node:fs/promises').then((fs) => fs.writeFile(set, 'set system host-name a\n'));
-    const common = ['-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--yes'];
+    const common = ['-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--lock-dir', join(dir, 'locks'), '--yes'];
     const asSet = await runCli(['restore', 'hostile-srx', '--from', set, ...common], { env: server.env() });
     assert.equal(asSet.code, 2, asSet.stderr);
     assert.match(asSet.stderr, /--from .*x\.set: this is a set form/);
@@ -113,7 +113,7 @@ it('restore: a device whose running configuration is not the backup after commit
     const inv = await server.writeInventory(dir);
     const backup = join(dir, 'b.conf');
     await import('node:fs/promises').then((fs) => fs.writeFile(backup, runningText(server).replace('host-name hostile-srx;', 'host-name restored;')));
-    const r = await runCli(['restore', 'hostile-srx', '--from', backup, '-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--yes'], { env: server.env() });
+    const r = await runCli(['restore', 'hostile-srx', '--from', backup, '-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--lock-dir', join(dir, 'locks'), '--yes'], { env: server.env() });
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, /^hostile-srx \| FAILED$/m);
     assert.match(r.stdout, /rolled-back: verify failed after commit confirmed: the running configuration is not the backup's: line \d+ of the backup is .*, the device has /);

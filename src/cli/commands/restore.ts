@@ -14,6 +14,7 @@ import { configLines } from '../../steps/config-lines.ts';
 import { runRestore, type RestoreOutcome } from '../../steps/restore.ts';
 import { isTransportPhase } from '../../transport/errors.ts';
 import type { ConnectOptions } from '../../transport/options.ts';
+import type { InventoryHost } from '../../inventory/types.ts';
 import { NetconfSession } from '../../transport/session.ts';
 import { backupDirOf } from '../backup-dir.ts';
 import { confirmOnTerminal } from '../confirm.ts';
@@ -24,6 +25,7 @@ import { startInventoryLab } from '../lab-wiring.ts';
 import { addLimitOptions, limitsGiven, type LimitCliOptions } from '../limit-options.ts';
 import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
 import { checkOutputPaths } from '../output-paths.ts';
+import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
 import { ansibleContext, connectionDefaults, inventorySources } from '../targets.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
@@ -35,6 +37,7 @@ interface RestoreCliOptions extends LimitCliOptions, VaultOptions {
   confirmMinutes: number;
   auditLog: string;
   backupDir?: string;
+  lockDir?: string;
   knownHosts: string;
   acceptNew?: boolean;
   connectTimeout?: number;
@@ -52,6 +55,7 @@ export function registerRestoreCommand(program: Command): void {
     .option('--confirm-minutes <n>', 'commit confirmed N: the device rolls back by itself unless confirmed within N minutes', positiveInt, 5)
     .option('--audit-log <file>', 'append one JSON line per state-changing RPC sent', '.runbook/audit.jsonl')
     .option('--backup-dir <dir>', 'keep the configuration being replaced here (DIR/HOST/) first (default: backups/ beside the audit log)')
+    .option('--lock-dir <dir>', 'where the per-inventory run lock lives, as for apply (default: the system temp dir)')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record an unknown host key (never a changed one)')
     .option('--connect-timeout <seconds>', 'connect, authenticate and exchange hellos within', positiveNumber)
@@ -74,7 +78,7 @@ async function restore(pattern: string, opts: RestoreCliOptions): Promise<number
     if (hosts.length !== 1) throw new UsageError(`restore HOST: '${pattern}' selects ${hosts.length} hosts${hosts.length > 1 ? ` (${hosts.map((h) => h.name).join(', ')})` : ''}; name exactly one`);
     const host = hosts[0]!;
     const defaults = connectionDefaults({ inventoryFiles: files, extraVars: [], knownHosts: opts.knownHosts, ...(opts.acceptNew ? { acceptNew: true } : {}), ansible: settings, ...(opts.sshConfig !== undefined ? { sshConfig: opts.sshConfig } : {}) });
-    return { host, connect: host.lab ? undefined : await connectionFor(host, process.env, defaults) };
+    return { host, files: inventory.files, connect: host.lab ? undefined : await connectionFor(host, process.env, defaults) };
   });
   const name = target.host.name;
   const backupDir = backupDirOf(opts);
@@ -87,6 +91,23 @@ async function restore(pattern: string, opts: RestoreCliOptions): Promise<number
     }
   }
 
+  // As apply: one acting run per inventory at a time; a check changes nothing and takes no lock.
+  let lock: RunLock = NO_LOCK;
+  try {
+    if (!opts.check) lock = acquireRunLock(target.files, opts.lockDir, (w) => process.stderr.write(`runbook: ${w}\n`));
+  } catch (err) {
+    if (!(err instanceof RunLockedError)) throw new UsageError(`--lock-dir ${opts.lockDir ?? '(the system temp dir)'}: cannot take the run lock: ${(err as Error).message}; nothing was contacted`);
+    process.stderr.write(`runbook: ${err.message}\n`);
+    return ExitCode.Locked;
+  }
+  try {
+    return await restoreLocked(name, text, source, target, backupDir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function restoreLocked(name: string, text: string, source: string, target: { host: InventoryHost; connect: ConnectOptions | undefined }, backupDir: string, opts: RestoreCliOptions): Promise<number> {
   const runId = randomUUID();
   const audit = new AuditLog(opts.auditLog, { id: runId, playbook: `restore ${source}` });
   const lab = await startInventoryLab([target.host]);
