@@ -7,6 +7,7 @@ import { parseString } from '../../src/xml/element-stream.ts';
 import type { XmlNode } from '../../src/xml/node.ts';
 import { runCli } from '../helpers/cli.ts';
 import { HostileServer } from '../helpers/hostile-server.ts';
+import { acquireRunLock } from '../../src/cli/run-lock.ts';
 
 const CHANGING = new Set(['lock', 'load-configuration', 'commit-configuration']);
 
@@ -119,6 +120,27 @@ it('restore: a device whose running configuration is not the backup after commit
     assert.match(r.stdout, /rolled-back: verify failed after commit confirmed: the running configuration is not the backup's: line \d+ of the backup is .*, the device has /);
     assert.match(r.stdout, /sent: lock → load override → show \| compare → commit confirmed 5 → rollback 1 → commit \(rollback\) → unlock/);
     assert.match(runningText(server), /host-name hostile-srx;/, 'rolled back to what it was');
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('restore: another acting run holds the inventory\'s lock: exit 5, nothing contacted', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-restore-'));
+  const server = await HostileServer.start({ scenario: 'busy' });
+  try {
+    const inv = await server.writeInventory(dir);
+    const backup = join(dir, 'b.conf');
+    await import('node:fs/promises').then((fs) => fs.writeFile(backup, runningText(server)));
+    const held = acquireRunLock([inv], join(dir, 'locks'));
+    try {
+      const r = await runCli(['restore', 'hostile-srx', '--from', backup, '-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--lock-dir', join(dir, 'locks'), '--yes'], { env: server.env() });
+      assert.equal(r.code, 5, r.stdout + r.stderr);
+      assert.deepEqual(server.rpcNames, []);
+    } finally {
+      held.release();
+    }
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });
