@@ -19,13 +19,15 @@ import { runVerify, type VerifyOutcome } from './verify.ts';
  * The act step: sends the plan (runAct), with the step's verify as the configuration
  * change's verify port. A failed action or verify fails the host and the run goes on; a
  * reviewed configuration change whose diff drifted skips the host, unless other actions
- * were already sent (then the reviewed plan is half done: a failure).
+ * were already sent (then the reviewed plan is half done: a failure). Before anything is
+ * sent, the running configuration is backed up through the backup port; a backup that
+ * cannot be kept fails the host with nothing sent.
  */
 export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResult> {
   if (ctx.plan.length === 0) return { status: 'done', log: [], acted: false };
   // Before the first state-changing RPC, the running configuration is kept; if it cannot be, nothing is sent.
   let backup: BackupRef | undefined;
-  if (!ctx.dryRun && ctx.backup) {
+  if (!ctx.dryRun && ctx.backup && ctx.plan.some((a) => a.changesState)) {
     try {
       backup = await backUp(ctx.session, ctx.backup);
     } catch (err) {
