@@ -11,6 +11,7 @@ import { runJobs, type FleetPorts, type RunOptions } from '../engine/executor.ts
 import type { HostJob } from '../engine/job.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { AuditLog } from '../report/audit-log.ts';
+import { BackupFolder } from '../report/config-backup.ts';
 import type { SyslogSink } from '../report/syslog.ts';
 import type { InProcessLab } from './lab-wiring.ts';
 import type { Verbosity } from './render/results.ts';
@@ -34,10 +35,12 @@ export interface ProgressRun {
   readonly ids: RunIds;
   readonly jobs: readonly HostJob[];
   readonly ports: FleetPorts;
-  readonly rollout: Omit<RunOptions, 'signal' | 'audit'>;
+  readonly rollout: Omit<RunOptions, 'signal' | 'audit' | 'backup'>;
   readonly view: RunView;
   /** Appended to as state-changing RPCs are sent (a dry-run configuration change loads, checks and discards: audited too). */
   readonly auditLog: string;
+  /** Where each host's running configuration is kept before its first change (apply); none: no backups (plan). */
+  readonly backupDir?: string;
   /** Stopped when the run ends. */
   readonly lab?: InProcessLab | undefined;
   /** Gets the hosts' syslog lines; closed when the run ends. */
@@ -54,6 +57,7 @@ export interface ProgressRun {
 export async function runWithProgress(run: ProgressRun, after: (result: RunResult, control: RunControl) => Promise<number>): Promise<number> {
   const renderer = progressRenderer(run.jobs.map((j) => j.host.name), run.rollout.forks, run.view.verbosity, run.view.style);
   const audit = new AuditLog(run.auditLog, { id: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}), playbook: run.playbook.file });
+  const backups = run.backupDir !== undefined ? new BackupFolder({ dir: run.backupDir, runId: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}) }) : undefined;
   const hosts = run.jobs.map((j) => ({ name: j.host.name, dryRun: j.dryRun, vars: j.host.vars }));
   // Each RPC still awaiting its answer when the run stops at once is audited as outcome unknown.
   const stopAtOnce = (partial: RunResult) => {
@@ -70,7 +74,7 @@ export async function runWithProgress(run: ProgressRun, after: (result: RunResul
   try {
     let result: RunResult;
     try {
-      result = await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host) }, emit);
+      result = await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(backups ? { backup: (host: string) => backups.forHost(host) } : {}) }, emit);
     } finally {
       audit.close();
       await renderer.end();

@@ -2,6 +2,7 @@
  * Results are plain data: step → host → run. Failures are data too. The same objects
  * feed the terminal, the JSON report and (later) the plan artifact.
  */
+import type { BackupRef } from './backup.ts';
 
 /** How a host's run ended. */
 export type HostStatus =
@@ -60,6 +61,8 @@ export type FailureKind =
   | 'verify'
   /** The audit log cannot be written, so nothing was sent. */
   | 'audit'
+  /** The configuration backup could not be read or kept, so nothing was sent. */
+  | 'backup'
   /** The run was stopped (SIGINT/SIGTERM) while the host ran. */
   | 'interrupted'
   /** Sent, and no answer came: the device may or may not have done it. */
@@ -179,6 +182,8 @@ export interface HostResult {
   readonly actions: readonly ActionResult[];
   /** The configuration change, when the plan had configuration statements. */
   readonly config?: ConfigOutcome;
+  /** The running configuration kept before the first state-changing RPC (not in a dry run). */
+  readonly backup?: BackupRef;
   /** After-act counts of re-run collect steps, by register name. */
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
   readonly steps: readonly StepOutcome[];

@@ -15,6 +15,8 @@ export interface RunOptions extends FailurePolicy {
   readonly signal?: AbortSignal;
   /** The audit trail of each host's state-changing RPCs (see HostRunOptions.audit). */
   readonly audit?: HostRunOptions['audit'];
+  /** Where each host's running configuration is kept before it is changed (see HostRunOptions.backup). */
+  readonly backup?: HostRunOptions['backup'];
   /** Rolling batches, as Ansible's serial (see planBatches). Without it, every host is one batch. */
   readonly serial?: SerialSpec;
   /** Retry connects that failed with TransportError 'connect' or 'timeout'; attempts counts the first. */
@@ -29,15 +31,15 @@ export interface RunOptions extends FailurePolicy {
 export async function runPlaybook(playbook: Playbook, hosts: readonly EngineHost[], opts: RunOptions, emit: EventSink): Promise<RunResult> {
   checkPolicy(opts);
   const retry = connectRetryOf(opts);
-  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(retry ? { retry } : {}) };
+  const hostOpts: HostRunOptions = { emit, ...(opts.audit ? { audit: opts.audit } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(retry ? { retry } : {}) };
   return runBatches(playbook, hosts, opts, emit, (host) => {
     const deadline = host.deadlineMs !== undefined ? new HostDeadline(host.name, host.deadlineMs) : undefined;
     return runHost(playbook, deadline ? deadline.bound(host) : host, hostOpts).finally(() => deadline?.dispose());
   });
 }
 
-/** The ports a rollout of host jobs shares; each job gets them with its own audit trail and the run's signal. */
-export type FleetPorts = Omit<JobPorts, 'emit' | 'audit' | 'signal'>;
+/** The ports a rollout of host jobs shares; each job gets them with its own audit trail, backup and the run's signal. */
+export type FleetPorts = Omit<JobPorts, 'emit' | 'audit' | 'backup' | 'signal'>;
 
 /**
  * The same rollout as runPlaybook, each host a job (job.ts) run with the ports given:
@@ -48,7 +50,8 @@ export async function runJobs(playbook: Playbook, jobs: readonly HostJob[], port
   const hosts = jobs.map((job) => ({ name: job.host.name, dryRun: job.dryRun, job }));
   return runBatches(playbook, hosts, opts, emit, ({ name, job }) => {
     const audit = opts.audit?.(name);
-    return runHostJob(job, { ...ports, emit, ...(audit ? { audit } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const backup = opts.backup?.(name);
+    return runHostJob(job, { ...ports, emit, ...(audit ? { audit } : {}), ...(backup ? { backup } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   });
 }
 

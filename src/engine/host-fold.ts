@@ -13,6 +13,7 @@ export interface HostFold {
   readonly reviewedDiff?: string;
   readonly actions: readonly ActionResult[];
   readonly config?: ConfigOutcome;
+  readonly backup?: HostResult['backup'];
   readonly verify?: HostResult['verify'];
   /** Set when the run decided the host's status itself, not from what was done. */
   readonly status?: Exclude<HostStatus, 'ok' | 'changed'>;
@@ -70,8 +71,8 @@ function planOf(p: NonNullable<StepResult['plan']>): Pick<HostFold, 'plan' | 're
   return { plan: p.actions, reviewedDiff: p.reviewedDiff };
 }
 
-function actOf(state: HostFold, a: NonNullable<StepResult['act']>): Pick<HostFold, 'actions' | 'config' | 'verify'> {
-  return { actions: a.actions, config: a.config, verify: a.verify ?? state.verify };
+function actOf(state: HostFold, a: NonNullable<StepResult['act']>): Pick<HostFold, 'actions' | 'config' | 'verify' | 'backup'> {
+  return { actions: a.actions, config: a.config, verify: a.verify ?? state.verify, backup: a.backup ?? state.backup };
 }
 
 /**
@@ -91,6 +92,7 @@ export function hostResult(state: HostFold, host: { readonly name: string; reado
     plan: state.plan,
     actions: state.actions,
     ...(state.config ? { config: state.config } : {}),
+    ...(state.backup ? { backup: state.backup } : {}),
     ...(state.verify ? { verify: state.verify } : {}),
     steps: state.steps,
     log: state.log,

@@ -1,5 +1,6 @@
 import type { Playbook } from '../playbook/types.ts';
 import { noAudit, type ChangeAudit } from '../contracts/audit.ts';
+import type { ConfigBackup } from '../contracts/backup.ts';
 import type { Scope } from '../steps/scope.ts';
 import type { StepContext } from '../steps/step-result.ts';
 import type { RunEvent } from './events.ts';
@@ -31,6 +32,8 @@ export interface HostRunOptions {
   readonly emit: (event: RunEvent) => void;
   /** The audit trail of a host's state-changing RPCs: told before each is sent and when it ends. */
   readonly audit?: (host: string) => ChangeAudit;
+  /** Where a host's running configuration is kept before its first state-changing RPC; none: no backup. */
+  readonly backup?: (host: string) => ConfigBackup;
   /** Retry transient connect failures (connect refused/reset, timeouts) with backoff. */
   readonly retry?: ConnectRetry;
 }
@@ -69,6 +72,7 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
     dryRun: host.dryRun,
     ...(host.ids ? { ids: host.ids } : {}),
     audit: opts.audit?.(host.name) ?? noAudit,
+    ...(opts.backup ? { backup: opts.backup(host.name) } : {}),
     phaseStart: (phase: 'verify', label: string) => emit({ type: 'step-start', host: host.name, phase, step: label }),
   };
   let state = start;

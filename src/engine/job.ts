@@ -6,6 +6,7 @@
  * terminal or the command line.
  */
 import type { ChangeAudit } from '../contracts/audit.ts';
+import type { ConfigBackup } from '../contracts/backup.ts';
 import { failureOf } from '../contracts/failure.ts';
 import type { PlannedHost } from '../contracts/planned-host.ts';
 import type { Failure, HostResult } from '../contracts/results.ts';
@@ -50,6 +51,8 @@ export interface JobPorts {
   readonly emit: (event: RunEvent) => void;
   /** The audit trail of the host's state-changing RPCs. */
   readonly audit?: ChangeAudit;
+  /** Keeps the host's running configuration before its first state-changing RPC; none: no backup. */
+  readonly backup?: ConfigBackup;
   /** Once aborted, no new connect attempt starts. */
   readonly signal?: AbortSignal;
   /** The waits between connect attempts and their jitter (default: real timers, Math.random). */
@@ -93,7 +96,8 @@ function engineHost(job: HostJob, ports: JobPorts): EngineHost {
 function hostRunOptions(job: HostJob, ports: JobPorts, emit: (e: RunEvent) => void): HostRunOptions {
   const audit = ports.audit;
   const retry = job.connectRetry ? connectRetry(job.connectRetry, { ...ports.clock, ...(ports.signal ? { signal: ports.signal } : {}) }) : undefined;
-  return { emit, ...(audit ? { audit: () => audit } : {}), ...(retry ? { retry } : {}) };
+  const backup = ports.backup;
+  return { emit, ...(audit ? { audit: () => audit } : {}), ...(backup ? { backup: () => backup } : {}), ...(retry ? { retry } : {}) };
 }
 
 function guarded(emit: (e: RunEvent) => void): (e: RunEvent) => void {

@@ -16,7 +16,18 @@ export const CONFIG_RPC = {
   /** `show | compare` (candidate against rollback 0, the running configuration) as text. */
   compare: '<get-configuration compare="rollback" rollback="0" format="text"/>',
   commitCheck: '<commit-configuration><check/></commit-configuration>',
+  /** The running configuration as text (`show configuration`, its `## Last commit` line first). */
+  runningText: '<get-configuration database="committed" format="text"/>',
+  /** The running configuration as set commands (`show configuration | display set`). */
+  runningSet: '<get-configuration database="committed" format="set"/>',
+  /** A small read whose `<configuration>` carries the junos:commit-* attributes of the running configuration. */
+  commitStamp: '<get-configuration database="committed"><configuration><system><host-name/></system></configuration></get-configuration>',
 } as const;
+
+/** `load override terminal`: the candidate becomes exactly this text configuration. */
+export function loadOverrideRpc(text: string): string {
+  return `<load-configuration action="override" format="text"><configuration-text>${escapeXml(text)}</configuration-text></load-configuration>`;
+}
 
 /** `load set`: statements, one per line, into the candidate. */
 export function loadSetRpc(statements: readonly string[]): string {
@@ -71,6 +82,40 @@ export function normaliseDiff(text: string): string {
     .map((l) => l.replace(/\s+$/, ''))
     .filter((l) => l !== '')
     .join('\n');
+}
+
+/** The text of `<configuration-set>` (get-configuration format="set"). */
+export function configurationSet(): Extractor<string> {
+  let out = '';
+  return {
+    items: new Set(['configuration-set']),
+    onElement(node: XmlNode) {
+      out += node.text;
+    },
+    result: () => out,
+  };
+}
+
+/** When and by whom the configuration read was committed: the junos:commit-* attributes of `<configuration>`. */
+export interface CommitStamp {
+  readonly seconds?: number;
+  readonly localtime?: string;
+  readonly user?: string;
+}
+
+export function commitStamp(): Extractor<CommitStamp> {
+  let out: CommitStamp = {};
+  return {
+    items: new Set(['configuration']),
+    onElement(node: XmlNode) {
+      const a = (name: string) => node.attrs[`junos:${name}`] ?? node.attrs[name];
+      const seconds = Number(a('commit-seconds'));
+      const localtime = a('commit-localtime');
+      const user = a('commit-user');
+      out = { ...(Number.isFinite(seconds) && a('commit-seconds') !== undefined ? { seconds } : {}), ...(localtime !== undefined ? { localtime } : {}), ...(user !== undefined ? { user } : {}) };
+    },
+    result: () => out,
+  };
 }
 
 export interface CommitResult {

@@ -8,6 +8,8 @@ import { describeRpcError, isTransportPhase } from '../transport/errors.ts';
 import { endOf, type ChangeAudit } from '../contracts/audit.ts';
 import { commitLog } from './commit-log.ts';
 import { runConfigChange } from './config-change.ts';
+import { backUp } from './backup.ts';
+import type { BackupRef } from '../contracts/backup.ts';
 import { configLines } from './config-lines.ts';
 import { argsForCall } from './plan.ts';
 import { extend } from './scope.ts';
@@ -18,10 +20,23 @@ import { runVerify, type VerifyOutcome } from './verify.ts';
  * The act step: sends the plan (runAct), with the step's verify as the configuration
  * change's verify port. A failed action or verify fails the host and the run goes on; a
  * reviewed configuration change whose diff drifted skips the host, unless other actions
- * were already sent (then the reviewed plan is half done: a failure).
+ * were already sent (then the reviewed plan is half done: a failure). Before anything is
+ * sent, the running configuration is backed up through the backup port; a backup that
+ * cannot be kept fails the host with nothing sent.
  */
 export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResult> {
   if (ctx.plan.length === 0) return { status: 'done', log: [], acted: false };
+  // Before the first state-changing RPC, the running configuration is kept; if it cannot be, nothing is sent.
+  let backup: BackupRef | undefined;
+  if (!ctx.dryRun && ctx.backup && ctx.plan.some((a) => a.changesState)) {
+    try {
+      backup = await backUp(ctx.session, ctx.backup);
+    } catch (err) {
+      const actions = ctx.plan.map((action) => ({ action, status: 'skipped' as const }));
+      return { status: 'done', count: 0, log: [], act: { actions }, acted: false, failure: { ...failureOf('act', err), step: step.name } };
+    }
+  }
+  const backupLog = backup ? [{ level: 1, text: `backup: ${backup.text} and ${backup.set}${backup.git !== undefined ? `, git commit ${backup.git.slice(0, 12)}` : ''}`, step: step.name }] : [];
   // The verify port runAct (or the configuration change) calls once; what it found is kept here.
   let verified: VerifyOutcome | undefined;
   const verify = async () => (verified = await runVerify(step, ctx))?.problem;
@@ -33,8 +48,8 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   const result: StepResult = {
     status: 'done',
     count,
-    log: [...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
-    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}) },
+    log: [...backupLog, ...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
+    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}), ...(backup ? { backup } : {}) },
     ...(verified ? { bind: verified.bind } : {}),
     acted: !ctx.dryRun && count > 0,
     ...(failure ? { failure: { ...failure, step: step.name } } : {}),

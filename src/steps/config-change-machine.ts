@@ -19,7 +19,7 @@
  */
 import type { AuditedRpc } from '../contracts/audit.ts';
 import type { ConfigResult, Failure } from '../contracts/results.ts';
-import { CONFIG_RPC, commitConfirmedRpc, commitRpc, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
+import { CONFIG_RPC, commitConfirmedRpc, commitRpc, loadOverrideRpc, loadSetRpc, normaliseDiff, rollbackRpc } from '../junos/config.ts';
 import { isTransportPhase } from '../transport/errors.ts';
 
 /** What the change is to do: the statements and the options that decide its path. */
@@ -31,6 +31,11 @@ export interface ChangePlan {
   readonly comment: string;
   /** apply --plan: the diff the reviewer read; any other diff is not committed. */
   readonly reviewedDiff?: string;
+  /**
+   * `load override` instead of `load set` (runbook restore): the candidate becomes this
+   * text configuration; `source` names it in the trail and the audit (the backup file).
+   */
+  readonly override?: { readonly text: string; readonly source: string };
 }
 
 export type Phase =
@@ -124,7 +129,7 @@ type Handler = (s: ChangeState, e: ChangeEvent) => Transition;
 
 const ON: Readonly<Record<Phase, Handler>> = {
   // A refused lock holds nothing: there is nothing to discard or unlock.
-  locking: (s, e) => (e.type === 'answered' ? go(s, 'loading', loadOp(s.plan.statements)) : finish(s, failed(troubleOf(e)))),
+  locking: (s, e) => (e.type === 'answered' ? go(s, 'loading', s.plan.override ? overrideOp(s.plan.override) : loadOp(s.plan.statements)) : finish(s, failed(troubleOf(e)))),
   // A load that fails half-way may still have changed the candidate: discard it.
   loading: (s, e) => (e.type === 'answered' ? go(s, 'comparing', rpc('show | compare', CONFIG_RPC.compare, 'compare', undefined, 'diff')) : bail(s, e, 'discard')),
   comparing: (s, e) => (e.type === 'answered' ? compared({ ...s, diff: e.diff ?? '' }) : bail(s, e, 'discard')),
@@ -242,6 +247,10 @@ function rpc(label: string, body: string, step = label, audit?: AuditedRpc, read
 function loadOp(statements: readonly string[]): RpcOperation {
   const n = statements.length;
   return rpc(`load set (${n})`, loadSetRpc(statements), `load ${n} ${n === 1 ? 'statement' : 'statements'}`, { rpc: 'load-configuration', cli: 'load set terminal', statements });
+}
+
+function overrideOp(override: NonNullable<ChangePlan['override']>): RpcOperation {
+  return rpc('load override', loadOverrideRpc(override.text), `load override ${override.source}`, { rpc: 'load-configuration', cli: `load override ${override.source}` });
 }
 
 /** `rollback N` into the candidate: 0 discards our statements, 1 is the configuration before our commit. */

@@ -4,7 +4,7 @@ import type { ConfigOutcome, Failure } from '../contracts/results.ts';
 import { commitResults, configurationOutput, normaliseDiff } from '../junos/config.ts';
 import { describeRpcError, RpcError } from '../transport/errors.ts';
 import { endOf, type ChangeAudit, type RpcEnd } from '../contracts/audit.ts';
-import { next, start, type ChangeEvent, type ChangeState, type Ending, type Operation, type RpcOperation } from './config-change-machine.ts';
+import { next, start, type ChangePlan, type ChangeEvent, type ChangeState, type Ending, type Operation, type RpcOperation } from './config-change-machine.ts';
 
 export interface ConfigChangeOptions {
   /** Check only: load, compare, `commit check`, discard. */
@@ -17,6 +17,8 @@ export interface ConfigChangeOptions {
   readonly reviewedDiff?: string;
   /** Told of each RPC that changes the candidate or the running configuration (load, commit check, commits, rollbacks). */
   readonly audit: ChangeAudit;
+  /** `load override` this text configuration instead of `load set` the statements (runbook restore). */
+  readonly override?: ChangePlan['override'];
 }
 
 export interface ConfigChange {
@@ -47,7 +49,7 @@ interface Log {
  */
 export async function runConfigChange(statements: readonly string[], session: RpcSession, opts: ConfigChangeOptions): Promise<ConfigChange> {
   const log: Log = { trail: [], warnings: [] };
-  const plan = { statements, dryRun: opts.dryRun, confirmMinutes: opts.confirmMinutes, comment: opts.comment, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}) };
+  const plan = { statements, dryRun: opts.dryRun, confirmMinutes: opts.confirmMinutes, comment: opts.comment, ...(opts.reviewedDiff !== undefined ? { reviewedDiff: opts.reviewedDiff } : {}), ...(opts.override ? { override: opts.override } : {}) };
   for (let t = start(plan); ; ) {
     if (t.warn !== undefined) log.warnings.push(t.warn);
     if (t.send === undefined) return changeOf(statements, t.state, log);

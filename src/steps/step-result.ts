@@ -1,4 +1,5 @@
 import type { ChangeAudit } from '../contracts/audit.ts';
+import type { BackupRef, ConfigBackup } from '../contracts/backup.ts';
 import type { ActionResult, ConfigOutcome, Failure, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
 import type { RunIds } from '../contracts/run-ids.ts';
 import type { RpcSession } from '../contracts/session.ts';
@@ -39,6 +40,8 @@ export interface ActStepData {
   readonly config?: ConfigOutcome;
   /** Before and after counts of the re-collected tables, when verify ran. */
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
+  /** Where the running configuration was kept before anything was sent. */
+  readonly backup?: BackupRef;
 }
 
 /** What a runner may use: the data so far, the session, and ports to tell the outside as it goes. */
@@ -50,6 +53,8 @@ export interface StepContext {
   /** The run's id and ticket: every commit's comment carries them. */
   readonly ids?: RunIds;
   readonly audit: ChangeAudit;
+  /** Keeps the running configuration before the first state-changing RPC; none: no backup (tests, the plan command). */
+  readonly backup?: ConfigBackup;
   /** The plan the act step sends (the last plan step's, as the reviewed plan let it through). */
   readonly plan: readonly PlannedAction[];
   /** apply --plan: the configuration diff the reviewer read. */

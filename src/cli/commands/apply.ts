@@ -31,6 +31,7 @@ import { addLimitOptions, cliSettings, playbookSettings, type LimitCliOptions } 
 import { version } from '../version.ts';
 import { hostList, runBanner } from '../banner.ts';
 import { nothingToDo } from '../inputs-gate.ts';
+import { backupDirOf } from '../backup-dir.ts';
 import { idsLine, reviewedRunIds, runIdsFor } from '../run-ids.ts';
 import type { RunIds } from '../../contracts/run-ids.ts';
 import { bindingOf } from '../plan-binding.ts';
@@ -60,6 +61,7 @@ interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
   knownHosts: string;
   acceptNew?: boolean;
   auditLog: string;
+  backupDir?: string;
   lockDir?: string;
   plan?: string;
   maxPlanAge: number;
@@ -93,6 +95,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
     .option('--accept-new', 'trust and record unknown host keys (never changed ones)')
     .option('--audit-log <file>', 'append one JSON line per state-changing RPC sent', '.runbook/audit.jsonl')
+    .option('--backup-dir <dir>', 'keep each host\'s running configuration here (DIR/HOST/) before changing it (default: backups/ beside the audit log)')
     .option('--lock-dir <dir>', 'where the per-inventory run lock lives (default: the system temp dir)')
     .option('--plan <file>', 'act exactly as reviewed: re-collect and re-plan each host, act only where the fresh plan is this one')
     .option('--max-plan-age <hours>', 'refuse a plan older than this', positiveNumber, 24)
@@ -128,7 +131,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       lock.release();
     };
     const ports = localPorts(input.playbook, secrets);
-    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, lab, syslog, stoppedAtOnce };
+    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, backupDir: backupDirOf(opts), lab, syslog, stoppedAtOnce };
     return await runWithProgress(run, (result, control) => writeApplyOutputs(result, control, input, opts, view));
   } finally {
     lock.release();
@@ -146,7 +149,7 @@ interface ApplyInput {
   readonly dryRunFor: (vars: Record<string, string | number | boolean>) => boolean;
   /** The hosts that will be sent state-changing RPCs. */
   readonly acting: readonly string[];
-  readonly rollout: Omit<RunOptions, 'signal' | 'audit'>;
+  readonly rollout: Omit<RunOptions, 'signal' | 'audit' | 'backup'>;
   readonly syslogTarget: SyslogTarget | undefined;
   readonly playbookNotify: ReturnType<typeof playbookNotifyTargets>;
 }
@@ -268,6 +271,7 @@ function applyOutputs(playbook: Playbook, opts: ApplyOptions): OutputPath[] {
   return [
     ...(opts.report !== undefined ? [{ option: '--report', path: opts.report, kind: 'file' } as const] : []),
     ...(playbook.steps.some((s) => s.kind === 'act') ? [{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' } as const] : []),
+    ...(playbook.steps.some((s) => s.kind === 'act') && !opts.check ? [{ option: '--backup-dir', path: backupDirOf(opts), kind: 'created-dir' } as const] : []),
     ...(opts.lockDir !== undefined ? [{ option: '--lock-dir', path: opts.lockDir, kind: 'created-dir' } as const] : []),
   ];
 }
@@ -326,7 +330,7 @@ function opt<K extends string>(key: K, value: number | undefined): Partial<Recor
 
 /** Rollout settings: the command line over the playbook, over Ansible's defaults. */
 /** Forks: --forks, else the playbook's, else ansible.cfg's forks / ANSIBLE_FORKS, else 5. */
-function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions, ansibleForks: number | undefined): Omit<RunOptions, 'signal' | 'audit'> {
+function rolloutOptions(p: Playbook['rollout'], opts: ApplyOptions, ansibleForks: number | undefined): Omit<RunOptions, 'signal' | 'audit' | 'backup'> {
   let serial = p.serial;
   if (opts.serial !== undefined) {
     try {

@@ -44,6 +44,7 @@ function brief(t: Transition): string {
 const TABLE: readonly (readonly [ChangeState, ChangeEvent, string])[] = [
   [state('locking', { diff: '' }), E.answered, 'loading send load set (1)'],
   [state('locking', { diff: '' }), E.rpcError, 'done → failed'],
+  [state('locking', { diff: '', plan: { ...PLAN, statements: [], override: { text: 'system { host-name a; }', source: 'a.conf' } } }), E.answered, 'loading send load override'],
   [state('locking', { diff: '' }), E.lost, 'done → failed'],
 
   [state('loading', { diff: '' }), E.answered, 'comparing send show | compare'],
@@ -166,6 +167,17 @@ describe('configuration change machine: what each ending carries', () => {
       body: '<commit-configuration><log>runbook (rolled back: verify failed)</log></commit-configuration>',
       audit: { rpc: 'commit-configuration', cli: 'commit comment "runbook (rolled back: verify failed)"' },
       read: 'commit',
+    });
+  });
+
+  it('restore: load override sends the whole text configuration, escaped, and audits it by its source', () => {
+    const plan: ChangePlan = { ...PLAN, statements: [], override: { text: 'system {\n    host-name "a&b";\n}\n', source: '/b/srx1.conf' } };
+    assert.deepEqual(next(start(plan).state, E.answered).send, {
+      kind: 'rpc',
+      label: 'load override',
+      step: 'load override /b/srx1.conf',
+      body: '<load-configuration action="override" format="text"><configuration-text>system {\n    host-name &quot;a&amp;b&quot;;\n}\n</configuration-text></load-configuration>',
+      audit: { rpc: 'load-configuration', cli: 'load override /b/srx1.conf' },
     });
   });
 
