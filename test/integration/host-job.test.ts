@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BackupFolder } from '../../src/report/config-backup.ts';
 import { after, before, describe, it } from 'node:test';
 import type { HostResult } from '../../src/contracts/results.ts';
 import type { RpcOptions, RpcReply, RpcSession } from '../../src/contracts/session.ts';
@@ -57,8 +58,10 @@ function replaying(exchanges: readonly Exchange[]): JobPorts['openSession'] {
 
 /** A HostResult without what depends on the clock. */
 function untimed(r: HostResult): unknown {
-  const { ms: _ms, startedAt: _at, ...rest } = r;
-  return { ...rest, steps: r.steps.map(({ ms: _s, ...step }) => step), actions: r.actions.map(({ ms: _a, ...action }) => action) };
+  const { ms: _ms, startedAt: _at, backup, ...rest } = r;
+  // A backup's files are named by the time it was read and the run: the configuration's commit stamp is the device's.
+  const log = r.log.map((e) => (e.text.startsWith('backup: ') ? { ...e, text: 'backup: (files)' } : e));
+  return { ...rest, log, ...(backup ? { backup: backup.commit } : {}), steps: r.steps.map(({ ms: _s, ...step }) => step), actions: r.actions.map(({ ms: _a, ...action }) => action) };
 }
 
 describe('a host run is a job', () => {
@@ -115,9 +118,12 @@ describe('a host run is a job', () => {
       const targets = await resolveTargets(playbook, { inventoryFiles: [twinInventory], extraVars: ['dry_run=false'], knownHosts: twin.knownHostsFile });
       const { jobs, secrets } = await hostJobs(targets, playbook, { dryRun: (vars) => vars.dry_run !== false, timeouts: { playbook: playbookSettings(playbook), cli: {} } });
       const exchanges: Exchange[] = [];
-      await runHostJob(jobs[0]!, { ...localPorts(playbook, secrets), openSession: recording(exchanges), emit: () => undefined });
+      // An acting job keeps the running configuration first (the backup port), as the CLI's does.
+      const backup = (name: string) => new BackupFolder({ dir: join(twin.dir, name), runId: name }).forHost('steady');
+      await runHostJob(jobs[0]!, { ...localPorts(playbook, secrets), openSession: recording(exchanges), emit: () => undefined, backup: backup('recorded') });
       const noSecrets = { resolve: async () => assert.fail('a fake session needs no secret') };
-      const replayed = await runHostJob(JSON.parse(JSON.stringify(jobs[0])) as HostJob, { openSession: replaying(exchanges), secrets: noSecrets, playbooks: new PlaybookCache(), emit: () => undefined });
+      const replayed = await runHostJob(JSON.parse(JSON.stringify(jobs[0])) as HostJob, { openSession: replaying(exchanges), secrets: noSecrets, playbooks: new PlaybookCache(), emit: () => undefined, backup: backup('replayed') });
+      assert.ok(replayed.backup && fromCli.backup, 'both kept a backup');
       assert.deepEqual(untimed(replayed), untimed(fromCli));
     } finally {
       await twin.cleanup();
