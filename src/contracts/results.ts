@@ -2,6 +2,7 @@
  * Results are plain data: step → host → run. Failures are data too. The same objects
  * feed the terminal, the JSON report and (later) the plan artifact.
  */
+import type { HostChecks } from './checks.ts';
 
 /** How a host's run ended. */
 export type HostStatus =
@@ -58,6 +59,8 @@ export type FailureKind =
   | 'drifted'
   /** The verify after a change failed. */
   | 'verify'
+  /** A playbook check failed: a pre check (nothing was sent) or a post check (after a change: rolled back). */
+  | 'check'
   /** The audit log cannot be written, so nothing was sent. */
   | 'audit'
   /** The run was stopped (SIGINT/SIGTERM) while the host ran. */
@@ -181,6 +184,8 @@ export interface HostResult {
   readonly config?: ConfigOutcome;
   /** After-act counts of re-run collect steps, by register name. */
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
+  /** The playbook's checks: pre before acting, post after; absent when none ran. */
+  readonly checks?: HostChecks;
   readonly steps: readonly StepOutcome[];
   readonly log: readonly LogEntry[];
   readonly startedAt: string;

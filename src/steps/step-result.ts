@@ -1,4 +1,6 @@
 import type { ChangeAudit } from '../contracts/audit.ts';
+import type { CheckResult } from '../contracts/checks.ts';
+import type { TableResult } from '../junos/table.ts';
 import type { ActionResult, ConfigOutcome, Failure, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
 import type { RpcSession } from '../contracts/session.ts';
 import type { Step } from '../playbook/types.ts';
@@ -38,6 +40,16 @@ export interface ActStepData {
   readonly config?: ConfigOutcome;
   /** Before and after counts of the re-collected tables, when verify ran. */
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
+  /** The post checks' results, when verify ran them. */
+  readonly checks?: readonly CheckResult[];
+}
+
+/** The playbook's post checks, as the act step's verify runs them (engine/host-checks.ts). */
+export interface PostChecks {
+  /** The collect registers they read after acting: verify re-collects these too. */
+  readonly tables: readonly string[];
+  /** The checks over the re-collected tables (by register), against the tables before acting; problem: the failed ones in a sentence. */
+  run(after: Readonly<Record<string, TableResult>>): Promise<{ readonly results: readonly CheckResult[]; readonly problem?: string }>;
 }
 
 /** What a runner may use: the data so far, the session, and ports to tell the outside as it goes. */
@@ -55,4 +67,6 @@ export interface StepContext {
   readonly progress: (count: number) => void;
   /** A phase inside the step starts (verify, after acting). */
   readonly phaseStart: (phase: 'verify', label: string) => void;
+  /** The act step: the playbook's post checks, run by its verify; absent when there are none. */
+  readonly postChecks?: PostChecks;
 }
