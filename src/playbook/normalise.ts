@@ -80,9 +80,14 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
     })),
     steps,
     // A check's where reads what the host knows when it reaches its act step (or the end).
-    checks: normaliseChecks(written.checks ?? [], steps, cx, scopeAt(actIndex(steps))),
+    checks: normaliseChecks(written.checks ?? [], steps, cx, scopeBefore(scopeAt(steps.length), actIndex(steps))),
   };
   return { playbook, issues: sink.issues };
+}
+
+/** The names readable before step n: the registers of the steps before it. */
+function scopeBefore(scope: NameScope, n: number): NameScope {
+  return { ...scope, registers: new Map([...scope.registers].filter(([, r]) => r.index < n)), step: n };
 }
 
 /** The act step's index, or the number of steps when there is none. */

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HostResult } from '../../src/contracts/results.ts';
+import { renderSet } from '../../src/lab/config/render.ts';
 import type { Report } from '../../src/report/json-report.ts';
 import { runCli } from '../helpers/cli.ts';
-import { HostileServer, type HostileReply, type ReceivedRpc } from '../helpers/hostile-server.ts';
+import { HostileServer, type HostileOptions, type HostileReply, type ReceivedRpc } from '../helpers/hostile-server.ts';
 
 /** The lab's three-peers sample: with min_peer_sessions 51 the top three are selected and cleared. */
 const SELECT = ['-e', 'min_peer_sessions=51'];
@@ -91,5 +92,85 @@ describe('ah-cleanup checks inside apply', () => {
     assert.equal(check?.failures[0]!.post, 0);
     assert.ok(typeof check?.failures[0]!.pre === 'number' && check.failures[0].pre > 0);
     assert.ok(r.stdout.includes(`peer=${peer}`), r.stdout);
+  });
+});
+
+describe('flow-aging-baseline: the session summary post check inside the configuration change', () => {
+  let dir: string;
+  const servers: HostileServer[] = [];
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'runbook-checks-config-'));
+  });
+  after(async () => {
+    for (const s of servers) await s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = async (playbook: string, name: string, extra: string[], onRpc?: HostileOptions['onRpc']) => {
+    const server = await HostileServer.start({ scenario: 'busy', ...(onRpc ? { onRpc } : {}) });
+    servers.push(server);
+    const sub = join(dir, name);
+    await mkdir(sub);
+    const inv = await server.writeInventory(sub);
+    const report = join(sub, 'report.json');
+    const running = () => renderSet(server.backend.device.config.running).join('\n');
+    const before = running();
+    const r = await runCli(['apply', playbook, '-i', inv, '--audit-log', join(sub, 'audit.jsonl'), '--lock-dir', sub, '--report', report, ...extra], { env: server.env(), timeoutMs: 120_000 });
+    const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    return { ...r, host: rep.run.hosts[0] as HostResult, server, before, after: running() };
+  };
+
+  it('a post check failing after commit confirmed rolls the change back: the running configuration is as before', async () => {
+    let confirmed = false;
+    const r = await run('playbooks/flow-aging-baseline.yml', 'rolled-back', ACT, async (rpc, reply) => {
+      if (rpc.name === 'commit-configuration' && rpc.xml.includes('<confirmed/>')) confirmed = true;
+      if (!confirmed || rpc.name !== 'get-flow-session-information') return false;
+      // Every SPU's sessions collapse once the change is in.
+      await reply.whole(reply.open + (reply.labText() ?? '').replace(/<active-sessions>\d+<\/active-sessions>/g, '<active-sessions>0</active-sessions>') + reply.close);
+      return true;
+    });
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.equal(r.host.status, 'failed');
+    assert.equal(r.host.error?.kind, 'check');
+    assert.match(r.host.error?.message ?? '', /^post check failed after commit confirmed: check 'sessions per SPU hold' \(pre → post\): node=null spu=FPC0 PIC1: active \d+ → 0 \(-\d+\) is outside ±50%: .*; rolled back$/);
+    assert.equal(r.host.config?.result, 'rolled-back');
+    assert.deepEqual(r.host.config?.trail, ['lock', 'load set (4)', 'show | compare', 'commit confirmed 5', 'rollback 1', 'commit (rollback)', 'unlock']);
+    assert.notEqual(r.before, '');
+    assert.equal(r.after, r.before, 'the running configuration is as it was before the change');
+    assert.equal(r.server.backend.device.config.confirmDeadline, undefined);
+    const check = r.host.checks?.post?.[0];
+    assert.equal(check?.passed, false);
+    assert.ok(check!.failures.length > 0);
+    for (const f of check!.failures) {
+      assert.equal(f.post, 0);
+      assert.ok(typeof f.pre === 'number' && f.pre > 0 && f.delta === -f.pre && f.deltaPercent === -100, JSON.stringify(f));
+    }
+  });
+
+  it('acting with the sessions steady: the post check passes and the change is confirmed', async () => {
+    const r = await run('playbooks/flow-aging-baseline.yml', 'confirmed', ACT);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.host.config?.result, 'committed');
+    assert.deepEqual(r.host.checks?.post?.map((c) => [c.name, c.passed]), [['sessions per SPU hold', true]]);
+    assert.notEqual(r.after, r.before);
+  });
+
+  it('a dry run runs the pre checks and no post check: nothing changed, nothing is read again', async () => {
+    const r = await run('playbooks/flow-aging-baseline.yml', 'dry', []);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.host.checks, { pre: [] });
+    assert.equal(r.server.rpcNames.filter((n) => n === 'get-flow-session-information').length, 1);
+  });
+
+  it('a failed pre check fails the host before anything is sent, saying which items', async () => {
+    const r = await run('test/fixtures/playbooks/baseline-pre-check-fails.yml', 'pre-fails', ACT);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.equal(r.host.status, 'failed');
+    assert.equal(r.host.error?.kind, 'check');
+    assert.match(r.host.error?.message ?? '', /^pre check failed: check 'an SPU is nearly full' \(pre\): node=null spu=FPC0 PIC1: .*; nothing was sent$/);
+    assert.equal(r.host.checks?.pre?.[0]?.passed, false);
+    assert.equal(r.host.checks?.post, undefined);
+    assert.deepEqual(r.server.rpcNames.filter((n) => n === 'load-configuration' || n === 'lock-configuration' || n.startsWith('commit')), []);
+    assert.equal(r.after, r.before);
   });
 });
