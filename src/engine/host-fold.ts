@@ -56,6 +56,7 @@ export function foldFailure(state: HostFold, failure: Failure): HostFold {
  * there: the device is not in the state the change was written for, so nothing is sent.
  */
 export function foldPreChecks(state: HostFold, results: readonly CheckResult[], problem: string | undefined, step: string): HostFold {
+  if (results.length === 0) return state;
   const next = { ...state, checks: { ...state.checks, pre: results } };
   if (problem === undefined) return next;
   return { ...next, status: 'failed', error: { phase: 'act', kind: 'check', message: `pre check failed: ${problem}; nothing was sent`, step }, ended: true };

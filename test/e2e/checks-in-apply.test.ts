@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HostResult } from '../../src/contracts/results.ts';
 import { renderSet } from '../../src/lab/config/render.ts';
-import type { Report } from '../../src/report/json-report.ts';
+import { readReport } from '../../src/report/read-report.ts';
 import { runCli } from '../helpers/cli.ts';
 import { HostileServer, type HostileOptions, type HostileReply, type ReceivedRpc } from '../helpers/hostile-server.ts';
 
@@ -53,7 +53,8 @@ describe('ah-cleanup checks inside apply', () => {
     const inv = await server.writeInventory(sub);
     const report = join(sub, 'report.json');
     const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inv, '--audit-log', join(sub, 'audit.jsonl'), '--lock-dir', sub, '--report', report, ...extra], { env: server.env(), timeoutMs: 120_000 });
-    const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    // Read as `runbook report` reads it: checked against schemas/report.schema.json.
+    const rep = await readReport(report);
     return { ...r, host: rep.run.hosts[0] as HostResult };
   };
 
@@ -116,7 +117,8 @@ describe('flow-aging-baseline: the session summary post check inside the configu
     const running = () => renderSet(server.backend.device.config.running).join('\n');
     const before = running();
     const r = await runCli(['apply', playbook, '-i', inv, '--audit-log', join(sub, 'audit.jsonl'), '--lock-dir', sub, '--report', report, ...extra], { env: server.env(), timeoutMs: 120_000 });
-    const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    // Read as `runbook report` reads it: checked against schemas/report.schema.json.
+    const rep = await readReport(report);
     return { ...r, host: rep.run.hosts[0] as HostResult, server, before, after: running() };
   };
 
@@ -155,11 +157,21 @@ describe('flow-aging-baseline: the session summary post check inside the configu
     assert.notEqual(r.after, r.before);
   });
 
-  it('a dry run runs the pre checks and no post check: nothing changed, nothing is read again', async () => {
+  it('a dry run runs no post check: nothing changed, nothing is read again', async () => {
     const r = await run('playbooks/flow-aging-baseline.yml', 'dry', []);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.deepEqual(r.host.checks, { pre: [] });
+    assert.equal(r.host.config?.result, 'checked');
+    assert.equal(r.host.checks, undefined, 'its only check compares pre with post');
     assert.equal(r.server.rpcNames.filter((n) => n === 'get-flow-session-information').length, 1);
+  });
+
+  it('a dry run runs the pre checks: a failed one fails the host before the change is checked on the device', async () => {
+    const r = await run('test/fixtures/playbooks/baseline-pre-check-fails.yml', 'dry-pre-fails', []);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.equal(r.host.error?.kind, 'check');
+    assert.deepEqual(r.host.checks?.pre?.map((c) => [c.name, c.passed]), [['an SPU is nearly full', false]]);
+    assert.deepEqual(r.server.rpcNames.filter((n) => n.endsWith('-configuration') && n !== 'get-configuration'), []);
+    assert.match(r.stdout, /FAIL {2}an SPU is nearly full \(pre\): 3 of 3 items failed/);
   });
 
   it('a failed pre check fails the host before anything is sent, saying which items', async () => {
