@@ -1,3 +1,4 @@
+import type { CheckResult } from '../contracts/checks.ts';
 import type { Failure, HostStatus, PlannedAction } from '../contracts/results.ts';
 import type { InventoryBinding } from './binding.ts';
 
@@ -55,4 +56,6 @@ export interface PlannedHost {
   readonly config?: { readonly diff: string; readonly result: 'unchanged' | 'checked' | 'failed' };
   /** The log lines the planning run said (the seed's messages). */
   readonly log: readonly string[];
+  /** The playbook's pre checks as the planning run found them; absent when none ran. */
+  readonly checks?: readonly CheckResult[];
 }
