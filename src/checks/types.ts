@@ -3,45 +3,11 @@
  * them, and results as plain data (the terminal, JSON output and, later, the report read
  * only these).
  */
-import type { CheckOperator } from '../playbook/types.ts';
+import type { CheckValue } from '../contracts/checks.ts';
 
-export type CheckValue = string | number | null;
+export type { CheckPhase, CheckResult, CheckValue, ItemFailure } from '../contracts/checks.ts';
+
 export type CheckRecord = Readonly<Record<string, CheckValue>>;
 
 /** One snapshot's tables by register name; a table absent here was not collected. */
 export type SnapshotTables = Readonly<Record<string, readonly CheckRecord[]>>;
-
-/** Which snapshot a result is about: one of them, or pre compared with post. */
-export type CheckPhase = 'pre' | 'post' | 'pre-post';
-
-/** One item that failed: which (by key), what it held and, for delta, by how much. */
-export interface ItemFailure {
-  /** The item's key fields and values; `#N` (1-based record position) when the check has no key. */
-  readonly key: Readonly<Record<string, CheckValue>>;
-  /** The field's value(s) in pre and post; a list when several records share the key. */
-  readonly pre?: CheckValue | readonly CheckValue[];
-  readonly post?: CheckValue | readonly CheckValue[];
-  /** delta: post − pre, and that as a % of pre (absent when pre is 0). */
-  readonly delta?: number;
-  readonly deltaPercent?: number;
-  /** delta: the bound as written and the range it allows; in-range: the range. */
-  readonly bound?: string;
-  readonly allowed?: { readonly min: number; readonly max: number };
-  /** A sentence for a person: why this item failed. */
-  readonly reason: string;
-}
-
-export interface CheckResult {
-  readonly name: string;
-  readonly op: CheckOperator;
-  readonly table: string;
-  readonly field?: string;
-  readonly key: readonly string[];
-  readonly phase: CheckPhase;
-  readonly passed: boolean;
-  /** Items looked at. */
-  readonly checked: number;
-  /** Why the check failed as a whole (the table is missing or empty), when it did. */
-  readonly reason?: string;
-  readonly failures: readonly ItemFailure[];
-}

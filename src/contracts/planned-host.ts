@@ -1,3 +1,4 @@
+import type { CheckResult } from './checks.ts';
 import type { Failure, HostStatus, PlannedAction } from './results.ts';
 
 /** One host's entry in a reviewed plan (plan/artifact.ts): a host job carries it to the runner that acts on it. */
@@ -14,4 +15,6 @@ export interface PlannedHost {
   readonly config?: { readonly diff: string; readonly result: 'unchanged' | 'checked' | 'failed' };
   /** The log lines the planning run said (the seed's messages). */
   readonly log: readonly string[];
+  /** The playbook's pre checks as the planning run found them; absent when none ran. */
+  readonly checks?: readonly CheckResult[];
 }

@@ -3,6 +3,7 @@
  * feed the terminal, the JSON report and (later) the plan artifact.
  */
 import type { BackupRef } from './backup.ts';
+import type { HostChecks } from './checks.ts';
 
 /** How a host's run ended. */
 export type HostStatus =
@@ -59,6 +60,8 @@ export type FailureKind =
   | 'drifted'
   /** The verify after a change failed. */
   | 'verify'
+  /** A playbook check failed: a pre check (nothing was sent) or a post check (after a change: rolled back). */
+  | 'check'
   /** The audit log cannot be written, so nothing was sent. */
   | 'audit'
   /** The configuration backup could not be read or kept, so nothing was sent. */
@@ -186,6 +189,8 @@ export interface HostResult {
   readonly backup?: BackupRef;
   /** After-act counts of re-run collect steps, by register name. */
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
+  /** The playbook's checks: pre before acting, post after; absent when none ran. */
+  readonly checks?: HostChecks;
   readonly steps: readonly StepOutcome[];
   readonly log: readonly LogEntry[];
   readonly startedAt: string;

@@ -1,3 +1,4 @@
+import type { CheckResult, HostChecks } from '../contracts/checks.ts';
 import type { ActionResult, ConfigOutcome, Failure, HostResult, HostStatus, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
 import { extend, type Scope } from '../steps/scope.ts';
 import type { StepResult } from '../steps/step-result.ts';
@@ -15,6 +16,7 @@ export interface HostFold {
   readonly config?: ConfigOutcome;
   readonly backup?: HostResult['backup'];
   readonly verify?: HostResult['verify'];
+  readonly checks?: HostChecks;
   /** Set when the run decided the host's status itself, not from what was done. */
   readonly status?: Exclude<HostStatus, 'ok' | 'changed'>;
   readonly reason?: string;
@@ -50,6 +52,17 @@ export function foldFailure(state: HostFold, failure: Failure): HostFold {
   return { ...state, status: 'failed', error: failure, ended: true };
 }
 
+/**
+ * The pre checks, run as the host reached its act step. A failed one fails the host
+ * there: the device is not in the state the change was written for, so nothing is sent.
+ */
+export function foldPreChecks(state: HostFold, results: readonly CheckResult[], problem: string | undefined, step: string): HostFold {
+  if (results.length === 0) return state;
+  const next = { ...state, checks: { ...state.checks, pre: results } };
+  if (problem === undefined) return next;
+  return { ...next, status: 'failed', error: { phase: 'act', kind: 'check', message: `pre check failed: ${problem}; nothing was sent`, step }, ended: true };
+}
+
 /** One step's result into the host's run. */
 export function foldStep(state: HostFold, step: Pick<StepOutcome, 'index' | 'name' | 'kind'>, r: StepResult, ms: number): HostFold {
   const outcome: StepOutcome = { index: step.index, name: step.name, kind: step.kind, status: r.status, ...(r.count !== undefined ? { count: r.count } : {}), ms };
@@ -71,8 +84,8 @@ function planOf(p: NonNullable<StepResult['plan']>): Pick<HostFold, 'plan' | 're
   return { plan: p.actions, reviewedDiff: p.reviewedDiff };
 }
 
-function actOf(state: HostFold, a: NonNullable<StepResult['act']>): Pick<HostFold, 'actions' | 'config' | 'verify' | 'backup'> {
-  return { actions: a.actions, config: a.config, verify: a.verify ?? state.verify, backup: a.backup ?? state.backup };
+function actOf(state: HostFold, a: NonNullable<StepResult['act']>): Pick<HostFold, 'actions' | 'config' | 'verify' | 'backup' | 'checks'> {
+  return { actions: a.actions, config: a.config, verify: a.verify ?? state.verify, backup: a.backup ?? state.backup, checks: a.checks ? { ...state.checks, post: a.checks } : state.checks };
 }
 
 /**
@@ -94,6 +107,7 @@ export function hostResult(state: HostFold, host: { readonly name: string; reado
     ...(state.config ? { config: state.config } : {}),
     ...(state.backup ? { backup: state.backup } : {}),
     ...(state.verify ? { verify: state.verify } : {}),
+    ...(state.checks ? { checks: state.checks } : {}),
     steps: state.steps,
     log: state.log,
     startedAt: time.startedAt,

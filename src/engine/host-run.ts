@@ -4,7 +4,9 @@ import type { ConfigBackup } from '../contracts/backup.ts';
 import type { Scope } from '../steps/scope.ts';
 import type { StepContext } from '../steps/step-result.ts';
 import type { RunEvent } from './events.ts';
-import { foldConnect, foldFailure, foldStep, hostResult, startFold, type ConnectFold, type HostFold } from './host-fold.ts';
+import { failedChecksSentence } from '../checks/describe.ts';
+import { postChecksPort, preChecks } from './host-checks.ts';
+import { foldConnect, foldFailure, foldPreChecks, foldStep, hostResult, startFold, type ConnectFold, type HostFold } from './host-fold.ts';
 import { connectWithRetry, type ConnectRetry } from './retry.ts';
 import { runStep, type Reviewed } from './run-step.ts';
 import { failureOf } from '../contracts/failure.ts';
@@ -80,7 +82,12 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
   if (syslogFailure) return foldFailure(state, syslogFailure);
   for (const step of playbook.steps) {
     const t0 = Date.now();
-    const ctx: StepContext = { ...base, ...dataSoFar(state), progress: (count) => emit({ type: 'progress', host: host.name, step: step.name, count }) };
+    if (step.kind === 'act' && playbook.checks.length > 0) {
+      state = await withPreChecks(playbook, state, step.name);
+      if (state.ended) return state;
+    }
+    const post = step.kind === 'act' ? postChecksPort(playbook.checks, state.scope) : undefined;
+    const ctx: StepContext = { ...base, ...dataSoFar(state), ...(post ? { postChecks: post } : {}), progress: (count) => emit({ type: 'progress', host: host.name, step: step.name, count }) };
     const result = await runStep(step, ctx, () => emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name }), host.reviewed);
     for (const entry of result.log) emit({ type: 'log', host: host.name, entry });
     if (result.syslog !== undefined) emit({ type: 'syslog', host: host.name, message: result.syslog });
@@ -89,6 +96,16 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
   }
   const endFailure = await sendSyslog(playbook.syslog.end, state.scope, host.name, emit);
   return endFailure ? foldFailure(state, endFailure) : state;
+}
+
+/** The pre checks over the tables the host holds before acting; one that cannot be evaluated (its where) fails the host. */
+async function withPreChecks(playbook: Playbook, state: HostFold, step: string): Promise<HostFold> {
+  try {
+    const results = await preChecks(playbook.checks, state.scope);
+    return foldPreChecks(state, results, failedChecksSentence(results), step);
+  } catch (err) {
+    return foldFailure(state, { ...failureOf('act', err), step });
+  }
 }
 
 /** What the next step sees of the steps before it. */

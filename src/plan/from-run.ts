@@ -33,6 +33,7 @@ export function planFromRun(
       actions: h.plan,
       ...(h.config ? { config: { diff: h.config.diff, result: h.config.result === 'unchanged' || h.config.result === 'checked' ? h.config.result : ('failed' as const) } } : {}),
       log: h.log.map((l) => l.text),
+      ...(h.checks?.pre ? { checks: h.checks.pre } : {}),
     })),
   };
   const { format, ...rest } = content;

@@ -28,6 +28,7 @@ function hostSection(h: HostSection): string[] {
   for (const t of h.evidence) out.push(`**${inline(t.title)}**`, '', ...table(t), '');
   if (h.statements.length > 0) out.push('**Statements**, in the order they are sent:', '', ...fencedBlock(h.statements), '');
   if (h.configDiff.length > 0) out.push('**Configuration diff** (`show | compare` on the device when planned; apply commits only this diff):', '', ...fencedBlock(h.configDiff, 'diff'), '');
+  if (h.checks.length > 0) out.push('**Pre checks** (run again before apply acts; a failed one stops it):', '', ...fencedBlock(h.checks), '');
   if (h.log.length > 0) {
     out.push('<details>', `<summary>Log (${h.log.length} ${h.log.length === 1 ? 'line' : 'lines'})</summary>`, '', ...fencedBlock(h.log), '', '</details>', '');
   }

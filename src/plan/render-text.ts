@@ -18,6 +18,7 @@ function hostSection(h: HostSection): string[] {
   for (const t of h.evidence) out.push(`  ${t.title}:`, ...table(t, '    '));
   if (h.statements.length > 0) out.push('  Statements, in the order they are sent:', ...h.statements.map((s) => `    ${s}`));
   if (h.configDiff.length > 0) out.push('  Configuration diff (show | compare when planned; apply commits only this diff):', ...h.configDiff.map((s) => `    ${s}`));
+  if (h.checks.length > 0) out.push('  Pre checks:', ...h.checks.map((c) => `    ${c}`));
   if (h.log.length > 0) out.push('  Log:', ...h.log.map((l) => `    ${l}`));
   out.push('');
   return out;

@@ -1,3 +1,4 @@
+import type { CheckResult, ItemFailure } from '../contracts/checks.ts';
 import type { Failure, HostStatus, PlannedAction } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from './artifact.ts';
 import { targetText } from './binding.ts';
@@ -56,6 +57,8 @@ export interface HostSection {
   readonly statements: readonly string[];
   /** The device's `show | compare` for the configuration statements, line by line; empty when there are none. */
   readonly configDiff: readonly string[];
+  /** The pre checks, a line per check and one per failed item with its figures. */
+  readonly checks: readonly string[];
   readonly log: readonly string[];
 }
 
@@ -119,8 +122,18 @@ function hostSection(h: PlannedHost): HostSection {
     evidence: evidenceTables(h.evidence),
     statements: h.actions.map((a) => visible(actionLabel(a))),
     configDiff: h.config && h.config.diff !== '' ? h.config.diff.split('\n').map(visible) : [],
+    checks: (h.checks ?? []).flatMap(checkLines).map(visible),
     log: h.log.map(visible),
   };
+}
+
+/** "PASS no SPU is full (pre): 3 items", or FAIL with each failed item's key, why and figures. */
+function checkLines(r: CheckResult): string[] {
+  const head = `${r.passed ? 'PASS' : 'FAIL'} ${r.name} (${r.phase === 'pre-post' ? 'pre → post' : r.phase})`;
+  if (r.reason !== undefined) return [`${head}: ${r.reason}`];
+  if (r.passed) return [`${head}: ${r.checked} ${r.checked === 1 ? 'item' : 'items'}`];
+  const key = (f: ItemFailure) => Object.entries(f.key).map(([k, v]) => (k === '#' ? `#${String(v)}` : `${k}=${String(v)}`)).join(' ');
+  return [`${head}: ${r.failures.length} of ${r.checked} failed`, ...r.failures.map((f) => `  ${key(f) || '(table)'}: ${f.reason}`)];
 }
 
 /** How a plan, a ticket and the dry run flag a clear in its wide form. */

@@ -1,3 +1,5 @@
+import type { CompileContext } from './compile-context.ts';
+import { withFields, type NameScope } from './name-scope.ts';
 import type { IssueSink } from './issues.ts';
 import { COUNT_FIELD, type Check, type CheckOperator, type CompareOperator, type DeltaBound, type SingleOperator, type Step } from './types.ts';
 import type { WrittenCheck } from './written.ts';
@@ -12,13 +14,14 @@ const SINGLE: readonly SingleOperator[] = ['in-range', 'is-equal', 'not-equal', 
  * operator without a key, a bad delta or range. The schema has already seen to one
  * operator per check and the types of the arguments.
  */
-export function normaliseChecks(written: readonly WrittenCheck[], steps: readonly Step[], sink: IssueSink): Check[] {
+export function normaliseChecks(written: readonly WrittenCheck[], steps: readonly Step[], cx: CompileContext, scope: NameScope): Check[] {
   const tables = new Map<string, readonly string[]>();
   for (const s of steps) if (s.kind === 'collect' && s.register !== undefined) tables.set(s.register, s.fields.map((f) => f.name));
-  return written.flatMap((w, i) => normaliseCheck(w, ['checks', i], tables, sink) ?? []);
+  return written.flatMap((w, i) => normaliseCheck(w, ['checks', i], tables, cx, scope) ?? []);
 }
 
-function normaliseCheck(w: WrittenCheck, at: readonly PathSegment[], tables: ReadonlyMap<string, readonly string[]>, sink: IssueSink): Check | undefined {
+function normaliseCheck(w: WrittenCheck, at: readonly PathSegment[], tables: ReadonlyMap<string, readonly string[]>, cx: CompileContext, scope: NameScope): Check | undefined {
+  const sink = cx.sink;
   const op = [...COMPARE, ...SINGLE].find((o) => w[o] !== undefined);
   if (op === undefined) return undefined;
   const before = sink.issues.length;
@@ -38,6 +41,8 @@ function normaliseCheck(w: WrittenCheck, at: readonly PathSegment[], tables: Rea
   }
   if (compare && w.on !== undefined) sink.atKey([...at, 'on'], `${op} compares the pre and post snapshots; on (pre, post, both) is for single-snapshot operators (${SINGLE.join(', ')})`);
   const body = operatorBody(op, w, [...at, op], sink);
+  // Like a pipeline's filter: the record's fields by name, over what the host knows then.
+  const where = w.where !== undefined ? cx.expression([...at, 'where'], w.where, withFields(scope, fields ? new Set(fields) : undefined)) : undefined;
   if (sink.issues.length > before || !body) return undefined;
   const base = {
     name: w.name ?? `${op} ${w.table}${w.field !== undefined ? `.${w.field}` : ''}${key.length > 0 ? ` by ${key.join(', ')}` : ''}`,
@@ -46,6 +51,7 @@ function normaliseCheck(w: WrittenCheck, at: readonly PathSegment[], tables: Rea
     key,
     ...(w.field !== undefined ? { field: w.field } : {}),
     allowEmpty: w.allow_empty ?? false,
+    ...(where ? { where } : {}),
   };
   if (isCompare(body)) return { ...base, ...body };
   return { ...base, on: w.on ?? 'post', ...body };

@@ -83,9 +83,21 @@ export function normalisePlaybook(written: WrittenPlaybook, source: YamlSource, 
       on: n.on ?? 'always',
     })),
     steps,
-    checks: normaliseChecks(written.checks ?? [], steps, sink),
+    // A check's where reads what the host knows when it reaches its act step (or the end).
+    checks: normaliseChecks(written.checks ?? [], steps, cx, scopeBefore(scopeAt(steps.length), actIndex(steps))),
   };
   return { playbook, issues: sink.issues };
+}
+
+/** The names readable before step n: the registers of the steps before it. */
+function scopeBefore(scope: NameScope, n: number): NameScope {
+  return { ...scope, registers: new Map([...scope.registers].filter(([, r]) => r.index < n)), step: n };
+}
+
+/** The act step's index, or the number of steps when there is none. */
+function actIndex(steps: readonly Step[]): number {
+  const act = steps.findIndex((s) => s.kind === 'act');
+  return act === -1 ? steps.length : act;
 }
 
 type Kind = (typeof KINDS)[number];

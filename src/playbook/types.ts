@@ -4,6 +4,7 @@
  * filled in, expressions are compiled and references checked before this exists; the
  * engine never reads YAML.
  */
+import type { CheckOperator, CompareOperator, SingleOperator } from '../contracts/checks.ts';
 import type { SourceSpan } from '../contracts/source-span.ts';
 import type { Expression, Template } from '../expr/types.ts';
 import type { TableField, TableListField } from '../junos/table.ts';
@@ -198,11 +199,7 @@ export interface PlaybookNotify {
   readonly on: 'always' | 'failure';
 }
 
-/** Operators that read two snapshots, items matched by key: pre against post. */
-export type CompareOperator = 'no-diff' | 'delta' | 'list-not-less' | 'list-not-more';
-/** Operators that read one snapshot (pre, post or each). */
-export type SingleOperator = 'in-range' | 'is-equal' | 'not-equal' | 'is-gt' | 'is-lt' | 'all-same' | 'exists' | 'not-exists';
-export type CheckOperator = CompareOperator | SingleOperator;
+export type { CheckOperator, CompareOperator, SingleOperator };
 
 /**
  * How far a value may move from pre to post: `-10%` falls by at most 10% of pre and does
@@ -230,6 +227,13 @@ interface CheckBase {
   readonly field?: string;
   /** An empty table passes instead of failing with "no items". */
   readonly allowEmpty: boolean;
+  /**
+   * Only the records this holds for are checked, in pre and post alike: an expression over
+   * the record's fields, vars, host and the registers before the act step (in a run, the
+   * values they held before acting). `runbook check` cannot decide one that reads a
+   * register other than the snapshot's tables.
+   */
+  readonly where?: Expression;
 }
 
 export type CompareCheck = CheckBase &

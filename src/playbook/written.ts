@@ -134,6 +134,7 @@ export interface WrittenCheck {
   readonly field?: string;
   readonly on?: 'pre' | 'post' | 'both';
   readonly allow_empty?: boolean;
+  readonly where?: string;
   readonly 'no-diff'?: true;
   /** A string as the schema says; a number is refused by the loader, which says why (YAML drops +5's sign). */
   readonly delta?: string | number;

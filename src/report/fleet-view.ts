@@ -1,3 +1,4 @@
+import type { CheckResult } from '../contracts/checks.ts';
 import type { ActionStatus, HostResult, HostStatus, RunResult } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from '../plan/artifact.ts';
 import type { Report } from './json-report.ts';
@@ -57,6 +58,8 @@ export interface HostView {
   readonly diff?: string;
   readonly log: readonly string[];
   readonly figures: HostFigures;
+  /** The playbook's checks, pre then post, with each failed item's figures; absent when none ran. */
+  readonly checks?: readonly CheckResult[];
 }
 
 export interface PeerFigure {
@@ -155,6 +158,7 @@ function hostOfRun(h: HostResult): HostView {
     ...(h.config && h.config.diff !== '' ? { diff: h.config.diff } : {}),
     log: h.log.map((e) => e.text),
     figures: figuresOf(h.evidence, h.vars, h.verify),
+    ...(h.checks ? { checks: [...(h.checks.pre ?? []), ...(h.checks.post ?? [])] } : {}),
   };
 }
 
@@ -173,6 +177,7 @@ function hostOfPlan(h: PlannedHost): HostView {
     ...(h.config && h.config.diff !== '' ? { diff: h.config.diff } : {}),
     log: h.log,
     figures: figuresOf(h.evidence, h.vars, undefined),
+    ...(h.checks ? { checks: h.checks } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CheckValue } from '../contracts/checks.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -125,6 +126,12 @@ ${f.verify.length > 0
 <table class="data verify"><thead><tr><th>check</th><th>before</th><th>after</th></tr></thead><tbody>${f.verify.map((v) => html`<tr><td>${v.name}</td><td class="num">${v.before}</td><td class="num">${v.after}</td></tr>`)}</tbody></table></figure>`
   : ''}
 </div>
+${h.checks && h.checks.length > 0
+  ? html`<h3>Checks</h3><table class="data checks"><thead><tr><th>check</th><th>snapshot</th><th>result</th><th>item</th><th>pre</th><th>post</th><th>why</th></tr></thead><tbody>${h.checks.map(
+      (c) => html`<tr class="check"><td>${c.name}</td><td>${c.phase === 'pre-post' ? 'pre → post' : c.phase}</td><td>${c.passed ? 'PASS' : 'FAIL'}</td><td colspan="3">${c.checked} items${c.failures.length > 0 ? `, ${c.failures.length} failed` : ''}</td><td>${c.reason ?? ''}</td></tr>
+${c.failures.map((f) => html`<tr class="check-item"><td></td><td></td><td></td><td>${Object.entries(f.key).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</td><td class="num">${figure(f.pre)}</td><td class="num">${figure(f.post)}</td><td>${f.reason}</td></tr>`)}`,
+    )}</tbody></table>`
+  : ''}
 <h3>Statements</h3>
 ${h.statements.length > 0
   ? html`<table class="data statements"><thead><tr><th>statement</th><th>status</th><th>note</th></tr></thead><tbody>${h.statements.map(
@@ -135,4 +142,10 @@ ${h.diff ? html`<h3>Configuration diff</h3><pre class="diff">${h.diff}</pre>` : 
 <h3>Evidence</h3><pre class="evidence">${JSON.stringify(h.evidence, null, 2)}</pre>
 <h3>Log</h3>${h.log.length > 0 ? html`<pre class="log">${h.log.join('\n')}</pre>` : html`<p class="none">none</p>`}
 </div>`;
+}
+
+/** A check item's value(s) in one snapshot, as a cell. */
+function figure(v: CheckValue | readonly CheckValue[] | undefined): string {
+  if (v === undefined) return '';
+  return Array.isArray(v) ? v.map(String).join(', ') : String(v);
 }

@@ -44,12 +44,12 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   const comment = ctx.plan.some((a) => a.config !== undefined) ? commitLog(ctx.ids, ctx.playbook.file, String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name })))) : '';
   const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}) });
   const count = out.actions.filter((a) => a.status === 'sent').length;
-  const failure = out.actions.find((a) => a.status === 'failed')?.error ?? out.verified.failure;
+  const failure = checkFailure(out.actions.find((a) => a.status === 'failed')?.error ?? out.verified.failure, verified, out.config);
   const result: StepResult = {
     status: 'done',
     count,
     log: [...backupLog, ...(verified?.log ?? []), ...(out.config ? configLines(out.config, ctx.dryRun).map((text) => ({ level: 1, text, step: step.name })) : [])],
-    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}), ...(backup ? { backup } : {}) },
+    act: { actions: out.actions, ...(out.config ? { config: out.config } : {}), ...(verified ? { verify: verified.counts } : {}), ...(backup ? { backup } : {}), ...(verified?.checks ? { checks: verified.checks } : {}) },
     ...(verified ? { bind: verified.bind } : {}),
     acted: !ctx.dryRun && count > 0,
     ...(failure ? { failure: { ...failure, step: step.name } } : {}),
@@ -58,6 +58,13 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   // The RPCs went out but the reviewed configuration change did not: the reviewed plan is half done.
   if (count > 0) return { ...result, failure: { phase: 'act', kind: 'drifted', message: `${out.config.reason ?? 'drifted'}; the other actions were sent`, step: step.name } };
   return { ...result, stop: { ...(out.config.reason !== undefined ? { reason: out.config.reason } : {}) } };
+}
+
+/** A verify that failed on the playbook's post checks is a failed check, said as one (after commit confirmed: rolled back). */
+function checkFailure(failure: Failure | undefined, verified: VerifyOutcome | undefined, config: ConfigOutcome | undefined): Failure | undefined {
+  if (failure?.kind !== 'verify' || !verified?.checkFailed) return failure;
+  const message = config?.result === 'rolled-back' ? `post check failed after commit confirmed: ${verified.problem}; rolled back` : `post check failed: ${verified.problem}`;
+  return { ...failure, kind: 'check', message };
 }
 
 export interface ActOptions {

@@ -1,5 +1,7 @@
 import type { ChangeAudit } from '../contracts/audit.ts';
 import type { BackupRef, ConfigBackup } from '../contracts/backup.ts';
+import type { CheckResult } from '../contracts/checks.ts';
+import type { TableResult } from '../junos/table.ts';
 import type { ActionResult, ConfigOutcome, Failure, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
 import type { RunIds } from '../contracts/run-ids.ts';
 import type { RpcSession } from '../contracts/session.ts';
@@ -42,6 +44,16 @@ export interface ActStepData {
   readonly verify?: Readonly<Record<string, { before: number; after: number }>>;
   /** Where the running configuration was kept before anything was sent. */
   readonly backup?: BackupRef;
+  /** The post checks' results, when verify ran them. */
+  readonly checks?: readonly CheckResult[];
+}
+
+/** The playbook's post checks, as the act step's verify runs them (engine/host-checks.ts). */
+export interface PostChecks {
+  /** The collect registers they read after acting: verify re-collects these too. */
+  readonly tables: readonly string[];
+  /** The checks over the re-collected tables (by register), against the tables before acting; problem: the failed ones in a sentence. */
+  run(after: Readonly<Record<string, TableResult>>): Promise<{ readonly results: readonly CheckResult[]; readonly problem?: string }>;
 }
 
 /** What a runner may use: the data so far, the session, and ports to tell the outside as it goes. */
@@ -63,4 +75,6 @@ export interface StepContext {
   readonly progress: (count: number) => void;
   /** A phase inside the step starts (verify, after acting). */
   readonly phaseStart: (phase: 'verify', label: string) => void;
+  /** The act step: the playbook's post checks, run by its verify; absent when there are none. */
+  readonly postChecks?: PostChecks;
 }

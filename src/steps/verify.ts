@@ -1,4 +1,5 @@
 import type { TableResult } from '../junos/table.ts';
+import type { CheckResult } from '../contracts/checks.ts';
 import type { LogEntry } from '../contracts/results.ts';
 import type { ActStep, CollectStep } from '../playbook/types.ts';
 import { runCollect } from './collect.ts';
@@ -14,22 +15,29 @@ export interface VerifyOutcome {
   /** The re-collected tables by register name, and `before` with the tables they replace. */
   readonly bind: Readonly<Record<string, unknown>>;
   readonly log: readonly LogEntry[];
+  /** The post checks' results, when they ran (every re-collect succeeded). */
+  readonly checks?: readonly CheckResult[];
+  /** The problem is the post checks' (every `verify_that` held). */
+  readonly checkFailed?: boolean;
 }
 
 /**
  * An act step's verify, after acting: re-runs the collect steps its `verify` names and
  * checks `verify_that` over the fresh tables, the earlier ones under `before.NAME`.
- * Undefined when the step verifies nothing. Never throws: a verify that cannot run (the
- * session broke, a collect failed) is a failed verify, with what it found until then.
+ * The playbook's post checks run here too, over the tables they name, re-collected with
+ * the verify's. Undefined when the step verifies and checks nothing. Never throws: a
+ * verify that cannot run (the session broke, a collect failed) is a failed verify, with
+ * what it found until then.
  */
-export async function runVerify(step: ActStep, ctx: Pick<StepContext, 'scope' | 'session' | 'playbook' | 'phaseStart'>): Promise<VerifyOutcome | undefined> {
-  if (step.verify.length === 0 && step.verifyThat.length === 0) return undefined;
-  ctx.phaseStart('verify', `verify ${step.verify.join(', ')}`.trim());
-  const before = tableCounts(step.verify, ctx.scope);
+export async function runVerify(step: ActStep, ctx: Pick<StepContext, 'scope' | 'session' | 'playbook' | 'phaseStart' | 'postChecks'>): Promise<VerifyOutcome | undefined> {
+  const names = [...new Set([...step.verify, ...(ctx.postChecks?.tables ?? [])])];
+  if (names.length === 0 && step.verifyThat.length === 0) return undefined;
+  ctx.phaseStart('verify', `verify ${names.join(', ')}`.trim());
+  const before = tableCounts(names, ctx.scope);
   const found = { counts: {} as Record<string, { before: number; after: number }>, bind: {} as Record<string, unknown>, log: [] as LogEntry[] };
   try {
     const earlier: Record<string, unknown> = {};
-    for (const name of step.verify) {
+    for (const name of names) {
       const collect = ctx.playbook.steps.find((s): s is CollectStep => s.kind === 'collect' && s.register === name);
       if (!collect) continue;
       // Arguments see the tables re-collected before this one, as a playbook reads top to bottom.
@@ -41,7 +49,10 @@ export async function runVerify(step: ActStep, ctx: Pick<StepContext, 'scope' | 
     }
     found.bind.before = earlier;
     const problem = await falseCheck(step, extend(ctx.scope, found.bind));
-    return { ...found, ...(problem !== undefined ? { problem } : {}) };
+    if (!ctx.postChecks) return { ...found, ...(problem !== undefined ? { problem } : {}) };
+    const checked = await ctx.postChecks.run(found.bind as Record<string, TableResult>);
+    const checkProblem = problem === undefined ? checked.problem : undefined;
+    return { ...found, checks: checked.results, ...(problem !== undefined ? { problem } : checkProblem !== undefined ? { problem: checkProblem, checkFailed: true } : {}) };
   } catch (err) {
     return { ...found, problem: `verify could not run: ${err instanceof Error ? err.message : String(err)}` };
   }

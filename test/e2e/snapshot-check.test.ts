@@ -92,6 +92,19 @@ describe('runbook snapshot and runbook check', () => {
     assert.match(c.stdout, /^8 checks on 2 hosts: 8 passed, 0 failed$/m);
   });
 
+  it('check: a check with where is left to the run, said on stderr; only such checks is bad input', async () => {
+    await writeFile(join(dir, 'where.yml'), `${PLAYBOOK}  - { name: unselected, table: ah, key: peer, field: $count, where: "$not(peer in peers[0].peer)", list-not-less: true }\n`);
+    const c = await cli(['check', 'where.yml', '--pre', 'snaps/pre', '--post', 'snaps/post']);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.match(c.stderr, /^note: check 'unselected' is not run offline: its where \(\$not\(peer in peers\[0\]\.peer\)\) is decided only in a run$/m);
+    assert.doesNotMatch(c.stdout, /unselected/);
+    assert.match(c.stdout, /^8 checks on 2 hosts: 8 passed, 0 failed$/m);
+    await writeFile(join(dir, 'where-only.yml'), `${PLAYBOOK.slice(0, PLAYBOOK.indexOf('checks:'))}checks:\n  - { table: ah, key: peer, field: $count, where: "peer != ''", list-not-less: true }\n`);
+    const only = await cli(['check', 'where-only.yml', '--pre', 'snaps/pre', '--post', 'snaps/post']);
+    assert.equal(only.code, 2, only.stdout + only.stderr);
+    assert.match(only.stderr, /where-only\.yml: every check has a where, decided only in a run: nothing to check offline/);
+  });
+
   it('check: a failed check names the items and the figures, exit 3; --format json has them as data', async () => {
     const post = await snapshotFile('post', 'lab-srx-01');
     const gone = post.tables.ah.records[0].peer;

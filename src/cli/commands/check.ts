@@ -39,13 +39,17 @@ async function check(playbookFile: string | undefined, opts: CheckOptions): Prom
   const first = pairs[0]!.pre;
   const playbook = await asUsageError(() => loadPlaybook(playbookFile ?? first.snapshot.playbook.file));
   if (playbook.checks.length === 0) throw new UsageError(`${playbook.file}: the playbook has no checks: to run`);
+  // A where reads what the run knew before acting (an analyze's selection): a snapshot does not hold it.
+  const checks = playbook.checks.filter((c) => c.where === undefined);
+  for (const c of playbook.checks) if (c.where !== undefined) process.stderr.write(`note: check '${visible(c.name)}' is not run offline: its where (${visible(c.where.source)}) is decided only in a run\n`);
+  if (checks.length === 0) throw new UsageError(`${playbook.file}: every check has a where, decided only in a run: nothing to check offline`);
   for (const { pre, post } of pairs) {
     for (const s of [pre, post]) {
       if (s.snapshot.playbook.sha256 !== playbook.sha256) process.stderr.write(`warning: ${visible(s.file)} was taken with another version of ${visible(s.snapshot.playbook.file)} (sha256 ${s.snapshot.playbook.sha256.slice(0, 12)}…, now ${playbook.sha256.slice(0, 12)}…)\n`);
     }
   }
   const hosts = pairs.map(({ pre, post }) => {
-    const results = runAllChecks(playbook.checks, tablesOf(pre.snapshot), tablesOf(post.snapshot));
+    const results = runAllChecks(checks, tablesOf(pre.snapshot), tablesOf(post.snapshot));
     return { host: pre.snapshot.host, pre: about(pre), post: about(post), passed: results.every((r) => r.passed), results };
   });
   const passed = hosts.every((h) => h.passed);

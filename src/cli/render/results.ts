@@ -1,3 +1,4 @@
+import { checkLines } from './checks.ts';
 import type { ChalkInstance } from 'chalk';
 import type { ActionResult, Failure, HostResult, HostStatus, PlannedAction, RunResult } from '../../contracts/results.ts';
 import { visible } from '../../plan/visible.ts';
@@ -55,6 +56,8 @@ export function hostResultLines(h: HostResult, verbosity: Verbosity, style: Chal
       }
     }
   }
+  const checks = [...(h.checks?.pre ?? []), ...(h.checks?.post ?? [])];
+  if (checks.length > 0) lines.push('  Checks:', ...checkLines(checks).map((l) => `  ${l}`));
   if (h.error && !said.has(h.error.message)) lines.push(style.red(`  ${visible(whereAndWhat(h.error, failureText(h.host, h.error)))}`));
   if (verbosity >= 3) {
     for (const s of h.steps) lines.push(style.dim(`  [${s.kind}] ${visible(s.name)}: ${s.status}${s.count !== undefined ? `, ${s.count}` : ''} in ${s.ms} ms`));

@@ -1,3 +1,4 @@
+import type { CheckResult } from '../../../src/contracts/checks.ts';
 import { createHash } from 'node:crypto';
 import type { Failure, PlannedAction } from '../../../src/contracts/results.ts';
 import { PLAN_FORMAT, type PlanArtifact, type PlannedHost } from '../../../src/plan/artifact.ts';
@@ -100,8 +101,11 @@ export function unreachableHost(host = 'srx-fra-01', error: Failure = { phase: '
  * A realistic three-host plan: one host to change, one below the threshold, one out of
  * reach. Its binding and digest are computed unless the overrides give them.
  */
+/** A pre check as the planning run found it: passed. */
+export const PRE_CHECK: CheckResult = { name: 'enough AH sessions', op: 'is-gt', table: 'ah', field: '$count', key: [], phase: 'pre', passed: true, checked: 1, failures: [] };
+
 export function threeHostPlan(overrides: Partial<PlanArtifact> = {}): PlanArtifact {
-  const hosts = overrides.hosts ?? [changedHost(), skippedHost(), unreachableHost()];
+  const hosts = overrides.hosts ?? [{ ...changedHost(), checks: [PRE_CHECK] }, skippedHost(), unreachableHost()];
   const targets = overrides.targets ?? hosts.map((h) => h.host);
   const content: Omit<PlanArtifact, 'digest'> = {
     format: PLAN_FORMAT,

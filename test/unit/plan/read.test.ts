@@ -153,7 +153,7 @@ describe('parsePlan', () => {
       err.issues.map((i) => `${i.path}: ${i.message}`).sort(),
       [
         ": the plan is missing 'createdAt'",
-        'hosts[0]: has an unknown key \'action\' (expected one of: host, status, reason, error, vars, evidence, actions, config, log)',
+        'hosts[0]: has an unknown key \'action\' (expected one of: host, status, reason, error, vars, evidence, actions, config, log, checks)',
         "hosts[0]: is missing 'actions'",
       ],
     );

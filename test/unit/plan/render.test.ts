@@ -71,6 +71,23 @@ describe('renderPlan md', () => {
     assert.ok(md.includes('## srx-ams-03: failed\n\nFailed, so nothing is planned: Collect AH sessions: rpc-error: get-flow-session-information: syntax error.\n\n- error: syntax error (bad element protocl)\n'));
   });
 
+  it('shows a host\'s pre checks: a failed one with each item, why and its figures', () => {
+    const failedCheck = {
+      name: 'no SPU is full',
+      op: 'is-lt' as const,
+      table: 'summary',
+      field: 'active',
+      key: ['spu'],
+      phase: 'pre' as const,
+      passed: false,
+      checked: 3,
+      failures: [{ key: { spu: 'FPC0 PIC1' }, pre: 63800, reason: 'active 63800 is not < 60000' }],
+    };
+    const plan = threeHostPlan({ hosts: [{ ...unreachableHost('srx-ams-03', { phase: 'act', kind: 'check', step: 'Act', message: "pre check failed: check 'no SPU is full' (pre): spu=FPC0 PIC1: active 63800 is not < 60000 [pre 63800]; nothing was sent" }), status: 'failed', checks: [failedCheck] }] });
+    assert.ok(renderPlan(plan, 'md').includes('**Pre checks** (run again before apply acts; a failed one stops it):\n\n```\nFAIL no SPU is full (pre): 1 of 3 failed\n  spu=FPC0 PIC1: active 63800 is not < 60000\n```\n'));
+    assert.ok(renderPlan(plan, 'text').includes('  Pre checks:\n    FAIL no SPU is full (pre): 1 of 3 failed\n      spu=FPC0 PIC1: active 63800 is not < 60000\n'));
+  });
+
   it('lists targets that were never planned', () => {
     const plan = threeHostPlan({ hosts: [changedHost()], targets: ['srx-ams-01', 'srx-ams-02'] });
     const md = renderPlan(plan, 'md');

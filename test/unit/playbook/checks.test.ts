@@ -67,7 +67,7 @@ describe('playbook checks:', () => {
   it('an unknown operator: the key, located, and what a check needs', () => {
     assert.deepEqual(problems('  - { table: ah, key: peer, field: peer, no-dif: true }\n'), [
       `c.yml:22:5: checks[0]: a check needs exactly one operator: no-diff, delta, list-not-less, list-not-more, in-range, is-equal, not-equal, is-gt, is-lt, all-same, exists, not-exists (found: none)`,
-      `c.yml:22:42: checks[0]: unknown key 'no-dif' (expected one of: name, table, key, field, on, allow_empty, no-diff, delta, list-not-less, list-not-more, in-range, is-equal, not-equal, is-gt, is-lt, all-same, exists, not-exists)`,
+      `c.yml:22:42: checks[0]: unknown key 'no-dif' (expected one of: name, table, key, field, on, allow_empty, where, no-diff, delta, list-not-less, list-not-more, in-range, is-equal, not-equal, is-gt, is-lt, all-same, exists, not-exists)`,
     ]);
   });
 
@@ -110,10 +110,29 @@ describe('playbook checks:', () => {
     ]);
   });
 
-  it('leaves the shipped playbooks as they were: no checks', async () => {
+  it('where: an expression over the record\'s fields and the registers before acting, located when wrong', () => {
+    const p = parsePlaybook(playbook('  - { table: ah, key: peer, field: $count, where: "$not(peer in peers.peer)", list-not-less: true }\n'), 'c.yml');
+    assert.equal(p.checks[0]?.where?.source, '$not(peer in peers.peer)');
+    assert.deepEqual(problems('  - { table: ah, key: peer, field: $count, where: "peeer = 1", list-not-less: true }\n'), [
+      `c.yml:22:52: checks[0].where: unknown name 'peeer': not vars, host, a register of an earlier step or a loop variable (known here: vars, host, ah, summary, peers; record fields: peer)`,
+    ]);
+    assert.deepEqual(problems('  - { table: ah, key: peer, field: $count, where: "peer in (", list-not-less: true }\n'), [
+      `c.yml:22:61: checks[0].where: expression 'peer in (' is not a valid expression: expected ")" before end of expression`,
+    ]);
+  });
+
+  it('the shipped playbooks: ah-cleanup guards the peers not selected, the configuration changes the session summary', async () => {
+    const checks: Record<string, string[]> = {};
     for (const file of readdirSync('playbooks').filter((f) => f.endsWith('.yml'))) {
       const p = await loadPlaybook(`playbooks/${file}`);
-      assert.deepEqual(p.checks, [], file);
+      checks[file] = p.checks.map((c) => `${c.op} ${c.table}.${c.field ?? ''} by ${c.key.join(',')}${c.where ? ` where ${c.where.source}` : ''}`);
     }
+    assert.deepEqual(checks, {
+      'ah-cleanup.yml': ['list-not-less ah.$count by peer where $not(peer in top.peer)'],
+      'clear-sessions.yml': [],
+      'flow-aging-baseline.yml': ['delta sessions.active by node,spu'],
+      'multicast-leaf-timeout.yml': ['delta sessions.active by node,spu'],
+      'session-table-guard.yml': [],
+    });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { figuresOf, histogram, viewOfRun } from '../../../src/report/fleet-view.ts';
+import { renderHtmlReport } from '../../../src/report/html-report.ts';
 import { CLEAR_IKE, hostResult, runResult } from '../../helpers/run-results.ts';
 
 describe('fleet figures', () => {
@@ -54,5 +55,16 @@ describe('fleet figures', () => {
     const a = view.hosts[0]!;
     assert.deepEqual([a.statementsPlanned, a.statementsSent, a.errors, a.changed], [2, 1, 1, true]);
     assert.deepEqual(a.statements.map((s) => [s.status, s.error]), [['sent', undefined], ['failed', 'no such peer']]);
+  });
+
+  it('carries each host\'s checks, pre then post, and the HTML shows every failed item with its figures, escaped', () => {
+    const check = (name: string, phase: 'pre' | 'pre-post', passed: boolean) => ({ name, op: 'list-not-less' as const, table: 'ah', field: '$count', key: ['peer'], phase, passed, checked: 2, failures: [] });
+    const lost = { ...check('no <unselected> peer lost sessions', 'pre-post', false), failures: [{ key: { peer: '1.0.0.3' }, pre: 73, post: 0, reason: '73 records in pre, 0 in post' }] };
+    const view = viewOfRun(runResult([hostResult('a', 'failed', { checks: { pre: [check('pre one', 'pre', true)], post: [lost] } }), hostResult('b', 'ok')]));
+    assert.deepEqual(view.hosts[0]!.checks?.map((c) => [c.name, c.passed]), [['pre one', true], ['no <unselected> peer lost sessions', false]]);
+    assert.equal(view.hosts[1]!.checks, undefined);
+    const page = renderHtmlReport(view);
+    assert.ok(page.includes('<td>no &lt;unselected&gt; peer lost sessions</td><td>pre → post</td><td>FAIL</td><td colspan="3">2 items, 1 failed</td>'), page);
+    assert.ok(page.includes('<td>peer=1.0.0.3</td><td class="num">73</td><td class="num">0</td><td>73 records in pre, 0 in post</td>'));
   });
 });
