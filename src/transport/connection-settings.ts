@@ -27,8 +27,10 @@ async function withSecrets<T extends Partial<Record<(typeof SECRET_FIELDS)[numbe
     const ref = item[field];
     if (ref === undefined) continue;
     const value = await secrets.resolve(ref);
-    // ssh2 takes a key as bytes and a password or passphrase as text.
-    out[field] = field === 'privateKey' ? Buffer.from(value) : typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+    // ssh2 takes a key as bytes and a password or passphrase as text. A key that is already a
+    // Buffer is passed as it is: the parsed key is cached by that Buffer (client-key.ts), so a
+    // copy per host would parse the key again for every host.
+    out[field] = field === 'privateKey' ? (Buffer.isBuffer(value) ? value : Buffer.from(value)) : typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
   }
   return out;
 }

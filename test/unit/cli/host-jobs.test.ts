@@ -65,6 +65,11 @@ describe('connection settings of a host job', () => {
       const [a, b] = await Promise.all([held.resolve({ file }), held.resolve({ file })]);
       assert.ok(Buffer.isBuffer(a));
       assert.equal(a, b, 'the same Buffer, not two reads');
+      // And it reaches the transport as that Buffer for every host: the parsed key is cached by it.
+      const settingsOf = (name: string) => ({ name, address: '192.0.2.1', port: 830, username: 'ops', knownHostsFile: '/k', privateKey: { file } });
+      const [one, two] = await Promise.all([connectOptionsOf(settingsOf('srx1'), held), connectOptionsOf(settingsOf('srx2'), held)]);
+      assert.equal(one.privateKey, a);
+      assert.equal(two.privateKey, a);
       // A file that could not be read is tried again next time, not remembered as failed.
       const missing = join(dir, 'later');
       await assert.rejects(held.resolve({ file: missing }), /ENOENT/);
