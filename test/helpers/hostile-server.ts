@@ -23,6 +23,7 @@ import type { XmlNode } from '../../src/xml/node.ts';
 import { createDecoder, messageWriter } from '../../src/transport/framing.ts';
 import { drainedOrClosed } from '../../src/lab/netconf-server-session.ts';
 import { NETCONF_NS } from '../../src/transport/hello.ts';
+import { ed25519KeyPair } from './keys.ts';
 
 export const HOSTILE_USER = 'lab';
 export const HOSTILE_PASSWORD = 'hostile-pw';
@@ -98,7 +99,7 @@ export class HostileServer {
   }
 
   static async start(opts: HostileOptions = {}): Promise<HostileServer> {
-    const keys = ssh2.utils.generateKeyPairSync('ed25519');
+    const keys = ed25519KeyPair();
     const priv = keys.private;
     const pub = keys.public.trim().split(/\s+/).slice(0, 2).join(' ');
     const s = new HostileServer(opts, priv, pub);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { sharedClientKey } from '../../../src/transport/client-key.ts';
+import { ed25519KeyPair } from '../../helpers/keys.ts';
 
 const DATA = randomBytes(300);
 
@@ -15,7 +16,7 @@ function ssh2Parse(key: Buffer, passphrase?: string): ParsedKey {
 
 describe('sharedClientKey', () => {
   it('parses a key once: the same buffer gives the same parsed key', () => {
-    const key = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const key = Buffer.from(ed25519KeyPair().private);
     const first = sharedClientKey(key);
     assert.equal(sharedClientKey(key), first);
     // Another buffer is another key as far as the cache knows (the inventory shares buffers).
@@ -27,7 +28,7 @@ describe('sharedClientKey', () => {
   });
 
   const types: [string, () => string][] = [
-    ['ed25519', () => ssh2.utils.generateKeyPairSync('ed25519').private],
+    ['ed25519', () => ed25519KeyPair().private],
     ['ecdsa P-256', () => ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }).private],
     ['ecdsa P-384', () => ssh2.utils.generateKeyPairSync('ecdsa', { bits: 384 }).private],
     ['rsa', () => ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 }).private],
@@ -48,7 +49,7 @@ describe('sharedClientKey', () => {
   }
 
   it('takes the passphrase of an encrypted key, and refuses a wrong or missing one with ssh2\'s reason', () => {
-    const key = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519', { passphrase: 'correct horse', cipher: 'aes256-ctr', rounds: 1 }).private);
+    const key = Buffer.from(ed25519KeyPair({ passphrase: 'correct horse', cipher: 'aes256-ctr', rounds: 1 }).private);
     assert.throws(() => sharedClientKey(key), /^Error: Cannot parse privateKey: .*passphrase/i);
     assert.throws(() => sharedClientKey(key, 'wrong'), /^Error: Cannot parse privateKey/);
     const shared = sharedClientKey(key, 'correct horse');
@@ -57,7 +58,7 @@ describe('sharedClientKey', () => {
 
   it('refuses what is not a private key', () => {
     assert.throws(() => sharedClientKey(Buffer.from('not a key')), /^Error: Cannot parse privateKey: /);
-    const pub = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').public);
+    const pub = Buffer.from(ed25519KeyPair().public);
     assert.throws(() => sharedClientKey(pub), /does not contain a \(valid\) private key/);
   });
 });
