@@ -38,6 +38,8 @@ export interface HostRunOptions {
   readonly backup?: (host: string) => ConfigBackup;
   /** Retry transient connect failures (connect refused/reset, timeouts) with backoff. */
   readonly retry?: ConnectRetry;
+  /** The time read for startedAt and every ms, the host's, its steps' and its actions' (default: Date.now). */
+  readonly clock?: { readonly now: () => number };
 }
 
 /**
@@ -46,7 +48,8 @@ export interface HostRunOptions {
  * this function does not throw, so one host never stops the others.
  */
 export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRunOptions): Promise<HostResult> {
-  const started = Date.now();
+  const now = opts.clock?.now ?? Date.now;
+  const started = now();
   opts.emit({ type: 'host-start', host: host.name });
   let state = startFold(host);
   let session: RpcSession | undefined;
@@ -54,24 +57,26 @@ export async function runHost(playbook: Playbook, host: EngineHost, opts: HostRu
     const connected = await connectHost(host, opts);
     state = foldConnect(state, connected);
     session = connected.session;
-    if (session) state = await runSteps(playbook, host, session, state, opts);
+    if (session) state = await runSteps(playbook, host, session, state, { ...opts, clock: { now } });
   } catch (err) {
     // Only a bug gets here (an event sink that throws, say): still data.
     state = foldFailure(state, failureOf('collect', err));
   }
-  const result = hostResult(state, host, { startedAt: new Date(started).toISOString(), ms: Date.now() - started });
+  const result = hostResult(state, host, { startedAt: new Date(started).toISOString(), ms: now() - started });
   opts.emit({ type: 'host-done', result });
   await session?.close().catch(() => undefined);
   return result;
 }
 
 /** The playbook's steps in order, each folded in as it ends, until one ends the host; syslog's start and end lines around them. */
-async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSession, start: HostFold, opts: HostRunOptions): Promise<HostFold> {
+async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSession, start: HostFold, opts: HostRunOptions & { readonly clock: { readonly now: () => number } }): Promise<HostFold> {
   const emit = opts.emit;
+  const now = opts.clock.now;
   const base = {
     session,
     playbook,
     dryRun: host.dryRun,
+    now,
     ...(host.ids ? { ids: host.ids } : {}),
     audit: opts.audit?.(host.name) ?? noAudit,
     ...(opts.backup ? { backup: opts.backup(host.name) } : {}),
@@ -81,7 +86,7 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
   const syslogFailure = await sendSyslog(playbook.syslog.start, state.scope, host.name, emit);
   if (syslogFailure) return foldFailure(state, syslogFailure);
   for (const step of playbook.steps) {
-    const t0 = Date.now();
+    const t0 = now();
     if (step.kind === 'act' && playbook.checks.length > 0) {
       state = await withPreChecks(playbook, state, step.name);
       if (state.ended) return state;
@@ -91,7 +96,7 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
     const result = await runStep(step, ctx, () => emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name }), host.reviewed);
     for (const entry of result.log) emit({ type: 'log', host: host.name, entry });
     if (result.syslog !== undefined) emit({ type: 'syslog', host: host.name, message: result.syslog });
-    state = foldStep(state, step, result, Date.now() - t0);
+    state = foldStep(state, step, result, now() - t0);
     if (state.ended) return state;
   }
   const endFailure = await sendSyslog(playbook.syslog.end, state.scope, host.name, emit);

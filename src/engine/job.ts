@@ -55,27 +55,28 @@ export interface JobPorts {
   readonly backup?: ConfigBackup;
   /** Once aborted, no new connect attempt starts. */
   readonly signal?: AbortSignal;
-  /** The waits between connect attempts and their jitter (default: real timers, Math.random). */
-  readonly clock?: { readonly sleep?: Sleep; readonly random?: () => number };
+  /** The waits between connect attempts and their jitter, and the time read for startedAt and every ms (default: real timers, Math.random, Date.now). */
+  readonly clock?: { readonly sleep?: Sleep; readonly random?: () => number; readonly now?: () => number };
 }
 
 /** Runs one host job. Never throws: whatever goes wrong, a port included, is in the HostResult. */
 export async function runHostJob(job: HostJob, ports: JobPorts): Promise<HostResult> {
   const emit = guarded(ports.emit);
-  const startedAt = new Date().toISOString();
-  const started = Date.now();
+  const now = ports.clock?.now ?? Date.now;
+  const started = now();
+  const startedAt = new Date(started).toISOString();
   try {
     const playbook = await ports.playbooks.load(job.playbook);
     const deadline = job.deadlineMs !== undefined ? new HostDeadline(job.host.name, job.deadlineMs) : undefined;
     const host = engineHost(job, ports);
     try {
-      return await runHost(playbook, deadline ? deadline.bound(host) : host, hostRunOptions(job, ports, emit));
+      return await runHost(playbook, deadline ? deadline.bound(host) : host, hostRunOptions(job, ports, emit, now));
     } finally {
       deadline?.dispose();
     }
   } catch (err) {
     // Before the host ran (the playbook, the retry spec) or a port that broke the run itself.
-    return failedBeforeRun(job, failureOf('connect', err), emit, startedAt, Date.now() - started);
+    return failedBeforeRun(job, failureOf('connect', err), emit, startedAt, now() - started);
   }
 }
 
@@ -93,11 +94,11 @@ function engineHost(job: HostJob, ports: JobPorts): EngineHost {
   };
 }
 
-function hostRunOptions(job: HostJob, ports: JobPorts, emit: (e: RunEvent) => void): HostRunOptions {
+function hostRunOptions(job: HostJob, ports: JobPorts, emit: (e: RunEvent) => void, now: () => number): HostRunOptions {
   const audit = ports.audit;
   const retry = job.connectRetry ? connectRetry(job.connectRetry, { ...ports.clock, ...(ports.signal ? { signal: ports.signal } : {}) }) : undefined;
   const backup = ports.backup;
-  return { emit, ...(audit ? { audit: () => audit } : {}), ...(backup ? { backup: () => backup } : {}), ...(retry ? { retry } : {}) };
+  return { emit, clock: { now }, ...(audit ? { audit: () => audit } : {}), ...(backup ? { backup: () => backup } : {}), ...(retry ? { retry } : {}) };
 }
 
 function guarded(emit: (e: RunEvent) => void): (e: RunEvent) => void {

@@ -42,7 +42,7 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   const verify = async () => (verified = await runVerify(step, ctx))?.problem;
   // Only a configuration change has a commit to comment on.
   const comment = ctx.plan.some((a) => a.config !== undefined) ? commitLog(ctx.ids, ctx.playbook.file, String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name })))) : '';
-  const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}) });
+  const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}), ...(ctx.now ? { now: ctx.now } : {}) });
   const count = out.actions.filter((a) => a.status === 'sent').length;
   const failure = checkFailure(out.actions.find((a) => a.status === 'failed')?.error ?? out.verified.failure, verified, out.config);
   const result: StepResult = {
@@ -77,6 +77,8 @@ export interface ActOptions {
   readonly comment: string;
   /** apply --plan: the configuration diff the reviewer read. */
   readonly reviewedDiff?: string;
+  /** The time read for each RPC's ms (default: Date.now). */
+  readonly now?: () => number;
 }
 
 export interface ActOutcome {
@@ -111,7 +113,7 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
       results.set(action, { action, status: 'skipped' });
       continue;
     }
-    const result = await sendRpc(action, session, opts.audit);
+    const result = await sendRpc(action, session, opts.audit, opts.now ?? Date.now);
     if (result.status === 'failed') {
       // An audit log that cannot be written stops acting: nothing is sent unrecorded.
       broken ||= result.error !== undefined && (isTransportPhase(result.error.kind) || result.error.kind === 'audit');
@@ -150,8 +152,8 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
   return { actions: plan.map((a) => results.get(a) ?? { action: a, status: 'skipped' }), ...(config ? { config } : {}), verified };
 }
 
-async function sendRpc(action: PlannedAction, session: RpcSession, audit: ChangeAudit): Promise<ActionResult> {
-  const started = Date.now();
+async function sendRpc(action: PlannedAction, session: RpcSession, audit: ChangeAudit, now: () => number): Promise<ActionResult> {
+  const started = now();
   const reader = clearReply();
   let body: string;
   try {
@@ -171,11 +173,11 @@ async function sendRpc(action: PlannedAction, session: RpcSession, audit: Change
     const r = reader.result();
     const answer = { ...(r.cleared !== undefined ? { cleared: r.cleared } : {}), messages: r.messages, warnings: reply.warnings.map(describeRpcError) };
     ended({ outcome: 'ok', reply: answer });
-    return { action, status: 'sent', reply: answer, ms: Date.now() - started };
+    return { action, status: 'sent', reply: answer, ms: now() - started };
   } catch (err) {
     const failure = failureOf('act', err);
     ended(endOf(failure));
-    return { action, status: 'failed', error: failure, ms: Date.now() - started };
+    return { action, status: 'failed', error: failure, ms: now() - started };
   }
 }
 

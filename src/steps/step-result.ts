@@ -62,6 +62,8 @@ export interface StepContext {
   readonly session: RpcSession;
   readonly playbook: { readonly file: string; readonly name: string; readonly steps: readonly Step[] };
   readonly dryRun: boolean;
+  /** The time read for an action's ms (default: Date.now), so a worker or a test can set it. */
+  readonly now?: () => number;
   /** The run's id and ticket: every commit's comment carries them. */
   readonly ids?: RunIds;
   readonly audit: ChangeAudit;

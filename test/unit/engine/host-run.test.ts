@@ -118,6 +118,17 @@ describe('runHost with a fake session: collect → analyze → plan → act', ()
     ]);
   });
 
+  it('reads time only from its clock: the host\'s, each step\'s and each RPC\'s ms', async () => {
+    let t = Date.parse('2026-01-01T00:00:00.000Z') - 5;
+    const clock = { now: () => (t += 5) };
+    const r = await runHost(playbook, hostOn(new FakeSrx(peersOf())), { emit: () => undefined, clock });
+    assert.equal(r.status, 'changed', JSON.stringify(r.error));
+    // Two reads per step; the act step reads twice more per RPC it sends.
+    assert.deepEqual(r.steps.map((s) => [s.name, s.ms]), [['Sessions', 5], ['Enough', 5], ['Busy peers', 5], ['Plan the clears', 5], ['Clear', 25]]);
+    assert.deepEqual(r.actions.map((a) => a.ms), [5, 5]);
+    assert.deepEqual([r.startedAt, r.ms], ['2026-01-01T00:00:00.000Z', 75]);
+  });
+
   it('a require that is not met ends the host skipped before anything is planned', async () => {
     const device = new FakeSrx(new Map([['10.0.0.1', 1]]));
     const r = await runHost(playbook, hostOn(device), { emit: () => undefined });

@@ -84,6 +84,18 @@ describe('runHostJob', () => {
     assert.deepEqual([r.status, r.reason], ['skipped', 'not in the reviewed plan (it was not planned when the plan was made)']);
   });
 
+  it('reads time only from its clock port: startedAt and every ms are what the port says', async () => {
+    // Each read of the clock is 5 ms after the one before: job start, host start, step start, step end, host end.
+    const r = await runHostJob(job, ports({ clock: { now: steppingClock(Date.parse('2026-01-01T00:00:00.000Z'), 5) } }));
+    assert.equal(r.status, 'ok');
+    assert.deepEqual([r.startedAt, r.ms], ['2026-01-01T00:00:00.005Z', 15]);
+    assert.deepEqual(r.steps.map((s) => [s.name, s.ms]), [['Software', 5]]);
+
+    const wrong = { ...job, playbook: { ...job.playbook, sha256: 'f'.repeat(64) } };
+    const failed = await runHostJob(wrong, ports({ clock: { now: steppingClock(Date.parse('2026-01-01T00:00:00.000Z'), 5) } }));
+    assert.deepEqual([failed.status, failed.startedAt, failed.ms], ['failed', '2026-01-01T00:00:00.000Z', 5], 'a host that fails before it runs is timed by the port too');
+  });
+
   it('loads a playbook once per sha256', async () => {
     const cache = new PlaybookCache();
     const ref = playbookRef(playbook);
@@ -91,3 +103,9 @@ describe('runHostJob', () => {
     assert.equal(a, b);
   });
 });
+
+/** A clock that reads `start`, then `step` ms more at every read. */
+function steppingClock(start: number, step: number): () => number {
+  let t = start - step;
+  return () => (t += step);
+}
