@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -141,5 +141,20 @@ it('backup: a --backup-dir merely inside a git work tree (an ops repo not ignori
     assert.match(await readFile(backup.set, 'utf8'), /^set /m);
     assert.equal(git('rev-parse', 'HEAD').trim(), head);
     assert.equal(git('ls-files', '--stage'), index);
+  });
+});
+
+it('backup: with neither --backup-dir nor --audit-log, the backups go to .runbook/backups/HOST/ under the working directory', async () => {
+  await withServer(async (dir, server) => {
+    const inv = await server.writeInventory(dir);
+    const playbook = resolve('playbooks/flow-aging-baseline.yml');
+    const r = await runCli(['apply', playbook, '-i', inv, '--lock-dir', join(dir, 'locks'), '-e', 'dry_run=false', '--yes'], { cwd: dir, env: server.env() });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const files = await readdir(join(dir, '.runbook', 'backups', 'hostile-srx'));
+    assert.equal(files.filter((f) => f.endsWith('.conf')).length, 1, files.join(' '));
+    assert.equal(files.filter((f) => f.endsWith('.set')).length, 1, files.join(' '));
+    const conf = files.find((f) => f.endsWith('.conf'))!;
+    assert.match(await readFile(join(dir, '.runbook', 'backups', 'hostile-srx', conf), 'utf8'), /^## Last commit: /);
+    assert.ok((await readFile(join(dir, '.runbook', 'audit.jsonl'), 'utf8')).length > 0, 'the audit log beside it');
   });
 });
