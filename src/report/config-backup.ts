@@ -18,10 +18,10 @@ export interface BackupFolderOptions {
 
 /**
  * A run's configuration backups: `DIR/HOST/<read at>-<run>.conf` (text) and `.set` (set
- * commands), one pair per host per run, each written atomically. When DIR is inside a
- * git repository (and not ignored there), the pair is committed, alone: other staged
- * files stay staged and out of the commit. Git runs one host at a time, as it takes its
- * index lock.
+ * commands), one pair per host per run, each written atomically. When DIR is itself the
+ * top of a git repository (and the pair is not ignored there), the pair is committed,
+ * alone: other staged files stay staged and out of the commit. Git runs one host at a
+ * time, as it takes its index lock.
  */
 export class BackupFolder {
   private readonly saved = new Map<string, Promise<BackupRef>>();
@@ -51,7 +51,7 @@ export class BackupFolder {
     writeFileAtomic(ref.text, config.text, 0o600);
     writeFileAtomic(ref.set, config.set, 0o600);
     const message = commitMessage(host, config, this.opts);
-    const turn = this.git.then(() => commitIfInRepo(folder, [ref.text, ref.set], message));
+    const turn = this.git.then(() => commitIfRepo(this.opts.dir, [ref.text, ref.set], message));
     this.git = turn.catch(() => undefined);
     const sha = await turn;
     return { ...ref, ...(sha !== undefined ? { git: sha } : {}) };
@@ -72,15 +72,17 @@ function commitMessage(host: string, config: RunningConfig, opts: BackupFolderOp
 }
 
 /**
- * Commits exactly `files` when `folder` is in a git work tree and not ignored there;
- * the commit's id, or undefined when there is no repository to commit to. `git commit
- * --only -- files` leaves whatever else is staged out of the commit.
+ * Commits exactly `files` when `dir` is the top of a git work tree and they are not
+ * ignored there; the commit's id, or undefined when there is no repository to commit to.
+ * A folder merely inside some repository (`.runbook/backups` in an ops repo) is not one:
+ * its backups would land on whatever branch the user has checked out. `git commit --only
+ * -- files` leaves whatever else is staged out of the commit.
  */
-async function commitIfInRepo(folder: string, files: readonly string[], message: string): Promise<string | undefined> {
-  const top = await git(folder, ['rev-parse', '--show-toplevel']).catch(() => undefined);
-  if (top === undefined) return undefined;
-  const root = top.trim();
-  // git names the top by its real path: so must the files (a temp dir may sit behind a symlink).
+async function commitIfRepo(dir: string, files: readonly string[], message: string): Promise<string | undefined> {
+  const top = await git(dir, ['rev-parse', '--show-toplevel']).catch(() => undefined);
+  // git names the top by its real path: so must the folder (a temp dir may sit behind a symlink).
+  const root = realpathSync(resolve(dir));
+  if (top === undefined || top.trim() !== root) return undefined;
   const paths = files.map((f) => relative(root, realpathSync(resolve(f))));
   if (await git(root, ['check-ignore', '--', ...paths]).then(() => true, () => false)) return undefined;
   // A repository with no identity configured still gets its backup, under runbook's name.

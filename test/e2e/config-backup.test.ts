@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -100,7 +100,7 @@ it('backup: one that cannot be written stops the host before any state-changing 
   });
 });
 
-it('backup: in a git repository, a commit of the two files alone, its message naming the run; other staged files stay staged', async () => {
+it('backup: a --backup-dir that is a git repository gets a commit of the two files alone, its message naming the run; other staged files stay staged', async () => {
   await withServer(async (dir, server) => {
     const repo = join(dir, 'repo');
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo, encoding: 'utf8' });
@@ -110,8 +110,7 @@ it('backup: in a git repository, a commit of the two files alone, its message na
     git('commit', '-qm', 'start');
     await writeFile(join(repo, 'unrelated.txt'), 'staged, not ours\n');
     git('add', 'unrelated.txt');
-    const backups = join(repo, 'devices');
-    const { r, report } = await applyAt(dir, server, 'playbooks/flow-aging-baseline.yml', ['-e', 'dry_run=false', '--yes', '--backup-dir', backups]);
+    const { r, report } = await applyAt(dir, server, 'playbooks/flow-aging-baseline.yml', ['-e', 'dry_run=false', '--yes', '--backup-dir', repo]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const backup = report!.hosts[0]!.backup!;
     assert.equal(backup.git, git('rev-parse', 'HEAD').trim());
@@ -120,5 +119,42 @@ it('backup: in a git repository, a commit of the two files alone, its message na
     const runId = (JSON.parse((await readFile(join(dir, 'audit.jsonl'), 'utf8')).split('\n')[0]!) as { run: string }).run;
     assert.match(git('log', '-1', '--format=%B'), new RegExp(`^runbook backup of hostile-srx \\(run ${runId}\\)`));
     assert.deepEqual(git('diff', '--cached', '--name-only').trim().split('\n'), ['unrelated.txt']);
+  });
+});
+
+it('backup: a --backup-dir merely inside a git work tree (an ops repo not ignoring .runbook/) is written, never committed: the repo\'s HEAD and index unchanged', async () => {
+  await withServer(async (dir, server) => {
+    const repo = join(dir, 'ops');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo, encoding: 'utf8' });
+    execFileSync('git', ['init', '-q', repo]);
+    await writeFile(join(repo, 'site.yml'), 'x\n');
+    git('add', 'site.yml');
+    git('commit', '-qm', 'start');
+    const head = git('rev-parse', 'HEAD').trim();
+    const index = git('ls-files', '--stage');
+    const backups = join(repo, '.runbook', 'backups');
+    const { r, report } = await applyAt(dir, server, 'playbooks/flow-aging-baseline.yml', ['-e', 'dry_run=false', '--yes', '--backup-dir', backups]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const backup = report!.hosts[0]!.backup!;
+    assert.equal(backup.git, undefined);
+    assert.ok(backup.text.startsWith(join(backups, 'hostile-srx') + '/'), backup.text);
+    assert.match(await readFile(backup.set, 'utf8'), /^set /m);
+    assert.equal(git('rev-parse', 'HEAD').trim(), head);
+    assert.equal(git('ls-files', '--stage'), index);
+  });
+});
+
+it('backup: with neither --backup-dir nor --audit-log, the backups go to .runbook/backups/HOST/ under the working directory', async () => {
+  await withServer(async (dir, server) => {
+    const inv = await server.writeInventory(dir);
+    const playbook = resolve('playbooks/flow-aging-baseline.yml');
+    const r = await runCli(['apply', playbook, '-i', inv, '--lock-dir', join(dir, 'locks'), '-e', 'dry_run=false', '--yes'], { cwd: dir, env: server.env() });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const files = await readdir(join(dir, '.runbook', 'backups', 'hostile-srx'));
+    assert.equal(files.filter((f) => f.endsWith('.conf')).length, 1, files.join(' '));
+    assert.equal(files.filter((f) => f.endsWith('.set')).length, 1, files.join(' '));
+    const conf = files.find((f) => f.endsWith('.conf'))!;
+    assert.match(await readFile(join(dir, '.runbook', 'backups', 'hostile-srx', conf), 'utf8'), /^## Last commit: /);
+    assert.ok((await readFile(join(dir, '.runbook', 'audit.jsonl'), 'utf8')).length > 0, 'the audit log beside it');
   });
 });

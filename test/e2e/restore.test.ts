@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { it } from 'node:test';
@@ -8,6 +9,7 @@ import type { XmlNode } from '../../src/xml/node.ts';
 import { runCli } from '../helpers/cli.ts';
 import { HostileServer } from '../helpers/hostile-server.ts';
 import { acquireRunLock } from '../../src/cli/run-lock.ts';
+import { readReport } from '../../src/report/read-report.ts';
 
 const CHANGING = new Set(['lock', 'load-configuration', 'commit-configuration']);
 
@@ -146,6 +148,66 @@ it('restore: another acting run holds the inventory\'s lock: exit 5, nothing con
       held.release();
     }
   } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('restore --report, --syslog: a report in apply\'s shape (one host, its change and the backup of what it replaced) and one syslog line naming host, result, run and ticket', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'runbook-restore-'));
+  const server = await HostileServer.start({ scenario: 'busy' });
+  const receiver = createSocket('udp4');
+  const got: string[] = [];
+  await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+  receiver.on('message', (m) => got.push(m.toString()));
+  try {
+    const inv = await server.writeInventory(dir);
+    const common = ['-i', inv, '--audit-log', join(dir, 'audit.jsonl'), '--backup-dir', join(dir, 'backups'), '--lock-dir', join(dir, 'locks')];
+    const backup = join(dir, 'b.conf');
+    await writeFile(backup, runningText(server).replace('host-name hostile-srx;', 'host-name restored;'));
+    const report = join(dir, 'restore.json');
+    const syslog = `udp://127.0.0.1:${receiver.address().port}`;
+
+    // A bad --syslog is bad input: exit 2, nothing contacted.
+    const bad = await runCli(['restore', 'hostile-srx', '--from', backup, ...common, '--yes', '--syslog', 'nowhere'], { env: server.env() });
+    assert.equal(bad.code, 2, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /--syslog 'nowhere'/);
+    assert.deepEqual(server.rpcNames, []);
+
+    const r = await runCli(['restore', 'hostile-srx', '--from', backup, ...common, '--yes', '--ticket', 'CHG-9', '--report', report, '--syslog', syslog], { env: server.env() });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const runId = /^runbook: run (\S+), ticket CHG-9$/m.exec(r.stdout)![1]!;
+    const written = await readReport(report);
+    assert.equal(written.runId, runId);
+    assert.equal(written.ticket, 'CHG-9');
+    assert.deepEqual(written.inventory, [inv]);
+    assert.equal(written.run.playbook.file, backup);
+    assert.equal(written.run.dryRun, false);
+    assert.deepEqual(written.run.recap, { ok: 0, changed: 1, skipped: 0, failed: 0, unreachable: 0 });
+    const host = written.run.hosts[0]!;
+    assert.equal(host.host, 'hostile-srx');
+    assert.equal(host.status, 'changed');
+    assert.equal(host.config?.result, 'committed');
+    assert.equal(host.config?.confirmMinutes, 5);
+    assert.match(host.config!.diff, /host-name restored/);
+    const replaced = /backup of the configuration replaced: (\S+)/.exec(r.stdout)![1]!;
+    assert.equal(host.backup?.text, replaced);
+    assert.match(await readFile(host.backup!.text, 'utf8'), /host-name hostile-srx;/);
+
+    for (let i = 0; i < 100 && got.length < 1; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(got.length, 1, got.join('\n'));
+    assert.match(got[0]!, new RegExp(`\\[runbook@32473 device="hostile-srx" run="${runId}" ticket="CHG-9"\\] hostile-srx: restore from \\S+b\\.conf: changed, configuration committed$`));
+
+    // A check that finds nothing to restore: ok, a dry run, no backup kept.
+    const check = await runCli(['restore', 'hostile-srx', '--from', backup, ...common, '--check', '--report', report], { env: server.env() });
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const checked = (await readReport(report)).run;
+    assert.equal(checked.dryRun, true);
+    assert.equal(checked.hosts[0]!.status, 'ok');
+    assert.equal(checked.hosts[0]!.config?.result, 'unchanged');
+    assert.equal(checked.hosts[0]!.backup, undefined);
+  } finally {
+    receiver.close();
     await server.close();
     await rm(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,8 @@ import { resolveSelection } from '../../inventory/limit.ts';
 import { loadInventory } from '../../inventory/load.ts';
 import { AuditLog } from '../../report/audit-log.ts';
 import { BackupFolder } from '../../report/config-backup.ts';
+import { buildReport, writeReport } from '../../report/json-report.ts';
+import { openSyslog, parseSyslogTarget, type SyslogTarget } from '../../report/syslog.ts';
 import { configLines } from '../../steps/config-lines.ts';
 import { runRestore, type RestoreOutcome } from '../../steps/restore.ts';
 import { isTransportPhase } from '../../transport/errors.ts';
@@ -28,6 +30,8 @@ import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lo
 import { ansibleContext, connectionDefaults, inventorySources } from '../targets.ts';
 import { idsLine, runIdsFor } from '../run-ids.ts';
 import { commitLog } from '../../steps/commit-log.ts';
+import { restoreRunResult, restoreSyslogLine, type RestoreRun } from '../restore-result.ts';
+import { version } from '../version.ts';
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 interface RestoreCliOptions extends LimitCliOptions, VaultOptions {
@@ -44,6 +48,8 @@ interface RestoreCliOptions extends LimitCliOptions, VaultOptions {
   connectTimeout?: number;
   rpcTimeout?: number;
   ticket?: string;
+  report?: string;
+  syslog?: string;
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -57,6 +63,8 @@ export function registerRestoreCommand(program: Command): void {
     .option('-y, --yes', 'do not ask before changing the configuration (needed when not on a terminal)')
     .option('--confirm-minutes <n>', 'commit confirmed N: the device rolls back by itself unless confirmed within N minutes', positiveInt, 5)
     .option('--audit-log <file>', 'append one JSON line per state-changing RPC sent', '.runbook/audit.jsonl')
+    .option('--report <file>', 'write the JSON report (as apply\'s: one host, its configuration change and backup)')
+    .option('--syslog <target>', 'also log one line at the end to syslog: local, udp://HOST[:PORT] or tcp://HOST[:PORT] (RFC 5424)')
     .option('--backup-dir <dir>', 'keep the configuration being replaced here (DIR/HOST/) first (default: backups/ beside the audit log)')
     .option('--lock-dir <dir>', 'where the per-inventory run lock lives, as for apply (default: the system temp dir)')
     .option('--known-hosts <file>', 'known_hosts for hosts that do not set runbook_known_hosts', join(homedir(), '.ssh', 'known_hosts'))
@@ -85,7 +93,12 @@ async function restore(pattern: string, opts: RestoreCliOptions): Promise<number
   });
   const name = target.host.name;
   const backupDir = backupDirOf(opts);
-  checkOutputPaths([{ option: '--audit-log', path: opts.auditLog, kind: 'created-file' }, ...(opts.check ? [] : [{ option: '--backup-dir', path: backupDir, kind: 'created-dir' } as const])]);
+  const syslogTarget = opts.syslog !== undefined ? await asUsageError(async () => parseSyslogTarget(opts.syslog!)) : undefined;
+  checkOutputPaths([
+    { option: '--audit-log', path: opts.auditLog, kind: 'created-file' },
+    ...(opts.report !== undefined ? [{ option: '--report', path: opts.report, kind: 'created-file' } as const] : []),
+    ...(opts.check ? [] : [{ option: '--backup-dir', path: backupDir, kind: 'created-dir' } as const]),
+  ]);
   if (!opts.check && !opts.yes) {
     const what = `This replaces the configuration of ${name} with ${opts.from} (load override, commit confirmed ${opts.confirmMinutes}).`;
     if (!(await confirmOnTerminal(what, `${what} Not on a terminal, so nothing can ask: add --yes to go ahead, or --check for a dry run`))) {
@@ -104,15 +117,30 @@ async function restore(pattern: string, opts: RestoreCliOptions): Promise<number
     return ExitCode.Locked;
   }
   try {
-    return await restoreLocked(name, text, source, target, backupDir, opts);
+    return await restoreLocked(name, text, source, { ...target, syslogTarget }, backupDir, opts);
   } finally {
     lock.release();
   }
 }
 
-async function restoreLocked(name: string, text: string, source: string, target: { host: InventoryHost; connect: ConnectOptions | undefined }, backupDir: string, opts: RestoreCliOptions): Promise<number> {
+interface RestoreTarget {
+  readonly host: InventoryHost;
+  readonly files: readonly string[];
+  readonly connect: ConnectOptions | undefined;
+  readonly syslogTarget: SyslogTarget | undefined;
+}
+
+async function restoreLocked(name: string, text: string, source: string, target: RestoreTarget, backupDir: string, opts: RestoreCliOptions): Promise<number> {
   const ids = runIdsFor(opts.ticket, {}, [target.host]);
   process.stdout.write(`${idsLine(ids)}\n`);
+  const startedAt = new Date();
+  const syslog = target.syslogTarget ? openSyslog(target.syslogTarget, 'runbook', (why) => process.stderr.write(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`), ids) : undefined;
+  // What is left behind once the host's outcome is known: the report and the syslog line, as apply leaves.
+  const leave = (outcome: RestoreRun['outcome']): void => {
+    const run: RestoreRun = { host: name, from: opts.from, text, dryRun: opts.check === true, startedAt, outcome };
+    if (opts.report !== undefined) writeReport(opts.report, buildReport(restoreRunResult(run), { version, ids, inventory: target.files }));
+    syslog?.send(name, restoreSyslogLine(run));
+  };
   const audit = new AuditLog(opts.auditLog, { id: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}), playbook: `restore ${source}` });
   const lab = await startInventoryLab([target.host]);
   let session: NetconfSession | undefined;
@@ -127,7 +155,9 @@ async function restoreLocked(name: string, text: string, source: string, target:
     try {
       session = await NetconfSession.connect(connect);
     } catch (err) {
-      process.stdout.write(`${name} | UNREACHABLE\n  ${failureOf('connect', err).message}\n`);
+      const failure = failureOf('connect', err);
+      process.stdout.write(`${name} | UNREACHABLE\n  ${failure.message}\n`);
+      leave({ failure });
       return ExitCode.HostsUnreachable;
     }
     const out = await runRestore(text, session, {
@@ -140,10 +170,13 @@ async function restoreLocked(name: string, text: string, source: string, target:
       backup: new BackupFolder({ dir: backupDir, runId: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}) }).forHost(name),
     });
     process.stdout.write(outcomeLines(name, out, opts.check === true).join('\n') + '\n');
+    leave(out);
+    if (opts.report !== undefined) process.stdout.write(`report written to ${opts.report}\n`);
     if (!out.failure) return ExitCode.Ok;
     return isTransportPhase(out.failure.kind) ? ExitCode.HostsUnreachable : ExitCode.HostsFailed;
   } finally {
     audit.close();
+    await syslog?.close();
     await session?.close().catch(() => undefined);
     await lab?.stop();
   }

@@ -50,13 +50,13 @@ it('backup folder: a host name cannot climb out of the folder', async () => {
   });
 });
 
-it('backup folder in git: each host its own commit carrying run and ticket, hosts saved at once committed one after another', async () => {
+it('backup folder that is a git repository: each host its own commit carrying run and ticket, hosts saved at once committed one after another', async () => {
   await inTemp(async (dir) => {
     const git = repo(dir);
     await writeFile(join(dir, 'a'), 'a\n');
     git('add', 'a');
     git('commit', '-qm', 'start');
-    const folder = new BackupFolder({ dir: join(dir, 'backups'), runId: 'run-7', ticket: 'CHG-42' });
+    const folder = new BackupFolder({ dir, runId: 'run-7', ticket: 'CHG-42' });
     const refs = await Promise.all(['srx1', 'srx2', 'srx3'].map((h) => folder.forHost(h).save(CONFIG)));
     assert.equal(new Set(refs.map((r) => r.git)).size, 3);
     for (const ref of refs) {
@@ -67,15 +67,35 @@ it('backup folder in git: each host its own commit carrying run and ticket, host
   });
 });
 
-it('backup folder in git but ignored there: files written, no commit', async () => {
+it('backup folder that is a git repository but ignores the host: files written, no commit', async () => {
   await inTemp(async (dir) => {
     const git = repo(dir);
-    await writeFile(join(dir, '.gitignore'), 'backups/\n');
+    await writeFile(join(dir, '.gitignore'), 'srx1/\n');
     git('add', '.gitignore');
     git('commit', '-qm', 'start');
-    const ref = await new BackupFolder({ dir: join(dir, 'backups'), runId: 'r' }).forHost('srx1').save(CONFIG);
+    const ref = await new BackupFolder({ dir, runId: 'r' }).forHost('srx1').save(CONFIG);
     assert.equal(ref.git, undefined);
     assert.equal(await readFile(ref.text, 'utf8'), CONFIG.text);
     assert.equal(git('rev-list', '--count', 'HEAD').trim(), '1');
+  });
+});
+
+it('backup folder merely inside a git repository (.runbook/backups in an ops repo): files written, nothing committed or staged there', async () => {
+  await inTemp(async (dir) => {
+    const git = repo(dir);
+    await writeFile(join(dir, 'site.yml'), 'x\n');
+    git('add', 'site.yml');
+    git('commit', '-qm', 'start');
+    await writeFile(join(dir, 'staged.txt'), 'staged, not ours\n');
+    git('add', 'staged.txt');
+    const head = git('rev-parse', 'HEAD').trim();
+    const index = git('ls-files', '--stage');
+    const ref = await new BackupFolder({ dir: join(dir, '.runbook', 'backups'), runId: 'r', ticket: 'T-1' }).forHost('srx1').save(CONFIG);
+    assert.equal(ref.git, undefined);
+    assert.equal(await readFile(ref.text, 'utf8'), CONFIG.text);
+    assert.equal(await readFile(ref.set, 'utf8'), CONFIG.set);
+    assert.equal(git('rev-parse', 'HEAD').trim(), head);
+    assert.equal(git('ls-files', '--stage'), index);
+    assert.deepEqual(git('diff', '--cached', '--name-only').trim().split('\n'), ['staged.txt']);
   });
 });
