@@ -62,6 +62,20 @@
         options: { scales: yTitle('count') },
       });
     }
+    var checks = figures.checks[i];
+    if (checks.length > 0) {
+      draw('chart-checks-' + i, {
+        type: 'bar',
+        data: {
+          labels: checks.map(function (c) { return c.label; }),
+          datasets: [
+            { label: 'pre', data: checks.map(function (c) { return c.pre; }), backgroundColor: '#9aa3ad' },
+            { label: 'post', data: checks.map(function (c) { return c.post; }), backgroundColor: '#d93025' },
+          ],
+        },
+        options: { scales: yTitle('value') },
+      });
+    }
   }
 
   var table = document.getElementById('host-table');

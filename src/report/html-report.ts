@@ -1,4 +1,4 @@
-import type { CheckValue } from '../contracts/checks.ts';
+import type { CheckResult, CheckValue } from '../contracts/checks.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,7 @@ export function renderHtmlReport(view: FleetView): string {
     statuses: STATUSES.map((s) => ({ status: s, hosts: view.statuses[s] })),
     histogram: view.sessionHistogram.map((b) => ({ label: `${b.from}–${b.to - 1}`, hosts: b.hosts })),
     hosts: view.hosts.map((h) => h.figures),
+    checks: view.hosts.map((h) => checkPoints(h.checks)),
   };
   return (
     '<!doctype html>\n' +
@@ -125,6 +126,10 @@ ${f.verify.length > 0
 <div class="chart"><canvas id="chart-verify-${i}" data-chart="verify" data-index="${i}"></canvas></div>
 <table class="data verify"><thead><tr><th>check</th><th>before</th><th>after</th></tr></thead><tbody>${f.verify.map((v) => html`<tr><td>${v.name}</td><td class="num">${v.before}</td><td class="num">${v.after}</td></tr>`)}</tbody></table></figure>`
   : ''}
+${checkPoints(h.checks).length > 0
+  ? html`<figure><figcaption>Checks: pre and post of each failed item (every figure is in the Checks table below)</figcaption>
+<div class="chart"><canvas id="chart-checks-${i}" data-chart="checks" data-index="${i}"></canvas></div></figure>`
+  : ''}
 </div>
 ${h.checks && h.checks.length > 0
   ? html`<h3>Checks</h3><table class="data checks"><thead><tr><th>check</th><th>snapshot</th><th>result</th><th>item</th><th>pre</th><th>post</th><th>why</th></tr></thead><tbody>${h.checks.map(
@@ -148,4 +153,31 @@ ${h.diff ? html`<h3>Configuration diff</h3><pre class="diff">${h.diff}</pre>` : 
 function figure(v: CheckValue | readonly CheckValue[] | undefined): string {
   if (v === undefined) return '';
   return Array.isArray(v) ? v.map(String).join(', ') : String(v);
+}
+
+/** One bar pair of a host's checks chart: a failed item, by key, with its pre and post figures. */
+export interface CheckPoint {
+  readonly label: string;
+  readonly pre: number | null;
+  readonly post: number | null;
+}
+
+/**
+ * The failed items of a host's checks whose pre or post is a number, in the order the
+ * checks and their failures come: a value that is not a number (a string, a list of
+ * several records) has no bar and stays in the table. The label is the item's key, with
+ * the check's name in front when more than one check has points (a key alone is ambiguous then).
+ */
+export function checkPoints(checks: readonly CheckResult[] | undefined): CheckPoint[] {
+  const number = (v: CheckValue | readonly CheckValue[] | undefined) => (typeof v === 'number' ? v : null);
+  const perCheck = (checks ?? []).map((c) => ({
+    name: c.name,
+    points: c.failures.flatMap((f) => {
+      const pre = number(f.pre);
+      const post = number(f.post);
+      const key = Object.entries(f.key).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+      return pre === null && post === null ? [] : [{ key, pre, post }];
+    }),
+  })).filter((c) => c.points.length > 0);
+  return perCheck.flatMap((c) => c.points.map((p) => ({ label: perCheck.length > 1 ? `${c.name}: ${p.key}` : p.key, pre: p.pre, post: p.post })));
 }

@@ -168,12 +168,13 @@ export async function sendNotification(target: NotifyTarget, body: unknown, opts
   let wait = opts.backoffMs ?? 1000;
   let reason = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
     try {
       const res = await fetch(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'runbook' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+        signal,
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { delivered: true, attempts: attempt };
@@ -181,7 +182,8 @@ export async function sendNotification(target: NotifyTarget, body: unknown, opts
       if (res.status !== 429 && res.status < 500) return { delivered: false, attempts: attempt, reason };
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      reason = (err as Error).name === 'TimeoutError' ? 'no answer in time' : (cause ?? (err as Error).message);
+      // Our own deadline passed: the signal says so, whatever the error thrown calls itself.
+      reason = signal.aborted ? 'no answer in time' : (cause ?? (err as Error).message);
     }
     if (attempt < attempts) {
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -117,6 +117,53 @@ describe('the HTML report of the default lab run', { skip: noChromium }, () => {
     await page.close();
   });
 
+  it("a host's failed check items: a pre and a post bar per item, by key, equal to the report's; the Checks table keeps every figure", async () => {
+    const { renderHtmlReport } = await import('../../src/report/html-report.ts');
+    const { viewOfReport } = await import('../../src/report/fleet-view.ts');
+    const withChecks = structuredClone(report) as any;
+    const compare = { op: 'list-not-less', table: 'ah', field: '$count', key: ['peer'], phase: 'pre-post', passed: false, checked: 747 };
+    withChecks.run.hosts[0].checks = {
+      pre: [{ name: 'an SPU is nearly full', op: 'in-range', table: 'summary', field: 'percent', key: ['spu'], phase: 'pre', passed: false, checked: 2, failures: [{ key: { spu: 'spc0' }, pre: 97, reason: 'percent 97 is outside 0..90' }] }],
+      post: [
+        {
+          ...compare,
+          name: 'no unselected peer lost sessions',
+          failures: [
+            { key: { peer: '3.0.0.1' }, pre: 41, post: 0, delta: -41, reason: '41 records in pre, 0 in post' },
+            // Not numbers: no bar, only the table's row.
+            { key: { peer: '3.0.0.2' }, pre: ['a', 'b'], post: 'a', reason: 'state b in pre, missing in post' },
+            { key: { peer: '3.0.0.3' }, pre: 12, post: 3, delta: -9, reason: '12 records in pre, 3 in post' },
+          ],
+        },
+      ],
+    };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.setContent(renderHtmlReport(viewOfReport(withChecks)));
+    await page.click('tr.host-row[data-index="0"]');
+    const chart = await page.evaluate(() => {
+      const c = (globalThis as any).Chart.getChart(document.getElementById('chart-checks-0'));
+      return { labels: c.data.labels, datasets: c.data.datasets.map((d: { label: string; data: (number | null)[] }) => ({ label: d.label, data: d.data })) };
+    });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(chart.labels, ['an SPU is nearly full: spu=spc0', 'no unselected peer lost sessions: peer=3.0.0.1', 'no unselected peer lost sessions: peer=3.0.0.3']);
+    assert.deepEqual(chart.datasets, [
+      { label: 'pre', data: [97, 41, 12] },
+      { label: 'post', data: [null, 0, 3] },
+    ]);
+    const items = await page.$$eval('tr.host-details[data-index="0"] table.checks tr.check-item', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(3, 6).map((td) => td.textContent)));
+    assert.deepEqual(items, [
+      ['spu=spc0', '97', ''],
+      ['peer=3.0.0.1', '41', '0'],
+      ['peer=3.0.0.2', 'a, b', 'a'],
+      ['peer=3.0.0.3', '12', '3'],
+    ]);
+    // A host without failed check items has no checks chart.
+    assert.equal(await page.$('#chart-checks-1'), null);
+    await page.close();
+  });
+
   it("the session-table guard's page: use per SPU against the watermarks, before and after, the configuration diff", async () => {
     const inventory = join(dir, 'full.yml');
     await writeFile(inventory, 'all:\n  hosts:\n    lab-full-1: { lab_scenario: full, lab_seed: 1 }\n');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { notificationBody, parseNotifyTarget, redactUrl, runSummary } from '../../../src/report/notify.ts';
+import { notificationBody, parseNotifyTarget, redactUrl, runSummary, sendNotification } from '../../../src/report/notify.ts';
 import { CLEAR_IKE, hostResult, runResult } from '../../helpers/run-results.ts';
 
 describe('notification targets and bodies', () => {
@@ -42,5 +44,41 @@ describe('notification targets and bodies', () => {
     const s = runSummary(runResult([hostResult('h', 'failed', { error: { phase: 'act', kind: 'rpc-error', message: '<!channel> <http://evil.example|click> & co' } })]), 3);
     const body = notificationBody(s, 'slack') as { text: string };
     assert.match(body.text, /h failed: &lt;!channel&gt; &lt;http:\/\/evil\.example\|click&gt; &amp; co/);
+  });
+});
+
+describe('sending a notification: a timeout is told by our deadline, not by the error\'s name', () => {
+  const target = (url: string) => parseNotifyTarget(url);
+
+  it('a receiver that never answers: no answer in time', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const out = await sendNotification(target(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`), {}, { attempts: 1, timeoutMs: 200 });
+      assert.deepEqual(out, { delivered: false, attempts: 1, reason: 'no answer in time' });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('a fetch that rejects with AbortError once our deadline passed: no answer in time', async (t) => {
+    t.mock.method(globalThis, 'fetch', (_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(new DOMException('This operation was aborted', 'AbortError')))),
+    );
+    // AbortSignal.timeout's timer does not hold the event loop open; nothing else would here.
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      const out = await sendNotification(target('http://127.0.0.1:9/hook'), {}, { attempts: 1, timeoutMs: 50 });
+      assert.deepEqual(out, { delivered: false, attempts: 1, reason: 'no answer in time' });
+    } finally {
+      clearInterval(hold);
+    }
+  });
+
+  it('an error that only calls itself TimeoutError, before any deadline: its own message', async (t) => {
+    t.mock.method(globalThis, 'fetch', () => Promise.reject(new DOMException('upstream proxy gave up', 'TimeoutError')));
+    const out = await sendNotification(target('http://127.0.0.1:9/hook'), {}, { attempts: 1, timeoutMs: 60_000 });
+    assert.deepEqual(out, { delivered: false, attempts: 1, reason: 'upstream proxy gave up' });
   });
 });
