@@ -6,8 +6,6 @@ import { join, resolve } from 'node:path';
 import { it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parseString } from '../../src/xml/element-stream.ts';
-import type { XmlNode } from '../../src/xml/node.ts';
 import { runCli } from '../helpers/cli.ts';
 import { HostileServer } from '../helpers/hostile-server.ts';
 
@@ -16,13 +14,7 @@ const CHANGING = new Set(['load-configuration', 'commit-configuration', 'clear-s
 
 /** The running configuration in text form, as the lab device renders it, without the newline Junos opens the element with. */
 function runningText(server: HostileServer): string {
-  let rpc: XmlNode | undefined;
-  parseString({ items: new Set(['get-configuration']), onElement: (n) => (rpc ??= n) }, '<get-configuration database="committed" format="text"/>');
-  const a = server.backend.answer(rpc!, { id: 999, user: 'lab' });
-  assert.equal(a.kind, 'content');
-  let text = '';
-  parseString({ items: new Set(['configuration-text']), onElement: (n) => (text = n.text) }, [...(a as { chunks: Iterable<string> }).chunks].join(''));
-  return text.replace(/^\n/, '');
+  return server.runningText();
 }
 
 async function applyAt(dir: string, server: HostileServer, playbook: string, extra: readonly string[]) {

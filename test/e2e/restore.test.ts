@@ -4,8 +4,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { it } from 'node:test';
-import { parseString } from '../../src/xml/element-stream.ts';
-import type { XmlNode } from '../../src/xml/node.ts';
 import { runCli } from '../helpers/cli.ts';
 import { HostileServer } from '../helpers/hostile-server.ts';
 import { acquireRunLock } from '../../src/cli/run-lock.ts';
@@ -15,13 +13,7 @@ const CHANGING = new Set(['lock', 'load-configuration', 'commit-configuration'])
 
 /** The running configuration's text as the lab device renders it. */
 function runningText(server: HostileServer): string {
-  let rpc: XmlNode | undefined;
-  parseString({ items: new Set(['get-configuration']), onElement: (n) => (rpc ??= n) }, '<get-configuration database="committed" format="text"/>');
-  const a = server.backend.answer(rpc!, { id: 999, user: 'lab' });
-  assert.equal(a.kind, 'content');
-  let text = '';
-  parseString({ items: new Set(['configuration-text']), onElement: (n) => (text = n.text) }, [...(a as { chunks: Iterable<string> }).chunks].join(''));
-  return text.replace(/^\n/, '');
+  return server.runningText();
 }
 
 /** Without the `## Last commit` line, which names the commit rather than the configuration. */

@@ -108,6 +108,17 @@ export class HostileServer {
     return s;
   }
 
+  /** The device's running configuration in text form, as `show configuration` gives it (read from the backend, not over the wire). */
+  runningText(): string {
+    let rpc: XmlNode | undefined;
+    parseString({ items: new Set(['get-configuration']), onElement: (n) => (rpc ??= n) }, '<get-configuration database="committed" format="text"/>');
+    const a = this.backend.answer(rpc!, { id: 999, user: 'lab' });
+    if (a.kind !== 'content') throw new Error('the lab answered get-configuration with no content');
+    let text = '';
+    parseString({ items: new Set(['configuration-text']), onElement: (n) => (text = n.text) }, [...(a as { chunks: Iterable<string> }).chunks].join(''));
+    return text.replace(/^\n/, '');
+  }
+
   /** The RPC names received, in order. */
   get rpcNames(): string[] {
     return this.received.map((r) => r.name);
