@@ -129,7 +129,9 @@ ${f.verify.length > 0
 ${h.checks && h.checks.length > 0
   ? html`<h3>Checks</h3><table class="data checks"><thead><tr><th>check</th><th>snapshot</th><th>result</th><th>item</th><th>pre</th><th>post</th><th>why</th></tr></thead><tbody>${h.checks.map(
       (c) => html`<tr class="check"><td>${c.name}</td><td>${c.phase === 'pre-post' ? 'pre → post' : c.phase}</td><td>${c.passed ? 'PASS' : 'FAIL'}</td><td colspan="3">${c.checked} items${c.failures.length > 0 ? `, ${c.failures.length} failed` : ''}</td><td>${c.reason ?? ''}</td></tr>
-${c.failures.map((f) => html`<tr class="check-item"><td></td><td></td><td></td><td>${Object.entries(f.key).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</td><td class="num">${figure(f.pre)}</td><td class="num">${figure(f.post)}</td><td>${f.reason}</td></tr>`)}`,
+${c.failures.map((f) => html`<tr class="check-item"><td></td><td></td><td></td><td>${Object.entries(f.key).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</td><td class="num">${figure(f.pre)}</td><td class="num">${figure(f.post)}</td><td>${f.reason}</td></tr>`)}
+${c.passed ? c.items.map((it) => html`<tr class="check-figure"><td></td><td></td><td></td><td>${Object.entries(it.key).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '(table)'}</td><td class="num">${figure(it.pre)}</td><td class="num">${figure(it.post)}</td><td>${it.delta !== undefined ? `delta ${it.delta > 0 ? '+' : ''}${it.delta}` : ''}</td></tr>`) : ''}
+${c.passed && c.truncated ? html`<tr class="check-figure"><td></td><td></td><td></td><td colspan="4">… and ${c.truncated} more items</td></tr>` : ''}`,
     )}</tbody></table>`
   : ''}
 <h3>Statements</h3>
