@@ -53,7 +53,7 @@ ${hostsSection(view)}
 function header(view: FleetView): Html {
   const seconds = view.startedAt && view.finishedAt ? (Date.parse(view.finishedAt) - Date.parse(view.startedAt)) / 1000 : undefined;
   return html`<header><h1>${view.title}</h1>
-<p class="meta">playbook <code>${view.playbook.file}</code> (${view.playbook.name}) · ${view.source === 'plan' ? 'plan for review: nothing was sent' : view.dryRun ? 'dry run: "changed" means would change' : 'acting run'}
+<p class="meta">playbook <code>${view.playbook.file}</code>${view.runId !== undefined ? html` · run <code class="run-id">${view.runId}</code>` : ''}${view.ticket !== undefined ? html` · ticket <code class="ticket">${view.ticket}</code>` : ''} (${view.playbook.name}) · ${view.source === 'plan' ? 'plan for review: nothing was sent' : view.dryRun ? 'dry run: "changed" means would change' : 'acting run'}
 ${view.startedAt ? html` · started ${view.startedAt}` : ''}${view.finishedAt ? html` · finished ${view.finishedAt}` : ''}${seconds !== undefined ? html` · ${seconds.toFixed(1)} s` : ''}
 ${view.interrupted ? html` · <strong>interrupted</strong>` : ''}</p>
 ${view.stopped ? html`<p class="stopped">${view.stopped}</p>` : ''}
@@ -107,6 +107,7 @@ function hostDetails(h: HostView, i: number): Html {
   const f = h.figures;
   return html`<div class="details">
 ${h.reason ? html`<p class="reason">${h.reason}</p>` : ''}${h.error ? html`<p class="error">${h.error}</p>` : ''}
+${h.backup !== undefined ? html`<p class="backup">configuration backed up before acting: <code>${h.backup}</code></p>` : ''}
 <div class="figures">
 ${f.peers.length > 0
   ? html`<figure><figcaption>AH sessions per peer (top peers)${f.peerThreshold !== undefined ? html`, threshold ${f.peerThreshold}` : ''}</figcaption>

@@ -70,4 +70,16 @@ describe('fleet figures', () => {
     assert.ok(page.includes('<tr class="check-figure"><td></td><td></td><td></td><td>peer=1.0.0.3</td><td class="num">73</td><td class="num"></td><td></td></tr>'), page);
     assert.equal(page.split('class="check-figure"').length - 1, 1);
   });
+
+  it('shows where a host\'s configuration was backed up, escaped, and the run id and ticket in the header', () => {
+    const backup = { text: '/var/backups/<srx1>/20261204T220602Z.conf', set: '/var/backups/srx1/x.set', commit: {}, readAt: '2026-12-04T22:06:02Z' };
+    const view = viewOfRun(runResult([hostResult('a', 'changed', { backup }), hostResult('b', 'ok')]), { runId: '20261204T220602Z-3f9a61c2', ticket: 'CHG<1>' });
+    assert.equal(view.hosts[0]!.backup, '/var/backups/<srx1>/20261204T220602Z.conf');
+    assert.equal(view.hosts[1]!.backup, undefined);
+    const page = renderHtmlReport(view);
+    assert.ok(page.includes('<p class="backup">configuration backed up before acting: <code>/var/backups/&lt;srx1&gt;/20261204T220602Z.conf</code></p>'), page);
+    assert.equal(page.split('class="backup"').length - 1, 1);
+    assert.ok(page.includes(' · run <code class="run-id">20261204T220602Z-3f9a61c2</code> · ticket <code class="ticket">CHG&lt;1&gt;</code>'));
+    assert.ok(!renderHtmlReport(viewOfRun(runResult([hostResult('b', 'ok')]))).includes('class="run-id"'));
+  });
 });
