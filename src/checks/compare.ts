@@ -1,6 +1,6 @@
 import { COUNT_FIELD, type CompareCheck, type DeltaBound } from '../playbook/types.ts';
-import { groupByKey, numeric, sameValue, shown, valuesOf, type Item } from './items.ts';
-import type { CheckRecord, CheckResult, CheckValue, ItemFailure } from './types.ts';
+import { groupByKey, itemFigures, keptItems, numeric, sameValue, shown, valuesOf, type Item } from './items.ts';
+import type { CheckItem, CheckRecord, CheckResult, CheckValue, ItemFailure } from './types.ts';
 
 /**
  * A two-snapshot operator: items are matched across pre and post by their key.
@@ -15,10 +15,19 @@ export function runCompare(check: CompareCheck, pre: readonly CheckRecord[], pos
   const vacuous = check.op === 'list-not-less' || check.op === 'list-not-more';
   // A table of no records has one key-less item for $count (its size, 0): that is something to compare.
   if (pre.length === 0 && post.length === 0 && !vacuous && !check.allowEmpty && check.key.length > 0) {
-    return { ...base, passed: false, reason: `table '${check.table}' has no items in either snapshot`, failures: [] };
+    return { ...base, passed: false, reason: `table '${check.table}' has no items in either snapshot`, failures: [], items: [] };
   }
   const failures = ids.flatMap((id) => itemFailure(check, before.get(id), after.get(id)) ?? []);
-  return { ...base, passed: failures.length === 0, failures };
+  const figures = ids.map((id) => compareFigures(check.field, before.get(id), after.get(id)));
+  return { ...base, passed: failures.length === 0, failures, ...keptItems(figures) };
+}
+
+/** An item's figures on both sides, passed or not; a side without the key has none ($count: 0 records). */
+function compareFigures(field: string | undefined, pre: Item | undefined, post: Item | undefined): CheckItem {
+  const key = (pre ?? post)?.key ?? {};
+  if (field === undefined) return { key };
+  const side = (item: Item | undefined): CheckValue[] | undefined => (item ? valuesOf(item, field) : field === COUNT_FIELD ? [0] : undefined);
+  return itemFigures(key, side(pre), side(post));
 }
 
 /** Keys in order: pre's then post's own (no-diff, delta); only one side's for the list operators. */

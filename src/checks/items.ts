@@ -1,4 +1,5 @@
 import { COUNT_FIELD } from '../playbook/types.ts';
+import { CHECK_ITEMS_KEPT, type CheckItem } from '../contracts/checks.ts';
 import type { CheckRecord, CheckValue } from './types.ts';
 
 /** Records that share a key: one item of a check, matched across snapshots by its key. */
@@ -65,4 +66,17 @@ export function sameValue(a: CheckValue, b: CheckValue): boolean {
   const y = numeric(b);
   if (x !== undefined && y !== undefined) return x === y;
   return String(a) === String(b);
+}
+
+/** The first CHECK_ITEMS_KEPT items a result keeps, and how many it left out. */
+export function keptItems(items: readonly CheckItem[]): { items: CheckItem[]; truncated?: number } {
+  const left = items.length - CHECK_ITEMS_KEPT;
+  return { items: items.slice(0, CHECK_ITEMS_KEPT), ...(left > 0 ? { truncated: left } : {}) };
+}
+
+/** An item's figures on the sides it has, and post − pre when both are one number. */
+export function itemFigures(key: Item['key'], pre: readonly CheckValue[] | undefined, post: readonly CheckValue[] | undefined): CheckItem {
+  const a = pre?.length === 1 ? numeric(pre[0] ?? null) : undefined;
+  const b = post?.length === 1 ? numeric(post[0] ?? null) : undefined;
+  return { key, ...(pre ? { pre: shown(pre) } : {}), ...(post ? { post: shown(post) } : {}), ...(a !== undefined && b !== undefined ? { delta: b - a } : {}) };
 }

@@ -47,5 +47,6 @@ function withTable(check: Check, from: 'pre' | 'post', tables: SnapshotTables, r
     checked: 0,
     reason: `table '${check.table}' is not in the ${from} snapshot (its collect step did not run)`,
     failures: [],
+    items: [],
   };
 }

@@ -1,6 +1,6 @@
 import type { SingleCheck } from '../playbook/types.ts';
 import { keyText } from './describe.ts';
-import { numeric, sameValue, shown, singleItems, valuesOf, type Item } from './items.ts';
+import { itemFigures, keptItems, numeric, sameValue, shown, singleItems, valuesOf, type Item } from './items.ts';
 import type { CheckRecord, CheckResult, CheckValue, ItemFailure } from './types.ts';
 
 /**
@@ -13,10 +13,11 @@ export function runSingle(check: SingleCheck, records: readonly CheckRecord[], p
   const items = singleItems(records, check.key, check.field);
   const base = { name: check.name, op: check.op, table: check.table, ...(check.field !== undefined ? { field } : {}), key: check.key, phase, checked: items.length };
   if (items.length === 0 && check.op !== 'not-exists' && !check.allowEmpty) {
-    return { ...base, passed: false, reason: `table '${check.table}' has no items in the ${phase} snapshot`, failures: [] };
+    return { ...base, passed: false, reason: `table '${check.table}' has no items in the ${phase} snapshot`, failures: [], items: [] };
   }
   const failures = check.op === 'all-same' ? allSame(items, field, phase) : items.flatMap((item) => itemFailure(check, item, field, phase) ?? []);
-  return { ...base, passed: failures.length === 0, failures };
+  const figures = items.map((item) => (check.field === undefined ? { key: item.key } : itemFigures(item.key, phase === 'pre' ? valuesOf(item, field) : undefined, phase === 'post' ? valuesOf(item, field) : undefined)));
+  return { ...base, passed: failures.length === 0, failures, ...keptItems(figures) };
 }
 
 /** Why one item fails the check, or undefined when it passes. */

@@ -5,7 +5,7 @@
  */
 import type { CheckValue } from '../contracts/checks.ts';
 
-export type { CheckPhase, CheckResult, CheckValue, ItemFailure } from '../contracts/checks.ts';
+export type { CheckItem, CheckPhase, CheckResult, CheckValue, ItemFailure } from '../contracts/checks.ts';
 
 export type CheckRecord = Readonly<Record<string, CheckValue>>;
 

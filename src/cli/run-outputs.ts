@@ -1,3 +1,4 @@
+import type { RunIds } from '../contracts/run-ids.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../contracts/results.ts';
 import type { Playbook } from '../playbook/types.ts';
@@ -16,6 +17,8 @@ export interface RunOutputOptions {
   notifyOn: NotifyWhen;
   /** The playbook's own `notify:` targets, resolved by playbookNotifyTargets before the run. */
   playbookNotify?: readonly NotifyTarget[];
+  /** The run's id and ticket: in the HTML report's header and every notification. */
+  ids?: RunIds;
 }
 
 /** Adds the end-of-run output options to a command. */
@@ -79,7 +82,7 @@ export interface OutputSink {
  */
 export async function writeRunOutputs(run: RunResult, exitCode: number, opts: RunOutputOptions, out: OutputSink): Promise<void> {
   if (opts.html) {
-    await writeHtmlReport(opts.html, viewOfRun(run));
+    await writeHtmlReport(opts.html, viewOfRun(run, opts.ids));
     out.say(`HTML report written to ${opts.html}`);
   }
   if (opts.metricsFile) {
@@ -91,14 +94,14 @@ export async function writeRunOutputs(run: RunResult, exitCode: number, opts: Ru
       out.warn(`runbook: warning: metrics not written to ${opts.metricsFile}: ${(err as Error).message}`);
     }
   }
-  await notify(run, exitCode, [...opts.notify.map((t) => ({ ...t, on: opts.notifyOn })), ...(opts.playbookNotify ?? [])], out);
+  await notify(run, exitCode, [...opts.notify.map((t) => ({ ...t, on: opts.notifyOn })), ...(opts.playbookNotify ?? [])], out, opts.ids);
 }
 
 /** Every target at once; each one's failure is a warning naming the endpoint without its token. */
-async function notify(run: RunResult, exitCode: number, targets: readonly NotifyTarget[], out: OutputSink): Promise<void> {
+async function notify(run: RunResult, exitCode: number, targets: readonly NotifyTarget[], out: OutputSink, ids: RunIds | undefined): Promise<void> {
   const due = targets.filter((t) => t.on === 'always' || exitCode !== 0);
   if (due.length === 0) return;
-  const summary = runSummary(run, exitCode);
+  const summary = runSummary(run, exitCode, ids);
   await Promise.all(
     due.map(async (t) => {
       const result = await sendNotification(t, notificationBody(summary, t.format));

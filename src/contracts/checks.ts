@@ -31,6 +31,16 @@ export interface ItemFailure {
   readonly reason: string;
 }
 
+/** One item a check looked at, passed or not: its key and figures, so a passing check shows what it saw. */
+export interface CheckItem {
+  readonly key: Readonly<Record<string, CheckValue>>;
+  /** The field's value(s) in pre and post (the snapshot(s) the check read); a list when several records share the key. */
+  readonly pre?: CheckValue | readonly CheckValue[];
+  readonly post?: CheckValue | readonly CheckValue[];
+  /** post − pre, when both are one number. */
+  readonly delta?: number;
+}
+
 export interface CheckResult {
   readonly name: string;
   readonly op: CheckOperator;
@@ -44,7 +54,14 @@ export interface CheckResult {
   /** Why the check failed as a whole (the table is missing or empty), when it did. */
   readonly reason?: string;
   readonly failures: readonly ItemFailure[];
+  /** The items looked at with their figures, the first CHECK_ITEMS_KEPT of them. */
+  readonly items: readonly CheckItem[];
+  /** Items looked at but not kept in `items` (absent when none were left out). */
+  readonly truncated?: number;
 }
+
+/** Items a result keeps figures for: enough for an auditor, bounded for a 1000-peer table. */
+export const CHECK_ITEMS_KEPT = 50;
 
 /** A host's checks in a run: pre before acting, post after (absent when they did not run). */
 export interface HostChecks {

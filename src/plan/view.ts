@@ -1,4 +1,4 @@
-import type { CheckResult, ItemFailure } from '../contracts/checks.ts';
+import type { CheckItem, CheckResult, CheckValue, ItemFailure } from '../contracts/checks.ts';
 import type { Failure, HostStatus, PlannedAction } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from './artifact.ts';
 import { targetText } from './binding.ts';
@@ -131,9 +131,29 @@ function hostSection(h: PlannedHost): HostSection {
 function checkLines(r: CheckResult): string[] {
   const head = `${r.passed ? 'PASS' : 'FAIL'} ${r.name} (${r.phase === 'pre-post' ? 'pre → post' : r.phase})`;
   if (r.reason !== undefined) return [`${head}: ${r.reason}`];
-  if (r.passed) return [`${head}: ${r.checked} ${r.checked === 1 ? 'item' : 'items'}`];
-  const key = (f: ItemFailure) => Object.entries(f.key).map(([k, v]) => (k === '#' ? `#${String(v)}` : `${k}=${String(v)}`)).join(' ');
-  return [`${head}: ${r.failures.length} of ${r.checked} failed`, ...r.failures.map((f) => `  ${key(f) || '(table)'}: ${f.reason}`)];
+  if (r.passed) return [`${head}: ${r.checked} ${r.checked === 1 ? 'item' : 'items'}`, ...figureLines(r)];
+  return [`${head}: ${r.failures.length} of ${r.checked} failed`, ...r.failures.map((f) => `  ${keyOf(f) || '(table)'}: ${f.reason}`)];
+}
+
+function keyOf(f: ItemFailure | CheckItem): string {
+  return Object.entries(f.key).map(([k, v]) => (k === '#' ? `#${String(v)}` : `${k}=${String(v)}`)).join(' ');
+}
+
+/** A passed check's figures, a line per item it kept: "  peer=1.0.0.3  pre 73  post 75  delta +2". */
+function figureLines(r: CheckResult): string[] {
+  const rows = r.items.map((i) => [keyOf(i) || '(table)', ...figures(i)]);
+  const width = Math.max(0, ...rows.map((row) => row[0]!.length));
+  const lines = rows.map(([key, ...rest]) => `  ${[key!.padEnd(width), ...rest].join('  ')}`.trimEnd());
+  return r.truncated ? [...lines, `  … and ${r.truncated} more items`] : lines;
+}
+
+function figures(i: CheckItem): string[] {
+  const shown = (v: CheckValue | readonly CheckValue[]) => (Array.isArray(v) ? `[${v.map(String).join(', ')}]` : String(v));
+  return [
+    ...(i.pre !== undefined ? [`pre ${shown(i.pre)}`] : []),
+    ...(i.post !== undefined ? [`post ${shown(i.post)}`] : []),
+    ...(i.delta !== undefined ? [`delta ${i.delta > 0 ? '+' : ''}${i.delta}`] : []),
+  ];
 }
 
 /** How a plan, a ticket and the dry run flag a clear in its wide form. */

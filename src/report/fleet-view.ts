@@ -2,6 +2,7 @@ import type { CheckResult } from '../contracts/checks.ts';
 import type { ActionStatus, HostResult, HostStatus, RunResult } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from '../plan/artifact.ts';
 import type { Report } from './json-report.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 
 /**
  * What the HTML report, the fleet table and the metrics show, taken from a run report or
@@ -13,6 +14,9 @@ export interface FleetView {
   /** 'run' for a report, 'plan' for a plan under review. */
   readonly source: 'run' | 'plan';
   readonly playbook: { readonly file: string; readonly name: string };
+  /** The run's id and change ticket (a plan's: its planning run's), when known. */
+  readonly runId?: string;
+  readonly ticket?: string;
   readonly dryRun: boolean;
   readonly startedAt?: string;
   readonly finishedAt?: string;
@@ -60,6 +64,8 @@ export interface HostView {
   readonly figures: HostFigures;
   /** The playbook's checks, pre then post, with each failed item's figures; absent when none ran. */
   readonly checks?: readonly CheckResult[];
+  /** The running configuration kept before acting: its text file (what `runbook restore --from` reads); absent when none was kept. */
+  readonly backup?: string;
 }
 
 export interface PeerFigure {
@@ -99,6 +105,8 @@ export function viewOfReport(report: Report): FleetView {
     title: `${run.playbook.name}: ${run.dryRun ? 'dry run' : 'run'} of ${run.startedAt}`,
     source: 'run',
     playbook: { file: run.playbook.file, name: run.playbook.name },
+    ...(report.runId !== undefined ? { runId: report.runId } : {}),
+    ...(report.ticket !== undefined ? { ticket: report.ticket } : {}),
     dryRun: run.dryRun,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -114,6 +122,8 @@ export function viewOfPlan(plan: PlanArtifact): FleetView {
     title: `${plan.playbook.name}: plan of ${plan.createdAt}`,
     source: 'plan',
     playbook: { file: plan.playbook.file, name: plan.playbook.name },
+    ...(plan.runId !== undefined ? { runId: plan.runId } : {}),
+    ...(plan.ticket !== undefined ? { ticket: plan.ticket } : {}),
     dryRun: true,
     startedAt: plan.createdAt,
     interrupted: false,
@@ -122,8 +132,9 @@ export function viewOfPlan(plan: PlanArtifact): FleetView {
 }
 
 /** The view of a run still in memory (apply and plan write it before any report is read back). */
-export function viewOfRun(run: RunResult): FleetView {
-  return viewOfReport({ format: 'runbook-report/1', tool: { name: 'runbook', version: '' }, inventory: [], run });
+export function viewOfRun(run: RunResult, ids?: RunIds): FleetView {
+  const idFields = ids ? { runId: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}) } : {};
+  return viewOfReport({ format: 'runbook-report/1', tool: { name: 'runbook', version: '' }, ...idFields, inventory: [], run });
 }
 
 function fleetParts(hosts: HostView[], notRun: readonly string[]): Pick<FleetView, 'hosts' | 'notRun' | 'statuses' | 'sessionHistogram'> {
@@ -159,6 +170,7 @@ function hostOfRun(h: HostResult): HostView {
     log: h.log.map((e) => e.text),
     figures: figuresOf(h.evidence, h.vars, h.verify),
     ...(h.checks ? { checks: [...(h.checks.pre ?? []), ...(h.checks.post ?? [])] } : {}),
+    ...(h.backup ? { backup: h.backup.text } : {}),
   };
 }
 

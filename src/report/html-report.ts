@@ -54,7 +54,7 @@ ${hostsSection(view)}
 function header(view: FleetView): Html {
   const seconds = view.startedAt && view.finishedAt ? (Date.parse(view.finishedAt) - Date.parse(view.startedAt)) / 1000 : undefined;
   return html`<header><h1>${view.title}</h1>
-<p class="meta">playbook <code>${view.playbook.file}</code> (${view.playbook.name}) · ${view.source === 'plan' ? 'plan for review: nothing was sent' : view.dryRun ? 'dry run: "changed" means would change' : 'acting run'}
+<p class="meta">playbook <code>${view.playbook.file}</code>${view.runId !== undefined ? html` · run <code class="run-id">${view.runId}</code>` : ''}${view.ticket !== undefined ? html` · ticket <code class="ticket">${view.ticket}</code>` : ''} (${view.playbook.name}) · ${view.source === 'plan' ? 'plan for review: nothing was sent' : view.dryRun ? 'dry run: "changed" means would change' : 'acting run'}
 ${view.startedAt ? html` · started ${view.startedAt}` : ''}${view.finishedAt ? html` · finished ${view.finishedAt}` : ''}${seconds !== undefined ? html` · ${seconds.toFixed(1)} s` : ''}
 ${view.interrupted ? html` · <strong>interrupted</strong>` : ''}</p>
 ${view.stopped ? html`<p class="stopped">${view.stopped}</p>` : ''}
@@ -108,6 +108,7 @@ function hostDetails(h: HostView, i: number): Html {
   const f = h.figures;
   return html`<div class="details">
 ${h.reason ? html`<p class="reason">${h.reason}</p>` : ''}${h.error ? html`<p class="error">${h.error}</p>` : ''}
+${h.backup !== undefined ? html`<p class="backup">configuration backed up before acting: <code>${h.backup}</code></p>` : ''}
 <div class="figures">
 ${f.peers.length > 0
   ? html`<figure><figcaption>AH sessions per peer (top peers)${f.peerThreshold !== undefined ? html`, threshold ${f.peerThreshold}` : ''}</figcaption>
@@ -134,7 +135,9 @@ ${checkPoints(h.checks).length > 0
 ${h.checks && h.checks.length > 0
   ? html`<h3>Checks</h3><table class="data checks"><thead><tr><th>check</th><th>snapshot</th><th>result</th><th>item</th><th>pre</th><th>post</th><th>why</th></tr></thead><tbody>${h.checks.map(
       (c) => html`<tr class="check"><td>${c.name}</td><td>${c.phase === 'pre-post' ? 'pre → post' : c.phase}</td><td>${c.passed ? 'PASS' : 'FAIL'}</td><td colspan="3">${c.checked} items${c.failures.length > 0 ? `, ${c.failures.length} failed` : ''}</td><td>${c.reason ?? ''}</td></tr>
-${c.failures.map((f) => html`<tr class="check-item"><td></td><td></td><td></td><td>${Object.entries(f.key).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</td><td class="num">${figure(f.pre)}</td><td class="num">${figure(f.post)}</td><td>${f.reason}</td></tr>`)}`,
+${c.failures.map((f) => html`<tr class="check-item"><td></td><td></td><td></td><td>${Object.entries(f.key).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</td><td class="num">${figure(f.pre)}</td><td class="num">${figure(f.post)}</td><td>${f.reason}</td></tr>`)}
+${c.passed ? c.items.map((it) => html`<tr class="check-figure"><td></td><td></td><td></td><td>${Object.entries(it.key).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '(table)'}</td><td class="num">${figure(it.pre)}</td><td class="num">${figure(it.post)}</td><td>${it.delta !== undefined ? `delta ${it.delta > 0 ? '+' : ''}${it.delta}` : ''}</td></tr>`) : ''}
+${c.passed && c.truncated ? html`<tr class="check-figure"><td></td><td></td><td></td><td colspan="4">… and ${c.truncated} more items</td></tr>` : ''}`,
     )}</tbody></table>`
   : ''}
 <h3>Statements</h3>

@@ -1,4 +1,5 @@
 import type { RunResult } from '../contracts/results.ts';
+import type { RunIds } from '../contracts/run-ids.ts';
 
 /** The body a notification endpoint gets: runbook's own JSON, a Slack message, or a Teams (Adaptive Card) message. */
 export type NotifyFormat = 'generic' | 'slack' | 'teams';
@@ -49,6 +50,9 @@ export function redactUrl(url: string): string {
 export interface RunSummary {
   readonly format: typeof NOTIFICATION_FORMAT;
   readonly playbook: { readonly file: string; readonly name: string };
+  /** The run's id and change ticket, as in its commit comments and audit lines. */
+  readonly runId?: string;
+  readonly ticket?: string;
   readonly outcome: 'success' | 'failure';
   readonly exitCode: number;
   readonly dryRun: boolean;
@@ -69,12 +73,13 @@ export interface RunSummary {
 
 const MAX_LISTED = 20;
 
-export function runSummary(run: RunResult, exitCode: number): RunSummary {
+export function runSummary(run: RunResult, exitCode: number, ids?: RunIds): RunSummary {
   const failed = run.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable');
   const changed = run.hosts.filter((h) => h.status === 'changed');
   return {
     format: NOTIFICATION_FORMAT,
     playbook: { file: run.playbook.file, name: run.playbook.name },
+    ...(ids ? { runId: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}) } : {}),
     outcome: exitCode === 0 ? 'success' : 'failure',
     exitCode,
     dryRun: run.dryRun,
@@ -110,6 +115,7 @@ function headline(s: RunSummary): string {
 
 function detailLines(s: RunSummary): string[] {
   const lines = [`statements planned ${s.statements.planned}, sent ${s.statements.sent}; ${s.durationSeconds.toFixed(1)} s`];
+  if (s.runId !== undefined) lines.push(`run ${s.runId}${s.ticket !== undefined ? `, ticket ${s.ticket}` : ''}`);
   if (s.stopped) lines.push(s.stopped);
   for (const f of s.failedHosts) lines.push(`${f.host} ${f.status}: ${f.error}`);
   if (s.unlisted.failed > 0) lines.push(`and ${s.unlisted.failed} more failed or unreachable hosts`);

@@ -8,6 +8,7 @@ import { describeRpcError, isTransportPhase } from '../transport/errors.ts';
 import { endOf, type ChangeAudit } from '../contracts/audit.ts';
 import { commitLog } from './commit-log.ts';
 import { runConfigChange } from './config-change.ts';
+import type { CheckProblem } from './config-change-machine.ts';
 import { backUp } from './backup.ts';
 import type { BackupRef } from '../contracts/backup.ts';
 import { configLines } from './config-lines.ts';
@@ -39,7 +40,11 @@ export async function actStep(step: ActStep, ctx: StepContext): Promise<StepResu
   const backupLog = backup ? [{ level: 1, text: `backup: ${backup.text} and ${backup.set}${backup.git !== undefined ? `, git commit ${backup.git.slice(0, 12)}` : ''}`, step: step.name }] : [];
   // The verify port runAct (or the configuration change) calls once; what it found is kept here.
   let verified: VerifyOutcome | undefined;
-  const verify = async () => (verified = await runVerify(step, ctx))?.problem;
+  // A problem of the post checks says so, for the rollback's commit comment.
+  const verify = async (): Promise<string | CheckProblem | undefined> => {
+    verified = await runVerify(step, ctx);
+    return verified?.problem !== undefined && verified.checkFailed ? { problem: verified.problem, cause: 'check' } : verified?.problem;
+  };
   // Only a configuration change has a commit to comment on.
   const comment = ctx.plan.some((a) => a.config !== undefined) ? commitLog(ctx.ids, ctx.playbook.file, String(await step.commitComment.render(extend(ctx.scope, { playbook: ctx.playbook.name })))) : '';
   const out = await runAct(step, ctx.plan, ctx.session, { dryRun: ctx.dryRun, audit: ctx.audit, verify, comment, ...(ctx.reviewedDiff !== undefined ? { reviewedDiff: ctx.reviewedDiff } : {}), ...(ctx.now ? { now: ctx.now } : {}) });
@@ -72,7 +77,7 @@ export interface ActOptions {
   /** Told before each state-changing RPC is sent and when it ends. */
   readonly audit: ChangeAudit;
   /** The act step's verify: re-collects and checks; says why it failed, or nothing. */
-  readonly verify: () => Promise<string | undefined>;
+  readonly verify: () => Promise<string | CheckProblem | undefined>;
   /** The commit's log comment. */
   readonly comment: string;
   /** apply --plan: the configuration diff the reviewer read. */
@@ -127,10 +132,11 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
     if (stopped) {
       for (const action of statements) results.set(action, { action, status: 'skipped' });
     } else {
-      const verify = async (): Promise<string | undefined> => {
-        const problem = await opts.verify();
+      const verify = async (): Promise<string | CheckProblem | undefined> => {
+        const found = await opts.verify();
+        const problem = typeof found === 'object' ? found.problem : found;
         verified = { ran: true, ...(problem !== undefined ? { problem } : {}) };
-        return problem;
+        return found;
       };
       const change = await runConfigChange(
         statements.map((a) => a.config ?? ''),
@@ -146,7 +152,8 @@ export async function runAct(step: ActStep, plan: readonly PlannedAction[], sess
   // RPCs were sent and no configuration change verified them: verify once now.
   const sentRpcs = rpcs.some((a) => results.get(a)?.status === 'sent' || results.get(a)?.status === 'failed');
   if (!verified.ran && !opts.dryRun && !broken && sentRpcs) {
-    const problem = await opts.verify().catch((err: unknown) => `verify could not run: ${err instanceof Error ? err.message : String(err)}`);
+    const found = await opts.verify().catch((err: unknown) => `verify could not run: ${err instanceof Error ? err.message : String(err)}`);
+    const problem = typeof found === 'object' ? found.problem : found;
     verified = { ran: true, ...(problem !== undefined ? { problem, failure: { phase: 'verify', kind: 'verify', message: `verify failed: ${problem}` } } : {}) };
   }
   return { actions: plan.map((a) => results.get(a) ?? { action: a, status: 'skipped' }), ...(config ? { config } : {}), verified };

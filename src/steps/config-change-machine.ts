@@ -80,6 +80,8 @@ export interface ChangeState {
   readonly confirmMinutes?: number;
   /** Why verify failed, carried through the rollback to its ending. */
   readonly verifyProblem?: string;
+  /** What failed it: the step's verify, or the playbook's post checks (the rollback's commit comment says which). */
+  readonly rollbackCause?: VerifyCause;
   /** Set on the way out (discarding, unlocking, done). */
   readonly ending?: Ending;
 }
@@ -108,8 +110,17 @@ export type ChangeEvent =
   | { readonly type: 'failed'; readonly failure: Failure; readonly error: string }
   /** The audit intent could not be written, so the RPC was not sent. */
   | { readonly type: 'not-sent'; readonly failure: Failure }
-  /** Verify ran: why the change must be rolled back, or nothing. */
-  | { readonly type: 'verified'; readonly problem?: string };
+  /** Verify ran: why the change must be rolled back (and what said so: verify when absent), or nothing. */
+  | { readonly type: 'verified'; readonly problem?: string; readonly cause?: VerifyCause };
+
+/** What failed a verify: a `verify_that` or a re-collect, or the playbook's post checks. */
+export type VerifyCause = 'verify' | 'check';
+
+/** A verify port's answer when the post checks failed it: a plain string is a verify's problem. */
+export interface CheckProblem {
+  readonly problem: string;
+  readonly cause: VerifyCause;
+}
 
 export type Transition =
   | { readonly state: ChangeState & { readonly phase: Exclude<Phase, 'done'> }; readonly send: Operation; readonly warn?: undefined }
@@ -138,7 +149,7 @@ const ON: Readonly<Record<Phase, Handler>> = {
   verifying: (s, e) => verified(s, e),
   // After commit confirmed the candidate equals the running configuration: only unlock.
   confirming: (s, e) => (e.type === 'answered' ? unlock(s, { result: 'committed' }) : bail(s, e, 'unlock')),
-  'rolling-back': (s, e) => (e.type === 'answered' ? go(s, 'committing-rollback', rollbackCommitOp(s.plan.comment)) : bail(s, e, 'unlock')),
+  'rolling-back': (s, e) => (e.type === 'answered' ? go(s, 'committing-rollback', rollbackCommitOp(s.plan.comment, s.rollbackCause ?? 'verify')) : bail(s, e, 'unlock')),
   'committing-rollback': (s, e) => (e.type === 'answered' ? unlock(s, rolledBack(s.verifyProblem ?? 'verify failed')) : bail(s, e, 'unlock')),
   discarding: (s, e) => discarded(s, e),
   unlocking: (s, e) => unlocked(s, e),
@@ -170,7 +181,7 @@ function verified(s: ChangeState, e: ChangeEvent): Transition {
   const problem = e.type === 'verified' ? e.problem : troubleOf(e).message;
   if (problem === undefined) return go(s, 'confirming', commitOp('commit', 'commit (confirm)', commitRpc(s.plan.comment), `commit${commentCli(s.plan.comment)}`));
   // rollback 1 is the configuration before our commit.
-  return go({ ...s, verifyProblem: problem }, 'rolling-back', rollbackOp(1));
+  return go({ ...s, verifyProblem: problem, rollbackCause: e.type === 'verified' ? (e.cause ?? 'verify') : 'verify' }, 'rolling-back', rollbackOp(1));
 }
 
 /** An operation failed: end failed, discarding and unlocking what the session still allows. */
@@ -262,8 +273,8 @@ function commitOp(label: string, step: string, body: string, cli: string): RpcOp
   return rpc(label, body, step, { rpc: 'commit-configuration', cli }, 'commit');
 }
 
-function rollbackCommitOp(comment: string): RpcOperation {
-  const log = `${comment} (rolled back: verify failed)`;
+function rollbackCommitOp(comment: string, cause: VerifyCause): RpcOperation {
+  const log = `${comment} (rolled back: ${cause} failed)`;
   return commitOp('commit (rollback)', 'commit (rollback)', commitRpc(log), `commit${commentCli(log)}`);
 }
 

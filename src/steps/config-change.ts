@@ -4,7 +4,7 @@ import type { ConfigOutcome, Failure } from '../contracts/results.ts';
 import { commitResults, configurationOutput, normaliseDiff } from '../junos/config.ts';
 import { describeRpcError, RpcError } from '../transport/errors.ts';
 import { endOf, type ChangeAudit, type RpcEnd } from '../contracts/audit.ts';
-import { next, start, type ChangePlan, type ChangeEvent, type ChangeState, type Ending, type Operation, type RpcOperation } from './config-change-machine.ts';
+import { next, start, type CheckProblem, type ChangePlan, type ChangeEvent, type ChangeState, type Ending, type Operation, type RpcOperation } from './config-change-machine.ts';
 
 export interface ConfigChangeOptions {
   /** Check only: load, compare, `commit check`, discard. */
@@ -12,7 +12,7 @@ export interface ConfigChangeOptions {
   readonly confirmMinutes: number;
   readonly comment: string;
   /** Runs between commit confirmed and the confirming commit; says why the change must be rolled back, or nothing. */
-  readonly verify: () => Promise<string | undefined>;
+  readonly verify: () => Promise<string | CheckProblem | undefined>;
   /** apply --plan: the diff the reviewer read; any other diff is not committed. */
   readonly reviewedDiff?: string;
   /** Told of each RPC that changes the candidate or the running configuration (load, commit check, commits, rollbacks). */
@@ -65,12 +65,13 @@ function perform(op: Operation, s: ChangeState, session: RpcSession, opts: Confi
 
 /** A verify that cannot run (the session broke, a collect failed) is a failed verify. */
 async function verify(run: ConfigChangeOptions['verify']): Promise<ChangeEvent> {
-  let problem: string | undefined;
+  let problem: string | CheckProblem | undefined;
   try {
     problem = await run();
   } catch (err) {
     problem = `verify could not run: ${messageOf(err)}`;
   }
+  if (typeof problem === 'object') return { type: 'verified', problem: problem.problem, cause: problem.cause };
   return { type: 'verified', ...(problem !== undefined ? { problem } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,6 +73,10 @@ describe('ah-cleanup checks inside apply', () => {
     assert.equal(post[0]!.name, 'no unselected peer lost sessions');
     assert.equal(post[0]!.passed, true);
     assert.equal(post[0]!.checked, 747, 'the three selected peers are left out');
+    // A passing check keeps what it saw: each peer's sessions before and after, 50 of them, the rest counted.
+    assert.equal(post[0]!.items.length, 50);
+    assert.equal(post[0]!.truncated, 697);
+    for (const item of post[0]!.items) assert.ok(typeof item.key.peer === 'string' && typeof item.pre === 'number' && item.pre > 0 && item.post === item.pre && item.delta === 0, JSON.stringify(item));
   });
 
   it('fails the host when a peer that was not selected lost sessions, naming it with its figures', async () => {
@@ -140,6 +144,10 @@ describe('flow-aging-baseline: the session summary post check inside the configu
     assert.notEqual(r.before, '');
     assert.equal(r.after, r.before, 'the running configuration is as it was before the change');
     assert.equal(r.server.backend.device.config.confirmDeadline, undefined);
+    // The rollback's commit comment names the post check as its cause, in the audit and on the device.
+    const audit = await readFile(join(dir, 'rolled-back', 'audit.jsonl'), 'utf8');
+    assert.match(audit, /\(rolled back: check failed\)/);
+    assert.doesNotMatch(audit, /rolled back: verify failed/);
     const check = r.host.checks?.post?.[0];
     assert.equal(check?.passed, false);
     assert.ok(check!.failures.length > 0);
@@ -154,6 +162,10 @@ describe('flow-aging-baseline: the session summary post check inside the configu
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.host.config?.result, 'committed');
     assert.deepEqual(r.host.checks?.post?.map((c) => [c.name, c.passed]), [['sessions per SPU hold', true]]);
+    const items = r.host.checks!.post![0]!.items;
+    assert.equal(items.length, r.host.checks!.post![0]!.checked);
+    assert.ok(items.length > 0);
+    for (const item of items) assert.ok(typeof item.pre === 'number' && typeof item.post === 'number' && item.delta === item.post - item.pre && 'spu' in item.key, JSON.stringify(item));
     assert.notEqual(r.after, r.before);
   });
 

@@ -54,6 +54,11 @@ describe('the HTML report of the default lab run', { skip: noChromium }, () => {
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
     assert.deepEqual(errors, []);
 
+    // The header names the run as its commit comments and audit lines do.
+    assert.match(report.runId ?? '', /^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    assert.equal(await page.textContent('header code.run-id'), report.runId);
+    assert.equal(await page.$$eval('header code.ticket', (els) => els.map((e) => e.textContent)).then((t) => t[0]), report.ticket);
+
     const rows = await page.$$eval('#host-table tr.host-row', (trs) => trs.map((tr) => ({ host: (tr as HTMLElement).dataset.host, status: (tr as HTMLElement).dataset.status })));
     assert.deepEqual(rows, report.run.hosts.map((h) => ({ host: h.host, status: h.status })));
 

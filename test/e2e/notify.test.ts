@@ -93,8 +93,13 @@ describe('--notify: a JSON summary POSTed at the end of a run', () => {
     const pages = [await readFile(join(lab.dir, 'run.html'), 'utf8'), await readFile(join(lab.dir, 'run.prom'), 'utf8')];
     assert.ok(pages[0]!.includes('pw-wrong') && pages[1]!.includes('pw-wrong'), 'the HTML report and the metrics were written');
     for (const secret of [LAB_PASSWORD, WRONG]) assert.ok(!pages.some((p) => p.includes(secret)), 'a password in the HTML report or the metrics');
-    const run = (JSON.parse(await readFile(report, 'utf8')) as Report).run;
+    const written = JSON.parse(await readFile(report, 'utf8')) as Report;
+    const run = written.run;
     const generic = JSON.parse(byPath.get('generic')!.body);
+    // The ids of the report, in every body.
+    assert.match(written.runId ?? '', /^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    assert.equal(generic.runId, written.runId);
+    assert.equal(generic.ticket, written.ticket);
     assert.equal(generic.format, 'runbook-notification/1');
     assert.equal(generic.outcome, 'failure');
     assert.equal(generic.exitCode, 4);
@@ -108,9 +113,11 @@ describe('--notify: a JSON summary POSTed at the end of a run', () => {
     const slack = JSON.parse(byPath.get('slack')!.body);
     assert.match(slack.text, /^:x: runbook: .+ \(dry run\) ended with exit code 4: ok 0, changed 1, skipped 0, failed 0, unreachable 1/);
     assert.match(slack.text, /pw-wrong unreachable: /);
+    assert.ok(slack.text.includes(`\nrun ${written.runId}`), slack.text);
     const teams = JSON.parse(byPath.get('teams')!.body);
     assert.equal(teams.attachments[0].contentType, 'application/vnd.microsoft.card.adaptive');
     assert.match(teams.attachments[0].content.body[0].text, /ended with exit code 4/);
+    assert.ok(teams.attachments[0].content.body.some((b: { text: string }) => b.text.startsWith(`run ${written.runId}`)));
   });
 
   it('--notify-on failure sends nothing after a run that succeeded', async () => {

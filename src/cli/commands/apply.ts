@@ -259,7 +259,7 @@ async function writeApplyOutputs(run: RunResult, control: RunControl, input: App
     if (verbosity > 0) process.stdout.write(`report written to ${opts.report}\n`);
   }
   const code = control.exitCode(run, notDone);
-  await writeRunOutputs(run, code, { ...opts, playbookNotify: input.playbookNotify }, {
+  await writeRunOutputs(run, code, { ...opts, playbookNotify: input.playbookNotify, ids: input.ids }, {
     say: (line) => verbosity > 0 && process.stdout.write(line + '\n'),
     warn: (line) => process.stderr.write(line + '\n'),
   });

@@ -107,7 +107,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     const planned = result.hosts.filter((h) => h.plan.length > 0).length;
     process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
     const code = control.exitCode(result);
-    await writeRunOutputs(result, code, { ...opts, playbookNotify: input.playbookNotify }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
+    await writeRunOutputs(result, code, { ...opts, playbookNotify: input.playbookNotify, ids: input.ids }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });
     return code;
   });
 }

@@ -273,3 +273,36 @@ describe('failedChecksSentence', () => {
     assert.equal(failedChecksSentence(runAllChecks([compare('no-diff')], { t: pre }, {})), "check 'no-diff' (pre → post): table 't' is not in the post snapshot (its collect step did not run)");
   });
 });
+
+describe('figures of every item, passed or not', () => {
+  it('a passing compare keeps each item\'s pre, post and delta; a key on one side only has that side', () => {
+    const r = one(compare('delta', { bound: bound('+5') }), [rec('a', 5), rec('b', 7)], [rec('a', 5), rec('b', 9)]);
+    assert.equal(r.passed, true);
+    assert.deepEqual(r.items, [{ key: { peer: 'a' }, pre: 5, post: 5, delta: 0 }, { key: { peer: 'b' }, pre: 7, post: 9, delta: 2 }]);
+    assert.equal(r.truncated, undefined);
+    const d = one(compare('no-diff'), [rec('a', 'x')], [rec('a', 'x'), rec('c', 1)]);
+    assert.deepEqual(d.items, [{ key: { peer: 'a' }, pre: 'x', post: 'x' }, { key: { peer: 'c' }, post: 1 }]);
+  });
+  it('$count counts a missing side as 0 records, with the delta', () => {
+    const r = one(compare('list-not-less', { field: '$count' }), [rec('a', 1), rec('a', 2)], [rec('a', 1), rec('a', 2), rec('a', 3)]);
+    assert.deepEqual(r.items, [{ key: { peer: 'a' }, pre: 2, post: 3, delta: 1 }]);
+  });
+  it('a passing single-snapshot check keeps the side it read', () => {
+    const r = one(single('is-gt', { value: 0 }), undefined, [rec('a', 3), rec('b', 4)]);
+    assert.equal(r.passed, true);
+    assert.deepEqual(r.items, [{ key: { peer: 'a' }, post: 3 }, { key: { peer: 'b' }, post: 4 }]);
+    const pre = runPreChecks([single('in-range', { on: 'pre', min: 0, max: 9 })], { t: [rec('a', 3)] });
+    assert.deepEqual(pre[0]!.items, [{ key: { peer: 'a' }, pre: 3 }]);
+  });
+  it('keeps 50 items and counts the rest', () => {
+    const many = Array.from({ length: 60 }, (_, i) => rec(`p${i}`, i));
+    const r = one(compare('no-diff'), many, many);
+    assert.equal(r.checked, 60);
+    assert.equal(r.items.length, 50);
+    assert.equal(r.truncated, 10);
+    assert.deepEqual(r.items[49], { key: { peer: 'p49' }, pre: 49, post: 49, delta: 0 });
+  });
+  it('a check that failed as a whole has no items', () => {
+    assert.deepEqual(one(compare('no-diff'), undefined, [rec('a', 1)]).items, []);
+  });
+});

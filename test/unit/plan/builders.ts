@@ -102,7 +102,7 @@ export function unreachableHost(host = 'srx-fra-01', error: Failure = { phase: '
  * reach. Its binding and digest are computed unless the overrides give them.
  */
 /** A pre check as the planning run found it: passed. */
-export const PRE_CHECK: CheckResult = { name: 'enough AH sessions', op: 'is-gt', table: 'ah', field: '$count', key: [], phase: 'pre', passed: true, checked: 1, failures: [] };
+export const PRE_CHECK: CheckResult = { name: 'enough AH sessions', op: 'is-gt', table: 'ah', field: '$count', key: [], phase: 'pre', passed: true, checked: 1, failures: [], items: [{ key: {}, pre: 12 }] };
 
 export function threeHostPlan(overrides: Partial<PlanArtifact> = {}): PlanArtifact {
   const hosts = overrides.hosts ?? [{ ...changedHost(), checks: [PRE_CHECK] }, skippedHost(), unreachableHost()];

@@ -82,10 +82,30 @@ describe('renderPlan md', () => {
       passed: false,
       checked: 3,
       failures: [{ key: { spu: 'FPC0 PIC1' }, pre: 63800, reason: 'active 63800 is not < 60000' }],
+      items: [{ key: { spu: 'FPC0 PIC1' }, pre: 63800 }],
     };
     const plan = threeHostPlan({ hosts: [{ ...unreachableHost('srx-ams-03', { phase: 'act', kind: 'check', step: 'Act', message: "pre check failed: check 'no SPU is full' (pre): spu=FPC0 PIC1: active 63800 is not < 60000 [pre 63800]; nothing was sent" }), status: 'failed', checks: [failedCheck] }] });
     assert.ok(renderPlan(plan, 'md').includes('**Pre checks** (run again before apply acts; a failed one stops it):\n\n```\nFAIL no SPU is full (pre): 1 of 3 failed\n  spu=FPC0 PIC1: active 63800 is not < 60000\n```\n'));
     assert.ok(renderPlan(plan, 'text').includes('  Pre checks:\n    FAIL no SPU is full (pre): 1 of 3 failed\n      spu=FPC0 PIC1: active 63800 is not < 60000\n'));
+  });
+
+  it('shows a passed check\'s figures, a row per item, and how many items it left out', () => {
+    const passed = {
+      name: 'no peer lost sessions',
+      op: 'list-not-less' as const,
+      table: 'ah',
+      field: '$count',
+      key: ['peer'],
+      phase: 'pre-post' as const,
+      passed: true,
+      checked: 52,
+      failures: [],
+      items: [{ key: { peer: '1.0.0.3' }, pre: 73, post: 75, delta: 2 }, { key: { peer: '10.0.0.12' }, pre: 4, post: 4, delta: 0 }],
+      truncated: 50,
+    };
+    const plan = threeHostPlan({ hosts: [{ ...changedHost(), checks: [passed] }] });
+    assert.ok(renderPlan(plan, 'md').includes('```\nPASS no peer lost sessions (pre → post): 52 items\n  peer=1.0.0.3    pre 73  post 75  delta +2\n  peer=10.0.0.12  pre 4  post 4  delta 0\n  … and 50 more items\n```\n'), renderPlan(plan, 'md'));
+    assert.ok(renderPlan(plan, 'text').includes('    PASS no peer lost sessions (pre → post): 52 items\n      peer=1.0.0.3    pre 73  post 75  delta +2\n'));
   });
 
   it('lists targets that were never planned', () => {

@@ -58,7 +58,7 @@ describe('fleet figures', () => {
   });
 
   it('carries each host\'s checks, pre then post, and the HTML shows every failed item with its figures, escaped', () => {
-    const check = (name: string, phase: 'pre' | 'pre-post', passed: boolean) => ({ name, op: 'list-not-less' as const, table: 'ah', field: '$count', key: ['peer'], phase, passed, checked: 2, failures: [] });
+    const check = (name: string, phase: 'pre' | 'pre-post', passed: boolean) => ({ name, op: 'list-not-less' as const, table: 'ah', field: '$count', key: ['peer'], phase, passed, checked: 2, failures: [], items: [{ key: { peer: '1.0.0.3' }, pre: 73, post: phase === 'pre' ? undefined : 0 }] });
     const lost = { ...check('no <unselected> peer lost sessions', 'pre-post', false), failures: [{ key: { peer: '1.0.0.3' }, pre: 73, post: 0, reason: '73 records in pre, 0 in post' }] };
     const view = viewOfRun(runResult([hostResult('a', 'failed', { checks: { pre: [check('pre one', 'pre', true)], post: [lost] } }), hostResult('b', 'ok')]));
     assert.deepEqual(view.hosts[0]!.checks?.map((c) => [c.name, c.passed]), [['pre one', true], ['no <unselected> peer lost sessions', false]]);
@@ -66,5 +66,20 @@ describe('fleet figures', () => {
     const page = renderHtmlReport(view);
     assert.ok(page.includes('<td>no &lt;unselected&gt; peer lost sessions</td><td>pre → post</td><td>FAIL</td><td colspan="3">2 items, 1 failed</td>'), page);
     assert.ok(page.includes('<td>peer=1.0.0.3</td><td class="num">73</td><td class="num">0</td><td>73 records in pre, 0 in post</td>'));
+    // A passed check shows the figures it saw; the failed one its failures only.
+    assert.ok(page.includes('<tr class="check-figure"><td></td><td></td><td></td><td>peer=1.0.0.3</td><td class="num">73</td><td class="num"></td><td></td></tr>'), page);
+    assert.equal(page.split('class="check-figure"').length - 1, 1);
+  });
+
+  it('shows where a host\'s configuration was backed up, escaped, and the run id and ticket in the header', () => {
+    const backup = { text: '/var/backups/<srx1>/20261204T220602Z.conf', set: '/var/backups/srx1/x.set', commit: {}, readAt: '2026-12-04T22:06:02Z' };
+    const view = viewOfRun(runResult([hostResult('a', 'changed', { backup }), hostResult('b', 'ok')]), { runId: '20261204T220602Z-3f9a61c2', ticket: 'CHG<1>' });
+    assert.equal(view.hosts[0]!.backup, '/var/backups/<srx1>/20261204T220602Z.conf');
+    assert.equal(view.hosts[1]!.backup, undefined);
+    const page = renderHtmlReport(view);
+    assert.ok(page.includes('<p class="backup">configuration backed up before acting: <code>/var/backups/&lt;srx1&gt;/20261204T220602Z.conf</code></p>'), page);
+    assert.equal(page.split('class="backup"').length - 1, 1);
+    assert.ok(page.includes(' · run <code class="run-id">20261204T220602Z-3f9a61c2</code> · ticket <code class="ticket">CHG&lt;1&gt;</code>'));
+    assert.ok(!renderHtmlReport(viewOfRun(runResult([hostResult('b', 'ok')]))).includes('class="run-id"'));
   });
 });

@@ -40,6 +40,17 @@ describe('notification targets and bodies', () => {
     }
   });
 
+  it('carries the run id and the ticket in every body', () => {
+    const s = runSummary(runResult([hostResult('h', 'ok')]), 0, { runId: '20261204T220602Z-3f9a61c2', ticket: 'CHG0012345' });
+    assert.equal(s.runId, '20261204T220602Z-3f9a61c2');
+    assert.equal(s.ticket, 'CHG0012345');
+    assert.equal((notificationBody(s, 'generic') as { runId: string }).runId, '20261204T220602Z-3f9a61c2');
+    assert.match((notificationBody(s, 'slack') as { text: string }).text, /\nrun 20261204T220602Z-3f9a61c2, ticket CHG0012345(\n|$)/);
+    assert.ok(JSON.stringify(notificationBody(s, 'teams')).includes('"text":"run 20261204T220602Z-3f9a61c2, ticket CHG0012345"'));
+    const none = runSummary(runResult([hostResult('h', 'ok')]), 0);
+    assert.equal(none.runId, undefined);
+  });
+
   it("escapes a device's text for Slack, so it cannot become a link or a mention", () => {
     const s = runSummary(runResult([hostResult('h', 'failed', { error: { phase: 'act', kind: 'rpc-error', message: '<!channel> <http://evil.example|click> & co' } })]), 3);
     const body = notificationBody(s, 'slack') as { text: string };

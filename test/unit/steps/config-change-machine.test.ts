@@ -168,6 +168,10 @@ describe('configuration change machine: what each ending carries', () => {
       audit: { rpc: 'commit-configuration', cli: 'commit comment "runbook (rolled back: verify failed)"' },
       read: 'commit',
     });
+    // A post check that failed the verify is named as the cause in the device's commit log.
+    const byCheck = next(state('verifying', { confirmMinutes: 5 }), { type: 'verified', problem: "check 'x' failed", cause: 'check' });
+    const checkCommit = next(byCheck.state, E.answered).send;
+    assert.equal(checkCommit?.kind === 'rpc' ? checkCommit.audit?.cli : undefined, 'commit comment "runbook (rolled back: check failed)"');
   });
 
   it('restore: load override sends the whole text configuration, escaped, and audits it by its source', () => {

@@ -94,7 +94,7 @@ function rpcOf(body: string): ConfigRpc {
   if (rollback) return rollback[1] === '0' ? 'rollback 0' : 'rollback 1';
   if (body.includes('<check/>')) return 'commit check';
   if (body.includes('<confirmed/>')) return 'commit confirmed';
-  return body.includes('rolled back: verify failed') ? 'commit (rollback)' : 'commit';
+  return /rolled back: (verify|check) failed/.test(body) ? 'commit (rollback)' : 'commit';
 }
 
 /** How the fake audit log fails: intents it cannot write, or the outcome line after which it cannot write at all. */
