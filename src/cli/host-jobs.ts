@@ -3,7 +3,7 @@
  * secrets it read (passwords, vault values, keys) held here in memory and named in the
  * jobs by reference only, and the ports that run them on this machine.
  */
-import { readFile } from 'node:fs/promises';
+import { keyFileCache, type KeyFileReader } from '../inventory/connection.ts';
 import type { PlannedHost } from '../contracts/planned-host.ts';
 import { SecretUnavailableError, type SecretRef, type SecretsPort } from '../contracts/secrets.ts';
 import type { RpcSession } from '../contracts/session.ts';
@@ -22,7 +22,9 @@ import { layeredSettings, type Targets, type TimeoutLayers } from './targets.ts'
 /** Secrets this process read, by id; environment variables and files are read when asked. */
 export class HeldSecrets implements SecretsPort {
   private readonly values = new Map<string, string | Uint8Array>();
-  private readonly files = new Map<string, Promise<Buffer>>();
+
+  /** `readFile`: the run's key file reader (inventory/connection.ts keyFileCache), shared with target resolution. */
+  constructor(private readonly readFile: KeyFileReader = keyFileCache()) {}
 
   /** Holds a value; the reference names the host and the field, never the value. */
   hold(id: string, value: string | Uint8Array): SecretRef {
@@ -43,12 +45,9 @@ export class HeldSecrets implements SecretsPort {
     }
     // One read per file per run: every host naming the key gets the same Buffer, so its
     // parsed form is cached once (transport/client-key.ts) instead of parsed per host.
-    let read = this.files.get(ref.file);
-    if (!read) this.files.set(ref.file, (read = readFile(ref.file)));
     try {
-      return await read;
+      return await this.readFile(ref.file);
     } catch (err) {
-      this.files.delete(ref.file);
       throw new SecretUnavailableError(ref, (err as NodeJS.ErrnoException).code ?? String(err));
     }
   }
@@ -83,7 +82,7 @@ export interface JobSettings {
  */
 export async function hostJobs(targets: Targets, playbook: Playbook, settings: JobSettings): Promise<{ jobs: HostJob[]; secrets: HeldSecrets; lab: InProcessLab | undefined }> {
   const lab = await startInventoryLab(targets.hosts.map((t) => t.host));
-  const secrets = new HeldSecrets();
+  const secrets = new HeldSecrets(targets.readKeyFile);
   const ref = playbookRef(playbook);
   const reviewed = settings.reviewed ? new Map(settings.reviewed.map((h) => [h.host, h])) : undefined;
   const jobs = targets.hosts.map(({ host, vars }): HostJob => {

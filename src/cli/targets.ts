@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectionFor, keyFileCache, type ConnectionDefaults } from '../inventory/connection.ts';
+import { connectionFor, keyFileCache, type ConnectionDefaults, type KeyFileReader } from '../inventory/connection.ts';
 import { loadAnsibleSettings, type AnsibleSettings } from './ansible-config.ts';
 import { vaultKeyring, type VaultOptions } from './vault-passwords.ts';
 import { formatIssue, formatSpan } from '../inventory/errors.ts';
@@ -62,6 +62,8 @@ export interface Targets {
   readonly extra: readonly ExtraVar[];
   readonly hosts: readonly { readonly host: InventoryHost; readonly vars: Record<string, string | number | boolean> }[];
   readonly connections: Map<string, ConnectOptions>;
+  /** The run's key file reader: each file read once, by the checks here and by the connections later. */
+  readonly readKeyFile: KeyFileReader;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
     for (const h of hosts) {
       if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, defaults));
     }
-    return { inventory, extra, hosts: resolved, connections };
+    return { inventory, extra, hosts: resolved, connections, readKeyFile: defaults.readKeyFile ?? keyFileCache() };
   });
 }
 

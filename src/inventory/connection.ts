@@ -62,7 +62,11 @@ export function keyFileCache(read: KeyFileReader = (file) => readFile(file)): Ke
   const files = new Map<string, Promise<Buffer>>();
   return (file) => {
     let buffer = files.get(file);
-    if (!buffer) files.set(file, (buffer = read(file)));
+    if (!buffer) {
+      files.set(file, (buffer = read(file)));
+      // A file that could not be read is tried again next time, not remembered as failed.
+      buffer.catch(() => files.delete(file));
+    }
     return buffer;
   };
 }
