@@ -2,7 +2,8 @@ import type { RunIds } from '../contracts/run-ids.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../contracts/results.ts';
 import type { Playbook } from '../playbook/types.ts';
-import { writeFileAtomically, writeHtmlReport } from '../report/fleet-files.ts';
+import { writeHtmlReport } from '../report/fleet-files.ts';
+import { writeFileAtomic } from '../report/atomic-write.ts';
 import { viewOfRun } from '../report/fleet-view.ts';
 import { UsageError } from './errors.ts';
 import { collect } from './option-parsers.ts';
@@ -89,7 +90,8 @@ export async function writeRunOutputs(run: RunResult, exitCode: number, opts: Ru
     try {
       // prom-client is loaded only for the runs that write metrics.
       const { runMetrics } = await import('../report/metrics.ts');
-      await writeFileAtomically(opts.metricsFile, await runMetrics(run, exitCode));
+      // Written whole: node_exporter's textfile collector never sees half a file.
+      writeFileAtomic(opts.metricsFile, await runMetrics(run, exitCode));
     } catch (err) {
       out.warn(`runbook: warning: metrics not written to ${opts.metricsFile}: ${(err as Error).message}`);
     }

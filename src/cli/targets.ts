@@ -86,7 +86,7 @@ export async function resolveTargets(playbook: Playbook, opts: TargetOptions): P
     for (const h of hosts) {
       if (!h.lab) connections.set(h.name, await connectionFor(h, process.env, defaults));
     }
-    return { inventory, extra, hosts: resolved, connections, readKeyFile: defaults.readKeyFile ?? keyFileCache() };
+    return { inventory, extra, hosts: resolved, connections, readKeyFile: defaults.readKeyFile };
   });
 }
 
@@ -107,7 +107,7 @@ export async function listHosts(playbook: Playbook, opts: { inventoryFiles: read
  * What the command line and ansible.cfg give hosts that do not set it themselves, and a
  * key file reader that reads each file once: make it once per run.
  */
-export function connectionDefaults(opts: TargetOptions): ConnectionDefaults {
+export function connectionDefaults(opts: TargetOptions): ConnectionDefaults & { readonly readKeyFile: KeyFileReader } {
   const a = opts.ansible;
   return {
     knownHostsFile: opts.knownHosts,

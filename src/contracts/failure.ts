@@ -20,3 +20,11 @@ export function failureOf(phase: Phase, err: unknown): Failure {
   if (err instanceof FailureError) return err.failureIn(phase);
   return { phase, kind: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
+
+/**
+ * A connect that failed after reaching the device (the session closed, spoke badly, or
+ * broke a limit) fails the host; any other connect failure leaves it unreachable.
+ */
+export function reachedDevice(kind: FailureKind): boolean {
+  return kind === 'closed' || kind === 'protocol' || kind === 'parse' || kind === 'limit';
+}

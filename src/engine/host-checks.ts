@@ -11,14 +11,14 @@ import type { PostChecks } from '../steps/step-result.ts';
  * re-collected. A check's `where` is evaluated over the pre-act scope, for pre and post
  * records alike, so "the peers not selected" means the same peers on both sides.
  */
-export async function preChecks(checks: readonly Check[], scope: Scope): Promise<CheckResult[]> {
+export async function preChecks(checks: readonly Check[], scope: Scope, kept: WhereCache = new Map()): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
-  for (const check of checks) out.push(...runPreChecks([check], await tablesFor(check, scope, scope, new Map())));
+  for (const check of checks) out.push(...runPreChecks([check], await tablesFor(check, scope, scope, keptFor(kept, check))));
   return out;
 }
 
 /** The post checks as the act step's port: which tables to re-collect, and the checks over them. */
-export function postChecksPort(checks: readonly Check[], scope: Scope): PostChecks | undefined {
+export function postChecksPort(checks: readonly Check[], scope: Scope, cache: WhereCache = new Map()): PostChecks | undefined {
   const reading = checks.filter((c) => !('on' in c) || c.on !== 'pre');
   if (reading.length === 0) return undefined;
   return {
@@ -26,13 +26,25 @@ export function postChecksPort(checks: readonly Check[], scope: Scope): PostChec
     run: async (after) => {
       const results: CheckResult[] = [];
       for (const check of reading) {
-        const kept = new Map<string, boolean>();
+        const kept = keptFor(cache, check);
         results.push(...runPostChecks([check], await tablesFor(check, scope, scope, kept), await tablesFor(check, after, scope, kept)));
       }
       const problem = failedChecksSentence(results);
       return { results, ...(problem !== undefined ? { problem } : {}) };
     },
   };
+}
+
+/**
+ * What each check's `where` kept, by record: the pre and the post checks of one act step
+ * read the same pre-act scope, so one cache serves both (the pre table is not filtered twice).
+ */
+export type WhereCache = Map<Check, Map<string, boolean>>;
+
+function keptFor(cache: WhereCache, check: Check): Map<string, boolean> {
+  let kept = cache.get(check);
+  if (!kept) cache.set(check, (kept = new Map()));
+  return kept;
 }
 
 /**

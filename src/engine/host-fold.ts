@@ -1,6 +1,7 @@
 import type { CheckResult, HostChecks } from '../contracts/checks.ts';
 import type { ActionResult, ConfigOutcome, Failure, HostResult, HostStatus, LogEntry, PlannedAction, StepOutcome } from '../contracts/results.ts';
-import { extend, type Scope } from '../steps/scope.ts';
+import { extend, hostScope, type Scope } from '../steps/scope.ts';
+import { reachedDevice } from '../contracts/failure.ts';
 import type { StepResult } from '../steps/step-result.ts';
 
 /** A host's run so far: what its steps did, folded in order. Pure data. */
@@ -28,8 +29,7 @@ export interface HostFold {
 
 /** The host before it connects. */
 export function startFold(host: { readonly name: string; readonly groups: readonly string[]; readonly vars: Readonly<Record<string, unknown>> }): HostFold {
-  const scope = extend(Object.create(null) as Scope, { vars: { ...host.vars }, host: { name: host.name, groups: [...host.groups] } });
-  return { scope, evidence: {}, steps: [], log: [], plan: [], actions: [], ended: false };
+  return { scope: hostScope(host), evidence: {}, steps: [], log: [], plan: [], actions: [], ended: false };
 }
 
 /** What connecting did: its log lines (retries), the attempts made when retrying, the failure if it did not connect. */
@@ -43,7 +43,7 @@ export function foldConnect(state: HostFold, c: ConnectFold): HostFold {
   const next = { ...state, log: [...state.log, ...c.log], ...(c.attempts !== undefined ? { connectAttempts: c.attempts } : {}) };
   if (!c.failure) return next;
   // Reached, but the session broke or spoke badly: failed. Not reached at all: unreachable.
-  const reached = c.failure.kind === 'closed' || c.failure.kind === 'protocol' || c.failure.kind === 'parse' || c.failure.kind === 'limit';
+  const reached = reachedDevice(c.failure.kind);
   return { ...next, status: reached ? 'failed' : 'unreachable', error: c.failure, ended: true };
 }
 

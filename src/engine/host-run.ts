@@ -5,7 +5,7 @@ import type { Scope } from '../steps/scope.ts';
 import type { StepContext } from '../steps/step-result.ts';
 import type { RunEvent } from './events.ts';
 import { failedChecksSentence } from '../checks/describe.ts';
-import { postChecksPort, preChecks } from './host-checks.ts';
+import { postChecksPort, preChecks, type WhereCache } from './host-checks.ts';
 import { foldConnect, foldFailure, foldPreChecks, foldStep, hostResult, startFold, type ConnectFold, type HostFold } from './host-fold.ts';
 import { connectWithRetry, type ConnectRetry } from './retry.ts';
 import { runStep, type Reviewed } from './run-step.ts';
@@ -87,11 +87,12 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
   if (syslogFailure) return foldFailure(state, syslogFailure);
   for (const step of playbook.steps) {
     const t0 = now();
+    const kept: WhereCache = new Map();
     if (step.kind === 'act' && playbook.checks.length > 0) {
-      state = await withPreChecks(playbook, state, step.name);
+      state = await withPreChecks(playbook, state, step.name, kept);
       if (state.ended) return state;
     }
-    const post = step.kind === 'act' ? postChecksPort(playbook.checks, state.scope) : undefined;
+    const post = step.kind === 'act' ? postChecksPort(playbook.checks, state.scope, kept) : undefined;
     const ctx: StepContext = { ...base, ...dataSoFar(state), ...(post ? { postChecks: post } : {}), progress: (count) => emit({ type: 'progress', host: host.name, step: step.name, count }) };
     const result = await runStep(step, ctx, () => emit({ type: 'step-start', host: host.name, phase: step.kind, step: step.name }), host.reviewed);
     for (const entry of result.log) emit({ type: 'log', host: host.name, entry });
@@ -104,9 +105,9 @@ async function runSteps(playbook: Playbook, host: EngineHost, session: RpcSessio
 }
 
 /** The pre checks over the tables the host holds before acting; one that cannot be evaluated (its where) fails the host. */
-async function withPreChecks(playbook: Playbook, state: HostFold, step: string): Promise<HostFold> {
+async function withPreChecks(playbook: Playbook, state: HostFold, step: string, kept: WhereCache): Promise<HostFold> {
   try {
-    const results = await preChecks(playbook.checks, state.scope);
+    const results = await preChecks(playbook.checks, state.scope, kept);
     return foldPreChecks(state, results, failedChecksSentence(results), step);
   } catch (err) {
     return foldFailure(state, { ...failureOf('act', err), step });

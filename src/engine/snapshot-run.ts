@@ -1,11 +1,11 @@
 import type { Snapshot, SnapshotTable } from '../checks/snapshot.ts';
 import { SNAPSHOT_FORMAT } from '../checks/snapshot.ts';
-import { failureOf } from '../contracts/failure.ts';
+import { failureOf, reachedDevice } from '../contracts/failure.ts';
 import type { Failure } from '../contracts/results.ts';
 import type { RpcSession } from '../contracts/session.ts';
 import type { CollectStep, Playbook } from '../playbook/types.ts';
 import { runCollect } from '../steps/collect.ts';
-import { truthy } from '../steps/scope.ts';
+import { hostScope, truthy } from '../steps/scope.ts';
 import type { EngineHost } from './host-run.ts';
 
 /** A host's snapshot, or why it could not be taken (unreachable: the connection failed). */
@@ -27,9 +27,9 @@ export async function takeSnapshot(playbook: Playbook, host: EngineHost, meta: {
     session = await host.connect();
   } catch (err) {
     const failure = failureOf('connect', err);
-    return { ok: false, unreachable: !['closed', 'protocol', 'parse', 'limit'].includes(failure.kind), failure };
+    return { ok: false, unreachable: !reachedDevice(failure.kind), failure };
   }
-  const scope: Record<string, unknown> = Object.assign(Object.create(null) as object, { vars: { ...host.vars }, host: { name: host.name, groups: [...host.groups] } });
+  const scope: Record<string, unknown> = { ...hostScope(host) };
   const tables: Record<string, SnapshotTable> = {};
   const skipped: Record<string, string> = {};
   const collects = playbook.steps.filter((s): s is CollectStep & { register: string } => s.kind === 'collect' && s.register !== undefined);

@@ -6,14 +6,15 @@
  */
 import { inspect } from 'node:util';
 import type { ConnectOptions } from '../transport/options.ts';
+import { REDACTED } from './views.ts';
 
 export function redactedSecrets(opts: ConnectOptions): Record<string, unknown> {
   return {
     ...opts,
-    ...(opts.password !== undefined ? { password: '<redacted>' } : {}),
-    ...(opts.passphrase !== undefined ? { passphrase: '<redacted>' } : {}),
+    ...(opts.password !== undefined ? { password: REDACTED } : {}),
+    ...(opts.passphrase !== undefined ? { passphrase: REDACTED } : {}),
     ...(opts.privateKey !== undefined ? { privateKey: `<redacted key, ${opts.privateKey.length} bytes>` } : {}),
-    ...(opts.jumps ? { jumps: opts.jumps.map((j) => ({ ...j, ...(j.privateKey ? { privateKey: `<redacted key, ${j.privateKey.length} bytes>` } : {}), ...(j.passphrase !== undefined ? { passphrase: '<redacted>' } : {}) })) } : {}),
+    ...(opts.jumps ? { jumps: opts.jumps.map((j) => ({ ...j, ...(j.privateKey ? { privateKey: `<redacted key, ${j.privateKey.length} bytes>` } : {}), ...(j.passphrase !== undefined ? { passphrase: REDACTED } : {}) })) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Extractor } from './extractor.ts';
 import { clearReply } from './clear-reply.ts';
 import { configurationJson } from './config.ts';
 import type { RpcArgs } from './rpc.ts';
-import { tableForCall, viewReader } from './tables/index.ts';
+import { NAMED_TABLES, tableForCall, viewReader } from './tables/index.ts';
 
 /**
  * Which reader reads the reply of which RPC, for `runbook rpc --format json`: the named
@@ -14,10 +14,8 @@ export type ExtractorFactory = (args?: RpcArgs) => Extractor<unknown>;
 const fromTable = (rpc: string): ExtractorFactory => (args) => viewReader(tableForCall(rpc, args)!);
 
 export const EXTRACTORS: Readonly<Record<string, ExtractorFactory>> = {
-  'get-flow-session-information': fromTable('get-flow-session-information'),
-  'get-security-associations-information': fromTable('get-security-associations-information'),
-  'get-ike-security-associations-information': fromTable('get-ike-security-associations-information'),
-  'get-software-information': fromTable('get-software-information'),
+  // Every RPC a named table reads is read through its tables.
+  ...Object.fromEntries([...new Set([...NAMED_TABLES.values()].map((t) => t.rpc))].map((rpc) => [rpc, fromTable(rpc)])),
   'clear-ike-security-association': () => clearReply(),
   'clear-ipsec-security-association': () => clearReply(),
   'clear-flow-session': () => clearReply(),

@@ -26,6 +26,8 @@ export interface BackupFolderOptions {
 export class BackupFolder {
   private readonly saved = new Map<string, Promise<BackupRef>>();
   private git: Promise<unknown> = Promise.resolve();
+  /** Whether the folder is a repository's top, and the identity to commit as: the same for every host, asked once. */
+  private repo?: Promise<Repo | undefined>;
 
   constructor(private readonly opts: BackupFolderOptions) {}
 
@@ -51,7 +53,11 @@ export class BackupFolder {
     writeFileAtomic(ref.text, config.text, 0o600);
     writeFileAtomic(ref.set, config.set, 0o600);
     const message = commitMessage(host, config, this.opts);
-    const turn = this.git.then(() => commitIfRepo(this.opts.dir, [ref.text, ref.set], message));
+    const turn = this.git.then(async () => {
+      this.repo ??= repoAt(this.opts.dir);
+      const repo = await this.repo;
+      return repo ? commitIn(repo, [ref.text, ref.set], message) : undefined;
+    });
     this.git = turn.catch(() => undefined);
     const sha = await turn;
     return { ...ref, ...(sha !== undefined ? { git: sha } : {}) };
@@ -71,22 +77,34 @@ function commitMessage(host: string, config: RunningConfig, opts: BackupFolderOp
   return `runbook backup of ${host}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}\n\nRunning configuration read at ${config.readAt}${committed}.\n`;
 }
 
+interface Repo {
+  readonly root: string;
+  /** `-c` options naming runbook when the repository has no identity configured. */
+  readonly identity: readonly string[];
+}
+
 /**
- * Commits exactly `files` when `dir` is the top of a git work tree and they are not
- * ignored there; the commit's id, or undefined when there is no repository to commit to.
- * A folder merely inside some repository (`.runbook/backups` in an ops repo) is not one:
- * its backups would land on whatever branch the user has checked out. `git commit --only
- * -- files` leaves whatever else is staged out of the commit.
+ * The repository to commit backups to: `dir` itself when it is the top of a git work
+ * tree, else none. A folder merely inside some repository (`.runbook/backups` in an ops
+ * repo) is not one: its backups would land on whatever branch the user has checked out.
  */
-async function commitIfRepo(dir: string, files: readonly string[], message: string): Promise<string | undefined> {
+async function repoAt(dir: string): Promise<Repo | undefined> {
   const top = await git(dir, ['rev-parse', '--show-toplevel']).catch(() => undefined);
   // git names the top by its real path: so must the folder (a temp dir may sit behind a symlink).
   const root = realpathSync(resolve(dir));
   if (top === undefined || top.trim() !== root) return undefined;
-  const paths = files.map((f) => relative(root, realpathSync(resolve(f))));
-  if (await git(root, ['check-ignore', '--', ...paths]).then(() => true, () => false)) return undefined;
   // A repository with no identity configured still gets its backup, under runbook's name.
   const identity = (await git(root, ['config', 'user.email']).catch(() => '')).trim() === '' ? ['-c', 'user.name=runbook', '-c', 'user.email=runbook@localhost'] : [];
+  return { root, identity };
+}
+
+/**
+ * Commits exactly `files` unless the repository ignores them; the commit's id, or
+ * undefined. `git commit --only -- files` leaves whatever else is staged out of the commit.
+ */
+async function commitIn({ root, identity }: Repo, files: readonly string[], message: string): Promise<string | undefined> {
+  const paths = files.map((f) => relative(root, realpathSync(resolve(f))));
+  if (await git(root, ['check-ignore', '--', ...paths]).then(() => true, () => false)) return undefined;
   await git(root, ['add', '--', ...paths]);
   await git(root, [...identity, 'commit', '--quiet', '--only', '-m', message, '--', ...paths]);
   return (await git(root, ['rev-parse', 'HEAD'])).trim();

@@ -8,7 +8,7 @@ import ssh2, { type ParsedKey } from 'ssh2';
  * text, which OpenSSL decodes again for every signature: for an ed25519 key that decode
  * is about 25 times the signature itself, and a fleet run paid both once per host. Here
  * the key is parsed once per key text (by buffer: the inventory reads each key file once,
- * see inventory/key-files.ts) and signs with a KeyObject made once.
+ * see keyFileCache in inventory/connection.ts) and signs with a KeyObject made once.
  */
 const parsed = new WeakMap<Buffer, Map<string, ParsedKey>>();
 

@@ -30,8 +30,8 @@ const GiB = 1024 * MiB;
 export const LIMIT_DEFAULTS: Required<SessionLimits> = {
   maxHelloBytes: 1 * MiB,
   maxReplyBytes: 8 * GiB,
-  maxRecords: 5_000_000,
   // The XML reader's own defaults: Junos replies nest fewer than 20 deep; a configuration as text is a few MiB.
+  maxRecords: DEFAULT_XML_LIMITS.maxItems,
   maxDepth: DEFAULT_XML_LIMITS.maxDepth,
   maxTextBytes: DEFAULT_XML_LIMITS.maxTextBytes,
 };

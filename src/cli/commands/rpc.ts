@@ -306,7 +306,8 @@ async function runRpcOverInventory(pattern: string | undefined, name: string | u
         const code = await exchange(connect, name, body, opts, { out: (x) => block.push(x), err: (x) => block.push(x) }, audit);
         const status = code === ExitCode.Ok ? 'OK' : code === ExitCode.HostsUnreachable ? 'UNREACHABLE' : 'FAILED';
         // One block per host, written whole, so forks never interleave hosts' output.
-        process.stdout.write(`${t.host.name} | ${status}\n${block.join('')}${block.length > 0 && !block.join('').endsWith('\n') ? '\n' : ''}`);
+        const text = block.join('');
+        process.stdout.write(`${t.host.name} | ${status}\n${text}${block.length > 0 && !text.endsWith('\n') ? '\n' : ''}`);
         worst = Math.max(worst, code);
       }
     };
