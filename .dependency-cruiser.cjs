@@ -18,7 +18,9 @@ const MAY_IMPORT = {
   plan: ['contracts', 'playbook', 'schema'],
   report: ['contracts', 'plan'],
   lab: ['contracts', 'junos', 'transport', 'xml'],
-  cli: Object.keys({ contracts: 1, xml: 1, schema: 1, transport: 1, junos: 1, expr: 1, playbook: 1, inventory: 1, steps: 1, checks: 1, engine: 1, plan: 1, report: 1, lab: 1 }),
+  // The BullMQ adapter: runs host jobs (engine) on workers; the CLI gives it its ports.
+  queue: ['contracts', 'engine', 'playbook'],
+  cli: Object.keys({ contracts: 1, xml: 1, schema: 1, transport: 1, junos: 1, expr: 1, playbook: 1, inventory: 1, steps: 1, checks: 1, engine: 1, plan: 1, report: 1, lab: 1, queue: 1 }),
 };
 const FOLDERS = Object.keys(MAY_IMPORT);
 

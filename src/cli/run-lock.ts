@@ -47,8 +47,12 @@ const UNREADABLE_STALE_MS = 60_000;
  * a relative path names the same inventory as the file itself.
  */
 export function lockFileFor(inventoryFiles: readonly string[], lockDir = join(tmpdir(), 'runbook-locks')): string {
-  const key = createHash('sha256').update(inventoryFiles.map(realPath).sort().join('\n')).digest('hex').slice(0, 16);
-  return join(lockDir, `inventory-${key}.lock`);
+  return join(lockDir, `inventory-${inventoryKey(inventoryFiles)}.lock`);
+}
+
+/** What names an inventory in a lock (file or Redis): its files' real paths, hashed. */
+export function inventoryKey(inventoryFiles: readonly string[]): string {
+  return createHash('sha256').update(inventoryFiles.map(realPath).sort().join('\n')).digest('hex').slice(0, 16);
 }
 
 function realPath(file: string): string {
@@ -199,5 +203,8 @@ function isAlive(pid: number): boolean {
 
 /** The command line as the lock records it: -e values may be secrets. */
 export function redactedCommand(args: readonly string[]): string {
-  return args.map((a, i) => (i > 0 && (args[i - 1] === '-e' || args[i - 1] === '--extra-vars') ? '…' : a.startsWith('--extra-vars=') ? '--extra-vars=…' : a)).join(' ');
+  return args
+    .map((a, i) => (i > 0 && (args[i - 1] === '-e' || args[i - 1] === '--extra-vars') ? '…' : a.startsWith('--extra-vars=') ? '--extra-vars=…' : a))
+    .map((a) => a.replace(/(rediss?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@'))
+    .join(' ');
 }

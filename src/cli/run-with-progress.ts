@@ -7,7 +7,7 @@ import type { RunIds } from '../contracts/run-ids.ts';
 import type { ChalkInstance } from 'chalk';
 import type { RunResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
-import { runJobs, type FleetPorts, type RunOptions } from '../engine/executor.ts';
+import { runJobs, runJobsWith, type FleetPorts, type RunOptions } from '../engine/executor.ts';
 import type { HostJob } from '../engine/job.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { AuditLog } from '../report/audit-log.ts';
@@ -16,7 +16,8 @@ import type { SyslogSink } from '../report/syslog.ts';
 import type { InProcessLab } from './lab-wiring.ts';
 import type { Verbosity } from './render/results.ts';
 import { makeStyle } from './render/style.ts';
-import { progressRenderer, RunControl } from './run-control.ts';
+import { progressRenderer, RunControl, tell } from './run-control.ts';
+import { connectQueue, type QueuedRollout, type RemoteRollout } from './queue-run.ts';
 
 /** How much the terminal shows, and in which colours. */
 export interface RunView {
@@ -47,6 +48,8 @@ export interface ProgressRun {
   readonly syslog?: SyslogSink | undefined;
   /** A second interrupt stops at once: write what is known of the run so far (the report, the plan). */
   readonly stoppedAtOnce: (partial: RunResult) => void;
+  /** --redis: the jobs run on workers through Redis queues; the audit log gets the lines they relay. */
+  readonly remote?: RemoteRollout | undefined;
 }
 
 /**
@@ -55,8 +58,10 @@ export interface ProgressRun {
  * interrupt while the outputs are written still writes what is known.
  */
 export async function runWithProgress(run: ProgressRun, after: (result: RunResult, control: RunControl) => Promise<number>): Promise<number> {
-  const renderer = progressRenderer(run.jobs.map((j) => j.host.name), run.rollout.forks, run.view.verbosity, run.view.style);
   const audit = new AuditLog(run.auditLog, { id: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}), playbook: run.playbook.file });
+  // Connected (and every job checked) before the live view starts: a refusal is one clear line, exit 2.
+  const queue = run.remote ? await openQueue(run, run.remote, audit) : undefined;
+  const renderer = progressRenderer(run.jobs.map((j) => j.host.name), run.rollout.forks, run.view.verbosity, run.view.style);
   const backups = run.backupDir !== undefined ? new BackupFolder({ dir: run.backupDir, runId: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}) }) : undefined;
   const hosts = run.jobs.map((j) => ({ name: j.host.name, dryRun: j.dryRun, vars: j.host.vars }));
   // Each RPC still awaiting its answer when the run stops at once is audited as outcome unknown.
@@ -74,8 +79,11 @@ export async function runWithProgress(run: ProgressRun, after: (result: RunResul
   try {
     let result: RunResult;
     try {
-      result = await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(backups ? { backup: (host: string) => backups.forHost(host) } : {}) }, emit);
+      result = queue
+        ? await runJobsWith(run.playbook, run.jobs, { ...run.rollout, signal: control.signal }, emit, (_job, index) => queue.runOne(index, emit, control.signal))
+        : await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(backups ? { backup: (host: string) => backups.forHost(host) } : {}) }, emit);
     } finally {
+      await queue?.close();
       audit.close();
       await renderer.end();
       await run.lab?.stop();
@@ -84,5 +92,16 @@ export async function runWithProgress(run: ProgressRun, after: (result: RunResul
     return await after(result, control);
   } finally {
     control.dispose();
+  }
+}
+
+/** The rollout's queue; if it cannot be used, what the run had started (the lab, syslog) is stopped before the refusal. */
+async function openQueue(run: ProgressRun, remote: RemoteRollout, audit: AuditLog): Promise<QueuedRollout> {
+  try {
+    return await connectQueue(remote, { playbook: run.playbook, jobs: run.jobs, runId: run.ids.runId }, (line) => audit.relayed(line), tell);
+  } catch (err) {
+    await run.lab?.stop();
+    await run.syslog?.close();
+    throw err;
   }
 }

@@ -70,6 +70,8 @@ export type FailureKind =
   | 'interrupted'
   /** Sent, and no answer came: the device may or may not have done it. */
   | 'unknown'
+  /** The distributed queue could not run the job or lost track of it: no worker took it, its worker was lost mid-act, Redis lost it. */
+  | 'queue'
   /** A bug or an error no layer has a kind for. */
   | 'internal';
 

@@ -46,13 +46,28 @@ export type FleetPorts = Omit<JobPorts, 'emit' | 'audit' | 'backup' | 'signal'>;
  * the CLI's path. `playbook` is the one the jobs name, for the run result.
  */
 export async function runJobs(playbook: Playbook, jobs: readonly HostJob[], ports: FleetPorts, opts: RunOptions, emit: EventSink): Promise<RunResult> {
-  checkPolicy(opts);
-  const hosts = jobs.map((job) => ({ name: job.host.name, dryRun: job.dryRun, job }));
-  return runBatches(playbook, hosts, opts, emit, ({ name, job }) => {
-    const audit = opts.audit?.(name);
-    const backup = opts.backup?.(name);
+  return runJobsWith(playbook, jobs, opts, emit, (job) => {
+    const audit = opts.audit?.(job.host.name);
+    const backup = opts.backup?.(job.host.name);
     return runHostJob(job, { ...ports, emit, ...(audit ? { audit } : {}), ...(backup ? { backup } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   });
+}
+
+/**
+ * Runs each job where `runOne` says (this process, or a queue's worker elsewhere) with the
+ * same batches, forks and failure budget. `runOne` resolves undefined for a job that never
+ * started (removed from a queue when the run was interrupted): that host is "not run".
+ */
+export async function runJobsWith(
+  playbook: Playbook,
+  jobs: readonly HostJob[],
+  opts: RunOptions,
+  emit: EventSink,
+  runOne: (job: HostJob, index: number) => Promise<HostResult | undefined>,
+): Promise<RunResult> {
+  checkPolicy(opts);
+  const hosts = jobs.map((job, index) => ({ name: job.host.name, dryRun: job.dryRun, job, index }));
+  return runBatches(playbook, hosts, opts, emit, ({ job, index }) => runOne(job, index));
 }
 
 /**
@@ -66,7 +81,7 @@ async function runBatches<H extends { readonly name: string; readonly dryRun: bo
   hosts: readonly H[],
   opts: RunOptions,
   emit: EventSink,
-  runOne: (host: H) => Promise<HostResult>,
+  runOne: (host: H) => Promise<HostResult | undefined>,
 ): Promise<RunResult> {
   const batches = planBatches(hosts.map((_, i) => i), opts.serial);
   const startedAt = new Date().toISOString();
@@ -85,6 +100,7 @@ async function runBatches<H extends { readonly name: string; readonly dryRun: bo
       while (next < batch.length && !opts.signal?.aborted && !overBudget(opts, finished, batch.length)) {
         const i = batch[next++]!;
         const r = await runOne(hosts[i]!);
+        if (!r) continue;
         results[i] = r;
         finished.push(r);
       }

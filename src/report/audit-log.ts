@@ -34,10 +34,31 @@ export class AuditLog {
   private seq = 0;
   private readonly entries: AuditEntry[] = [];
 
+  /** `mirror`: gets each line once it is written (a queue worker sends them on to its coordinator). */
   constructor(
     readonly file: string,
     private readonly run: AuditRun,
+    private readonly mirror?: (line: object) => void,
   ) {}
+
+  /**
+   * A line another process wrote first (a queue worker's, relayed through Redis): appended
+   * as it is, and its RPC known to sentTo. Not synced: the worker's own file is the one
+   * written before the RPC was sent.
+   */
+  relayed(line: Record<string, unknown>): void {
+    const host = typeof line.host === 'string' ? line.host : undefined;
+    if (host === undefined) return;
+    this.write(line, false);
+    const seq = typeof line.seq === 'number' ? line.seq : -1;
+    if (line.phase === 'intent') {
+      const rpc = { rpc: String(line.rpc), cli: String(line.cli), ...(line.args ? { args: line.args as Record<string, string> } : {}), ...(line.statements ? { statements: line.statements as string[] } : {}), ...(line.wide !== undefined ? { wide: String(line.wide) } : {}) };
+      this.entries.push({ seq, host, rpc, sentAt: String(line.time) });
+    } else if (line.phase === 'outcome') {
+      const entry = this.entries.find((e) => e.host === host && e.seq === seq && !e.end);
+      if (entry) entry.end = relayedEnd(line);
+    }
+  }
 
   forHost(host: string): ChangeAudit {
     return { sending: (rpc) => this.intent(host, rpc) };
@@ -87,6 +108,7 @@ export class AuditLog {
     }
     writeSync(this.fd, JSON.stringify(line) + '\n');
     if (durable) fdatasyncSync(this.fd);
+    this.mirror?.(line);
   }
 }
 
@@ -102,4 +124,11 @@ function describe(rpc: AuditedRpc) {
 
 function errorOf(e: Extract<RpcEnd, { error: unknown }>['error']) {
   return { kind: e.kind, message: e.message, ...(e.deviceErrors ? { deviceErrors: e.deviceErrors } : {}) };
+}
+
+/** The end a relayed outcome line records; an error's details beyond its message stay in the line. */
+function relayedEnd(line: Record<string, unknown>): RpcEnd {
+  const error = (line.error ?? { phase: 'act', kind: 'unknown', message: 'see the audit line' }) as Extract<RpcEnd, { error: unknown }>['error'];
+  if (line.outcome === 'ok') return { outcome: 'ok' };
+  return line.outcome === 'failed' ? { outcome: 'failed', error } : { outcome: 'unknown', error };
 }

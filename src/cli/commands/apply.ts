@@ -1,8 +1,9 @@
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunResult } from '../../contracts/results.ts';
-import { acquireRunLock, NO_LOCK, RunLockedError, type RunLock } from '../run-lock.ts';
+import { acquireRunLock, inventoryKey, NO_LOCK, redactedCommand, RunLockedError, type RunLock } from '../run-lock.ts';
+import { addRedisOptions, remoteRollout, type RedisCliOptions, type RemoteRollout } from '../queue-run.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
 import { PlaybookError } from '../../playbook/errors.ts';
@@ -42,7 +43,7 @@ import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOu
 import { addVaultOptions, type VaultOptions } from '../vault-passwords.ts';
 
 
-interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
+interface ApplyOptions extends RedisCliOptions, LimitCliOptions, RunOutputOptions, VaultOptions {
   inventory: string[];
   limit?: string;
   extraVars: string[];
@@ -73,8 +74,8 @@ interface ApplyOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
 }
 
 export function registerApplyCommand(program: Command): void {
-  const command = addVaultOptions(addRunOutputOptions(program
-    .command('apply')))
+  const command = addRedisOptions(addVaultOptions(addRunOutputOptions(program
+    .command('apply'))))
     .description('Run a playbook: collect, analyze, plan and (unless a dry run) act on every targeted host')
     .argument('[playbook]', 'playbook file (YAML); not with --plan')
     .option('-i, --inventory <file>', 'Ansible-style inventory; repeatable (default: the built-in lab)', collect, [])
@@ -112,12 +113,13 @@ export function registerApplyCommand(program: Command): void {
 
 async function apply(playbookFile: string | undefined, opts: ApplyOptions): Promise<number> {
   const view = runView(opts);
+  const remote = remoteRollout(opts);
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const input = await readApplyInput(playbookFile, opts);
   if (input === ExitCode.Ok) return ExitCode.Ok;
   const stop = await beforeActing(input, opts, view);
   if (stop !== undefined) return stop;
-  const lock = takeRunLock(input, opts);
+  const lock = remote ? await takeRedisRunLock(input, remote, input.ids.runId) : takeRunLock(input, opts);
   if (lock === ExitCode.Locked) return ExitCode.Locked;
   // Opened once the lock is held: a run that never starts leaves no connection open behind it.
   const syslog = input.syslogTarget ? openSyslog(input.syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`), input.ids) : undefined;
@@ -131,7 +133,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       lock.release();
     };
     const ports = localPorts(input.playbook, secrets);
-    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, backupDir: backupDirOf(opts), lab, syslog, stoppedAtOnce };
+    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, backupDir: backupDirOf(opts), lab, syslog, stoppedAtOnce, remote };
     return await runWithProgress(run, (result, control) => writeApplyOutputs(result, control, input, opts, view));
   } finally {
     lock.release();
@@ -225,6 +227,22 @@ function takeRunLock(input: ApplyInput, opts: ApplyOptions): RunLock | typeof Ex
     if (!(err instanceof RunLockedError)) throw new UsageError(`--lock-dir ${opts.lockDir ?? '(the system temp dir)'}: cannot take the run lock: ${(err as Error).message}; nothing was contacted`);
     process.stderr.write(`runbook: ${err.message}\n`);
     return ExitCode.Locked;
+  }
+}
+
+/** With --redis the run lock lives in Redis, where every coordinator of the inventory sees it. */
+async function takeRedisRunLock(input: ApplyInput, remote: RemoteRollout, runId: string): Promise<RunLock | typeof ExitCode.Locked> {
+  if (input.acting.length === 0) return NO_LOCK;
+  const { acquireRedisRunLock, RedisRunLockedError } = await import('../../queue/run-lock.ts');
+  try {
+    const held = await acquireRedisRunLock(remote.target, inventoryKey(input.targets.inventory.files), { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: redactedCommand(process.argv.slice(2)), runId });
+    return { file: held.key, release: () => void held.release() };
+  } catch (err) {
+    if (err instanceof RedisRunLockedError) {
+      process.stderr.write(`runbook: ${err.message}\n`);
+      return ExitCode.Locked;
+    }
+    throw new UsageError(`--redis ${remote.target.shown}: cannot take the run lock: ${(err as Error).message}; nothing was contacted`);
   }
 }
 

@@ -13,6 +13,7 @@ import { setExpressionBudget } from '../../expr/budget.ts';
 import { checkOutputPaths } from '../output-paths.ts';
 import { hostJobs, localPorts } from '../host-jobs.ts';
 import { runView, runWithProgress } from '../run-with-progress.ts';
+import { addRedisOptions, remoteRollout, type RedisCliOptions } from '../queue-run.ts';
 import { recapLines } from '../render/results.ts';
 import { ansibleContext, DEFAULT_INVENTORY, extraVarsRecord, inventorySources, listHosts, resolveTargets, type Targets } from '../targets.ts';
 import type { Playbook } from '../../playbook/types.ts';
@@ -27,7 +28,7 @@ import { UsageError } from '../errors.ts';
 import { version } from '../version.ts';
 import { addRunOutputOptions, playbookNotifyTargets, writeRunOutputs, type RunOutputOptions } from '../run-outputs.ts';
 
-interface PlanOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
+interface PlanOptions extends RedisCliOptions, LimitCliOptions, RunOutputOptions, VaultOptions {
   listHosts?: boolean;
   connectTimeout?: number;
   rpcTimeout?: number;
@@ -46,8 +47,8 @@ interface PlanOptions extends LimitCliOptions, RunOutputOptions, VaultOptions {
 }
 
 export function registerPlanCommand(program: Command): void {
-  const command = addVaultOptions(addRunOutputOptions(program
-    .command('plan')))
+  const command = addRedisOptions(addVaultOptions(addRunOutputOptions(program
+    .command('plan'))))
     .description('Collect, analyze and plan on every targeted host, send nothing, and write the plan for review')
     .argument('<playbook>', 'playbook file (YAML)')
     .requiredOption('-o, --out <file>', 'where to write the plan (JSON; `runbook show` renders it)')
@@ -73,6 +74,7 @@ export function registerPlanCommand(program: Command): void {
 
 async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   const view = runView(opts);
+  const remote = remoteRollout(opts);
   if (opts.exprTimeout !== undefined) setExpressionBudget({ timeMs: opts.exprTimeout * 1000 });
   const input = await readPlanInput(playbookFile, opts);
   if (input === ExitCode.Ok) return ExitCode.Ok;
@@ -100,7 +102,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     return artifact.digest;
   };
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const run = { playbook, ids, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write };
+  const run = { playbook, ids, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write, remote };
   return runWithProgress(run, async (result, control) => {
     const digest = write(result);
     process.stdout.write(recapLines(result, view.style).join('\n') + '\n');

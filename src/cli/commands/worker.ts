@@ -1,0 +1,118 @@
+/**
+ * `runbook worker`: runs host jobs from Redis queues (BullMQ) with the same job function
+ * as a local run, on this machine's network, environment and files. Its own audit log
+ * (written before each state-changing RPC, as a local run's) and backups are kept here;
+ * the audit lines are also relayed to the coordinator's log. SIGTERM or Ctrl-C: takes
+ * no new job, finishes the ones in flight, exits 0; a second one exits at once (the jobs
+ * in flight are then delivered again, and an acting one refuses to act again).
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import type { RunIds } from '../../contracts/run-ids.ts';
+import { runHostJob } from '../../engine/job.ts';
+import { badQueueName, DEFAULT_QUEUE } from '../../queue/keys.ts';
+import { parseRedisUrl, RedisUrlError } from '../../queue/redis-url.ts';
+import { QueueWorkers, type RunQueuedJob } from '../../queue/worker.ts';
+import { AuditLog } from '../../report/audit-log.ts';
+import { BackupFolder } from '../../report/config-backup.ts';
+import { backupDirOf } from '../backup-dir.ts';
+import { UsageError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { HeldSecrets, openNetconf } from '../host-jobs.ts';
+import { collect, positiveInt, positiveNumber } from '../option-parsers.ts';
+import { checkOutputPaths } from '../output-paths.ts';
+
+interface WorkerOptions {
+  redis: string;
+  queue: string[];
+  concurrency: number;
+  stallTimeout: number;
+  auditLog: string;
+  backupDir?: string;
+  name?: string;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('Run host jobs from Redis queues (BullMQ) for coordinators started with --redis; stops cleanly on SIGTERM or Ctrl-C')
+    .requiredOption('--redis <url>', 'Redis to take jobs from: redis://HOST:PORT[/DB] (a password: REDIS_PASSWORD, or in the URL)')
+    .option('--queue <name>', `a queue to serve, e.g. a region; repeatable (default: ${DEFAULT_QUEUE}); hosts pick theirs with the runbook_queue var`, collect, [])
+    .option('--concurrency <n>', 'jobs in flight at once, per queue', positiveInt, 5)
+    .option('--stall-timeout <seconds>', 'a job whose worker is silent this long is delivered again (an acting one then refuses to act)', positiveNumber, 30)
+    .option('--audit-log <file>', "this worker's audit log: a line before each state-changing RPC it sends (also relayed to the coordinator's)", '.runbook/audit.jsonl')
+    .option('--backup-dir <dir>', 'keep each host\'s running configuration here before changing it (default: backups/ beside the audit log)')
+    .option('--name <name>', 'this worker\'s name in Redis and in device locks (default: HOST:PID)')
+    .action(async (opts: WorkerOptions) => {
+      process.exitCode = await worker(opts);
+    });
+}
+
+async function worker(opts: WorkerOptions): Promise<number> {
+  const queues = opts.queue.length > 0 ? [...new Set(opts.queue)] : [DEFAULT_QUEUE];
+  for (const q of queues) {
+    const bad = badQueueName(q);
+    if (bad) throw new UsageError(`--queue ${q}: ${bad}`);
+  }
+  let target;
+  try {
+    target = parseRedisUrl(opts.redis);
+  } catch (err) {
+    if (err instanceof RedisUrlError) throw new UsageError(`--redis: ${err.message}`);
+    throw err;
+  }
+  const backupDir = backupDirOf(opts);
+  checkOutputPaths([
+    { option: '--audit-log', path: opts.auditLog, kind: 'created-file' },
+    { option: '--backup-dir', path: backupDir, kind: 'created-dir' },
+  ]);
+  const name = opts.name ?? `${hostname()}:${process.pid}`;
+  const say = (line: string) => process.stderr.write(line + '\n');
+  const workers = await QueueWorkers.start({ redis: target, queues, concurrency: opts.concurrency, stallMs: opts.stallTimeout * 1000, name, run: jobRunner(opts.auditLog, backupDir), log: say });
+  process.stdout.write(`runbook worker ${name}: serving ${queues.map((q) => `queue ${q}`).join(', ')} on ${target.shown}, ${opts.concurrency} at a time per queue\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        say(`runbook worker: ${signal} again: stopping now; jobs in flight will be delivered again (an acting one will not act again)`);
+        void workers.close(true).finally(() => resolve(ExitCode.Interrupted));
+        return;
+      }
+      stopping = true;
+      say(`runbook worker: ${signal}: taking no new job; finishing the ones in flight (again to stop at once)`);
+      void workers.close().then(() => {
+        say('runbook worker: stopped');
+        resolve(ExitCode.Ok);
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+/**
+ * A job as this machine runs it: NETCONF over SSH, secrets from this machine's environment
+ * and files only, and per run an audit log writer (relaying its lines) and a backup folder.
+ */
+function jobRunner(auditLog: string, backupDir: string): RunQueuedJob {
+  const secrets = new HeldSecrets();
+  const audits = new Map<string, AuditLog>();
+  const backups = new Map<string, BackupFolder>();
+  return async (queued, io) => {
+    const ids: RunIds = queued.job.ids ?? { runId: queued.runId };
+    const ticket = ids.ticket !== undefined ? { ticket: ids.ticket } : {};
+    let audit = audits.get(queued.runId);
+    if (!audit) audits.set(queued.runId, (audit = new AuditLog(auditLog, { id: ids.runId, ...ticket, playbook: queued.job.playbook.file }, io.mirrorAudit)));
+    let backup = backups.get(queued.runId);
+    if (!backup) backups.set(queued.runId, (backup = new BackupFolder({ dir: backupDir, runId: ids.runId, ...ticket })));
+    const host = queued.job.host.name;
+    return runHostJob(queued.job, {
+      openSession: openNetconf,
+      secrets,
+      playbooks: io.playbooks,
+      emit: io.emit,
+      audit: audit.forHost(host),
+      ...(queued.job.dryRun ? {} : { backup: backup.forHost(host) }),
+    });
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * The coordinator side of a distributed rollout: each host job is put on its queue when
+ * the executor would have run it (so `serial` batches, `forks` as the global limit and
+ * the failure budget are the local executor's own), and its HostResult comes back as the
+ * job's return value. The host's events arrive as job progress and go to the same sink
+ * as a local run's, so the live view, syslog and recap are the same.
+ *
+ * A job's end is learnt from the queue's events and, as a backstop for missed events
+ * (a reconnect, a trimmed event stream), from its state in Redis, read every `pollMs`.
+ * Every job ends in one of: its worker's result; failed by BullMQ (stalled twice); gone
+ * from Redis; not taken by any worker within `queueTimeoutMs`; or removed before a
+ * worker took it because the run was interrupted (then the host is "not run").
+ */
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { HostResult } from '../contracts/results.ts';
+import type { RunEvent } from '../engine/events.ts';
+import type { HostJob } from '../engine/job.ts';
+import type { Playbook } from '../playbook/types.ts';
+import { queueFailure } from './host-outcome.ts';
+import { jobIdOf, keys, PREFIX } from './keys.ts';
+import { storePlaybook } from './playbook-store.ts';
+import { queuedJob, type QueuedJob } from './queued-job.ts';
+import type { RedisTarget } from './redis-url.ts';
+
+export interface QueueRunnerOptions {
+  readonly redis: RedisTarget;
+  readonly runId: string;
+  /** A job no worker has taken after this long fails its host (no worker serves its queue, or all are busy). */
+  readonly queueTimeoutMs: number;
+  /** How often job states and the audit mirror are read. */
+  readonly pollMs?: number;
+  /** Each mirrored audit line, in the order the workers pushed them. */
+  readonly audit: (line: Record<string, unknown>) => void;
+  readonly warn: (line: string) => void;
+}
+
+/** Redis cannot be reached: nothing was enqueued. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+interface Pending {
+  readonly queued: QueuedJob;
+  readonly queue: Queue;
+  readonly addedAt: number;
+  readonly emit: (e: RunEvent) => void;
+  readonly signal: AbortSignal | undefined;
+  started: boolean;
+  /** When the job, active, was first seen without its worker's lock. */
+  lockLostAt?: number | undefined;
+  settle(result: HostResult | undefined): void;
+}
+
+const DAY_S = 24 * 3600;
+
+export class QueueRunner {
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly timer: NodeJS.Timeout;
+  private sweeping = false;
+  private lastError: { message: string; since: number } | undefined;
+
+  private constructor(
+    private readonly opts: QueueRunnerOptions,
+    private readonly redis: Redis,
+  ) {
+    this.timer = setInterval(() => void this.sweep(), opts.pollMs ?? 1000);
+  }
+
+  /** Connects (failing fast with RedisUnavailableError) and checks every job can travel: nothing is enqueued on bad input. */
+  static async connect(opts: QueueRunnerOptions, playbook: Playbook, jobs: readonly HostJob[]): Promise<{ runner: QueueRunner; queued: QueuedJob[] }> {
+    const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job));
+    const redis = await connectRedis(opts.redis);
+    await storePlaybook(redis, playbook);
+    return { runner: new QueueRunner(opts, redis), queued };
+  }
+
+  /** Names of the queues this run's jobs go to. */
+  static queuesOf(queued: readonly QueuedJob[]): string[] {
+    return [...new Set(queued.map((q) => q.queue))].sort();
+  }
+
+  /** Puts the job on its queue and resolves with its host's result; undefined when the run was interrupted before a worker took it. */
+  async run(queued: QueuedJob, emit: (e: RunEvent) => void, signal?: AbortSignal): Promise<HostResult | undefined> {
+    if (signal?.aborted) return undefined;
+    const { queue } = await this.queueNamed(queued.queue);
+    const id = jobIdOf(queued.runId, queued.index);
+    return new Promise<HostResult | undefined>((resolve) => {
+      const p: Pending = {
+        queued,
+        queue,
+        addedAt: Date.now(),
+        emit,
+        signal,
+        started: false,
+        settle: (result) => {
+          if (!this.pending.delete(id)) return;
+          if (result) this.finish(p, result);
+          // The result is read: the job's copy and its delivery mark are not needed (and count against Redis's memory).
+          void queue.remove(id).catch(() => undefined);
+          void this.redis.del(keys.delivery(queued.runId, queued.index)).catch(() => undefined);
+          resolve(result);
+        },
+      };
+      this.pending.set(id, p);
+      queue
+        .add(queued.job.host.name, queued, { jobId: id, attempts: 1, removeOnComplete: { age: DAY_S }, removeOnFail: { age: DAY_S } })
+        .catch((err: Error) => p.settle(queueFailure(queued.job, `could not put the job on queue ${queued.queue}: ${err.message}; nothing was sent`)));
+    });
+  }
+
+  /** Stops reading; removes this run's jobs no worker took; the audit mirror drained into `audit` first. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.drainAudit().catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
+    await Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [events.close(), queue.close()]));
+    this.redis.disconnect();
+  }
+
+  private finish(p: Pending, result: HostResult): void {
+    if (!p.started) p.emit({ type: 'host-start', host: p.queued.job.host.name });
+    p.started = true;
+    p.emit({ type: 'host-done', result });
+  }
+
+  private async queueNamed(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
+    const known = this.queues.get(name);
+    if (known) return known;
+    const connection = { ...this.opts.redis.options, maxRetriesPerRequest: null };
+    const queue = new Queue(name, { connection, prefix: PREFIX });
+    const events = new QueueEvents(name, { connection, prefix: PREFIX });
+    const warn = (err: Error) => this.noteError(err);
+    queue.on('error', warn);
+    events.on('error', warn);
+    events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
+    events.on('completed', ({ jobId, returnvalue }) => this.onCompleted(jobId, returnvalue));
+    events.on('failed', ({ jobId, failedReason }) => this.onFailed(jobId, failedReason));
+    const entry = { queue, events };
+    this.queues.set(name, entry);
+    await events.waitUntilReady();
+    return entry;
+  }
+
+  private onProgress(jobId: string, data: unknown): void {
+    const p = this.pending.get(jobId);
+    const event = data as RunEvent | null;
+    if (!p || !event || typeof event !== 'object' || typeof event.type !== 'string') return;
+    if ('host' in event && event.host !== p.queued.job.host.name) return;
+    if (event.type === 'host-start') {
+      if (p.started) return;
+      p.started = true;
+    }
+    p.emit(event);
+  }
+
+  private onCompleted(jobId: string, value: unknown): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    const result = hostResultOf(value);
+    p.settle(result ?? queueFailure(p.queued.job, `the worker's result could not be read (${String(value).slice(0, 80)})`, 'act'));
+  }
+
+  private onFailed(jobId: string, reason: string): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `the queue failed the job: ${reason}`), p.queued.job.dryRun ? 'connect' : 'act'));
+  }
+
+  /** The backstop: every pending job's state, the interrupt, the queue timeout, Redis unreachable too long. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      await this.drainAudit();
+      for (const [id, p] of [...this.pending]) await this.check(id, p);
+      this.lastError = undefined;
+    } catch (err) {
+      this.noteError(err as Error);
+      this.failAllIfDownTooLong();
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async check(id: string, p: Pending): Promise<void> {
+    const state = await p.queue.getJobState(id);
+    if (state === 'completed' || state === 'failed') {
+      const job = await Job.fromId(p.queue, id);
+      if (!job) return;
+      if (state === 'completed') this.onCompleted(id, job.returnvalue);
+      else this.onFailed(id, job.failedReason);
+      return;
+    }
+    if (state === 'unknown') {
+      p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, 'the job is gone from Redis (Redis restarted without persistence, or was flushed)'), p.queued.job.dryRun ? 'connect' : 'act'));
+      return;
+    }
+    if (state === 'active') return this.checkActive(id, p);
+    // Waiting for a worker: removed if the run was interrupted, or if none took it in time.
+    const timedOut = Date.now() - p.addedAt > this.opts.queueTimeoutMs;
+    if (!p.signal?.aborted && !timedOut) return;
+    if ((await p.queue.remove(id)) !== 1) return; // A worker took it meanwhile: it runs to its end.
+    if (p.signal?.aborted) return p.settle(undefined);
+    p.settle(
+      queueFailure(
+        p.queued.job,
+        `no worker took the job from queue ${p.queued.queue} within ${Math.round(this.opts.queueTimeoutMs / 1000)} s (--queue-timeout): is a \`runbook worker --queue ${p.queued.queue}\` running, and free? Nothing was sent`,
+      ),
+    );
+  }
+
+  /**
+   * An active job whose lock is gone has lost its worker. Another worker of its queue
+   * takes it over at its next stall check (and refuses to act again); with none, the host
+   * fails here once the lock has been gone for the queue timeout, and the job is removed.
+   */
+  private async checkActive(id: string, p: Pending): Promise<void> {
+    if ((await this.redis.exists(`${PREFIX}:${p.queued.queue}:${id}:lock`)) === 1) {
+      p.lockLostAt = undefined;
+      return;
+    }
+    p.lockLostAt ??= Date.now();
+    if (Date.now() - p.lockLostAt <= this.opts.queueTimeoutMs) return;
+    if ((await p.queue.remove(id)) !== 1) return;
+    p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `its worker stopped renewing the job's lock and no worker of queue ${p.queued.queue} took it over within ${Math.round(this.opts.queueTimeoutMs / 1000)} s`), p.queued.job.dryRun ? 'connect' : 'act'));
+  }
+
+  /** The workers' audit lines so far, in order, into the coordinator's audit log. */
+  private async drainAudit(): Promise<void> {
+    const key = keys.audit(this.opts.runId);
+    for (;;) {
+      const lines = await this.redis.lpop(key, 500);
+      if (!lines || lines.length === 0) return;
+      for (const line of lines) {
+        try {
+          this.opts.audit(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // Not ours: skipped, as every worker's own audit log has the line.
+        }
+      }
+    }
+  }
+
+  private noteError(err: Error): void {
+    if (!this.lastError) {
+      this.lastError = { message: err.message, since: Date.now() };
+      this.opts.warn(`runbook: Redis at ${this.opts.redis.shown}: ${err.message}; retrying`);
+    }
+  }
+
+  /** Redis gone for longer than a job may wait: each pending host fails with what is known, rather than the run hanging. */
+  private failAllIfDownTooLong(): void {
+    if (!this.lastError || Date.now() - this.lastError.since < this.opts.queueTimeoutMs) return;
+    for (const p of [...this.pending.values()]) {
+      p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `Redis at ${this.opts.redis.shown} unreachable for ${Math.round((Date.now() - this.lastError.since) / 1000)} s (${this.lastError.message})`), p.queued.job.dryRun ? 'connect' : 'act'));
+    }
+  }
+}
+
+/** What a lost job means for its device: nothing for a dry run, unknown state for one that may have acted. */
+function lostMessage(job: HostJob, what: string): string {
+  return job.dryRun ? `${what}; a dry run sends nothing, so the device is unchanged` : `worker lost mid-act: state unknown, re-plan (${what}; the workers' audit logs say what was sent)`;
+}
+
+function hostResultOf(value: unknown): HostResult | undefined {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  const r = v as Partial<HostResult> | null;
+  return r && typeof r === 'object' && typeof r.host === 'string' && typeof r.status === 'string' ? (r as HostResult) : undefined;
+}
+
+/** A connection that answers PING, or RedisUnavailableError after ~5 s of trying. */
+async function connectRedis(target: RedisTarget): Promise<Redis> {
+  const redis = new Redis({ ...target.options, maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: (n) => (n > 3 ? null : 200 * n) });
+  let last: Error | undefined;
+  redis.on('error', (err: Error) => (last = err));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new RedisUnavailableError(`--redis ${target.shown}: cannot reach Redis: ${(last ?? (err as Error)).message}; nothing was enqueued`);
+  }
+  // Past the first contact, keep retrying: a restart mid-run is waited out (the sweep bounds how long).
+  redis.options.retryStrategy = (n) => Math.min(1000, 100 * n);
+  redis.options.maxRetriesPerRequest = 20;
+  return redis;
+}
