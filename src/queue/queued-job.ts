@@ -48,7 +48,7 @@ export function queuedJob(runId: string, index: number, job: HostJob): QueuedJob
     if ('secret' in ref) {
       throw new UnqueueableJobError(
         job.host.name,
-        `its ${field} is known only to this process (from a vault, the inventory's text or the built-in lab), and a worker elsewhere cannot read it; ` +
+        `its ${field} is known only to this process (decrypted from a vault, or the built-in lab's key), and a worker elsewhere cannot read it; ` +
           `with --redis give it to the workers as an environment variable (ansible_password: "{{ lookup('env', 'NAME') }}") or a key file (ansible_ssh_private_key_file)`,
       );
     }
