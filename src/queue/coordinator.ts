@@ -53,11 +53,14 @@ interface Pending {
 }
 
 const DAY_S = 24 * 3600;
+/** The run's heartbeat key lives this long unless renewed (every RUN_TTL_MS / 6). */
+const RUN_TTL_MS = 30_000;
 
 export class QueueRunner {
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
   private readonly pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
+  private readonly heartbeat: NodeJS.Timeout;
   private sweeping = false;
   private lastError: { message: string; since: number } | undefined;
 
@@ -66,6 +69,14 @@ export class QueueRunner {
     private readonly redis: Redis,
   ) {
     this.timer = setInterval(() => void this.sweep(), opts.pollMs ?? 1000);
+    // A coordinator that dies (killed, stopped at once) leaves jobs behind; the workers see
+    // the heartbeat expire and do not start them.
+    this.heartbeat = setInterval(() => void this.beat(), RUN_TTL_MS / 6);
+    this.heartbeat.unref();
+  }
+
+  private beat(): Promise<unknown> {
+    return this.redis.set(keys.run(this.opts.runId), String(process.pid), 'PX', RUN_TTL_MS).catch(() => undefined);
   }
 
   /** Connects (failing fast with RedisUnavailableError) and checks every job can travel: nothing is enqueued on bad input. */
@@ -73,7 +84,9 @@ export class QueueRunner {
     const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job));
     const redis = await connectRedis(opts.redis);
     await storePlaybook(redis, playbook);
-    return { runner: new QueueRunner(opts, redis), queued };
+    const runner = new QueueRunner(opts, redis);
+    await runner.beat();
+    return { runner, queued };
   }
 
   /** Names of the queues this run's jobs go to. */
@@ -113,6 +126,8 @@ export class QueueRunner {
   /** Stops reading; removes this run's jobs no worker took; the audit mirror drained into `audit` first. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.heartbeat);
+    await this.redis.del(keys.run(this.opts.runId)).catch(() => undefined);
     await this.drainAudit().catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
     await Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [events.close(), queue.close()]));
     this.redis.disconnect();

@@ -18,6 +18,8 @@ export function badQueueName(name: string): string | undefined {
 export const keys = {
   /** The playbook text by sha256: stored once per rollout, not in every job. */
   playbook: (sha256: string) => `${PREFIX}:_:playbook:${sha256}`,
+  /** Kept alive by a run's coordinator while it runs: a worker does not start a job of a run whose coordinator is gone. */
+  run: (runId: string) => `${PREFIX}:_:run:${runId}`,
   /** The queues workers have served (for `runbook queue status`). */
   queues: () => `${PREFIX}:_:queues`,
   /** The run lock of an inventory (acting runs), as the file lock is without Redis. */

@@ -95,6 +95,10 @@ async function processJob(job: Job, p: Processing): Promise<HostResult> {
   const events = new ProgressChannel(job);
   const io = { emit: (e: RunEvent) => events.send(e), playbooks: p.playbooks, mirrorAudit: auditMirror(p.redis, queued.runId) };
   try {
+    if ((await p.redis.exists(keys.run(queued.runId))) === 0) {
+      p.log(`runbook worker: ${queued.job.host.name}: job ${job.id} not run: its coordinator is gone (run ${queued.runId} no longer kept alive in Redis)`);
+      return queueFailure(queued.job, `not run: the run's coordinator is gone (run ${queued.runId} is no longer kept alive in Redis); nothing was sent`);
+    }
     const first = (await p.redis.set(keys.delivery(queued.runId, queued.index), p.name, 'EX', DAY_S, 'NX')) === 'OK';
     if (!first && !queued.job.dryRun) {
       p.log(`runbook worker: ${queued.job.host.name}: job ${job.id} delivered again after its worker was lost; re-collecting without acting`);
