@@ -21,7 +21,7 @@ import type { ConnectOptions } from '../../src/transport/options.ts';
 import { NetconfSession } from '../../src/transport/session.ts';
 import type { ElementHandler } from '../../src/xml/element-stream.ts';
 import { child, childText, type XmlNode } from '../../src/xml/node.ts';
-import { netconfdUnavailable, startNetconfdOverSsh, type RunningNetconfd } from '../helpers/netconfd.ts';
+import { netconfdUnavailable, startNetconfdOverSsh, tookInHello, type RunningNetconfd } from '../helpers/netconfd.ts';
 import { delay, waitFor } from '../helpers/sshd.ts';
 
 const BASE_11 = 'urn:ietf:params:netconf:base:1.1';
@@ -352,5 +352,24 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
     assert.ok(!ids.includes(id!), `session ${id} gone from netconf-state (still: ${ids.join(', ')})`);
     assert.ok(ids.includes(watcher.sessionId!));
     await watcher.close();
+  });
+});
+
+describe("tookInHello: whether netconfd's log shows it has read a session's hello", () => {
+  // Excerpts of netconfd 2.13 logs at debug3; "ses:N (R of S bytes)" is (held back, read, session).
+  const created = 'New session 6 created OK\nses_accept_input on session 6\n';
+  it('not while only the ncx-connect header has been read', () => {
+    const log = `${created}ses read OK (261) on session 6\nses: Deferring trailing input data on ses:0 (261 of 6 bytes)until the preceding message is handled.\n`;
+    assert.equal(tookInHello(log, '6'), false);
+  });
+  it('yes when the hello came in the same read as the header and is held back behind it', () => {
+    const log = `${created}ses read OK (512) on session 6\nses: Deferring trailing input data on ses:251 (512 of 6 bytes)until the preceding message is handled.\n`;
+    assert.equal(tookInHello(log, '6'), true);
+    assert.equal(tookInHello(log, '5'), false, 'another session');
+  });
+  it('yes once netconfd has handled the hello', () => {
+    const log = `${created}Session 6 for alice@127.0.0.1 now active (base:1.0)\n`;
+    assert.equal(tookInHello(log, '6'), true);
+    assert.equal(tookInHello(log, '16'), false);
   });
 });
