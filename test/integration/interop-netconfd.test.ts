@@ -303,6 +303,7 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
     const log = () => readFile(srv.logFile, 'utf8');
     // The cause: our hello and an RPC in one write reach netconfd in one read.
     const a = await rawNetconfChannel(srv);
+    t.after(() => a.client.end());
     await waitFor(() => sessionIdOf(a.received()) !== undefined, 20_000, "netconfd's hello");
     const sid = sessionIdOf(a.received())!;
     a.channel.write(eomHello + eomGetConfig(1));
@@ -317,17 +318,16 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
     a.channel.write(eomGetConfig(2));
     await waitFor(() => replyIds(a.received()).length === 2, 20_000, 'the replies to both RPCs');
     assert.deepEqual(replyIds(a.received()), ['1', '2']);
-    a.client.end();
 
     // The remedy connect() uses: the first RPC goes out once netconfd has read the hello.
     const b = await rawNetconfChannel(srv);
+    t.after(() => b.client.end());
     await waitFor(() => sessionIdOf(b.received()) !== undefined, 20_000, "netconfd's hello");
     b.channel.write(eomHello);
     await srv.helloTakenIn(sessionIdOf(b.received())!);
     b.channel.write(eomGetConfig(1));
     await waitFor(() => replyIds(b.received()).length === 1, 20_000, 'the reply to the first RPC, with nothing written after it');
     assert.deepEqual(replyIds(b.received()), ['1']);
-    b.client.end();
   });
 
   it('close() ends the session on the server; later RPCs fail as closed', { timeout: 30_000 }, async (t) => {
