@@ -6,6 +6,14 @@
  *
  * One thing lands outside the temp dir: netconfd 2.13 creates an empty ~/.yuma
  * directory (it looks the home up with getpwuid, so $HOME does not move it).
+ *
+ * netconfd 2.13 (and 2.14) has a bug a client meets by chance: bytes that reach it in
+ * the same read as the client's <hello> are set aside until the hello is handled, and
+ * then handled only when more input arrives (the loop that should take them up at once
+ * has been dead since yuma123 commit dd3db4ee). So an RPC sent as soon as the server's
+ * hello is in, and read by a busy netconfd together with our hello, gets no reply until
+ * the client writes again. `helloTakenIn` lets a test wait, before its first RPC, until
+ * netconfd has read our hello; its log (at debug3) is the only place that shows it.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -31,7 +39,14 @@ export interface RunningNetconfd {
   readonly clientKey: Buffer;
   readonly sshd: RunningSshd;
   readonly netconfd: ManagedProcess;
-  /** netconfd's log file so far plus sshd's stderr, for assertion messages. */
+  /** netconfd's log file (at debug3: every message it reads and sends). */
+  readonly logFile: string;
+  /**
+   * Resolves once netconfd has read the client's <hello> of session `sessionId`, so an
+   * RPC sent now cannot share a read with it (see the top of this file).
+   */
+  helloTakenIn(sessionId: string): Promise<void>;
+  /** The end of netconfd's log file so far plus sshd's stderr, for assertion messages. */
   logs(): string;
   /** Stops sshd (and the subsystem processes it forked), then netconfd. Idempotent. */
   stop(): Promise<void>;
@@ -64,7 +79,8 @@ export async function startNetconfdOverSsh(dir: string): Promise<RunningNetconfd
         `--port=${port}`,
         `--yuma-home=${yumaHome}`,
         `--log=${logFile}`,
-        '--log-level=info',
+        // debug3: the only level that logs where netconfd's reads end (helloTakenIn).
+        '--log-level=debug3',
         '--hello-timeout=30',
       ],
       { name: 'netconfd', cwd: dir, env: { ...process.env, HOME: dir } },
@@ -92,7 +108,9 @@ export async function startNetconfdOverSsh(dir: string): Promise<RunningNetconfd
       clientKey: sshd.clientKey,
       sshd,
       netconfd,
-      logs: () => `--- netconfd log ---\n${readLog(logFile)}\n--- sshd stderr ---\n${sshd.log()}`,
+      logFile,
+      helloTakenIn: (sessionId) => waitFor(() => tookInHello(readLog(logFile), sessionId), READY_TIMEOUT_MS, `netconfd to read the hello of session ${sessionId}`, netconfd),
+      logs: () => `--- netconfd log (the last 20,000 characters) ---\n${readLog(logFile).slice(-20_000)}\n--- sshd stderr ---\n${sshd.log()}`,
       stop: () => (stopped ??= (async () => {
         await sshd.stop();
         await netconfd.stop();
@@ -100,6 +118,21 @@ export async function startNetconfdOverSsh(dir: string): Promise<RunningNetconfd
     };
   }
   throw lastError ?? new Error('could not start sshd for netconfd');
+}
+
+/**
+ * Whether netconfd's log shows that it has read the client's <hello> of a session, as
+ * long as the client has sent nothing after it yet. Either netconfd handled the hello,
+ * or the hello came in the same read as netconf-subsystem's <ncx-connect> header and is
+ * held back behind it; then the client's next bytes release it, and are read on their own.
+ */
+export function tookInHello(log: string, sessionId: string): boolean {
+  if (new RegExp(`^Session ${sessionId} for \\S+ now active`, 'm').test(log)) return true;
+  // netconfd 2.13 prints (bytes held back, bytes read, session), whatever its labels say.
+  for (const m of log.matchAll(/^ses: Deferring trailing input data on ses:(\d+) \((\d+) of (\d+) bytes\)/gm)) {
+    if (m[3] === sessionId && Number(m[1]) > 0) return true;
+  }
+  return false;
 }
 
 function isSocket(path: string): boolean {

@@ -9,17 +9,20 @@
  * not installed; CI installs them.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { Client, type ClientChannel } from 'ssh2';
 import { RpcError, TransportError } from '../../src/transport/errors.ts';
+import { frameMessage } from '../../src/transport/framing.ts';
+import { CAP_BASE_10, clientHello, NETCONF_NS } from '../../src/transport/hello.ts';
 import type { ConnectOptions } from '../../src/transport/options.ts';
 import { NetconfSession } from '../../src/transport/session.ts';
 import type { ElementHandler } from '../../src/xml/element-stream.ts';
 import { child, childText, type XmlNode } from '../../src/xml/node.ts';
-import { netconfdUnavailable, startNetconfdOverSsh, type RunningNetconfd } from '../helpers/netconfd.ts';
-import { delay } from '../helpers/sshd.ts';
+import { netconfdUnavailable, startNetconfdOverSsh, tookInHello, type RunningNetconfd } from '../helpers/netconfd.ts';
+import { delay, waitFor } from '../helpers/sshd.ts';
 
 const BASE_11 = 'urn:ietf:params:netconf:base:1.1';
 const NCM_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
@@ -69,6 +72,24 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
   assert.fail('expected the promise to reject');
 }
 
+/** A netconf channel to netconfd that the test writes to byte by byte, to choose what netconfd reads at once. */
+async function rawNetconfChannel(srv: RunningNetconfd): Promise<{ client: Client; channel: ClientChannel; received: () => string }> {
+  const client = new Client();
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve).once('error', reject);
+    client.connect({ host: '127.0.0.1', port: srv.port, username: srv.user, privateKey: srv.clientKey });
+  });
+  const channel = await new Promise<ClientChannel>((resolve, reject) => client.subsys('netconf', (err, ch) => (err ? reject(err) : resolve(ch))));
+  let text = '';
+  channel.on('data', (b: Buffer) => (text += b.toString('utf8')));
+  return { client, channel, received: () => text };
+}
+
+const eomHello = frameMessage('eom', clientHello([CAP_BASE_10])).toString('utf8');
+const eomGetConfig = (id: number) => frameMessage('eom', `<rpc xmlns="${NETCONF_NS}" message-id="${id}"><get-config><source><running/></source></get-config></rpc>`).toString('utf8');
+const replyIds = (text: string) => [...text.matchAll(/<rpc-reply message-id="(\d+)"/g)].map((m) => m[1]);
+const sessionIdOf = (text: string) => /<session-id>(\d+)<\/session-id>/.exec(text)?.[1];
+
 describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)', () => {
   const unavailable = netconfdUnavailable();
   let dir: string | undefined;
@@ -115,6 +136,8 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
     try {
       const s = await NetconfSession.connect(options(srv, extra));
       open.push(s);
+      // netconfd would hold our first RPC if it read it together with our hello (helpers/netconfd.ts).
+      await srv.helloTakenIn(s.sessionId!);
       return s;
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${srv.logs()}`, { cause: err });
@@ -274,6 +297,39 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
     await s.close();
   });
 
+  it("netconfd holds an RPC read together with the client's hello until more input comes; after helloTakenIn the first RPC is answered", { timeout: 60_000 }, async (t) => {
+    const srv = need(t);
+    if (!srv) return;
+    const log = () => readFile(srv.logFile, 'utf8');
+    // The cause: our hello and an RPC in one write reach netconfd in one read.
+    const a = await rawNetconfChannel(srv);
+    t.after(() => a.client.end());
+    await waitFor(() => sessionIdOf(a.received()) !== undefined, 20_000, "netconfd's hello");
+    const sid = sessionIdOf(a.received())!;
+    a.channel.write(eomHello + eomGetConfig(1));
+    // netconfd 2.13 logs (bytes held back, bytes read, session): the whole RPC is held back behind the hello.
+    const heldBack = new RegExp(`^ses: Deferring trailing input data on ses:${Buffer.byteLength(eomGetConfig(1))} \\(\\d+ of ${sid} bytes\\)`, 'm');
+    await waitFor(async () => heldBack.test(await log()), 20_000, `netconfd to hold back the RPC behind the hello of session ${sid}`);
+    await waitFor(async () => (await log()).includes(`\nSession ${sid} for ${srv.user}@127.0.0.1 now active`), 20_000, `session ${sid} to be active`);
+    // The hello is handled and netconfd is back waiting for input, with the RPC still held.
+    assert.doesNotMatch(await log(), new RegExp(`agt_rpc: <get-config> for ${sid}=`), 'netconfd took up the held RPC without more input: the bug is fixed, and helloTakenIn can go');
+    assert.deepEqual(replyIds(a.received()), []);
+    // Any further input releases it: both replies come, in order.
+    a.channel.write(eomGetConfig(2));
+    await waitFor(() => replyIds(a.received()).length === 2, 20_000, 'the replies to both RPCs');
+    assert.deepEqual(replyIds(a.received()), ['1', '2']);
+
+    // The remedy connect() uses: the first RPC goes out once netconfd has read the hello.
+    const b = await rawNetconfChannel(srv);
+    t.after(() => b.client.end());
+    await waitFor(() => sessionIdOf(b.received()) !== undefined, 20_000, "netconfd's hello");
+    b.channel.write(eomHello);
+    await srv.helloTakenIn(sessionIdOf(b.received())!);
+    b.channel.write(eomGetConfig(1));
+    await waitFor(() => replyIds(b.received()).length === 1, 20_000, 'the reply to the first RPC, with nothing written after it');
+    assert.deepEqual(replyIds(b.received()), ['1']);
+  });
+
   it('close() ends the session on the server; later RPCs fail as closed', { timeout: 30_000 }, async (t) => {
     const srv = need(t);
     if (!srv) return;
@@ -296,5 +352,24 @@ describe('our NETCONF client against yuma123 netconfd over OpenSSH (127.0.0.1)',
     assert.ok(!ids.includes(id!), `session ${id} gone from netconf-state (still: ${ids.join(', ')})`);
     assert.ok(ids.includes(watcher.sessionId!));
     await watcher.close();
+  });
+});
+
+describe("tookInHello: whether netconfd's log shows it has read a session's hello", () => {
+  // Excerpts of netconfd 2.13 logs at debug3; "ses:N (R of S bytes)" is (held back, read, session).
+  const created = 'New session 6 created OK\nses_accept_input on session 6\n';
+  it('not while only the ncx-connect header has been read', () => {
+    const log = `${created}ses read OK (261) on session 6\nses: Deferring trailing input data on ses:0 (261 of 6 bytes)until the preceding message is handled.\n`;
+    assert.equal(tookInHello(log, '6'), false);
+  });
+  it('yes when the hello came in the same read as the header and is held back behind it', () => {
+    const log = `${created}ses read OK (512) on session 6\nses: Deferring trailing input data on ses:251 (512 of 6 bytes)until the preceding message is handled.\n`;
+    assert.equal(tookInHello(log, '6'), true);
+    assert.equal(tookInHello(log, '5'), false, 'another session');
+  });
+  it('yes once netconfd has handled the hello', () => {
+    const log = `${created}Session 6 for alice@127.0.0.1 now active (base:1.0)\n`;
+    assert.equal(tookInHello(log, '6'), true);
+    assert.equal(tookInHello(log, '16'), false);
   });
 });
