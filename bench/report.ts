@@ -284,7 +284,12 @@ function queuePerHostLines(rows: readonly BenchRow[]): string[] {
       );
     }
     if (q?.redisUsedBytesAfter !== undefined && q.redisUsedBytesBefore !== undefined) {
-      out.push(`    Redis used_memory ${kib(q.redisUsedBytesAfter - q.redisUsedBytesBefore)} more after the run than before (its jobs removed; the event stream, which BullMQ trims to ~10,000 events, holds ${kib(q.eventStreamBytes ?? 0)} of it)`);
+      const delta = q.redisUsedBytesAfter - q.redisUsedBytesBefore;
+      const stream = q.eventStreamBytes ?? 0;
+      out.push(
+        `    Redis used_memory after the run against before (the coordinator removed every job): ${kib(delta)}; the queue's event stream (BullMQ trims it to about 10,000 entries, whatever the hosts) ` +
+          `${kib(stream)} in ${count(q.eventStreamEntries)} entries; the rest ${kib(delta - stream)}, ${((delta - stream) / r.size).toFixed(0)} bytes per host`,
+      );
     }
     if (q?.jobTimes) out.push(`    ${jobPath(q.jobTimes)}`);
   }

@@ -55,6 +55,7 @@ export interface QueueFigures {
   readonly redisUsedBytesAfter?: number;
   /** MEMORY USAGE of the queue's event stream after the run: bounded by BullMQ's trimming (about 10,000 events), not per job. */
   readonly eventStreamBytes?: number;
+  readonly eventStreamEntries?: number;
   /** MEMORY USAGE of one waiting job's hash. */
   readonly oneJobBytes?: number;
   /** The workers' CPU time spent starting (before they served the queue), not in workerCpuMs. */

@@ -146,6 +146,7 @@ async function queuedApply(o: QueuedApplyOptions): Promise<{ run: ApplyRun; figu
   }
   const after = redisUsage(o.redis);
   const eventStreamBytes = memoryUsage(o.redis, EVENTS);
+  const eventStreamEntries = Number(o.redis.cli('XLEN', EVENTS).trim());
   const times = await jobTimes(o.redis);
   return {
     run,
@@ -155,7 +156,7 @@ async function queuedApply(o: QueuedApplyOptions): Promise<{ run: ApplyRun; figu
       redisCpuMs: after.cpuMs - before.cpuMs,
       redisUsedBytesBefore: before.usedBytes,
       redisUsedBytesAfter: after.usedBytes,
-      ...(eventStreamBytes !== undefined ? { eventStreamBytes } : {}),
+      ...(eventStreamBytes !== undefined ? { eventStreamBytes, eventStreamEntries } : {}),
       ...(times ? { jobTimes: times } : {}),
     },
   };
@@ -180,8 +181,9 @@ function redisUsage(redis: BenchRedis): { usedBytes: number; cpuMs: number } {
   return { usedBytes: Number(memory.used_memory), cpuMs: (Number(cpu.used_cpu_user) + Number(cpu.used_cpu_sys)) * 1000 };
 }
 
+/** MEMORY USAGE of a key, counted exactly (SAMPLES 0: a stream's size is otherwise estimated from a few of its nodes). */
 function memoryUsage(redis: BenchRedis, key: string): number | undefined {
-  const n = Number(redis.cli('MEMORY', 'USAGE', key).trim());
+  const n = Number(redis.cli('MEMORY', 'USAGE', key, 'SAMPLES', '0').trim());
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
