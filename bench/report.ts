@@ -230,9 +230,9 @@ function queueAloneRows(rows: readonly BenchRow[]): BenchRow[] {
 }
 
 /** The coordinator's peak RSS per added host between consecutive sizes run through Redis. */
-export function coordinatorGrowth(rows: readonly BenchRow[]): { from: number; to: number; bytes: number }[] {
-  const have = queueApplies(rows).filter((r) => r.peakRssBytes !== undefined);
-  return have.slice(1).map((r, i) => ({ from: have[i]!.size, to: r.size, bytes: (r.peakRssBytes! - have[i]!.peakRssBytes!) / (r.size - have[i]!.size) }));
+export function coordinatorGrowth(rows: readonly BenchRow[], pick: (r: BenchRow) => number | undefined = (r) => r.peakRssBytes): { from: number; to: number; bytes: number }[] {
+  const have = queueApplies(rows).filter((r) => pick(r) !== undefined);
+  return have.slice(1).map((r, i) => ({ from: have[i]!.size, to: r.size, bytes: (pick(r)! - pick(have[i]!)!) / (r.size - have[i]!.size) }));
 }
 
 function forksOf(r: BenchRow): string {
@@ -295,6 +295,8 @@ function queuePerHostLines(rows: readonly BenchRow[]): string[] {
   }
   const growth = coordinatorGrowth(rows);
   if (growth.length > 0) out.push(`  coordinator peak RSS per added host: ${growth.map((g) => `${count(g.from)}→${count(g.to)}: ${kib(g.bytes)}`).join(', ')}`);
+  const held = coordinatorGrowth(rows, (r) => r.retainedHeapBytes);
+  if (held.length > 0) out.push(`  coordinator heap after a full GC at exit, per added host (what it holds, not what the collector let pile up): ${held.map((g) => `${count(g.from)}→${count(g.to)}: ${kib(g.bytes)}`).join(', ')}`);
   for (const r of queueAloneRows(rows)) {
     const q = r.queue;
     const t = q?.jobTimes;
