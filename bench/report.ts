@@ -288,7 +288,7 @@ function queuePerHostLines(rows: readonly BenchRow[]): string[] {
       const stream = q.eventStreamBytes ?? 0;
       out.push(
         `    Redis used_memory after the run against before (the coordinator removed every job): ${kib(delta)}; the queue's event stream (BullMQ trims it to about 10,000 entries, whatever the hosts) ` +
-          `${kib(stream)} in ${count(q.eventStreamEntries)} entries; the rest ${kib(delta - stream)}, ${((delta - stream) / r.size).toFixed(0)} bytes per host`,
+          `${kib(stream)} in ${count(q.eventStreamEntries)} entries; the rest ${kib(delta - stream)}, ${((delta - stream) / r.size).toFixed(0)} bytes per host (one-off costs, BullMQ's scripts and the playbook, count at small sizes; closed connections give back their buffers)`,
       );
     }
     if (q?.jobTimes) out.push(`    ${jobPath(q.jobTimes)}`);
