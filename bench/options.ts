@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO } from './lib/child.ts';
 
-export const SECTIONS = ['parser', 'reply', 'fleet', 'foil', 'startup'] as const;
+export const SECTIONS = ['parser', 'reply', 'fleet', 'foil', 'startup', 'queue'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -11,6 +11,10 @@ export interface BenchOptions {
   readonly parserSizes: readonly number[];
   readonly replySizes: readonly number[];
   readonly fleetSizes: readonly number[];
+  /** Queue section: devices per run (the local executor beside it up to 1000, the coordinator's memory above). */
+  readonly queueSizes: readonly number[];
+  /** Worker processes of the queue section. */
+  readonly queueWorkers: number;
   readonly forks: number;
   /** Rounds of the startup section (each command once per round). */
   readonly startupRuns: number;
@@ -21,11 +25,12 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000], foil: [50, 10] };
-const QUICK = { parser: [20_000], reply: [20_000], fleet: [10], foil: [5, 0] };
+const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000], foil: [50, 10], queue: [1000, 5000] };
+const QUICK = { parser: [20_000], reply: [20_000], fleet: [10], foil: [5, 0], queue: [20] };
 
-export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|foil|startup[,...]] [--forks N]
+export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|foil|startup|queue[,...]] [--forks N]
                    [--parser-sizes N,...] [--reply-sizes N,...] [--fleet-sizes N,...]
+                   [--queue-sizes N,...] [--queue-workers N]
                    [--foil-small N] [--foil-busy N] [--startup-runs N] [--out FILE]`;
 
 /**
@@ -43,6 +48,8 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.en
       'parser-sizes': { type: 'string' },
       'reply-sizes': { type: 'string' },
       'fleet-sizes': { type: 'string' },
+      'queue-sizes': { type: 'string' },
+      'queue-workers': { type: 'string' },
       'startup-runs': { type: 'string' },
       'foil-small': { type: 'string' },
       'foil-busy': { type: 'string' },
@@ -61,6 +68,8 @@ export function parseBenchArgs(argv: readonly string[], cwd: string = process.en
     parserSizes: list(values['parser-sizes'], sizes.parser, '--parser-sizes'),
     replySizes: list(values['reply-sizes'], sizes.reply, '--reply-sizes'),
     fleetSizes: list(values['fleet-sizes'], sizes.fleet, '--fleet-sizes'),
+    queueSizes: list(values['queue-sizes'], sizes.queue, '--queue-sizes'),
+    queueWorkers: values['queue-workers'] === undefined ? 2 : positive(values['queue-workers'], '--queue-workers'),
     forks: values.forks === undefined ? 50 : positive(values.forks, '--forks'),
     startupRuns: values['startup-runs'] === undefined ? (values.quick ? 5 : 15) : positive(values['startup-runs'], '--startup-runs'),
     foilSmall: values['foil-small'] === undefined ? sizes.foil[0]! : count(values['foil-small'], '--foil-small'),

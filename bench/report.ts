@@ -1,6 +1,6 @@
 import type { ProfileSummary } from './lib/cpu-profile.ts';
 import { count, mb, rate, rss, seconds, size, table, times } from './lib/format.ts';
-import type { BenchRow } from './lib/rows.ts';
+import type { BenchRow, JobTimes } from './lib/rows.ts';
 import type { GeneratedReply } from './parse/generate-reply.ts';
 
 /** What the issue asks of runbook, checked against one run's rows. */
@@ -182,7 +182,150 @@ export function targetChecks(rows: readonly BenchRow[]): TargetCheck[] {
   }
   const busy = rows.filter((r) => r.section === 'foil' && r.role === 'foil' && r.ok && r.subject.includes('busy')).sort((a, b) => b.size - a.size)[0];
   if (busy) out.push({ target: `foil: Ansible's memory over runbook's (${count(busy.size)} busy devices)`, met: undefined, figure: `${times(busy.ratio2)} (time ${times(busy.ratio)})` });
+  out.push(...queueChecks(rows));
   return out;
+}
+
+/** "A few KB per host" (issue 13), read as at most this much coordinator peak RSS per added host. */
+const QUEUE_RSS_PER_HOST = 5 * 1024;
+
+/** Issue 13's targets: the queue's time against the local executor at 1000 devices; the coordinator's memory per added host up to 5000. */
+function queueChecks(rows: readonly BenchRow[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const queued = queueApplies(rows);
+  const at1000 = queued.find((r) => r.size === 1000 && r.ratio !== undefined) ?? queued.filter((r) => r.ratio !== undefined).at(-1);
+  if (at1000) {
+    out.push({
+      target: `queue: apply --check through Redis with ${at1000.queue?.workers ?? '?'} workers within 1.5× of the local executor (${count(at1000.size)} devices)`,
+      met: judged(at1000, 1000, 1.5),
+      figure: `${times(at1000.ratio)} wall time`,
+    });
+  }
+  const growth = coordinatorGrowth(rows);
+  if (growth.length > 0) {
+    const worst = Math.max(...growth.map((g) => g.bytes));
+    out.push({
+      target: `queue: coordinator peak RSS growth ≤ ${QUEUE_RSS_PER_HOST / 1024} KiB per added host up to 5,000 hosts`,
+      met: growth.some((g) => g.to >= 5000) ? worst <= QUEUE_RSS_PER_HOST : undefined,
+      figure: growth.map((g) => `${(g.bytes / 1024).toFixed(1)} KiB from ${count(g.from)} to ${count(g.to)}`).join(', '),
+    });
+  }
+  const overhead = queueAloneRows(rows);
+  if (overhead.length > 0) {
+    out.push({
+      target: 'queue: per-job overhead, enqueue → result (stub worker, no device; median)',
+      met: undefined,
+      figure: overhead.map((r) => `${r.queue?.jobTimes?.totalMs ?? '?'} ms per job at ${forksOf(r)}`).join(', '),
+    });
+  }
+  return out;
+}
+
+function queueApplies(rows: readonly BenchRow[]): BenchRow[] {
+  return rows.filter((r) => r.section === 'queue' && r.role === 'runbook' && r.ok && r.subject.includes('--redis')).sort((a, b) => a.size - b.size);
+}
+
+function queueAloneRows(rows: readonly BenchRow[]): BenchRow[] {
+  return rows.filter((r) => r.section === 'queue' && r.ok && r.subject.startsWith('the queue alone'));
+}
+
+/** The coordinator's peak RSS per added host between consecutive sizes run through Redis. */
+export function coordinatorGrowth(rows: readonly BenchRow[], pick: (r: BenchRow) => number | undefined = (r) => r.peakRssBytes): { from: number; to: number; bytes: number }[] {
+  const have = queueApplies(rows).filter((r) => pick(r) !== undefined);
+  return have.slice(1).map((r, i) => ({ from: have[i]!.size, to: r.size, bytes: (pick(r)! - pick(have[i]!)!) / (r.size - have[i]!.size) }));
+}
+
+function forksOf(r: BenchRow): string {
+  return /forks \d+/.exec(r.subject)?.[0] ?? '';
+}
+
+export function queueTable(rows: readonly BenchRow[], skipped: string | undefined): string[] {
+  const head = 'QUEUE: runbook apply --check over N small devices (one `runbook lab serve`), local executor and through a private redis-server with `runbook worker` processes; spawn to exit';
+  if (skipped !== undefined) return [head, `  skipped: ${skipped}`];
+  const runs = rows.filter((r) => r.section === 'queue' && !r.subject.startsWith('Redis used_memory'));
+  const ms = (v: number | undefined, n: number | undefined) => (v === undefined || !n ? '' : `${(v / n).toFixed(2)} ms`);
+  return [
+    head,
+    ...table(
+      ['hosts', 'run', 'wall time', '× local', 'per host', 'coord. CPU', 'coord. peak RSS', 'workers CPU', 'worker peak RSS', 'Redis CPU', 'note'],
+      runs.map((r) => [
+        count(r.size),
+        r.subject,
+        ...(r.ok
+          ? [
+              seconds(r.wallMs),
+              times(r.ratio),
+              r.ms !== undefined ? ms(r.ms, r.items) : ms(r.wallMs, r.items),
+              seconds(r.cpuMs),
+              rss(r.peakRssBytes),
+              seconds(r.queue?.workerCpuMs),
+              rss(r.queue?.workerPeakRssBytes),
+              seconds(r.queue?.redisCpuMs),
+              r.note ?? '',
+            ]
+          : ['fails', '', '', '', rss(r.peakRssBytes), '', '', '', r.failure ?? '']),
+      ]),
+      new Set([0, 2, 3, 4, 5, 6, 7, 8, 9]),
+    ),
+    '  per host: wall time over hosts (the queue alone: wall time less the CLI start, over jobs); workers CPU: all worker processes together',
+    ...queuePerHostLines(rows),
+  ];
+}
+
+function queuePerHostLines(rows: readonly BenchRow[]): string[] {
+  const out: string[] = [];
+  const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+  for (const r of queueApplies(rows)) {
+    const q = r.queue;
+    if (q?.workerCpuMs !== undefined) {
+      out.push(
+        `  ${count(r.size)} hosts through Redis: workers ${(q.workerCpuMs / r.size).toFixed(1)} ms CPU per host (${(r.size / (q.workerCpuMs / 1000)).toFixed(0)} hosts/s per busy worker core; starting took them ${seconds(q.workerStartCpuMs)} more), ` +
+          `coordinator ${((r.cpuMs ?? 0) / r.size).toFixed(2)} ms (its start included), Redis ${((q.redisCpuMs ?? 0) / r.size).toFixed(2)} ms`,
+      );
+    }
+    if (q?.redisUsedBytesAfter !== undefined && q.redisUsedBytesBefore !== undefined) {
+      const delta = q.redisUsedBytesAfter - q.redisUsedBytesBefore;
+      const stream = q.eventStreamBytes ?? 0;
+      out.push(
+        `    Redis used_memory after the run against before (the coordinator removed every job): ${kib(delta)}; the queue's event stream (BullMQ trims it to about 10,000 entries, whatever the hosts) ` +
+          `${kib(stream)} in ${count(q.eventStreamEntries)} entries; the rest ${kib(delta - stream)}, ${((delta - stream) / r.size).toFixed(0)} bytes per host (one-off costs, BullMQ's scripts and the playbook, count at small sizes; closed connections give back their buffers)`,
+      );
+    }
+    if (q?.jobTimes) out.push(`    ${jobPath(q.jobTimes)}`);
+  }
+  const growth = coordinatorGrowth(rows);
+  if (growth.length > 0) out.push(`  coordinator peak RSS per added host: ${growth.map((g) => `${count(g.from)}→${count(g.to)}: ${kib(g.bytes)}`).join(', ')}`);
+  const held = coordinatorGrowth(rows, (r) => r.retainedHeapBytes);
+  if (held.length > 0) out.push(`  coordinator heap after a full GC at exit, per added host (what it holds, not what the collector let pile up): ${held.map((g) => `${count(g.from)}→${count(g.to)}: ${kib(g.bytes)}`).join(', ')}`);
+  for (const r of queueAloneRows(rows)) {
+    const q = r.queue;
+    const t = q?.jobTimes;
+    const perSecond = t?.spanMs ? ` ${(t.jobs / (t.spanMs / 1000)).toFixed(0)} jobs/s through one worker process,` : '';
+    out.push(
+      `  the queue alone at ${forksOf(r)}:${perSecond} enqueue → result ${t?.totalMs ?? '?'} ms per job (median; p90 ${t?.totalP90Ms ?? '?'} ms)` +
+        (q?.workerCpuMs !== undefined ? `; CPU per job: worker ${(q.workerCpuMs / r.items!).toFixed(2)} ms, coordinator ${((r.cpuMs ?? 0) / r.items!).toFixed(2)} ms (its start included), Redis ${((q.redisCpuMs ?? 0) / r.items!).toFixed(2)} ms` : ''),
+    );
+    if (t) out.push(`    ${jobPath(t)}`);
+  }
+  for (const r of rows.filter((x) => x.section === 'queue' && x.subject.startsWith('Redis used_memory'))) {
+    if (!r.ok) {
+      out.push(`  ${r.subject}: ${r.failure ?? 'no figure'}`);
+      continue;
+    }
+    const stream = r.queue?.eventStreamBytes;
+    out.push(
+      `  ${r.subject}: ${(r.bytes! / r.items!).toFixed(0)} bytes per job (${kib(r.bytes!)} for ${count(r.items)}; one job's hash ${r.queue?.oneJobBytes ?? '?'} bytes` +
+        (stream !== undefined ? `; the event stream's added/waiting events ${(stream / r.items!).toFixed(0)} bytes per job` : '') +
+        `); ${r.note ?? ''}`,
+    );
+  }
+  return out;
+}
+
+/** A job's path through the queue, medians on Redis's clock. */
+function jobPath(t: JobTimes): string {
+  const overhead = t.pickupMs !== undefined && t.returnMs !== undefined ? `; the queue's share (taken + read) ${t.pickupMs + t.returnMs} ms` : '';
+  return `per job (median of the last ${count(t.jobs)} jobs, Redis clock): enqueued → taken ${t.pickupMs} ms, worker ${t.runMs} ms, result → read ${t.returnMs} ms, in all ${t.totalMs} ms${overhead}`;
 }
 
 /** A ratio target is judged only at the size the issue names; smaller runs (--quick) just show the figure. */

@@ -17,7 +17,8 @@ import { replySection } from './reply/section.ts';
 import { slopeChecks } from './slopes.ts';
 import { startupTable, startupChecks } from './startup/report.ts';
 import { startupSection, type StartupSection } from './startup/section.ts';
-import { fleetTable, foilTable, parserTable, profileLines, replyTable, targetChecks, targetLines } from './report.ts';
+import { fleetTable, foilTable, parserTable, profileLines, queueTable, replyTable, targetChecks, targetLines } from './report.ts';
+import { queueSection } from './queue/section.ts';
 import type { ProfileSummary } from './lib/cpu-profile.ts';
 
 let opts: BenchOptions;
@@ -114,6 +115,21 @@ try {
     print(foilTable(f.rows, f.skipped));
   }
 
+  let queueSkipped: string | undefined;
+  if (opts.sections.includes('queue')) {
+    const q = await queueSection({
+      sizes: opts.queueSizes,
+      workers: opts.queueWorkers,
+      forks: opts.forks,
+      dir,
+      ...(machine.openFilesLimit !== undefined ? { openFilesLimit: machine.openFilesLimit } : {}),
+      log: progress,
+    });
+    rows.push(...q.rows);
+    queueSkipped = q.skipped;
+    print(queueTable(q.rows, q.skipped));
+  }
+
   const checks = [...(startup ? startupChecks(startup.rows, startup.build) : []), ...targetChecks(rows), ...slopeChecks(rows)];
   const loadAtEnd = load1();
   print([
@@ -132,6 +148,7 @@ try {
     loadAverage: { start: loadAtStart, end: loadAtEnd },
     lab: { mode: 'separate process (runbook lab serve)', replyDevice: LARGE_DEVICE, fleetDevice: SMALL_DEVICE, busyDevice: BUSY_DEVICE },
     ...(foilSkipped !== undefined ? { foilSkipped } : {}),
+    ...(queueSkipped !== undefined ? { queueSkipped } : {}),
     options: opts,
     rows,
     replies: replies.map(({ sessions, bytes, ms }) => ({ sessions, bytes, ms })),

@@ -22,6 +22,8 @@ export interface ApplyOptions {
   /** Sample the live heap (full GC) this often: slows the run, so not for timed runs. */
   readonly liveHeapEveryMs?: number;
   readonly timeoutMs?: number;
+  /** More options for `runbook apply` (`--redis URL`, ...). */
+  readonly applyArgs?: readonly string[];
 }
 
 /**
@@ -47,6 +49,7 @@ export async function runApply(opts: ApplyOptions): Promise<ApplyRun> {
       '--check',
       '--lock-dir',
       opts.dir,
+      ...(opts.applyArgs ?? []),
     ],
     {
       env: { BENCH_RSS_FILE: rssFile, NO_COLOR: '1', CI: 'true', ...(opts.liveHeapEveryMs ? { BENCH_LIVE_HEAP_MS: String(opts.liveHeapEveryMs) } : {}) },

@@ -143,12 +143,16 @@ function auditMirror(redis: Redis, runId: string): (line: object) => void {
 }
 
 /**
- * The host's events as job progress, one after another so they arrive in order. The
- * result travels as the job's return value, so `host-done` is not sent; collect counts
- * are thinned to the latest every PROGRESS_EVERY_MS.
+ * The host's events as job progress, in order. The result travels as the job's return
+ * value, so `host-done` is not sent; collect counts are thinned to the latest every
+ * PROGRESS_EVERY_MS. Events go in batches (one progress write carries an array): the
+ * events of a burst (an analyze step's step-start and log lines come within a
+ * millisecond) and those emitted while the previous write was on its way share one
+ * write, rather than a Redis round trip, a script run and an event-stream entry each.
  */
 class ProgressChannel {
-  private chain: Promise<unknown> = Promise.resolve();
+  private waiting: RunEvent[] = [];
+  private sending: Promise<void> | undefined;
   private lastProgress = 0;
 
   constructor(private readonly job: Job) {}
@@ -160,12 +164,24 @@ class ProgressChannel {
       if (now - this.lastProgress < PROGRESS_EVERY_MS) return;
       this.lastProgress = now;
     }
-    // A lost event loses a line of the live view, never the result.
-    this.chain = this.chain.then(() => this.job.updateProgress(event as unknown as object)).catch(() => undefined);
+    this.waiting.push(event);
+    this.sending ??= this.drain();
   }
 
-  flush(): Promise<unknown> {
-    return this.chain;
+  flush(): Promise<void> {
+    return this.sending ?? Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    // The rest of the burst this event came in joins it.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      // A lost batch loses lines of the live view, never the result.
+      await this.job.updateProgress(batch as unknown as object).catch(() => undefined);
+    }
+    this.sending = undefined;
   }
 }
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { summariseProfile } from '../../../bench/lib/cpu-profile.ts';
 import type { BenchRow } from '../../../bench/lib/rows.ts';
 import { parseBenchArgs } from '../../../bench/options.ts';
-import { fleetTable, targetChecks } from '../../../bench/report.ts';
+import { fleetTable, queueTable, targetChecks } from '../../../bench/report.ts';
 import { REPO } from '../../../bench/lib/child.ts';
 import { slopeChecks } from '../../../bench/slopes.ts';
 import { startupChecks, startupTable } from '../../../bench/startup/report.ts';
@@ -15,7 +15,8 @@ import { median } from '../../../bench/startup/section.ts';
 describe('bench options', () => {
   it('runs every section at full sizes by default, small sizes with --quick', () => {
     const full = parseBenchArgs([]);
-    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet', 'foil', 'startup']);
+    assert.deepEqual(full.sections, ['parser', 'reply', 'fleet', 'foil', 'startup', 'queue']);
+    assert.deepEqual([full.queueSizes, full.queueWorkers], [[1000, 5000], 2]);
     assert.deepEqual([full.foilSmall, full.foilBusy], [50, 10]);
     assert.deepEqual(full.fleetSizes, [10, 100, 1000, 5000]);
     assert.equal(full.out, join(REPO, 'bench/results/latest.json'));
@@ -28,6 +29,9 @@ describe('bench options', () => {
     assert.equal(quick.out, join(REPO, 'bench/results/latest-quick.json'));
     assert.equal(quick.startupRuns, 5);
     assert.deepEqual(parseBenchArgs(['--parser-sizes', '20k,1m']).parserSizes, [20_000, 1_000_000]);
+    assert.deepEqual(quick.queueSizes, [20]);
+    const queue = parseBenchArgs(['--only', 'queue', '--queue-sizes', '1000,3000', '--queue-workers', '3']);
+    assert.deepEqual([queue.sections, queue.queueSizes, queue.queueWorkers], [['queue'], [1000, 3000], 3]);
   });
 
   it('writes --out where the user said: an absolute path as it is, a relative one from where the bench was started', () => {
@@ -82,6 +86,30 @@ describe('bench targets', () => {
     assert.equal(by(/peak RSS growth/)?.met, true);
     const text = fleetTable([row({ section: 'fleet', size: 100, role: 'runbook', peakRssBytes: mib(100) }), row({ section: 'fleet', size: 1000, role: 'runbook', peakRssBytes: mib(200) })], 1500).join('\n');
     assert.match(text, /runbook peak RSS per added device: 100→1,000: 114 KiB/);
+  });
+
+  it('judges the queue against the local executor at 1000 devices and the coordinator per added host up to 5000', () => {
+    const mib = (n: number) => n * 2 ** 20;
+    const queued = (size: number, ratio: number | undefined, peak: number): BenchRow =>
+      row({ section: 'queue', size, role: 'runbook', subject: 'runbook apply --check --redis, 2 workers, forks 50', wallMs: 1000, peakRssBytes: mib(peak), items: size, queue: { workers: 2 }, ...(ratio !== undefined ? { ratio } : {}) });
+    const stub = row({ section: 'queue', size: 1000, role: 'runbook', subject: 'the queue alone: stub worker (no device), forks 1', wallMs: 9000, ms: 8000, items: 1000, queue: { jobTimes: { jobs: 450, totalMs: 6, totalP90Ms: 9, pickupMs: 1, runMs: 4, returnMs: 1, spanMs: 225 } } });
+    const checks = targetChecks([row({ section: 'queue', size: 1000, role: 'floor', subject: 'runbook apply --check, local executor, forks 50' }), queued(1000, 1.4, 120), queued(5000, undefined, 135), stub]);
+    const by = (t: RegExp) => checks.find((c) => t.test(c.target));
+    assert.equal(by(/through Redis with 2 workers within 1.5×/)?.target, 'queue: apply --check through Redis with 2 workers within 1.5× of the local executor (1,000 devices)');
+    assert.equal(by(/within 1.5× of the local executor/)?.met, true);
+    assert.equal(by(/coordinator peak RSS growth/)?.figure, '3.8 KiB from 1,000 to 5,000');
+    assert.equal(by(/coordinator peak RSS growth/)?.met, true);
+    assert.equal(by(/per-job overhead/)?.figure, '6 ms per job at forks 1');
+    const missed = targetChecks([queued(1000, 1.6, 120), queued(5000, undefined, 200)]);
+    assert.equal(missed.find((c) => /within 1.5×/.test(c.target))?.met, false);
+    assert.equal(missed.find((c) => /growth/.test(c.target))?.met, false);
+    // Below 1000 devices and 5000 hosts, the figures are shown, not judged.
+    const small = targetChecks([queued(20, 1.9, 90), queued(100, undefined, 95)]);
+    assert.deepEqual(small.map((c) => c.met), [undefined, undefined]);
+    const text = queueTable([queued(1000, 1.4, 120), stub], undefined).join('\n');
+    assert.match(text, /the queue alone at forks 1: 2000 jobs\/s through one worker process, enqueue → result 6 ms per job \(median; p90 9 ms\)/);
+    assert.match(text, /enqueued → taken 1 ms, worker 4 ms, result → read 1 ms, in all 6 ms; the queue's share \(taken \+ read\) 2 ms/);
+    assert.match(queueTable([], 'no redis-server').join('\n'), /skipped: no redis-server/);
   });
 
   it('prints a failed run as "fails (why)"', () => {
