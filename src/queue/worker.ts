@@ -80,7 +80,13 @@ export class QueueWorkers {
 
   /** Takes no new job, waits for the jobs in flight, then disconnects. `force`: do not wait (they will be delivered again). */
   async close(force = false): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close(force)));
+    const closing = Promise.all(this.workers.map((w) => w.close(force)));
+    // BullMQ's close ends with a word to Redis; with Redis down that wait has no end. Once
+    // the jobs in flight are done (at once when forced), it gets CLOSE_GRACE_MS, then the
+    // connections are dropped: a job whose result could not be saved is the coordinator's
+    // to count as lost.
+    await Promise.race([closing, (force ? Promise.resolve() : inFlight.idle()).then(() => delay(CLOSE_GRACE_MS))]);
+    for (const w of this.workers) void w.disconnect().catch(() => undefined);
     this.redis.disconnect();
   }
 }
@@ -90,7 +96,34 @@ interface Processing extends Omit<QueueWorkerOptions, 'redis'> {
   readonly playbooks: PlaybookSource;
 }
 
+/** Jobs this process is running, so a close can wait for them without waiting on Redis. */
+const inFlight = {
+  count: 0,
+  waiters: [] as (() => void)[],
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  },
+  async around<T>(work: () => Promise<T>): Promise<T> {
+    this.count++;
+    try {
+      return await work();
+    } finally {
+      if (--this.count === 0) for (const w of this.waiters.splice(0)) w();
+    }
+  },
+};
+
+const CLOSE_GRACE_MS = 5_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 async function processJob(job: Job, p: Processing): Promise<HostResult> {
+  return inFlight.around(() => processOne(job, p));
+}
+
+async function processOne(job: Job, p: Processing): Promise<HostResult> {
   const queued = readQueuedJob(job.data);
   const events = new ProgressChannel(job);
   const io = { emit: (e: RunEvent) => events.send(e), playbooks: p.playbooks, mirrorAudit: auditMirror(p.redis, queued.runId) };

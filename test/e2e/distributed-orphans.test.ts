@@ -71,3 +71,23 @@ describe('a coordinator killed with jobs on the queue', { skip: NO_REDIS }, () =
     await assert.rejects(readFile(join(dir, 'w/audit.jsonl')), /ENOENT/, 'the worker sent nothing, so wrote no audit line');
   });
 });
+
+describe('a worker whose Redis is gone', { skip: NO_REDIS }, () => {
+  it('still stops on SIGTERM, saying so, instead of waiting for Redis for ever', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'runbook-worker-noredis-'));
+    const redis = await startRedis(join(dir, 'redis'));
+    const worker = await startCli(['worker', '--redis', redis.url, '--audit-log', join(dir, 'w/audit.jsonl')], /serving queue default/, { cwd: dir });
+    try {
+      await redis.stop();
+      await worker.until(/ECONNREFUSED/);
+      const closed = new Promise<number | null>((resolve) => worker.child.once('close', (code) => resolve(code)));
+      // What systemd sends to stop a service.
+      worker.child.kill('SIGTERM');
+      assert.equal(await closed, 0, worker.output());
+      assert.match(worker.output(), /SIGTERM: taking no new job[^]*runbook worker: stopped/);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
