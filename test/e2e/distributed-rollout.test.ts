@@ -42,9 +42,9 @@ function fleet(n: number): { specs: LabHostSpec[]; vars: Record<string, Record<s
 }
 
 /** Two identical labs: one for the queue, one for the local run. */
-async function twinLabs(specs: LabHostSpec[], vars: Record<string, Record<string, unknown>>) {
+async function twinLabs(specs: LabHostSpec[], vars: Record<string, Record<string, unknown>>, localSpecs = specs) {
   const queued = await startLab(specs);
-  const local = await startLab(specs);
+  const local = await startLab(localSpecs);
   return { queued, local, queuedInventory: await writeLabInventory(queued, vars), localInventory: await writeLabInventory(local, vars) };
 }
 
@@ -122,9 +122,9 @@ async function stopWorker(w: RunningWorker): Promise<void> {
 }
 
 /** Polls `ready` every 100 ms; fails after `ms` (a generous bound, not a race). */
-async function waitUntil(ready: () => boolean, ms: number, what: string): Promise<void> {
+async function waitUntil(ready: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
-  while (!ready()) {
+  while (!(await ready())) {
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -218,11 +218,13 @@ describe('distributed rollout: workers through Redis give what a local run gives
     }
     const fromWorkers = (await Promise.all(workers.map((w) => readAudit(w.auditLog)))).flat().filter((l) => l.run === runId);
     assert.deepEqual(asBag(coordinator), asBag(fromWorkers), "the coordinator's audit log is the workers' lines");
-    // Both queues were served, ams by more than one worker.
-    const hostsOf = async (w: RunningWorker) => new Set((await readAudit(w.auditLog)).filter((l) => l.run === runId).map((l) => vars[String(l.host)]!.runbook_queue));
-    assert.deepEqual([...(await hostsOf(workers[0]!))], ['ams']);
-    assert.deepEqual([...(await hostsOf(workers[1]!))], ['ams']);
-    assert.ok((await hostsOf(workers[2]!)).has('fra'));
+    // Each host ran on a worker of its queue: w1 and w2 serve ams only, so every fra host ran on w3.
+    const hostsRunBy = async (w: RunningWorker) => new Set((await readAudit(w.auditLog)).filter((l) => l.run === runId).map((l) => String(l.host)));
+    const [w1, w2, w3] = await Promise.all(workers.slice(0, 3).map(hostsRunBy));
+    for (const host of [...w1!, ...w2!]) assert.equal(vars[host]!.runbook_queue, 'ams', `${host} ran on an ams worker`);
+    const actingFra = qReport.run.hosts.filter((h) => h.status === 'changed' && vars[h.host]!.runbook_queue === 'fra').map((h) => h.host);
+    assert.equal(actingFra.length, 50);
+    assert.deepEqual(actingFra.filter((h) => !w3!.has(h)), [], 'every fra host ran on w3');
   });
 
   it('a dry run through the queue gives the local dry run\'s report and sends no state-changing RPC', async () => {
@@ -291,10 +293,11 @@ describe('distributed rollout: workers through Redis give what a local run gives
   });
 
   it('a worker given SIGTERM mid-job finishes it, takes no new job and exits 0; the rollout ends on another worker', async () => {
-    // srx-000 answers its first clear 3 s late, so its worker is still acting when the signal comes.
-    const specs: LabHostSpec[] = fleet(4).specs.map((s, i) => (i === 0 ? { ...s, faults: { slowMs: 3_000, rpcs: ['clear-ike-security-association'] } } : s));
-    const vars = Object.fromEntries(specs.map((s, i) => [s.name, { ...fleet(4).vars[s.name], runbook_queue: 'term', top_peers: 1, ...(i === 3 ? { min_total_sessions: 100 } : {}) }]));
-    const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(specs, vars));
+    // srx-000 answers its IKE clear 8 s late, so its worker is still acting when the signal comes (the local twin answers at once).
+    const { specs, vars: fleetVars } = fleet(4);
+    const slowed: LabHostSpec[] = specs.map((s, i) => (i === 0 ? { ...s, faults: { slowMs: 8_000, rpcs: ['clear-ike-security-association'] } } : s));
+    const vars = Object.fromEntries(specs.map((s) => [s.name, { ...fleetVars[s.name], runbook_queue: 'term', top_peers: 1 }]));
+    const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(slowed, vars, specs));
     const qDir = await runDir('term-queued');
     const lDir = await runDir('term-local');
     const args = (inventory: string, d: string) => ['apply', join(process.cwd(), PLAYBOOK), '-i', inventory, '-e', 'dry_run=false', '--yes', '-q', '--report', join(d, 'report.json')];
@@ -302,8 +305,11 @@ describe('distributed rollout: workers through Redis give what a local run gives
     const stopping = await startWorker(redis, dir, 'stopping', ['term'], 1);
     // --forks 1: one job on the queue at a time, so the next one waits while the signalled worker finishes.
     const coordinator = runIn(qDir, [...args(queuedInventory, qDir), '--forks', '1', '--redis', redis.url, '--queue-timeout', '300']);
-    await waitUntil(() => deviceOf(queued, 'srx-000').stateChangingRpcs().length > 0, 120_000, 'srx-000 to receive its first clear');
+    // The intent line is written before the RPC is sent: from then on the worker waits 8 s for srx-000's answer.
+    const intent = async () => (await readAudit(stopping.auditLog)).some((l) => l.host === 'srx-000' && l.phase === 'intent');
+    await waitUntil(intent, 120_000, "the worker's intent line for srx-000's first clear");
     stopping.cli.child.kill('SIGTERM');
+    assert.deepEqual(deviceOf(queued, 'srx-000').stateChangingRpcs(), [], 'the signal came while the clear was unanswered');
     assert.equal(await stopping.exit, 0, stopping.cli.output());
     assert.match(stopping.cli.output(), /^runbook worker: SIGTERM: taking no new job; finishing the ones in flight/m);
     assert.match(stopping.cli.output(), /^runbook worker: stopped$/m);
