@@ -28,14 +28,16 @@ const PLAYBOOK = 'playbooks/ah-cleanup.yml';
 /**
  * A small fleet with every outcome of ah-cleanup: hosts that clear their top two peers
  * (three-peers: 12 statements, one-peer: 18), hosts with no peer over the bar (ok), and
- * hosts below min_total_sessions (skipped). 350 AH sessions from 8 peers keeps it fast.
+ * hosts below min_total_sessions (skipped); `refusingClears`: hosts that answer each IPsec
+ * clear with an rpc-error (failed). 350 AH sessions from 8 peers keeps it fast.
  */
-function fleet(n: number): { specs: LabHostSpec[]; vars: Record<string, Record<string, unknown>> } {
+function fleet(n: number, opts: { refusingClears?: readonly number[] } = {}): { specs: LabHostSpec[]; vars: Record<string, Record<string, unknown>> } {
   const specs: LabHostSpec[] = [];
   const vars: Record<string, Record<string, unknown>> = {};
   for (let i = 0; i < n; i++) {
     const name = `srx-${String(i).padStart(3, '0')}`;
-    specs.push({ name, scenario: ['three-peers', 'one-peer', 'no-peer', 'three-peers'][i % 4]!, seed: i + 1, overrides: { ahSessions: 350, peers: 8 } });
+    const faults = opts.refusingClears?.includes(i) ? { faults: { rpcErrorOn: ['clear-ipsec-security-association'] } } : {};
+    specs.push({ name, scenario: ['three-peers', 'one-peer', 'no-peer', 'three-peers'][i % 4]!, seed: i + 1, overrides: { ahSessions: 350, peers: 8 }, ...faults });
     vars[name] = { min_total_sessions: i % 4 === 3 ? 100_000 : 100, min_peer_sessions: 50, top_peers: 2, runbook_queue: i % 2 === 0 ? 'ams' : 'fra' };
   }
   return { specs, vars };
@@ -170,7 +172,8 @@ describe('distributed rollout: workers through Redis give what a local run gives
   };
 
   it('200 devices, 3 workers on two queues, one coordinator: the local run\'s report, recap and exit code; each change sent once, audited once', async () => {
-    const { specs, vars } = fleet(200);
+    // srx-004 (ams) and srx-005 (fra) refuse their IPsec clears: failed hosts, failed audit outcomes.
+    const { specs, vars } = fleet(200, { refusingClears: [4, 5] });
     const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(specs, vars));
     const qDir = await runDir('act-queued');
     const lDir = await runDir('act-local');
@@ -178,10 +181,10 @@ describe('distributed rollout: workers through Redis give what a local run gives
 
     const viaQueue = await runIn(qDir, [...args(queuedInventory, qDir), '--redis', redis.url, '--queue-timeout', '120']);
     const locally = await runIn(lDir, args(localInventory, lDir));
-    assert.equal(locally.code, 0, locally.stdout + locally.stderr);
+    assert.equal(locally.code, 3, locally.stdout + locally.stderr);
     assert.equal(viaQueue.code, locally.code, viaQueue.stdout + viaQueue.stderr);
     assert.equal(recapOf(viaQueue.stdout), recapOf(locally.stdout));
-    assert.match(recapOf(locally.stdout), /^ok=50 changed=100 skipped=50 failed=0 unreachable=0$/m);
+    assert.match(recapOf(locally.stdout), /^ok=50 changed=98 skipped=50 failed=2 unreachable=0$/m);
 
     const qReport = await readReport(join(qDir, 'report.json'));
     const lReport = await readReport(join(lDir, 'report.json'));
@@ -194,15 +197,17 @@ describe('distributed rollout: workers through Redis give what a local run gives
     }
 
     // Each state-changing RPC reached its device exactly once: the report's sent actions, no more, as locally.
+    // (The lab's rpc-error fault answers before the device sees the RPC: a refused clear is in the audit log, not in rpcLog.)
+    const sentBy = (h: Report['run']['hosts'][number], statuses: readonly string[]) => h.actions.filter((a) => statuses.includes(a.status)).map((a) => rpcKey(a.action.rpc, a.action.args));
     let changes = 0;
     for (const h of qReport.run.hosts) {
       const received = changesReceived(queued, h.host);
       assert.equal(new Set(received).size, received.length, `${h.host}: no RPC received twice`);
-      assert.deepEqual(received, h.actions.filter((a) => a.status === 'sent').map((a) => rpcKey(a.action.rpc, a.action.args)), `${h.host}: what the device got is what the report says was sent`);
+      assert.deepEqual(received, sentBy(h, ['sent']), `${h.host}: what the device got is what the report says was sent`);
       assert.deepEqual(received, changesReceived(local, h.host), `${h.host}: what the local run sent`);
-      changes += received.length;
+      changes += sentBy(h, ['sent', 'failed']).length;
     }
-    assert.equal(changes, 50 * 12 + 50 * 18);
+    assert.equal(changes, 50 * 12 + 50 * 18, 'every planned statement was sent (on_error: continue)');
 
     // The coordinator's audit log: one intent and one outcome line per change, relayed from the workers' own logs.
     const runId = qReport.runId!;
@@ -212,9 +217,13 @@ describe('distributed rollout: workers through Redis give what a local run gives
     const outcomes = coordinator.filter((l) => l.phase === 'outcome');
     assert.equal(intents.length, changes);
     assert.equal(outcomes.length, changes);
-    assert.ok(outcomes.every((l) => l.outcome === 'ok'));
+    const failedActions = qReport.run.hosts.flatMap((h) => h.actions.filter((a) => a.status === 'failed'));
+    assert.ok(failedActions.length > 0);
+    assert.equal(outcomes.filter((l) => l.outcome === 'failed').length, failedActions.length);
+    assert.equal(outcomes.filter((l) => l.outcome === 'ok').length, changes - failedActions.length);
     for (const h of qReport.run.hosts) {
-      assert.deepEqual(intents.filter((l) => l.host === h.host).map((l) => rpcKey(String(l.rpc), l.args as Record<string, string>)), changesReceived(queued, h.host), `${h.host}: audited as received`);
+      const audited = intents.filter((l) => l.host === h.host).map((l) => rpcKey(String(l.rpc), l.args as Record<string, string>));
+      assert.deepEqual(audited, sentBy(h, ['sent', 'failed']), `${h.host}: audited as sent`);
     }
     const fromWorkers = (await Promise.all(workers.map((w) => readAudit(w.auditLog)))).flat().filter((l) => l.run === runId);
     assert.deepEqual(asBag(coordinator), asBag(fromWorkers), "the coordinator's audit log is the workers' lines");
@@ -222,7 +231,7 @@ describe('distributed rollout: workers through Redis give what a local run gives
     const hostsRunBy = async (w: RunningWorker) => new Set((await readAudit(w.auditLog)).filter((l) => l.run === runId).map((l) => String(l.host)));
     const [w1, w2, w3] = await Promise.all(workers.slice(0, 3).map(hostsRunBy));
     for (const host of [...w1!, ...w2!]) assert.equal(vars[host]!.runbook_queue, 'ams', `${host} ran on an ams worker`);
-    const actingFra = qReport.run.hosts.filter((h) => h.status === 'changed' && vars[h.host]!.runbook_queue === 'fra').map((h) => h.host);
+    const actingFra = qReport.run.hosts.filter((h) => sentBy(h, ['sent', 'failed']).length > 0 && vars[h.host]!.runbook_queue === 'fra').map((h) => h.host);
     assert.equal(actingFra.length, 50);
     assert.deepEqual(actingFra.filter((h) => !w3!.has(h)), [], 'every fra host ran on w3');
   });
