@@ -10,7 +10,7 @@ import { type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { DeviceBackend } from '../../src/lab/backend.ts';
 import type { LabHostSpec } from '../../src/lab/lab.ts';
 import type { PlanArtifact } from '../../src/plan/artifact.ts';
@@ -143,7 +143,6 @@ describe('distributed rollout: workers through Redis give what a local run gives
   let dir: string;
   let redis: RunningRedis;
   const workers: RunningWorker[] = [];
-  const labs: StartedLab[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'runbook-distributed-'));
@@ -156,7 +155,6 @@ describe('distributed rollout: workers through Redis give what a local run gives
   after(async () => {
     await Promise.all(workers.map(stopWorker));
     await redis?.stop();
-    await Promise.all(labs.map((l) => l.cleanup()));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -166,15 +164,16 @@ describe('distributed rollout: workers through Redis give what a local run gives
     await mkdir(d, { recursive: true });
     return d;
   };
-  const keep = <T extends { queued: StartedLab; local: StartedLab }>(twins: T): T => {
-    labs.push(twins.queued, twins.local);
+  /** The test's labs, stopped when it ends (400 lab devices need not outlive their test). */
+  const keep = <T extends { queued: StartedLab; local: StartedLab }>(t: TestContext, twins: T): T => {
+    t.after(() => Promise.all([twins.queued.cleanup(), twins.local.cleanup()]));
     return twins;
   };
 
-  it('200 devices, 3 workers on two queues, one coordinator: the local run\'s report, recap and exit code; each change sent once, audited once', async () => {
+  it('200 devices, 3 workers on two queues, one coordinator: the local run\'s report, recap and exit code; each change sent once, audited once', async (t) => {
     // srx-004 (ams) and srx-005 (fra) refuse their IPsec clears: failed hosts, failed audit outcomes.
     const { specs, vars } = fleet(200, { refusingClears: [4, 5] });
-    const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(specs, vars));
+    const { queued, local, queuedInventory, localInventory } = keep(t, await twinLabs(specs, vars));
     const qDir = await runDir('act-queued');
     const lDir = await runDir('act-local');
     const args = (inventory: string, d: string) => ['apply', join(process.cwd(), PLAYBOOK), '-i', inventory, '-e', 'dry_run=false', '--yes', '--forks', '20', '-q', '--report', join(d, 'report.json')];
@@ -236,9 +235,9 @@ describe('distributed rollout: workers through Redis give what a local run gives
     assert.deepEqual(actingFra.filter((h) => !w3!.has(h)), [], 'every fra host ran on w3');
   });
 
-  it('a dry run through the queue gives the local dry run\'s report and sends no state-changing RPC', async () => {
+  it('a dry run through the queue gives the local dry run\'s report and sends no state-changing RPC', async (t) => {
     const { specs, vars } = fleet(200);
-    const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(specs, vars));
+    const { queued, local, queuedInventory, localInventory } = keep(t, await twinLabs(specs, vars));
     const qDir = await runDir('dry-queued');
     const lDir = await runDir('dry-local');
     const args = (inventory: string, d: string) => ['apply', join(process.cwd(), PLAYBOOK), '-i', inventory, '--forks', '20', '-q', '--report', join(d, 'report.json')];
@@ -255,9 +254,9 @@ describe('distributed rollout: workers through Redis give what a local run gives
     assert.equal((await readAudit(join(qDir, 'audit.jsonl'))).length, 0, 'nothing audited');
   });
 
-  it('plan --redis, then apply --plan --redis acts only on the reviewed plan, as a local plan and apply do', async () => {
+  it('plan --redis, then apply --plan --redis acts only on the reviewed plan, as a local plan and apply do', async (t) => {
     const { specs, vars } = fleet(8);
-    const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(specs, vars));
+    const { queued, local, queuedInventory, localInventory } = keep(t, await twinLabs(specs, vars));
     const qDir = await runDir('plan-queued');
     const lDir = await runDir('plan-local');
     const playbook = join(process.cwd(), PLAYBOOK);
@@ -301,12 +300,12 @@ describe('distributed rollout: workers through Redis give what a local run gives
     }
   });
 
-  it('a worker given SIGTERM mid-job finishes it, takes no new job and exits 0; the rollout ends on another worker', async () => {
+  it('a worker given SIGTERM mid-job finishes it, takes no new job and exits 0; the rollout ends on another worker', async (t) => {
     // srx-000 answers its IKE clear 8 s late, so its worker is still acting when the signal comes (the local twin answers at once).
     const { specs, vars: fleetVars } = fleet(4);
     const slowed: LabHostSpec[] = specs.map((s, i) => (i === 0 ? { ...s, faults: { slowMs: 8_000, rpcs: ['clear-ike-security-association'] } } : s));
     const vars = Object.fromEntries(specs.map((s) => [s.name, { ...fleetVars[s.name], runbook_queue: 'term', top_peers: 1 }]));
-    const { queued, local, queuedInventory, localInventory } = keep(await twinLabs(slowed, vars, specs));
+    const { queued, local, queuedInventory, localInventory } = keep(t, await twinLabs(slowed, vars, specs));
     const qDir = await runDir('term-queued');
     const lDir = await runDir('term-local');
     const args = (inventory: string, d: string) => ['apply', join(process.cwd(), PLAYBOOK), '-i', inventory, '-e', 'dry_run=false', '--yes', '-q', '--report', join(d, 'report.json')];
@@ -343,6 +342,11 @@ describe('distributed rollout: workers through Redis give what a local run gives
     const takenLines = await readAudit(taking.auditLog);
     assert.ok(takenLines.every((l) => l.host !== 'srx-000'));
     for (const s of specs) assert.deepEqual(changesReceived(queued, s.name), changesReceived(local, s.name), `${s.name}: sent once, as locally`);
-  });
+    assert.ok(takenLines.some((l) => l.host === 'srx-001'), 'the rest of the rollout ran on the other worker');
 
+    // Idle, a worker stops at once on SIGTERM, the same way.
+    taking.cli.child.kill('SIGTERM');
+    assert.equal(await taking.exit, 0, taking.cli.output());
+    assert.match(taking.cli.output(), /^runbook worker: stopped$/m);
+  });
 });
