@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -348,5 +348,31 @@ describe('distributed rollout: workers through Redis give what a local run gives
     taking.cli.child.kill('SIGTERM');
     assert.equal(await taking.exit, 0, taking.cli.output());
     assert.match(taking.cli.output(), /^runbook worker: stopped$/m);
+  });
+  it("a worker closes a run's audit log when the run's last job here ends: rotated between jobs, the next job writes a new file", async (t) => {
+    // Two acting hosts one after the other (--forks 1); srx-000 answers its IKE clear 8 s late.
+    const { specs, vars: fleetVars } = fleet(2);
+    const slowed: LabHostSpec[] = specs.map((s, i) => (i === 0 ? { ...s, faults: { slowMs: 8_000, rpcs: ['clear-ike-security-association'] } } : s));
+    const vars = Object.fromEntries(specs.map((s) => [s.name, { ...fleetVars[s.name], runbook_queue: 'rotate', top_peers: 1 }]));
+    const lab = await startLab(slowed);
+    t.after(() => lab.cleanup());
+    const inventory = await writeLabInventory(lab, vars);
+    const qDir = await runDir('rotate');
+    const worker = await startWorker(redis, dir, 'rotating', ['rotate'], 1);
+    workers.push(worker);
+    const run = runIn(qDir, ['apply', join(process.cwd(), PLAYBOOK), '-i', inventory, '-e', 'dry_run=false', '--yes', '-q', '--forks', '1', '--redis', redis.url, '--queue-timeout', '300']);
+    const intent = async () => (await readAudit(worker.auditLog)).some((l) => l.host === 'srx-000' && l.phase === 'intent');
+    await waitUntil(intent, 120_000, "the worker's intent line for srx-000's first clear");
+    // Rotated (as logrotate does) while srx-000's job is in flight.
+    const rotated = `${worker.auditLog}.1`;
+    await rename(worker.auditLog, rotated);
+    assert.deepEqual(deviceOf(lab, 'srx-000').stateChangingRpcs(), [], 'rotated while the clear was unanswered');
+    const done = await run;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    // srx-000's job kept its file to the end; srx-001's, the next job of the run, opened the log at its path again.
+    const hosts = async (file: string) => [...new Set((await readAudit(file)).map((l) => l.host))];
+    assert.deepEqual(await hosts(rotated), ['srx-000']);
+    assert.deepEqual(await hosts(worker.auditLog), ['srx-001']);
+    assert.equal((await readAudit(rotated)).length, 2 * changesReceived(lab, 'srx-000').length, 'every intent with its outcome');
   });
 });
