@@ -226,6 +226,9 @@ describe('distributed rollout: workers through Redis give what a local run gives
     }
     const fromWorkers = (await Promise.all(workers.map((w) => readAudit(w.auditLog)))).flat().filter((l) => l.run === runId);
     assert.deepEqual(asBag(coordinator), asBag(fromWorkers), "the coordinator's audit log is the workers' lines");
+    // The run left nothing of its own in Redis: no job, delivery mark, relayed audit line or run lock.
+    const leftovers = redis.cli('--scan').split('\n').filter((k) => k.includes(runId) || k.startsWith('runbook:_:lock:') || k.startsWith('runbook:_:device:'));
+    assert.deepEqual(leftovers, []);
     // Each host ran on a worker of its queue: w1 and w2 serve ams only, so every fra host ran on w3.
     const hostsRunBy = async (w: RunningWorker) => new Set((await readAudit(w.auditLog)).filter((l) => l.run === runId).map((l) => String(l.host)));
     const [w1, w2, w3] = await Promise.all(workers.slice(0, 3).map(hostsRunBy));
