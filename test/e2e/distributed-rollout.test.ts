@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -71,7 +71,7 @@ function stripVolatile(value: unknown): unknown {
 
 /** Two reports' runs equal host for host, but for what differs from run to run; a difference names its host. */
 function assertSameRun(actual: Report, expected: Report): void {
-  const summary = (r: Report) => ({ dryRun: r.run.dryRun, interrupted: r.run.interrupted, recap: r.run.recap, notRun: r.run.notRun, hosts: r.run.hosts.map((h) => h.host) });
+  const summary = (r: Report) => ({ dryRun: r.run.dryRun, interrupted: r.run.interrupted, recap: r.run.recap, notRun: r.run.notRun, batches: r.run.batches, hosts: r.run.hosts.map((h) => h.host) });
   assert.deepEqual(summary(actual), summary(expected));
   for (const [i, host] of actual.run.hosts.entries()) assert.deepEqual(stripVolatile(host), stripVolatile(expected.run.hosts[i]), `host ${host.host}`);
 }
@@ -377,5 +377,28 @@ describe('distributed rollout: workers through Redis give what a local run gives
     assert.deepEqual(await hosts(rotated), ['srx-000']);
     assert.deepEqual(await hosts(worker.auditLog), ['srx-001']);
     assert.equal((await readAudit(rotated)).length, 2 * changesReceived(lab, 'srx-000').length, 'every intent with its outcome');
+  });
+  it('serial batches and the failure budget are counted across the workers as a local run counts them', async (t) => {
+    // Batches of 2, then 4; in the second, srx-004 and srx-005 refuse their clears: 2 of 4 failed > 25 %, the rollout stops there.
+    const { specs, vars } = fleet(12, { refusingClears: [4, 5] });
+    const { queued, local, queuedInventory, localInventory } = keep(t, await twinLabs(specs, vars));
+    const playbook = join(dir, 'budgeted.yml');
+    const text = await readFile(PLAYBOOK, 'utf8');
+    assert.ok(text.includes('\nhosts: all\n'));
+    await writeFile(playbook, text.replace('\nhosts: all\n', '\nhosts: all\nserial: [2, 4]\nmax_fail_percentage: 25\n'));
+    const qDir = await runDir('budget-queued');
+    const lDir = await runDir('budget-local');
+    const args = (inventory: string, d: string) => ['apply', playbook, '-i', inventory, '-e', 'dry_run=false', '--yes', '-q', '--report', join(d, 'report.json')];
+    const viaQueue = await runIn(qDir, [...args(queuedInventory, qDir), '--redis', redis.url, '--queue-timeout', '120']);
+    const locally = await runIn(lDir, args(localInventory, lDir));
+    assert.equal(locally.code, 6, locally.stdout + locally.stderr);
+    assert.equal(viaQueue.code, locally.code, viaQueue.stdout + viaQueue.stderr);
+    assert.equal(recapOf(viaQueue.stdout), recapOf(locally.stdout));
+    const qReport = await readReport(join(qDir, 'report.json'));
+    assertSameRun(qReport, await readReport(join(lDir, 'report.json')));
+    assert.deepEqual(qReport.run.hosts.map((h) => h.host), specs.slice(0, 6).map((s) => s.name));
+    assert.deepEqual(qReport.run.notRun, specs.slice(6).map((s) => s.name));
+    for (const s of specs) assert.deepEqual(changesReceived(queued, s.name), changesReceived(local, s.name), `${s.name}: as locally`);
+    for (const s of specs.slice(6)) assert.deepEqual(deviceOf(queued, s.name).rpcLog, [], `${s.name}: not run, not contacted`);
   });
 });
