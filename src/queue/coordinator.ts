@@ -79,9 +79,12 @@ export class QueueRunner {
     return this.redis.set(keys.run(this.opts.runId), String(process.pid), 'PX', RUN_TTL_MS).catch(() => undefined);
   }
 
-  /** Connects (failing fast with RedisUnavailableError) and checks every job can travel: nothing is enqueued on bad input. */
-  static async connect(opts: QueueRunnerOptions, playbook: Playbook, jobs: readonly HostJob[]): Promise<{ runner: QueueRunner; queued: QueuedJob[] }> {
-    const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job));
+  /**
+   * Checks every job can travel, then connects (failing fast with RedisUnavailableError):
+   * nothing is enqueued on bad input. `queueVar`: a host's runbook_queue inventory var.
+   */
+  static async connect(opts: QueueRunnerOptions, playbook: Playbook, jobs: readonly HostJob[], queueVar: (host: string) => unknown = () => undefined): Promise<{ runner: QueueRunner; queued: QueuedJob[] }> {
+    const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job, queueVar(job.host.name)));
     const redis = await connectRedis(opts.redis);
     await storePlaybook(redis, playbook);
     const runner = new QueueRunner(opts, redis);

@@ -145,6 +145,9 @@ async function processOne(job: Job, p: Processing): Promise<HostResult> {
     return await withDeviceLock(p, queued, `${job.id}@${p.name}`, () => p.run(queued, io));
   } finally {
     await events.flush();
+    // The audit lines go on this connection, the result on BullMQ's: a reply to this PING means Redis has
+    // every line sent before it, so the coordinator, which reads the lines once it has the results, misses none.
+    await p.redis.ping().catch(() => undefined);
   }
 }
 

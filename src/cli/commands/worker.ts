@@ -96,26 +96,36 @@ async function worker(opts: WorkerOptions): Promise<number> {
 /**
  * A job as this machine runs it: NETCONF over SSH, secrets from this machine's environment
  * and files only, and per run an audit log writer (relaying its lines) and a backup folder.
+ * Those are kept while a job of their run is in flight here and closed with its last one,
+ * so a worker that serves run after run keeps no open file and no audit entries per past run.
  */
 function jobRunner(auditLog: string, backupDir: string): RunQueuedJob {
   const secrets = new HeldSecrets();
-  const audits = new Map<string, AuditLog>();
-  const backups = new Map<string, BackupFolder>();
+  const runs = new Map<string, { readonly audit: AuditLog; readonly backup: BackupFolder; jobs: number }>();
   return async (queued, io) => {
     const ids: RunIds = queued.job.ids ?? { runId: queued.runId };
     const ticket = ids.ticket !== undefined ? { ticket: ids.ticket } : {};
-    let audit = audits.get(queued.runId);
-    if (!audit) audits.set(queued.runId, (audit = new AuditLog(auditLog, { id: ids.runId, ...ticket, playbook: queued.job.playbook.file }, io.mirrorAudit)));
-    let backup = backups.get(queued.runId);
-    if (!backup) backups.set(queued.runId, (backup = new BackupFolder({ dir: backupDir, runId: ids.runId, ...ticket })));
+    let run = runs.get(queued.runId);
+    if (!run) {
+      run = { audit: new AuditLog(auditLog, { id: ids.runId, ...ticket, playbook: queued.job.playbook.file }, io.mirrorAudit), backup: new BackupFolder({ dir: backupDir, runId: ids.runId, ...ticket }), jobs: 0 };
+      runs.set(queued.runId, run);
+    }
+    run.jobs++;
     const host = queued.job.host.name;
-    return runHostJob(queued.job, {
-      openSession: openNetconf,
-      secrets,
-      playbooks: io.playbooks,
-      emit: io.emit,
-      audit: audit.forHost(host),
-      ...(queued.job.dryRun ? {} : { backup: backup.forHost(host) }),
-    });
+    try {
+      return await runHostJob(queued.job, {
+        openSession: openNetconf,
+        secrets,
+        playbooks: io.playbooks,
+        emit: io.emit,
+        audit: run.audit.forHost(host),
+        ...(queued.job.dryRun ? {} : { backup: run.backup.forHost(host) }),
+      });
+    } finally {
+      if (--run.jobs === 0) {
+        run.audit.close();
+        runs.delete(queued.runId);
+      }
+    }
   };
 }
