@@ -55,6 +55,8 @@ describe('queue worker: audit lines relayed before the result', { skip: redisUna
     const reader = new Redis(target.options);
     try {
       await events.waitUntilReady();
+      // The run's coordinator is alive (a worker runs no job of a run whose heartbeat is gone).
+      await reader.set(keys.run('run-1'), String(process.pid), 'PX', 60_000);
       // Read the moment the completion is known, as the coordinator would.
       const relayedAtCompletion = new Promise<number>((resolve) => events.on('completed', () => void reader.llen(keys.audit('run-1')).then(resolve)));
       await queue.add('h', { v: QUEUED_JOB_VERSION, runId: 'run-1', index: 0, queue: QUEUE, job: { dryRun: true, host: { name: 'h', groups: [], vars: {} } } }, { jobId: 'run-1-0' });
