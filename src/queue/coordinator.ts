@@ -55,7 +55,7 @@ interface Pending {
 const DAY_S = 24 * 3600;
 
 export class QueueRunner {
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents; ready: Promise<unknown> }>();
   private readonly pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
   private sweeping = false;
@@ -126,7 +126,11 @@ export class QueueRunner {
 
   private async queueNamed(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
     const known = this.queues.get(name);
-    if (known) return known;
+    if (known) {
+      // Every job waits for its queue's events to be ready, not only the first: jobs are added in the executor's order.
+      await known.ready;
+      return known;
+    }
     const connection = { ...this.opts.redis.options, maxRetriesPerRequest: null };
     const queue = new Queue(name, { connection, prefix: PREFIX });
     const events = new QueueEvents(name, { connection, prefix: PREFIX });
@@ -136,9 +140,9 @@ export class QueueRunner {
     events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
     events.on('completed', ({ jobId, returnvalue }) => this.onCompleted(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => this.onFailed(jobId, failedReason));
-    const entry = { queue, events };
+    const entry = { queue, events, ready: events.waitUntilReady() };
     this.queues.set(name, entry);
-    await events.waitUntilReady();
+    await entry.ready;
     return entry;
   }
 
