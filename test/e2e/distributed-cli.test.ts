@@ -1,0 +1,102 @@
+/**
+ * The coordinator's side of a distributed rollout, as a user meets it on the command line:
+ * Ctrl-C at a terminal, two coordinators on one inventory, what Redis holds (never a
+ * secret), bad input refused before anything is enqueued, and `runbook queue status`.
+ * Each test starts its own redis-server on a loopback port, its workers as processes
+ * (`runbook worker`), and lab devices in this process (so their RPC logs can be read).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { stringify } from 'yaml';
+import type { DeviceBackend } from '../../src/lab/backend.ts';
+import type { LabHostSpec } from '../../src/lab/lab.ts';
+import type { Report } from '../../src/report/json-report.ts';
+import { runCli, startCli, type StartedCli } from '../helpers/cli.ts';
+import { startLab } from '../helpers/lab.ts';
+import { writeLabInventory } from '../helpers/lab-inventory.ts';
+import { startInPty } from '../helpers/pty.ts';
+import { redisUnavailable, startRedis, type RunningRedis } from '../helpers/redis.ts';
+
+const skip = redisUnavailable();
+type StartedLab = Awaited<ReturnType<typeof startLab>>;
+
+/** Every reply from the device comes this late: a job stays active long enough to be seen so. */
+const SLOW = { slowMs: 2500 };
+
+async function tempDir(t: TestContext, name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `runbook-dist-${name}-`));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function redisFor(t: TestContext, dir: string): Promise<RunningRedis> {
+  const redis = await startRedis(join(dir, 'redis'));
+  t.after(() => redis.stop());
+  return redis;
+}
+
+async function labFor(t: TestContext, specs: readonly LabHostSpec[]): Promise<StartedLab> {
+  const lab = await startLab(specs);
+  t.after(() => lab.cleanup());
+  return lab;
+}
+
+/** A `runbook worker` process, stopped (SIGKILL: the test is over) when the test ends. */
+async function startWorker(t: TestContext, dir: string, redisUrl: string, name: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<StartedCli> {
+  const w = await startCli(['worker', '--redis', redisUrl, '--name', name, '--audit-log', join(dir, name, 'audit.jsonl'), ...args], /serving queue/, { env, timeoutMs: 120_000 });
+  t.after(() => void w.child.kill('SIGKILL'));
+  return w;
+}
+
+function rpcsOf(lab: StartedLab, host: string): string[] {
+  return (lab.host(host).backend as DeviceBackend).device.rpcLog.map((e) => e.rpc);
+}
+
+/** Polls `cond` (a Redis read, a file) until true; the bound only proves "it happened", generously. */
+async function eventually(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The ids of the jobs waiting on a queue (BullMQ's wait list). */
+function waiting(redis: RunningRedis, queue = 'default'): string[] {
+  return redis.cli('LRANGE', `runbook:${queue}:wait`, '0', '-1').split('\n').filter((l) => l !== '');
+}
+
+describe('distributed rollouts from the command line', { skip }, () => {
+  it('on a terminal, Ctrl-C: the waiting jobs leave Redis, the job in flight finishes, the others are not run and never contacted, the report is written, exit 130', async (t) => {
+    const dir = await tempDir(t, 'ctrlc');
+    const redis = await redisFor(t, dir);
+    const names = ['h1', 'h2', 'h3', 'h4', 'h5'];
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW })));
+    const inventory = await writeLabInventory(lab, Object.fromEntries(names.map((h) => [h, { min_peer_sessions: 40 }])));
+    // One job at a time on the worker, three in flight for the coordinator: two wait in Redis.
+    await startWorker(t, dir, redis.url, 'w1', ['--concurrency', '1']);
+    const report = join(dir, 'report.json');
+    const run = startInPty(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--redis', redis.url, '--forks', '3', '--report', report, '--lock-dir', join(dir, 'locks'), '--audit-log', join(dir, 'audit.jsonl')]);
+    t.after(() => void run.child.kill('SIGKILL'));
+    await run.waitFor(/h1: collect/, 120_000);
+    await eventually('two jobs wait in Redis', () => waiting(redis).length === 2);
+    const waitingBefore = waiting(redis);
+    run.type('\x03');
+    assert.equal(await run.exited, 130, run.output());
+    assert.match(run.output(), /interrupted \(SIGINT\): finishing hosts in flight/);
+    const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    assert.equal(rep.run.interrupted, true);
+    assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status]), [['h1', 'changed']], 'the host in flight finished on its worker');
+    assert.deepEqual(rep.run.notRun, ['h2', 'h3', 'h4', 'h5']);
+    assert.deepEqual(waitingBefore.sort(), [`${rep.runId}-1`, `${rep.runId}-2`]);
+    assert.deepEqual(waiting(redis).filter((id) => id.startsWith(`${rep.runId}-`)), [], 'no job of the run is left waiting');
+    assert.equal(redis.cli('--scan', '--pattern', `runbook:default:${rep.runId}-*`).trim(), '', 'no job of the run is left in Redis');
+    assert.ok(rpcsOf(lab, 'h1').includes('get-flow-session-information'));
+    for (const h of ['h2', 'h3', 'h4', 'h5']) assert.deepEqual(rpcsOf(lab, h), [], `${h} was never contacted`);
+  });
+});
