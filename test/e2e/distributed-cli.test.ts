@@ -99,4 +99,42 @@ describe('distributed rollouts from the command line', { skip }, () => {
     assert.ok(rpcsOf(lab, 'h1').includes('get-flow-session-information'));
     for (const h of ['h2', 'h3', 'h4', 'h5']) assert.deepEqual(rpcsOf(lab, h), [], `${h} was never contacted`);
   });
+
+  it('two coordinators on one inventory: the second exits 5 naming the holder and its lock in Redis (not a file: each has its own --lock-dir); the first is unaffected; the password in --redis is shown nowhere', async (t) => {
+    const dir = await tempDir(t, 'locked');
+    const redis = await redisFor(t, dir);
+    const password = 'rEdIsPw4242';
+    redis.cli('CONFIG', 'SET', 'requirepass', password);
+    const authed = (...args: string[]) => redis.cli('-a', password, ...args);
+    const url = `redis://:${password}@127.0.0.1:${redis.port}`;
+    const names = ['h1', 'h2'];
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW })));
+    const inventory = await writeLabInventory(lab, Object.fromEntries(names.map((h) => [h, { min_peer_sessions: 40 }])));
+    const worker = await startWorker(t, dir, url, 'w1', ['--concurrency', '2']);
+    const acting = (n: string) => ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '-y', '--redis', url, '--report', join(dir, `${n}.json`), '--lock-dir', join(dir, `locks-${n}`), '--audit-log', join(dir, n, 'audit.jsonl')];
+    const first = await startCli(acting('first'), /ACTING/, { timeoutMs: 120_000 });
+    t.after(() => void first.child.kill('SIGKILL'));
+    const firstEnded = new Promise<number | null>((resolve) => first.child.on('close', resolve));
+    let lockKey = '';
+    await eventually('the first run holds its lock in Redis and a job is active', () => {
+      lockKey = authed('--scan', '--pattern', 'runbook:_:lock:*').trim();
+      return lockKey !== '' && authed('LLEN', 'runbook:default:active').trim() !== '0';
+    });
+    const holder = authed('GET', lockKey);
+    assert.match(holder, new RegExp(`"pid":${first.child.pid}`));
+    assert.match(holder, /redis:\/\/:\*\*\*@127\.0\.0\.1/, 'the lock records the command with the password replaced');
+
+    const second = await runCli(acting('second'));
+    assert.equal(second.code, 5, second.stderr);
+    assert.match(second.stderr, new RegExp(`pid ${first.child.pid} on .* holds the lock for this inventory in Redis \\(${lockKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+    assert.ok(!existsSync(join(dir, 'second')), 'the second run wrote no audit log: it sent nothing');
+    assert.equal(authed('GET', lockKey), holder, "the second run left the first one's lock alone");
+
+    assert.equal(await firstEnded, 0, first.output());
+    const rep = JSON.parse(await readFile(join(dir, 'first.json'), 'utf8')) as Report;
+    assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status, h.dryRun]), [['h1', 'changed', false], ['h2', 'changed', false]]);
+    assert.equal(authed('--scan', '--pattern', 'runbook:_:lock:*').trim(), '', 'the first run released its lock');
+    const seen = [first.output(), second.stdout, second.stderr, worker.output(), holder, await readFile(join(dir, 'first.json'), 'utf8'), await readFile(join(dir, 'first', 'audit.jsonl'), 'utf8')];
+    for (const text of seen) assert.ok(!text.includes(password), `the Redis password appears in: ${text.slice(0, 400)}`);
+  });
 });
