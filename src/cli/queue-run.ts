@@ -9,14 +9,55 @@ import type { Command } from 'commander';
 import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { HostJob } from '../engine/job.ts';
+import { formatSpan } from '../inventory/errors.ts';
+import { PASSWORD_VARS } from '../inventory/password-vars.ts';
 import type { Playbook } from '../playbook/types.ts';
+import { QUEUE_VAR } from '../queue/keys.ts';
 import { parseRedisUrl, RedisUrlError, type RedisTarget } from '../queue/redis-url.ts';
 import { UsageError } from './errors.ts';
 import { positiveNumber } from './option-parsers.ts';
+import type { Targets } from './targets.ts';
 
 export interface RemoteRollout {
   readonly target: RedisTarget;
   readonly queueTimeoutMs: number;
+  /** The inventory's hosts, so that a job refused before the run points at the line to change. */
+  readonly inventory?: InventoryFacts;
+}
+
+/** What the queue needs of a host beyond its job: its queue, where its variables were written, whether it is a lab device run by this process. */
+export interface InventoryFacts {
+  /** The host's runbook_queue inventory var (group_vars included). */
+  queueVar(host: string): unknown;
+  where(host: string, field: string): string | undefined;
+  isLab(host: string): boolean;
+}
+
+/** The inventory variables a job's field comes from, in the order they are looked for. */
+const VARS_OF: Readonly<Record<string, readonly string[]>> = {
+  password: [...PASSWORD_VARS, 'runbook_password_env'],
+  privateKey: ['ansible_ssh_private_key_file', 'ansible_private_key_file'],
+  passphrase: ['runbook_key_passphrase_env'],
+  [QUEUE_VAR]: [QUEUE_VAR],
+};
+
+/** The rollout told the targets' inventory facts: each host's queue, where its variables are written. */
+export function withInventory(remote: RemoteRollout | undefined, targets: Targets): RemoteRollout | undefined {
+  if (!remote) return undefined;
+  const hosts = new Map(targets.hosts.map(({ host }) => [host.name, host]));
+  return {
+    ...remote,
+    inventory: {
+      queueVar: (name) => hosts.get(name)?.vars[QUEUE_VAR],
+      where(name, field) {
+        const host = hosts.get(name);
+        if (!host) return undefined;
+        const variable = (VARS_OF[field] ?? [field]).find((v) => host.varsAt[v] !== undefined);
+        return formatSpan(variable !== undefined ? host.varsAt[variable]! : host.at);
+      },
+      isLab: (name) => hosts.get(name)?.lab !== undefined,
+    },
+  };
 }
 
 export interface RedisCliOptions {
@@ -58,11 +99,23 @@ export async function connectQueue(
   const { QueueRunner, RedisUnavailableError } = await import('../queue/coordinator.ts');
   const { UnqueueableJobError } = await import('../queue/queued-job.ts');
   try {
-    const { runner, queued } = await QueueRunner.connect({ redis: remote.target, runId: run.runId, queueTimeoutMs: remote.queueTimeoutMs, audit, warn }, run.playbook, run.jobs);
+    const { runner, queued } = await QueueRunner.connect({ redis: remote.target, runId: run.runId, queueTimeoutMs: remote.queueTimeoutMs, audit, warn }, run.playbook, run.jobs, (host) => remote.inventory?.queueVar(host));
     return { runOne: (index, emit, signal) => runner.run(queued[index]!, emit, signal), close: () => runner.close() };
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw new UsageError(err.message);
-    if (err instanceof UnqueueableJobError) throw new UsageError(`--redis: ${err.message}; nothing was enqueued`);
+    if (err instanceof UnqueueableJobError) throw new UsageError(refusal(err, remote.inventory));
     throw err;
   }
+}
+
+/** Why a host cannot go on the queue, at the inventory line to change; the built-in lab gets the way to serve it instead. */
+function refusal(err: { readonly host: string; readonly field: string; readonly message: string }, inventory: InventoryFacts | undefined): string {
+  if (inventory?.isLab(err.host)) {
+    return (
+      `${inventory.where(err.host, 'lab_scenario')}: --redis: host ${err.host} is a lab device this process would start (lab_scenario, no ansible_host), which workers cannot reach; ` +
+      'start the lab where the workers can reach it with `runbook lab serve --inventory-out lab-hosts.yml` and run with -i lab-hosts.yml; nothing was enqueued'
+    );
+  }
+  const at = inventory?.where(err.host, err.field);
+  return `${at !== undefined ? `${at}: ` : ''}--redis: ${err.message}; nothing was enqueued`;
 }

@@ -68,9 +68,12 @@ export class QueueRunner {
     this.timer = setInterval(() => void this.sweep(), opts.pollMs ?? 1000);
   }
 
-  /** Connects (failing fast with RedisUnavailableError) and checks every job can travel: nothing is enqueued on bad input. */
-  static async connect(opts: QueueRunnerOptions, playbook: Playbook, jobs: readonly HostJob[]): Promise<{ runner: QueueRunner; queued: QueuedJob[] }> {
-    const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job));
+  /**
+   * Checks every job can travel, then connects (failing fast with RedisUnavailableError):
+   * nothing is enqueued on bad input. `queueVar`: a host's runbook_queue inventory var.
+   */
+  static async connect(opts: QueueRunnerOptions, playbook: Playbook, jobs: readonly HostJob[], queueVar: (host: string) => unknown = () => undefined): Promise<{ runner: QueueRunner; queued: QueuedJob[] }> {
+    const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job, queueVar(job.host.name)));
     const redis = await connectRedis(opts.redis);
     await storePlaybook(redis, playbook);
     return { runner: new QueueRunner(opts, redis), queued };

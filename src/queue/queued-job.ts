@@ -26,34 +26,39 @@ export class UnqueueableJobError extends Error {
   override readonly name = 'UnqueueableJobError';
   constructor(
     readonly host: string,
+    /** What is at fault: a connection field (password, privateKey, passphrase, `jump N privateKey`) or the runbook_queue var; the CLI points at the inventory line it came from. */
+    readonly field: string,
     why: string,
   ) {
     super(`host ${host}: ${why}`);
   }
 }
 
-/** The queue a host's job goes to: its runbook_queue var, else the default queue. */
-export function queueOf(job: HostJob): string {
-  const value = job.host.vars[QUEUE_VAR];
-  if (value === undefined) return DEFAULT_QUEUE;
-  const bad = badQueueName(String(value));
-  if (bad) throw new UnqueueableJobError(job.host.name, `${QUEUE_VAR}: ${bad}`);
+/**
+ * The queue a host's job goes to: its runbook_queue inventory var (`value`: the job's own
+ * vars are the playbook's, which do not carry it), else the default queue.
+ */
+export function queueOf(host: string, value: unknown): string {
+  if (value === undefined || value === null) return DEFAULT_QUEUE;
+  const bad = typeof value === 'string' || typeof value === 'number' ? badQueueName(String(value)) : `a queue name is a string (got ${JSON.stringify(value)})`;
+  if (bad) throw new UnqueueableJobError(host, QUEUE_VAR, `${QUEUE_VAR}: ${bad}`);
   return String(value);
 }
 
-/** The job as it goes on the queue: no playbook text, no held secret (UnqueueableJobError otherwise). */
-export function queuedJob(runId: string, index: number, job: HostJob): QueuedJob {
+/** The job as it goes on the queue (`queueVar`: the host's runbook_queue): no playbook text, no held secret (UnqueueableJobError otherwise). */
+export function queuedJob(runId: string, index: number, job: HostJob, queueVar?: unknown): QueuedJob {
   const { text: _text, ...playbook } = job.playbook;
   for (const [field, ref] of secretRefs(job)) {
     if ('secret' in ref) {
       throw new UnqueueableJobError(
         job.host.name,
-        `its ${field} is known only to this process (from a vault, the inventory's text or the built-in lab), and a worker elsewhere cannot read it; ` +
+        field,
+        `its ${field} is known only to this process (decrypted from Ansible Vault, or the key of a lab device this process runs), and a worker elsewhere cannot read it; ` +
           `with --redis give it to the workers as an environment variable (ansible_password: "{{ lookup('env', 'NAME') }}") or a key file (ansible_ssh_private_key_file)`,
       );
     }
   }
-  return { v: QUEUED_JOB_VERSION, runId, index, queue: queueOf(job), job: { ...job, playbook } };
+  return { v: QUEUED_JOB_VERSION, runId, index, queue: queueOf(job.host.name, queueVar), job: { ...job, playbook } };
 }
 
 /** Every secret reference in a job, with the field it is in. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunResult } from '../../contracts/results.ts';
 import { acquireRunLock, inventoryKey, NO_LOCK, redactedCommand, RunLockedError, type RunLock } from '../run-lock.ts';
-import { addRedisOptions, remoteRollout, type RedisCliOptions, type RemoteRollout } from '../queue-run.ts';
+import { addRedisOptions, remoteRollout, withInventory, type RedisCliOptions, type RemoteRollout } from '../queue-run.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
 import { loadPlaybook, parsePlaybook } from '../../playbook/load.ts';
 import { PlaybookError } from '../../playbook/errors.ts';
@@ -133,7 +133,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
       lock.release();
     };
     const ports = localPorts(input.playbook, secrets);
-    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, backupDir: backupDirOf(opts), lab, syslog, stoppedAtOnce, remote };
+    const run = { playbook: input.playbook, ids: input.ids, jobs, ports, rollout: input.rollout, view, auditLog: opts.auditLog, backupDir: backupDirOf(opts), lab, syslog, stoppedAtOnce, remote: withInventory(remote, input.targets) };
     return await runWithProgress(run, (result, control) => writeApplyOutputs(result, control, input, opts, view));
   } finally {
     lock.release();

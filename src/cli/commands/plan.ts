@@ -13,7 +13,7 @@ import { setExpressionBudget } from '../../expr/budget.ts';
 import { checkOutputPaths } from '../output-paths.ts';
 import { hostJobs, localPorts } from '../host-jobs.ts';
 import { runView, runWithProgress } from '../run-with-progress.ts';
-import { addRedisOptions, remoteRollout, type RedisCliOptions } from '../queue-run.ts';
+import { addRedisOptions, remoteRollout, withInventory, type RedisCliOptions } from '../queue-run.ts';
 import { recapLines } from '../render/results.ts';
 import { ansibleContext, DEFAULT_INVENTORY, extraVarsRecord, inventorySources, listHosts, resolveTargets, type Targets } from '../targets.ts';
 import type { Playbook } from '../../playbook/types.ts';
@@ -102,7 +102,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
     return artifact.digest;
   };
   // A second Ctrl-C stops at once, still writing the hosts planned so far: the plan lists the others as targets only.
-  const run = { playbook, ids, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write, remote };
+  const run = { playbook, ids, jobs, ports: localPorts(playbook, secrets), rollout: { forks: input.forks }, view, auditLog: opts.auditLog, lab, stoppedAtOnce: write, remote: withInventory(remote, targets) };
   return runWithProgress(run, async (result, control) => {
     const digest = write(result);
     process.stdout.write(recapLines(result, view.style).join('\n') + '\n');
