@@ -11,15 +11,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { stringify } from 'yaml';
+import { Vault } from 'ansible-vault';
 import type { DeviceBackend } from '../../src/lab/backend.ts';
-import type { LabHostSpec } from '../../src/lab/lab.ts';
+import { LAB_PASSWORD, type LabHostSpec } from '../../src/lab/lab.ts';
 import type { Report } from '../../src/report/json-report.ts';
 import { runCli, startCli, type StartedCli } from '../helpers/cli.ts';
 import { startLab } from '../helpers/lab.ts';
 import { writeLabInventory } from '../helpers/lab-inventory.ts';
 import { startInPty } from '../helpers/pty.ts';
 import { redisUnavailable, startRedis, type RunningRedis } from '../helpers/redis.ts';
+import { freePort } from '../helpers/sshd.ts';
 
 const skip = redisUnavailable();
 type StartedLab = Awaited<ReturnType<typeof startLab>>;
@@ -136,5 +137,94 @@ describe('distributed rollouts from the command line', { skip }, () => {
     assert.equal(authed('--scan', '--pattern', 'runbook:_:lock:*').trim(), '', 'the first run released its lock');
     const seen = [first.output(), second.stdout, second.stderr, worker.output(), holder, await readFile(join(dir, 'first.json'), 'utf8'), await readFile(join(dir, 'first', 'audit.jsonl'), 'utf8')];
     for (const text of seen) assert.ok(!text.includes(password), `the Redis password appears in: ${text.slice(0, 400)}`);
+  });
+
+  describe('bad input changes nothing: exit 2, nothing enqueued, nothing contacted', () => {
+    /** Two lab hosts in a YAML inventory (key file, as writeLabInventory), with extra vars per host. */
+    async function inventoryWith(lab: StartedLab, dir: string, extra: Record<string, string>): Promise<string> {
+      const file = join(dir, 'hosts.yml');
+      const hosts = lab.hosts.map((h) => `    ${h.spec.name}:\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      min_peer_sessions: 40\n${extra[h.spec.name] ?? ''}`).join('');
+      await writeFile(file, `all:\n  vars:\n    ansible_user: lab\n    ansible_ssh_private_key_file: ${lab.clientKeyFile}\n    runbook_known_hosts: ${lab.knownHostsFile}\n  hosts:\n${hosts}`);
+      return file;
+    }
+    const outputs = (dir: string, name: string) => ['--lock-dir', join(dir, 'locks'), '--audit-log', join(dir, name, 'audit.jsonl'), '--report', join(dir, `${name}.json`)];
+
+    function assertUntouched(lab: StartedLab, redis: RunningRedis | undefined, dir: string, name: string): void {
+      for (const h of lab.hosts) assert.deepEqual(rpcsOf(lab, h.spec.name), [], `${h.spec.name} was contacted`);
+      if (redis) assert.equal(redis.dump(), '', 'Redis holds nothing: no job, no playbook, no lock');
+      assert.ok(!existsSync(join(dir, `${name}.json`)), 'no report');
+    }
+
+    it('a password decrypted from Ansible Vault: the refusal points at the host and its ansible_password line, acting or not; Redis is left empty (the run lock released too)', async (t) => {
+      const dir = await tempDir(t, 'vault');
+      const redis = await redisFor(t, dir);
+      const lab = await labFor(t, [{ name: 'h1', scenario: 'three-peers', seed: 1 }, { name: 'h2', scenario: 'three-peers', seed: 2 }]);
+      const vaulted = new Vault({ password: 'vault-pw' }).encryptSync(LAB_PASSWORD, undefined as unknown as string);
+      const inventory = await inventoryWith(lab, dir, { h2: `      ansible_password: !vault |\n${vaulted.split('\n').map((l) => `        ${l}`).join('\n')}\n` });
+      const passFile = join(dir, 'vault-pass.txt');
+      await writeFile(passFile, 'vault-pw\n');
+      for (const [name, args] of [
+        ['acting', ['apply', 'playbooks/ah-cleanup.yml', '-e', 'dry_run=false', '-y']],
+        ['dry', ['apply', 'playbooks/ah-cleanup.yml']],
+        ['plan', ['plan', 'playbooks/ah-cleanup.yml', '--out', join(dir, 'plan.json')]],
+      ] as const) {
+        const r = await runCli([...args, '-i', inventory, '--vault-password-file', passFile, '--redis', redis.url, ...(name === 'plan' ? ['--audit-log', join(dir, name, 'audit.jsonl')] : outputs(dir, name))]);
+        assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`${inventory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:15:7: --redis: host h2: its password is known only to this process \\(decrypted from Ansible Vault.*nothing was enqueued`), name);
+        assert.doesNotMatch(r.stdout + r.stderr, new RegExp(LAB_PASSWORD));
+        assertUntouched(lab, redis, dir, name);
+        assert.ok(!existsSync(join(dir, 'plan.json')), 'no plan written');
+      }
+    });
+
+    it('a bad runbook_queue value: exit 2 at its line, Redis left empty', async (t) => {
+      const dir = await tempDir(t, 'queue-var');
+      const redis = await redisFor(t, dir);
+      const lab = await labFor(t, [{ name: 'h1', scenario: 'three-peers', seed: 1 }, { name: 'h2', scenario: 'three-peers', seed: 2 }]);
+      const inventory = await inventoryWith(lab, dir, { h2: '      runbook_queue: "eu:west"\n' });
+      const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--redis', redis.url, ...outputs(dir, 'run')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /hosts\.yml:15:7: --redis: host h2: runbook_queue: a queue name is 1 to 64 letters.*\(got "eu:west"\); nothing was enqueued/);
+      assertUntouched(lab, redis, dir, 'run');
+    });
+
+    it('Redis not reachable (a closed port): exit 2 naming --redis, acting or not, nothing contacted; the password in the URL is not shown', async (t) => {
+      const dir = await tempDir(t, 'no-redis');
+      const lab = await labFor(t, [{ name: 'h1', scenario: 'three-peers', seed: 1 }]);
+      const inventory = await writeLabInventory(lab, { h1: { min_peer_sessions: 40 } });
+      const port = await freePort();
+      for (const [name, args] of [
+        ['acting', ['-e', 'dry_run=false', '-y']],
+        ['dry', []],
+      ] as const) {
+        const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, ...args, '--redis', `redis://:hunter2secret@127.0.0.1:${port}`, ...outputs(dir, name)]);
+        assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`--redis redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: (cannot reach Redis|cannot take the run lock).*(nothing was enqueued|nothing was contacted)`), name);
+        assert.doesNotMatch(r.stdout + r.stderr, /hunter2secret/);
+        assertUntouched(lab, undefined, dir, name);
+      }
+    });
+
+    it('--redis not a redis:// URL: exit 2 naming --redis', async (t) => {
+      const dir = await tempDir(t, 'bad-url');
+      for (const [url, why] of [
+        ['http://x', /--redis: the scheme must be redis:\/\/ or rediss:\/\/ \(got http:\/\/\)/],
+        ['redis://127.0.0.1:6379/zero', /--redis: the database must be a number/],
+        ['localhost:6379', /--redis: /],
+      ] as const) {
+        const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '--redis', url, ...outputs(dir, 'run')]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, why);
+      }
+    });
+
+    it('the built-in lab (the default inventory): exit 2 telling to serve the lab with `runbook lab serve --inventory-out`', async (t) => {
+      const dir = await tempDir(t, 'default-lab');
+      const redis = await redisFor(t, dir);
+      const r = await runCli(['apply', 'playbooks/ah-cleanup.yml', '--redis', redis.url, ...outputs(dir, 'run')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /inventory\/lab\.yml:\d+:\d+: --redis: host lab-srx-01 is a lab device this process would start .*`runbook lab serve --inventory-out lab-hosts\.yml` and run with -i lab-hosts\.yml; nothing was enqueued/);
+      assert.equal(redis.dump(), '');
+    });
   });
 });
