@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { Vault } from 'ansible-vault';
+import { stringify } from 'yaml';
 import type { DeviceBackend } from '../../src/lab/backend.ts';
 import { LAB_PASSWORD, type LabHostSpec } from '../../src/lab/lab.ts';
 import type { Report } from '../../src/report/json-report.ts';
@@ -137,6 +138,52 @@ describe('distributed rollouts from the command line', { skip }, () => {
     assert.equal(authed('--scan', '--pattern', 'runbook:_:lock:*').trim(), '', 'the first run released its lock');
     const seen = [first.output(), second.stdout, second.stderr, worker.output(), holder, await readFile(join(dir, 'first.json'), 'utf8'), await readFile(join(dir, 'first', 'audit.jsonl'), 'utf8')];
     for (const text of seen) assert.ok(!text.includes(password), `the Redis password appears in: ${text.slice(0, 400)}`);
+  });
+
+  it('secrets never enter Redis: a password from an environment variable and a key file, read by the worker; Redis dumped while jobs wait and run, and after', async (t) => {
+    const dir = await tempDir(t, 'secrets');
+    const redis = await redisFor(t, dir);
+    const names = ['p1', 'p2', 'k1', 'k2'];
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: { slowMs: 1000 } })));
+    const env = 'RUNBOOK_DIST_TEST_PASSWORD';
+    const host = (name: string) => ({ ansible_host: lab.host(name).address, ansible_port: lab.host(name).port, min_peer_sessions: 40 });
+    const inventory = join(dir, 'hosts.yml');
+    await writeFile(
+      inventory,
+      stringify({
+        all: {
+          vars: { ansible_user: 'lab', runbook_known_hosts: lab.knownHostsFile, runbook_agent: false },
+          children: {
+            by_password: { vars: { ansible_password: `{{ lookup('env', '${env}') }}` }, hosts: { p1: host('p1'), p2: host('p2') } },
+            by_key: { vars: { ansible_ssh_private_key_file: lab.clientKeyFile }, hosts: { k1: host('k1'), k2: host('k2') } },
+          },
+        },
+      }),
+    );
+    const keyBody = (await readFile(lab.clientKeyFile, 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('-----'));
+    assert.ok(keyBody.length > 0);
+    const assertNoSecret = (dump: string, when: string) => {
+      assert.ok(!dump.includes(LAB_PASSWORD), `${when}: the password is in Redis`);
+      for (const line of keyBody) assert.ok(!dump.includes(line), `${when}: a line of the private key is in Redis`);
+      assert.ok(!dump.includes(keyBody.join('')), `${when}: the private key is in Redis`);
+    };
+    // Two jobs run at once, two wait: every kind of job key is in Redis at the same time.
+    await startWorker(t, dir, redis.url, 'w1', ['--concurrency', '2'], { [env]: LAB_PASSWORD });
+    const report = join(dir, 'report.json');
+    const run = await startCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '-y', '--redis', redis.url, '--forks', '4', '--report', report, '--lock-dir', join(dir, 'locks'), '--audit-log', join(dir, 'audit.jsonl')], /ACTING/, { env: { [env]: LAB_PASSWORD }, timeoutMs: 120_000 });
+    t.after(() => void run.child.kill('SIGKILL'));
+    const ended = new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    await eventually('two jobs active and two waiting', () => redis.cli('LLEN', 'runbook:default:active').trim() === '2' && waiting(redis).length === 2);
+    const during = redis.dump();
+    assert.match(during, new RegExp(env), 'the jobs name the environment variable');
+    assert.ok(during.includes(lab.clientKeyFile), 'the jobs name the key file');
+    assertNoSecret(during, 'while jobs wait and run');
+    await eventually('a job is acting (its device lock held)', () => redis.cli('--scan', '--pattern', 'runbook:_:device:*').trim() !== '');
+    assertNoSecret(redis.dump(), 'while a job holds its device lock');
+    assert.equal(await ended, 0, run.output());
+    const rep = JSON.parse(await readFile(report, 'utf8')) as Report;
+    assert.deepEqual(rep.run.hosts.map((h) => [h.host, h.status, h.dryRun]), names.map((h) => [h, 'changed', false]), 'each host logged in on the worker with its own credential');
+    assertNoSecret(redis.dump(), 'after the run');
   });
 
   describe('bad input changes nothing: exit 2, nothing enqueued, nothing contacted', () => {
