@@ -186,6 +186,58 @@ describe('distributed rollouts from the command line', { skip }, () => {
     assertNoSecret(redis.dump(), 'after the run');
   });
 
+  it('runbook queue status: jobs by state and the workers connected, per queue a worker serves or a job is on, as a table and as JSON', async (t) => {
+    const dir = await tempDir(t, 'status');
+    const redis = await redisFor(t, dir);
+    const empty = await runCli(['queue', 'status', '--redis', redis.url]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /^no queues in Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    const names = ['a1', 'a2', 'a3', 'n1', 'n2'];
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW })));
+    // a1-a3 on queue ams (one worker, one job at a time); n1, n2 on a queue no worker serves.
+    const inventory = await writeLabInventory(lab, Object.fromEntries(names.map((h) => [h, { min_peer_sessions: 40, runbook_queue: h.startsWith('a') ? 'ams' : 'nowhere' }])));
+    await startWorker(t, dir, redis.url, 'w-ams', ['--queue', 'ams', '--concurrency', '1']);
+    await startWorker(t, dir, redis.url, 'w-other', ['--queue', 'default', '--queue', 'spare']);
+    const run = await startCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '--redis', redis.url, '--forks', '5', '--queue-timeout', '600', '--report', join(dir, 'report.json'), '--audit-log', join(dir, 'audit.jsonl')], /DRY RUN/, { timeoutMs: 120_000 });
+    t.after(() => void run.child.kill('SIGKILL'));
+    await eventually('one job active on ams, two waiting, two waiting on nowhere', () => redis.cli('LLEN', 'runbook:ams:active').trim() === '1' && waiting(redis, 'ams').length === 2 && waiting(redis, 'nowhere').length === 2);
+
+    const json = await runCli(['queue', 'status', '--redis', redis.url, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const zero = { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 };
+    assert.deepEqual(JSON.parse(json.stdout), {
+      redis: redis.url,
+      queues: [
+        { name: 'ams', jobs: { ...zero, waiting: 2, active: 1 }, workers: ['w-ams'] },
+        { name: 'default', jobs: zero, workers: ['w-other'] },
+        { name: 'nowhere', jobs: { ...zero, waiting: 2 }, workers: [] },
+        { name: 'spare', jobs: zero, workers: ['w-other'] },
+      ],
+    });
+    const table = await runCli(['queue', 'status', '--redis', redis.url]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.deepEqual(table.stdout.split('\n').slice(1, 6), [
+      'QUEUE    WAITING  ACTIVE  COMPLETED  FAILED  DELAYED  WORKERS',
+      'ams            2       1          0       0        0  w-ams',
+      'default        0       0          0       0        0  w-other',
+      'nowhere        2       0          0       0        0  (none)',
+      'spare          0       0          0       0        0  w-other',
+    ]);
+    assert.deepEqual(rpcsOf(lab, 'n1'), [], 'reading the status moves no job');
+    assert.equal(waiting(redis, 'nowhere').length, 2);
+  });
+
+  it('runbook queue status: an unreachable Redis or a bad URL is exit 2 naming --redis, the password not shown', async () => {
+    const port = await freePort();
+    const down = await runCli(['queue', 'status', '--redis', `redis://:hunter2secret@127.0.0.1:${port}`]);
+    assert.equal(down.code, 2);
+    assert.match(down.stderr, new RegExp(`^runbook: --redis redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: cannot reach Redis: connect ECONNREFUSED`));
+    assert.doesNotMatch(down.stdout + down.stderr, /hunter2secret/);
+    const bad = await runCli(['queue', 'status', '--redis', 'http://x']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^runbook: --redis: the scheme must be redis:\/\//);
+  });
+
   describe('bad input changes nothing: exit 2, nothing enqueued, nothing contacted', () => {
     /** Two lab hosts in a YAML inventory (key file, as writeLabInventory), with extra vars per host. */
     async function inventoryWith(lab: StartedLab, dir: string, extra: Record<string, string>): Promise<string> {
