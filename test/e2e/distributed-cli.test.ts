@@ -27,7 +27,12 @@ const skip = redisUnavailable();
 type StartedLab = Awaited<ReturnType<typeof startLab>>;
 
 /** Every reply from the device comes this late: a job stays active long enough to be seen so. */
-const SLOW = { slowMs: 2500 };
+const SLOW = { slowMs: 4000 };
+/**
+ * Only the SA collect (one RPC per host, acting or not) is late, and long: a job is active,
+ * holding the run lock and its device lock, that long; the rest of its run goes at lab speed.
+ */
+const SLOW_COLLECT = { slowMs: 20_000, rpcs: ['get-security-associations-information'] };
 
 async function tempDir(t: TestContext, name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `runbook-dist-${name}-`));
@@ -110,7 +115,7 @@ describe('distributed rollouts from the command line', { skip }, () => {
     const authed = (...args: string[]) => redis.cli('-a', password, ...args);
     const url = `redis://:${password}@127.0.0.1:${redis.port}`;
     const names = ['h1', 'h2'];
-    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW })));
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW_COLLECT })));
     const inventory = await writeLabInventory(lab, Object.fromEntries(names.map((h) => [h, { min_peer_sessions: 40 }])));
     const worker = await startWorker(t, dir, url, 'w1', ['--concurrency', '2']);
     const acting = (n: string) => ['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '-y', '--redis', url, '--report', join(dir, `${n}.json`), '--lock-dir', join(dir, `locks-${n}`), '--audit-log', join(dir, n, 'audit.jsonl')];
@@ -144,7 +149,7 @@ describe('distributed rollouts from the command line', { skip }, () => {
     const dir = await tempDir(t, 'secrets');
     const redis = await redisFor(t, dir);
     const names = ['p1', 'p2', 'k1', 'k2'];
-    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: { slowMs: 1000 } })));
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW_COLLECT })));
     const env = 'RUNBOOK_DIST_TEST_PASSWORD';
     const host = (name: string) => ({ ansible_host: lab.host(name).address, ansible_port: lab.host(name).port, min_peer_sessions: 40 });
     const inventory = join(dir, 'hosts.yml');
@@ -193,7 +198,8 @@ describe('distributed rollouts from the command line', { skip }, () => {
     assert.equal(empty.code, 0, empty.stderr);
     assert.match(empty.stdout, /^no queues in Redis at redis:\/\/127\.0\.0\.1:\d+/);
     const names = ['a1', 'a2', 'a3', 'n1', 'n2'];
-    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, faults: SLOW })));
+    // a1 stays in its collect for the whole test (well within the RPC timeout), so a2 and a3 wait behind it.
+    const lab = await labFor(t, names.map((name, i) => ({ name, scenario: 'three-peers', seed: i + 1, ...(name === 'a1' ? { faults: { slowMs: 100_000, rpcs: ['get-flow-session-information'] } } : {}) })));
     // a1-a3 on queue ams (one worker, one job at a time); n1, n2 on a queue no worker serves.
     const inventory = await writeLabInventory(lab, Object.fromEntries(names.map((h) => [h, { min_peer_sessions: 40, runbook_queue: h.startsWith('a') ? 'ams' : 'nowhere' }])));
     await startWorker(t, dir, redis.url, 'w-ams', ['--queue', 'ams', '--concurrency', '1']);
