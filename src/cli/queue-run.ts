@@ -13,6 +13,7 @@ import { formatSpan } from '../inventory/errors.ts';
 import { PASSWORD_VARS } from '../inventory/password-vars.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { QUEUE_VAR } from '../queue/keys.ts';
+import type { UnqueueableJobError } from '../queue/queued-job.ts';
 import { parseRedisUrl, RedisUrlError, type RedisTarget } from '../queue/redis-url.ts';
 import { UsageError } from './errors.ts';
 import { positiveNumber } from './option-parsers.ts';
@@ -97,19 +98,19 @@ export async function connectQueue(
 ): Promise<QueuedRollout> {
   // BullMQ and ioredis are loaded only by runs that use them.
   const { QueueRunner, RedisUnavailableError } = await import('../queue/coordinator.ts');
-  const { UnqueueableJobError } = await import('../queue/queued-job.ts');
+  const { UnqueueableJobError: Unqueueable } = await import('../queue/queued-job.ts');
   try {
     const { runner, queued } = await QueueRunner.connect({ redis: remote.target, runId: run.runId, queueTimeoutMs: remote.queueTimeoutMs, audit, warn }, run.playbook, run.jobs, (host) => remote.inventory?.queueVar(host));
     return { runOne: (index, emit, signal) => runner.run(queued[index]!, emit, signal), close: () => runner.close() };
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw new UsageError(err.message);
-    if (err instanceof UnqueueableJobError) throw new UsageError(refusal(err, remote.inventory));
+    if (err instanceof Unqueueable) throw new UsageError(refusal(err, remote.inventory));
     throw err;
   }
 }
 
 /** Why a host cannot go on the queue, at the inventory line to change; the built-in lab gets the way to serve it instead. */
-function refusal(err: { readonly host: string; readonly field: string; readonly message: string }, inventory: InventoryFacts | undefined): string {
+function refusal(err: UnqueueableJobError, inventory: InventoryFacts | undefined): string {
   if (inventory?.isLab(err.host)) {
     return (
       `${inventory.where(err.host, 'lab_scenario')}: --redis: host ${err.host} is a lab device this process would start (lab_scenario, no ansible_host), which workers cannot reach; ` +
