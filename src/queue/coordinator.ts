@@ -53,11 +53,14 @@ interface Pending {
 }
 
 const DAY_S = 24 * 3600;
+/** The run's alive key (keys.run) outlives its coordinator's last renewal by this much. */
+const RUN_ALIVE_MS = 30_000;
 
 export class QueueRunner {
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents; ready: Promise<unknown> }>();
   private readonly pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
+  private readonly alive: NodeJS.Timeout;
   private sweeping = false;
   private lastError: { message: string; since: number } | undefined;
 
@@ -66,6 +69,8 @@ export class QueueRunner {
     private readonly redis: Redis,
   ) {
     this.timer = setInterval(() => void this.sweep(), opts.pollMs ?? 1000);
+    // SET, not PEXPIRE: a Redis restarted without its data gets the key back.
+    this.alive = setInterval(() => void markAlive(redis, opts.runId).catch(() => undefined), RUN_ALIVE_MS / 6);
   }
 
   /**
@@ -76,6 +81,7 @@ export class QueueRunner {
     const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job, queueVar(job.host.name)));
     const redis = await connectRedis(opts.redis);
     await storePlaybook(redis, playbook);
+    await markAlive(redis, opts.runId);
     return { runner: new QueueRunner(opts, redis), queued };
   }
 
@@ -116,8 +122,10 @@ export class QueueRunner {
   /** Stops reading; removes this run's jobs no worker took; the audit mirror drained into `audit` first. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.alive);
     await this.drainAudit().catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
     await Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [events.close(), queue.close()]));
+    await this.redis.del(keys.run(this.opts.runId)).catch(() => undefined);
     this.redis.disconnect();
   }
 
@@ -263,6 +271,15 @@ export class QueueRunner {
       p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `Redis at ${this.opts.redis.shown} unreachable for ${Math.round((Date.now() - this.lastError.since) / 1000)} s (${this.lastError.message})`), p.queued.job.dryRun ? 'connect' : 'act'));
     }
   }
+}
+
+/**
+ * Says the run's coordinator lives. A coordinator killed, or stopped at once, leaves jobs
+ * waiting in Redis that nobody will read the results of; once this key has expired, a
+ * worker that takes one does not run it.
+ */
+function markAlive(redis: Redis, runId: string): Promise<unknown> {
+  return redis.set(keys.run(runId), String(process.pid), 'PX', RUN_ALIVE_MS);
 }
 
 /** What a lost job means for its device: nothing for a dry run, unknown state for one that may have acted. */

@@ -26,6 +26,8 @@ export const keys = {
   device: (host: string) => `${PREFIX}:_:device:${host}`,
   /** Set by the first delivery of a job: a second delivery finds it and knows it is one. */
   delivery: (runId: string, index: number) => `${PREFIX}:_:delivery:${runId}:${index}`,
+  /** Present while the run's coordinator lives (renewed, expiring): a worker runs no job of a run whose coordinator is gone. */
+  run: (runId: string) => `${PREFIX}:_:run:${runId}`,
   /** The workers' audit lines for a run, drained by its coordinator into its audit log. */
   audit: (runId: string) => `${PREFIX}:_:audit:${runId}`,
 };

@@ -92,6 +92,11 @@ interface Processing extends Omit<QueueWorkerOptions, 'redis'> {
 
 async function processJob(job: Job, p: Processing): Promise<HostResult> {
   const queued = readQueuedJob(job.data);
+  // Nobody would read its result, and nobody could stop it: a job of a run whose coordinator is gone is not run.
+  if ((await p.redis.exists(keys.run(queued.runId))) === 0) {
+    p.log(`runbook worker: ${queued.job.host.name}: job ${job.id} not run: the coordinator of run ${queued.runId} is gone`);
+    return queueFailure(queued.job, `not run: the coordinator of run ${queued.runId} is gone (killed, or stopped at once) and took no result; nothing was sent`);
+  }
   const events = new ProgressChannel(job);
   const io = { emit: (e: RunEvent) => events.send(e), playbooks: p.playbooks, mirrorAudit: auditMirror(p.redis, queued.runId) };
   try {
