@@ -191,6 +191,30 @@ describe('distributed rollouts from the command line', { skip }, () => {
     assertNoSecret(redis.dump(), 'after the run');
   });
 
+  it('a coordinator killed while its jobs wait: the run key it kept alive expires, and a worker that takes a job later does not run it (nothing sent)', async (t) => {
+    const dir = await tempDir(t, 'orphan');
+    const redis = await redisFor(t, dir);
+    const lab = await labFor(t, [{ name: 'h1', scenario: 'three-peers', seed: 1 }]);
+    const inventory = await writeLabInventory(lab, { h1: { min_peer_sessions: 40 } });
+    // No worker yet: the acting job waits in Redis.
+    const run = await startCli(['apply', 'playbooks/ah-cleanup.yml', '-i', inventory, '-e', 'dry_run=false', '-y', '--redis', redis.url, '--queue-timeout', '600', '--lock-dir', join(dir, 'locks'), '--audit-log', join(dir, 'audit.jsonl')], /ACTING/, { timeoutMs: 120_000 });
+    t.after(() => void run.child.kill('SIGKILL'));
+    await eventually('the job waits', () => waiting(redis).length === 1);
+    const runKey = redis.cli('--scan', '--pattern', 'runbook:_:run:*').trim();
+    assert.match(runKey, /^runbook:_:run:\d{8}T\d{6}Z-[0-9a-f]+$/, 'the coordinator keeps its run alive in Redis');
+    const ttl = Number(redis.cli('PTTL', runKey));
+    assert.ok(ttl > 0 && ttl <= 30_000, `the run key expires unless renewed (PTTL ${ttl})`);
+    const ended = new Promise((resolve) => run.child.on('close', resolve));
+    run.child.kill('SIGKILL');
+    await ended;
+    // What 30 s without renewal does, at once.
+    redis.cli('DEL', runKey);
+    const worker = await startWorker(t, dir, redis.url, 'w1');
+    await eventually('the worker took the job and did not run it', () => /h1: job \S+ not run: the coordinator of run \S+ is gone/.test(worker.output()) || rpcsOf(lab, 'h1').length > 0);
+    assert.deepEqual(rpcsOf(lab, 'h1'), [], 'the device was not contacted');
+    assert.deepEqual(waiting(redis), []);
+  });
+
   it('runbook queue status: jobs by state and the workers connected, per queue a worker serves or a job is on, as a table and as JSON', async (t) => {
     const dir = await tempDir(t, 'status');
     const redis = await redisFor(t, dir);
