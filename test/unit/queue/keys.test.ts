@@ -17,8 +17,8 @@ describe('queue names and keys', () => {
     assert.equal(PREFIX, 'runbook');
     assert.equal(DEFAULT_QUEUE, 'default');
     assert.equal(QUEUE_VAR, 'runbook_queue');
-    const own = [keys.playbook('ab'.repeat(32)), keys.queues(), keys.runLock('k1'), keys.device('srx-1'), keys.delivery('20261205T000000Z-abcd', 3), keys.audit('20261205T000000Z-abcd')];
-    assert.deepEqual(own, [`runbook:_:playbook:${'ab'.repeat(32)}`, 'runbook:_:queues', 'runbook:_:lock:k1', 'runbook:_:device:srx-1', 'runbook:_:delivery:20261205T000000Z-abcd:3', 'runbook:_:audit:20261205T000000Z-abcd']);
+    const own = [keys.playbook('ab'.repeat(32)), keys.queues(), keys.runLock('k1'), keys.device('srx-1'), keys.delivery('20261205T000000Z-abcd', 3), keys.audit('20261205T000000Z-abcd'), keys.run('20261205T000000Z-abcd')];
+    assert.deepEqual(own, [`runbook:_:playbook:${'ab'.repeat(32)}`, 'runbook:_:queues', 'runbook:_:lock:k1', 'runbook:_:device:srx-1', 'runbook:_:delivery:20261205T000000Z-abcd:3', 'runbook:_:audit:20261205T000000Z-abcd', 'runbook:_:run:20261205T000000Z-abcd']);
     assert.ok(own.every((k) => k.startsWith('runbook:_:')));
     assert.notEqual(badQueueName('_'), undefined);
   });
