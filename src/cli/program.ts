@@ -29,6 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'check', term: 'check [options] [playbook]', description: "Compare two snapshots offline with the playbook's checks: (exit 0 all passed, 3 a check failed, 2 bad input)", load: async () => (await import('./commands/check.ts')).registerCheckCommand },
   { name: 'restore', term: 'restore [options] <host>', description: 'Put a configuration backup back on one host: lock, load override, show | compare, commit confirmed, verify, commit, unlock', load: async () => (await import('./commands/restore.ts')).registerRestoreCommand },
   { name: 'worker', term: 'worker [options]', description: 'Run host jobs from Redis queues (BullMQ) for coordinators started with --redis; stops cleanly on SIGTERM or Ctrl-C', load: async () => (await import('./commands/worker.ts')).registerWorkerCommand },
+  { name: 'queue', term: 'queue', description: 'The Redis queues of distributed rollouts (--redis): jobs and workers per queue', load: async () => (await import('./commands/queue.ts')).registerQueueCommand },
   { name: 'lab', term: 'lab', description: 'Simulated SRX devices: real NETCONF-over-SSH servers on 127.0.0.1', load: async () => (await import('./commands/lab.ts')).registerLabCommand },
 ];
 

@@ -53,14 +53,14 @@ interface Pending {
 }
 
 const DAY_S = 24 * 3600;
-/** The run's heartbeat key lives this long unless renewed (every RUN_TTL_MS / 6). */
-const RUN_TTL_MS = 30_000;
+/** The run's alive key (keys.run) outlives its coordinator's last renewal by this much. */
+const RUN_ALIVE_MS = 30_000;
 
 export class QueueRunner {
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents; ready: Promise<unknown> }>();
   private readonly pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly alive: NodeJS.Timeout;
   private sweeping = false;
   private lastError: { message: string; since: number } | undefined;
 
@@ -69,14 +69,8 @@ export class QueueRunner {
     private readonly redis: Redis,
   ) {
     this.timer = setInterval(() => void this.sweep(), opts.pollMs ?? 1000);
-    // A coordinator that dies (killed, stopped at once) leaves jobs behind; the workers see
-    // the heartbeat expire and do not start them.
-    this.heartbeat = setInterval(() => void this.beat(), RUN_TTL_MS / 6);
-    this.heartbeat.unref();
-  }
-
-  private beat(): Promise<unknown> {
-    return this.redis.set(keys.run(this.opts.runId), String(process.pid), 'PX', RUN_TTL_MS).catch(() => undefined);
+    // SET, not PEXPIRE: a Redis restarted without its data gets the key back.
+    this.alive = setInterval(() => void markAlive(redis, opts.runId).catch(() => undefined), RUN_ALIVE_MS / 6);
   }
 
   /**
@@ -87,9 +81,8 @@ export class QueueRunner {
     const queued = jobs.map((job, i) => queuedJob(opts.runId, i, job, queueVar(job.host.name)));
     const redis = await connectRedis(opts.redis);
     await storePlaybook(redis, playbook);
-    const runner = new QueueRunner(opts, redis);
-    await runner.beat();
-    return { runner, queued };
+    await markAlive(redis, opts.runId);
+    return { runner: new QueueRunner(opts, redis), queued };
   }
 
   /** Names of the queues this run's jobs go to. */
@@ -129,10 +122,10 @@ export class QueueRunner {
   /** Stops reading; removes this run's jobs no worker took; the audit mirror drained into `audit` first. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    clearInterval(this.heartbeat);
-    await this.redis.del(keys.run(this.opts.runId)).catch(() => undefined);
+    clearInterval(this.alive);
     await this.drainAudit().catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
     await Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [events.close(), queue.close()]));
+    await this.redis.del(keys.run(this.opts.runId)).catch(() => undefined);
     this.redis.disconnect();
   }
 
@@ -144,7 +137,11 @@ export class QueueRunner {
 
   private async queueNamed(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
     const known = this.queues.get(name);
-    if (known) return known;
+    if (known) {
+      // Every job waits for its queue's events to be ready, not only the first: jobs are added in the executor's order.
+      await known.ready;
+      return known;
+    }
     const connection = { ...this.opts.redis.options, maxRetriesPerRequest: null };
     const queue = new Queue(name, { connection, prefix: PREFIX });
     const events = new QueueEvents(name, { connection, prefix: PREFIX });
@@ -154,25 +151,22 @@ export class QueueRunner {
     events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
     events.on('completed', ({ jobId, returnvalue }) => this.onCompleted(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => this.onFailed(jobId, failedReason));
-    const entry = { queue, events };
+    const entry = { queue, events, ready: events.waitUntilReady() };
     this.queues.set(name, entry);
-    await events.waitUntilReady();
+    await entry.ready;
     return entry;
   }
 
-  /** A worker's progress write: a batch of the host's events in order (or, from an older worker, one event). */
   private onProgress(jobId: string, data: unknown): void {
     const p = this.pending.get(jobId);
-    if (!p) return;
-    for (const event of (Array.isArray(data) ? data : [data]) as (RunEvent | null)[]) {
-      if (!event || typeof event !== 'object' || typeof event.type !== 'string') continue;
-      if ('host' in event && event.host !== p.queued.job.host.name) continue;
-      if (event.type === 'host-start') {
-        if (p.started) continue;
-        p.started = true;
-      }
-      p.emit(event);
+    const event = data as RunEvent | null;
+    if (!p || !event || typeof event !== 'object' || typeof event.type !== 'string') return;
+    if ('host' in event && event.host !== p.queued.job.host.name) return;
+    if (event.type === 'host-start') {
+      if (p.started) return;
+      p.started = true;
     }
+    p.emit(event);
   }
 
   private onCompleted(jobId: string, value: unknown): void {
@@ -277,6 +271,15 @@ export class QueueRunner {
       p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `Redis at ${this.opts.redis.shown} unreachable for ${Math.round((Date.now() - this.lastError.since) / 1000)} s (${this.lastError.message})`), p.queued.job.dryRun ? 'connect' : 'act'));
     }
   }
+}
+
+/**
+ * Says the run's coordinator lives. A coordinator killed, or stopped at once, leaves jobs
+ * waiting in Redis that nobody will read the results of; once this key has expired, a
+ * worker that takes one does not run it.
+ */
+function markAlive(redis: Redis, runId: string): Promise<unknown> {
+  return redis.set(keys.run(runId), String(process.pid), 'PX', RUN_ALIVE_MS);
 }
 
 /** What a lost job means for its device: nothing for a dry run, unknown state for one that may have acted. */

@@ -18,8 +18,6 @@ export function badQueueName(name: string): string | undefined {
 export const keys = {
   /** The playbook text by sha256: stored once per rollout, not in every job. */
   playbook: (sha256: string) => `${PREFIX}:_:playbook:${sha256}`,
-  /** Kept alive by a run's coordinator while it runs: a worker does not start a job of a run whose coordinator is gone. */
-  run: (runId: string) => `${PREFIX}:_:run:${runId}`,
   /** The queues workers have served (for `runbook queue status`). */
   queues: () => `${PREFIX}:_:queues`,
   /** The run lock of an inventory (acting runs), as the file lock is without Redis. */
@@ -28,6 +26,8 @@ export const keys = {
   device: (host: string) => `${PREFIX}:_:device:${host}`,
   /** Set by the first delivery of a job: a second delivery finds it and knows it is one. */
   delivery: (runId: string, index: number) => `${PREFIX}:_:delivery:${runId}:${index}`,
+  /** Present while the run's coordinator lives (renewed, expiring): a worker runs no job of a run whose coordinator is gone. */
+  run: (runId: string) => `${PREFIX}:_:run:${runId}`,
   /** The workers' audit lines for a run, drained by its coordinator into its audit log. */
   audit: (runId: string) => `${PREFIX}:_:audit:${runId}`,
 };

@@ -38,7 +38,8 @@ export function parseRedisUrl(text: string, env: NodeJS.ProcessEnv = process.env
   const dbText = url.pathname.replace(/^\//, '');
   if (dbText !== '' && !/^\d+$/.test(dbText)) throw new RedisUrlError(`the database must be a number (got /${dbText})`);
   const password = url.password !== '' ? decodeURIComponent(url.password) : env.REDIS_PASSWORD || undefined;
-  const shown = `${url.protocol}//${url.username ? `${url.username}${url.password ? ':***' : ''}@` : ''}${url.host}${dbText ? `/${dbText}` : ''}`;
+  // A password shows as *** (redis://:***@host too, so the reader sees one was given).
+  const shown = `${url.protocol}//${url.username || url.password ? `${url.username}${url.password ? ':***' : ''}@` : ''}${url.host}${dbText ? `/${dbText}` : ''}`;
   return {
     shown,
     options: {

@@ -41,10 +41,17 @@ export interface HeldRedisLock {
 
 export async function acquireRedisRunLock(target: RedisTarget, inventoryKey: string, holder: RedisLockHolder): Promise<HeldRedisLock> {
   const redis = new Redis({ ...target.options, maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: true });
-  redis.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED, NOAUTH...) says more than the rejection ("Connection is closed.").
+  let last: Error | undefined;
+  redis.on('error', (err: Error) => (last = err));
   const key = keys.runLock(inventoryKey);
   const value = JSON.stringify(holder);
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis: ${(last ?? (err as Error)).message}`);
+  }
   if ((await redis.set(key, value, 'PX', TTL_MS, 'NX')) !== 'OK') {
     const text = await redis.get(key);
     redis.disconnect();

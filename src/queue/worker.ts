@@ -125,13 +125,14 @@ async function processJob(job: Job, p: Processing): Promise<HostResult> {
 
 async function processOne(job: Job, p: Processing): Promise<HostResult> {
   const queued = readQueuedJob(job.data);
+  // Nobody would read its result, and nobody could stop it: a job of a run whose coordinator is gone is not run.
+  if ((await p.redis.exists(keys.run(queued.runId))) === 0) {
+    p.log(`runbook worker: ${queued.job.host.name}: job ${job.id} not run: the coordinator of run ${queued.runId} is gone`);
+    return queueFailure(queued.job, `not run: the coordinator of run ${queued.runId} is gone (killed, or stopped at once) and took no result; nothing was sent`);
+  }
   const events = new ProgressChannel(job);
   const io = { emit: (e: RunEvent) => events.send(e), playbooks: p.playbooks, mirrorAudit: auditMirror(p.redis, queued.runId) };
   try {
-    if ((await p.redis.exists(keys.run(queued.runId))) === 0) {
-      p.log(`runbook worker: ${queued.job.host.name}: job ${job.id} not run: its coordinator is gone (run ${queued.runId} no longer kept alive in Redis)`);
-      return queueFailure(queued.job, `not run: the run's coordinator is gone (run ${queued.runId} is no longer kept alive in Redis); nothing was sent`);
-    }
     const first = (await p.redis.set(keys.delivery(queued.runId, queued.index), p.name, 'EX', DAY_S, 'NX')) === 'OK';
     if (!first && !queued.job.dryRun) {
       p.log(`runbook worker: ${queued.job.host.name}: job ${job.id} delivered again after its worker was lost; re-collecting without acting`);
