@@ -157,16 +157,19 @@ export class QueueRunner {
     return entry;
   }
 
+  /** A worker's progress write: a batch of the host's events in order (or, from an older worker, one event). */
   private onProgress(jobId: string, data: unknown): void {
     const p = this.pending.get(jobId);
-    const event = data as RunEvent | null;
-    if (!p || !event || typeof event !== 'object' || typeof event.type !== 'string') return;
-    if ('host' in event && event.host !== p.queued.job.host.name) return;
-    if (event.type === 'host-start') {
-      if (p.started) return;
-      p.started = true;
+    if (!p) return;
+    for (const event of (Array.isArray(data) ? data : [data]) as (RunEvent | null)[]) {
+      if (!event || typeof event !== 'object' || typeof event.type !== 'string') continue;
+      if ('host' in event && event.host !== p.queued.job.host.name) continue;
+      if (event.type === 'host-start') {
+        if (p.started) continue;
+        p.started = true;
+      }
+      p.emit(event);
     }
-    p.emit(event);
   }
 
   private onCompleted(jobId: string, value: unknown): void {
