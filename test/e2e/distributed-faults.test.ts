@@ -1,0 +1,271 @@
+/**
+ * The faults of a distributed rollout (issue 13), each end to end: a private redis-server,
+ * `runbook worker` processes and a coordinator (`apply --redis`), against hostile servers
+ * that answer like lab devices and can hold any RPC until the test lets it go. Every
+ * fault is arranged by holding an RPC (the test knows where each job is, however slow the
+ * machine), and every assertion is on data: the report, the audit logs, what each device
+ * received and did (its rpcLog), exit codes and Redis's contents. Time bounds are only
+ * generous "it ended" limits.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { DeviceBackend } from '../../src/lab/backend.ts';
+import type { Report } from '../../src/report/json-report.ts';
+import { startCli, type StartedCli } from '../helpers/cli.ts';
+import { HostileServer, writeFleetInventory, type ReceivedRpc } from '../helpers/hostile-server.ts';
+import { redisUnavailable, startRedis, type RunningRedis } from '../helpers/redis.ts';
+
+const HOSTS = ['h1', 'h2', 'h3'];
+const PLAYBOOK = 'playbooks/ah-cleanup.yml';
+/** three-peers with this threshold plans clears of three peers on every host: many state-changing RPCs. */
+const VARS = { min_peer_sessions: 40 };
+/** A bound that only proves "it ended": many times any deadline configured here. */
+const ENDED_MS = 90_000;
+
+/** Holds RPCs until the test opens it: the test, not a clock, decides where a job is. */
+class Gate {
+  private opened = false;
+  private readonly waiters: (() => void)[] = [];
+
+  passed(): Promise<void> {
+    return this.opened ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  open(): void {
+    this.opened = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+const isClear = (rpc: ReceivedRpc) => rpc.name.startsWith('clear-');
+const isCollect = (rpc: ReceivedRpc) => rpc.name === 'get-flow-session-information';
+
+/** Polls `ready` until it holds; the bound only turns a hang into a failure with `what` in it. */
+async function until(ready: () => boolean, what: string, boundMs = ENDED_MS): Promise<void> {
+  const start = Date.now();
+  while (!ready()) {
+    if (Date.now() - start > boundMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function jsonLines(file: string): Record<string, unknown>[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const intents = (file: string, host: string) => jsonLines(file).filter((l) => l.phase === 'intent' && l.host === host);
+
+function stateChanges(server: HostileServer): string[] {
+  return (server.backend as DeviceBackend).device.stateChangingRpcs().map((e) => `${e.rpc} ${JSON.stringify(e.args)}`);
+}
+
+/** No state-changing RPC reached the device twice (each clear names its own peer or tunnel). */
+function assertEachChangeOnce(name: string, server: HostileServer): void {
+  const changes = stateChanges(server);
+  assert.equal(new Set(changes).size, changes.length, `${name} got a state-changing RPC twice: ${changes.join(', ')}`);
+}
+
+interface Fleet {
+  readonly dir: string;
+  readonly servers: Record<string, HostileServer>;
+  readonly gates: Record<string, Gate>;
+  readonly inventory: string;
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Three devices; `hold(host, rpc, seen)` says which RPC a device holds until its gate
+ * opens (`seen`: how many RPCs of the same name came before, this one included). A held
+ * RPC is dropped with the connection when the gate opens, so it never reaches the device:
+ * the device's rpcLog holds only what was answered.
+ */
+async function startFleet(prefix: string, hold: (host: string, rpc: ReceivedRpc, received: readonly ReceivedRpc[]) => boolean, hostVars: Record<string, Record<string, unknown>> = {}): Promise<Fleet> {
+  const dir = await mkdtemp(join(tmpdir(), `runbook-${prefix}-`));
+  const servers: Record<string, HostileServer> = {};
+  const gates: Record<string, Gate> = {};
+  for (const [i, name] of HOSTS.entries()) {
+    const gate = (gates[name] = new Gate());
+    const server: HostileServer = (servers[name] = await HostileServer.start({
+      seed: i + 1,
+      onRpc: async (rpc, reply) => {
+        if (!hold(name, rpc, server.received)) return false;
+        await gate.passed();
+        reply.drop();
+        return true;
+      },
+    }));
+  }
+  const inventory = await writeFleetInventory(dir, servers, Object.fromEntries(HOSTS.map((h) => [h, { ...VARS, ...hostVars[h] }])));
+  return {
+    dir,
+    servers,
+    gates,
+    inventory,
+    env: servers.h1!.env(),
+    async close() {
+      for (const g of Object.values(gates)) g.open();
+      for (const s of Object.values(servers)) await s.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const nth = (received: readonly ReceivedRpc[], test: (r: ReceivedRpc) => boolean) => received.filter(test).length;
+
+interface Worker {
+  readonly name: string;
+  readonly cli: StartedCli;
+  readonly auditLog: string;
+  readonly closed: Promise<unknown>;
+}
+
+async function startWorker(fleet: Fleet, redis: RunningRedis, name: string, extra: readonly string[] = []): Promise<Worker> {
+  const auditLog = join(fleet.dir, name, 'audit.jsonl');
+  const args = ['worker', '--redis', redis.url, '--name', name, '--audit-log', auditLog, '--concurrency', '1', ...extra];
+  const cli = await startCli(args, /serving queue/, { env: fleet.env, timeoutMs: 60_000 });
+  return { name, cli, auditLog, closed: once(cli.child, 'close') };
+}
+
+function stopAll(workers: readonly Worker[]): void {
+  for (const w of workers) if (w.cli.child.exitCode === null && w.cli.child.signalCode === null) w.cli.child.kill('SIGKILL');
+}
+
+interface Coordinator {
+  readonly cli: StartedCli;
+  readonly report: string;
+  readonly auditLog: string;
+  /** The exit code once it ends. */
+  readonly done: Promise<number | null>;
+}
+
+async function startCoordinator(fleet: Fleet, redis: RunningRedis, tag: string, extra: readonly string[]): Promise<Coordinator> {
+  const report = join(fleet.dir, `${tag}-report.json`);
+  const auditLog = join(fleet.dir, `${tag}-audit.jsonl`);
+  const args = ['apply', PLAYBOOK, '-i', fleet.inventory, '--redis', redis.url, '--report', report, '--audit-log', auditLog, '--lock-dir', join(fleet.dir, `${tag}-locks`), ...extra];
+  const cli = await startCli(args, /./, { env: fleet.env, timeoutMs: 60_000 });
+  const done = (once(cli.child, 'close') as Promise<[number | null]>).then(([code]) => code);
+  return { cli, report, auditLog, done };
+}
+
+async function ended(c: Coordinator): Promise<{ code: number | null; report: Report }> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the coordinator did not end; output:\n${c.cli.output()}`)), ENDED_MS)));
+  try {
+    const code = await Promise.race([c.done, bound]);
+    return { code, report: JSON.parse(readFileSync(c.report, 'utf8')) as Report };
+  } finally {
+    clearTimeout(timer);
+    if (c.cli.child.exitCode === null) c.cli.child.kill('SIGKILL');
+  }
+}
+
+const byHost = (report: Report) => new Map(report.run.hosts.map((h) => [h.host, h]));
+
+function assertAccountsForAll(report: Report): void {
+  assert.deepEqual([...report.run.hosts.map((h) => h.host), ...report.run.notRun].sort(), HOSTS, 'the report accounts for every host');
+}
+
+const ACT = ['-e', 'dry_run=false', '--yes'];
+
+describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
+  describe('a worker SIGKILLed mid-act', () => {
+    let fleet: Fleet;
+    let redis: RunningRedis;
+    const workers: Worker[] = [];
+    before(async () => {
+      // h1 answers its first clear and holds its second: the first worker is mid-act, with a change made.
+      fleet = await startFleet('kill-act', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === 2);
+      redis = await startRedis(join(fleet.dir, 'redis'));
+    });
+    after(async () => {
+      stopAll(workers);
+      await redis?.stop();
+      await fleet?.close();
+    });
+
+    it('the job goes to another worker after the stall timeout, which re-collects and refuses to act; nothing is sent twice; the others finish', async () => {
+      // One worker first, one job at a time: it reaches h1 and stays there, whatever the order it took the jobs in.
+      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', '2']);
+      workers.push(w1);
+      const coordinator = await startCoordinator(fleet, redis, 'kill-act', [...ACT, '--queue-timeout', '60']);
+      const h1 = fleet.servers.h1!;
+      await until(() => nth(h1.received, isClear) === 2, "h1's second clear to arrive");
+      assert.equal(stateChanges(h1).length, 1, 'h1 made the first change');
+      const sentByW1 = intents(w1.auditLog, 'h1');
+      assert.equal(sentByW1.length, 2, "w1's audit log has an intent line for each clear it sent to h1");
+      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', '2']);
+      workers.push(w2);
+      w1.cli.child.kill('SIGKILL');
+      await w1.closed;
+
+      const { code, report } = await ended(coordinator);
+      assert.equal(code, 3, coordinator.cli.output());
+      assertAccountsForAll(report);
+      const hosts = byHost(report);
+      const lost = hosts.get('h1')!;
+      assert.equal(lost.status, 'failed');
+      assert.equal(lost.error?.kind, 'queue');
+      assert.match(lost.error?.message ?? '', /^worker lost mid-act: state unknown, re-plan/);
+      assert.equal(hosts.get('h2')?.status, 'changed', JSON.stringify(hosts.get('h2')?.error));
+      assert.equal(hosts.get('h3')?.status, 'changed', JSON.stringify(hosts.get('h3')?.error));
+
+      // w2 took the job again, re-collected h1 and sent it nothing that changes state.
+      assert.match(w2.cli.output(), /h1: job \S+ delivered again after its worker was lost; re-collecting without acting/);
+      assert.equal(nth(h1.received, isCollect), 2, 'h1 was collected twice: by w1, then by w2');
+      assert.equal(nth(h1.received, isClear), 2, 'no clear reached h1 after the kill');
+      assert.deepEqual(intents(w2.auditLog, 'h1'), [], 'w2 sent h1 nothing that changes state');
+      assert.ok(lost.steps.some((s) => s.kind === 'collect'), 'the refused host carries what the re-collect found');
+      for (const [name, server] of Object.entries(fleet.servers)) assertEachChangeOnce(name, server);
+      assert.equal(stateChanges(h1).length, 1);
+      assert.ok(stateChanges(fleet.servers.h2!).length > 0 && stateChanges(fleet.servers.h3!).length > 0, 'h2 and h3 were changed');
+
+      // The coordinator's audit log got w1's lines for h1 through Redis, the one answered and the one in flight.
+      assert.deepEqual(intents(coordinator.auditLog, 'h1').map((l) => l.seq), sentByW1.map((l) => l.seq));
+    });
+  });
+
+  describe('a worker SIGKILLed mid-dry-run', () => {
+    let fleet: Fleet;
+    let redis: RunningRedis;
+    const workers: Worker[] = [];
+    before(async () => {
+      // h1 holds its first collect only: the first worker is stuck there, a second delivery passes.
+      fleet = await startFleet('kill-read', (host, rpc, received) => host === 'h1' && isCollect(rpc) && nth(received, isCollect) === 1);
+      redis = await startRedis(join(fleet.dir, 'redis'));
+    });
+    after(async () => {
+      stopAll(workers);
+      await redis?.stop();
+      await fleet?.close();
+    });
+
+    it('a read-only job is simply run again by another worker and ends ok', async () => {
+      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', '2']);
+      workers.push(w1);
+      const coordinator = await startCoordinator(fleet, redis, 'kill-read', ['--queue-timeout', '60']);
+      const h1 = fleet.servers.h1!;
+      await until(() => nth(h1.received, isCollect) === 1, "h1's collect to arrive");
+      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', '2']);
+      workers.push(w2);
+      w1.cli.child.kill('SIGKILL');
+      await w1.closed;
+
+      const { code, report } = await ended(coordinator);
+      assert.equal(code, 0, coordinator.cli.output());
+      assertAccountsForAll(report);
+      assert.deepEqual(report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
+      assert.equal(nth(h1.received, isCollect), 2, 'h1 was collected again by w2');
+      for (const server of Object.values(fleet.servers)) assert.deepEqual(stateChanges(server), [], 'a dry run changes nothing');
+    });
+  });
+});
