@@ -14,6 +14,7 @@ import { PlaybookCache, playbookRef } from '../engine/playbook-source.ts';
 import type { RetrySpec } from '../engine/retry.ts';
 import { withRedactedForms } from '../inventory/redacted-options.ts';
 import type { Playbook } from '../playbook/types.ts';
+import { QUEUE_VAR } from '../queue/keys.ts';
 import { connectOptionsOf, type ConnectionSettings } from '../transport/connection-settings.ts';
 import type { ConnectOptions } from '../transport/options.ts';
 import { startInventoryLab, type InProcessLab } from './lab-wiring.ts';
@@ -96,6 +97,8 @@ export async function hostJobs(targets: Targets, playbook: Playbook, settings: J
       deadlineMs,
       ...(settings.retries ? { connectRetry: settings.retries } : {}),
       ...(reviewed ? { reviewed: { entry: reviewed.get(host.name) ?? null } } : {}),
+      // An inventory var, not a playbook var, so not in `vars`: read here as the runbook_* settings are.
+      ...(host.vars[QUEUE_VAR] !== undefined ? { queue: String(host.vars[QUEUE_VAR]) } : {}),
     };
   });
   return { jobs, secrets, lab };

@@ -39,6 +39,8 @@ export interface HostJob {
   readonly reviewed?: { readonly entry: PlannedHost | null };
   /** The run id and ticket, for the commit comments (`runbook <run-id> <ticket> <playbook>`). */
   readonly ids?: RunIds;
+  /** With --redis: the queue whose workers run the job (the host's runbook_queue inventory var); absent: the default queue. */
+  readonly queue?: string;
 }
 
 /** Everything a job does outside itself. */

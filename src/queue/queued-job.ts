@@ -34,7 +34,7 @@ export class UnqueueableJobError extends Error {
 
 /** The queue a host's job goes to: its runbook_queue var, else the default queue. */
 export function queueOf(job: HostJob): string {
-  const value = job.host.vars[QUEUE_VAR];
+  const value = job.queue;
   if (value === undefined) return DEFAULT_QUEUE;
   const bad = badQueueName(String(value));
   if (bad) throw new UnqueueableJobError(job.host.name, `${QUEUE_VAR}: ${bad}`);
