@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,10 +84,10 @@ interface Fleet {
 }
 
 /**
- * Three devices; `hold(host, rpc, seen)` says which RPC a device holds until its gate
- * opens (`seen`: how many RPCs of the same name came before, this one included). A held
- * RPC is dropped with the connection when the gate opens, so it never reaches the device:
- * the device's rpcLog holds only what was answered.
+ * Three devices; `hold(host, rpc, received)` says which RPC a device holds until its gate
+ * opens (`received`: every RPC it got so far, this one included). A held RPC is answered
+ * when the gate opens if its client is still there; one whose client died never reaches
+ * the device, so the device's rpcLog holds only what was answered.
  */
 async function startFleet(prefix: string, hold: (host: string, rpc: ReceivedRpc, received: readonly ReceivedRpc[]) => boolean, hostVars: Record<string, Record<string, unknown>> = {}): Promise<Fleet> {
   const dir = await mkdtemp(join(tmpdir(), `runbook-${prefix}-`));
@@ -100,8 +100,7 @@ async function startFleet(prefix: string, hold: (host: string, rpc: ReceivedRpc,
       onRpc: async (rpc, reply) => {
         if (!hold(name, rpc, server.received)) return false;
         await gate.passed();
-        reply.drop();
-        return true;
+        return reply.gone;
       },
     }));
   }
@@ -266,6 +265,207 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.deepEqual(report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
       assert.equal(nth(h1.received, isCollect), 2, 'h1 was collected again by w2');
       for (const server of Object.values(fleet.servers)) assert.deepEqual(stateChanges(server), [], 'a dry run changes nothing');
+    });
+  });
+
+  describe('no worker serves a host\'s queue', () => {
+    let fleet: Fleet;
+    let redis: RunningRedis;
+    const workers: Worker[] = [];
+    before(async () => {
+      fleet = await startFleet('nowhere', () => false, { h3: { runbook_queue: 'nowhere' } });
+      redis = await startRedis(join(fleet.dir, 'redis'));
+    });
+    after(async () => {
+      stopAll(workers);
+      await redis?.stop();
+      await fleet?.close();
+    });
+
+    it('the host fails with that reason after --queue-timeout, nothing is sent to it, the others finish', async () => {
+      // Room for every job of queue default at once: the timeout is about h3's queue, not a busy worker
+      // (a job waiting behind busy workers times out the same way: 'and free?').
+      workers.push(await startWorker(fleet, redis, 'w1', ['--concurrency', '3']));
+      const coordinator = await startCoordinator(fleet, redis, 'nowhere', ['--queue-timeout', '2']);
+      const { code, report } = await ended(coordinator);
+      assert.equal(code, 3, coordinator.cli.output());
+      assertAccountsForAll(report);
+      const hosts = byHost(report);
+      const h3 = hosts.get('h3')!;
+      assert.equal(h3.status, 'failed');
+      assert.equal(h3.error?.kind, 'queue');
+      assert.match(h3.error?.message ?? '', /^no worker took the job from queue nowhere within 2 s \(--queue-timeout\).*Nothing was sent/);
+      assert.equal(fleet.servers.h3!.accepted, 0, 'h3 was never contacted');
+      assert.equal(hosts.get('h1')?.status, 'changed');
+      assert.equal(hosts.get('h2')?.status, 'changed');
+      // The job was taken off its queue, so a worker started later will not act on h3 behind the run's back.
+      assert.equal(redis.cli('LLEN', 'runbook:nowhere:wait').trim(), '0');
+      assert.equal(redis.cli('--scan', '--pattern', 'runbook:nowhere:*-[0-9]*').trim(), '', 'no job of the run is left in queue nowhere');
+    });
+  });
+
+  describe('the per-device lock, held by a job elsewhere', () => {
+    let fleet: Fleet;
+    let redis: RunningRedis;
+    const workers: Worker[] = [];
+    before(async () => {
+      fleet = await startFleet('device-lock', () => false);
+      redis = await startRedis(join(fleet.dir, 'redis'));
+      workers.push(await startWorker(fleet, redis, 'w1'));
+    });
+    after(async () => {
+      stopAll(workers);
+      await redis?.stop();
+      await fleet?.close();
+    });
+
+    it('a device locked in Redis is not contacted and fails with the reason; the lock stays its holder\'s', async () => {
+      const lock = 'runbook:_:device:h2';
+      redis.cli('SET', lock, 'other-job@elsewhere', 'PX', '600000');
+      const coordinator = await startCoordinator(fleet, redis, 'preset', ACT);
+      const { code, report } = await ended(coordinator);
+      assert.equal(code, 3, coordinator.cli.output());
+      assertAccountsForAll(report);
+      const hosts = byHost(report);
+      const h2 = hosts.get('h2')!;
+      assert.equal(h2.status, 'failed');
+      assert.equal(h2.error?.kind, 'queue');
+      assert.match(h2.error?.message ?? '', /^another runbook job \(other-job@elsewhere\) is acting on this device; not contacted/);
+      assert.equal(fleet.servers.h2!.accepted, 0, 'h2 was never contacted');
+      assert.equal(hosts.get('h1')?.status, 'changed');
+      assert.equal(hosts.get('h3')?.status, 'changed');
+      assert.equal(redis.cli('GET', lock).trim(), 'other-job@elsewhere', "the other job's lock is left alone");
+      assert.equal(redis.cli('EXISTS', 'runbook:_:device:h1').trim(), '0', 'the run released the locks it took');
+    });
+  });
+
+  describe('the per-device lock, held by a concurrent run', () => {
+    let fleet: Fleet;
+    let redis: RunningRedis;
+    const workers: Worker[] = [];
+    before(async () => {
+      // h1 holds its first clear: the first run is mid-act on it, holding its device lock.
+      fleet = await startFleet('device-lock-2', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === 1);
+      redis = await startRedis(join(fleet.dir, 'redis'));
+      workers.push(await startWorker(fleet, redis, 'w1', ['--concurrency', '2']));
+    });
+    after(async () => {
+      stopAll(workers);
+      await redis?.stop();
+      await fleet?.close();
+    });
+
+    it('a second run, from another inventory naming the same device, does not contact it while the first acts on it', async () => {
+      const h1 = fleet.servers.h1!;
+      const first = await startCoordinator(fleet, redis, 'first', [...ACT, '--limit', 'h1']);
+      await until(() => nth(h1.received, isClear) === 1, "the first run's clear to reach h1");
+      const contacts = h1.accepted;
+
+      // The same device under the same name in another inventory: another run lock, the same device lock.
+      const otherDir = join(fleet.dir, 'other');
+      await mkdir(otherDir);
+      const otherInventory = await writeFleetInventory(otherDir, { h1 }, { h1: VARS });
+      const second = await startCoordinator({ ...fleet, inventory: otherInventory }, redis, 'second', ACT);
+      const { code, report } = await ended(second);
+      assert.equal(code, 3, second.cli.output());
+      assert.deepEqual(report.run.hosts.map((h) => h.host), ['h1']);
+      const refused = report.run.hosts[0]!;
+      assert.equal(refused.error?.kind, 'queue');
+      assert.match(refused.error?.message ?? '', /^another runbook job \(\S+@w1\) is acting on this device; not contacted/);
+      assert.equal(h1.accepted, contacts, 'the second run did not connect to h1');
+      assert.equal(stateChanges(h1).length, 0, 'h1 changed nothing yet: its first clear is held');
+
+      fleet.gates.h1!.open();
+      const done = await ended(first);
+      assert.equal(done.code, 0, first.cli.output());
+      assert.equal(byHost(done.report).get('h1')?.status, 'changed');
+      assert.ok(stateChanges(h1).length > 0);
+      assertEachChangeOnce('h1', h1);
+    });
+  });
+
+  describe('Redis restarted mid-run', () => {
+    const heldCollects = (f: Fleet) => Object.values(f.servers).reduce((n, s) => n + nth(s.received, isCollect), 0);
+    // Every device holds its first collect: the worker's two jobs are in flight and the third waits on the queue.
+    const holdFirstCollect = (_host: string, rpc: ReceivedRpc, received: readonly ReceivedRpc[]) => isCollect(rpc) && nth(received, isCollect) === 1;
+
+    describe('with persistence', () => {
+      let fleet: Fleet;
+      let redis: RunningRedis;
+      const workers: Worker[] = [];
+      before(async () => {
+        fleet = await startFleet('redis-aof', holdFirstCollect);
+        redis = await startRedis(join(fleet.dir, 'redis'), { persist: true });
+      });
+      after(async () => {
+        stopAll(workers);
+        await redis?.stop();
+        await fleet?.close();
+      });
+
+      it('the coordinator and the workers reconnect and the run completes with every host\'s result', async () => {
+        const w1 = await startWorker(fleet, redis, 'w1', ['--concurrency', '2']);
+        workers.push(w1);
+        const coordinator = await startCoordinator(fleet, redis, 'aof', [...ACT, '--queue-timeout', '60']);
+        await until(() => heldCollects(fleet) === 2, 'two jobs in flight');
+        await redis.restart();
+        for (const g of Object.values(fleet.gates)) g.open();
+
+        const { code, report } = await ended(coordinator);
+        assert.equal(code, 0, coordinator.cli.output());
+        assertAccountsForAll(report);
+        assert.deepEqual(report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
+        for (const [name, server] of Object.entries(fleet.servers)) {
+          assertEachChangeOnce(name, server);
+          assert.ok(stateChanges(server).length > 0, `${name} was changed`);
+        }
+        assert.doesNotMatch(w1.cli.output(), /delivered again/, 'no job was delivered twice');
+        // Every line the worker wrote reached the coordinator's audit log through Redis.
+        const sent = HOSTS.flatMap((h) => intents(w1.auditLog, h).map((l) => `${h} ${String(l.seq)}`));
+        assert.ok(sent.length > 0);
+        assert.deepEqual(HOSTS.flatMap((h) => intents(coordinator.auditLog, h).map((l) => `${h} ${String(l.seq)}`)), sent);
+        assert.equal(w1.cli.child.exitCode, null, 'the worker is still serving');
+      });
+    });
+
+    describe('without persistence', () => {
+      let fleet: Fleet;
+      let redis: RunningRedis;
+      const workers: Worker[] = [];
+      before(async () => {
+        fleet = await startFleet('redis-lost', holdFirstCollect);
+        redis = await startRedis(join(fleet.dir, 'redis'));
+      });
+      after(async () => {
+        stopAll(workers);
+        await redis?.stop();
+        await fleet?.close();
+      });
+
+      it('every host ends with a clear failure, the coordinator ends and says so in its exit code; the workers serve the next run', async () => {
+        const w1 = await startWorker(fleet, redis, 'w1', ['--concurrency', '2']);
+        workers.push(w1);
+        const coordinator = await startCoordinator(fleet, redis, 'lost', ['--queue-timeout', '10']);
+        await until(() => heldCollects(fleet) === 2, 'two jobs in flight');
+        await redis.restart();
+
+        // The devices still hold the collects: the coordinator learns the loss from Redis, not from the workers.
+        const { code, report } = await ended(coordinator);
+        assert.equal(code, 3, coordinator.cli.output());
+        assertAccountsForAll(report);
+        for (const h of report.run.hosts) {
+          assert.equal(h.status, 'failed', h.host);
+          assert.equal(h.error?.kind, 'queue', h.host);
+          assert.match(h.error?.message ?? '', /the job is gone from Redis \(Redis restarted without persistence, or was flushed\); a dry run sends nothing/, h.host);
+        }
+
+        for (const g of Object.values(fleet.gates)) g.open();
+        const next = await startCoordinator(fleet, redis, 'next', ['--queue-timeout', '60']);
+        const again = await ended(next);
+        assert.equal(again.code, 0, next.cli.output() + w1.cli.output());
+        assert.deepEqual(again.report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
+        for (const server of Object.values(fleet.servers)) assert.deepEqual(stateChanges(server), []);
+      });
     });
   });
 });
