@@ -467,5 +467,41 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
         for (const server of Object.values(fleet.servers)) assert.deepEqual(stateChanges(server), []);
       });
     });
+
+    describe('and not back', () => {
+      let fleet: Fleet;
+      let redis: RunningRedis;
+      const workers: Worker[] = [];
+      before(async () => {
+        fleet = await startFleet('redis-gone', holdFirstCollect);
+        redis = await startRedis(join(fleet.dir, 'redis'));
+      });
+      after(async () => {
+        stopAll(workers);
+        await redis?.stop();
+        await fleet?.close();
+      });
+
+      it('a Redis that stays down fails every host with that reason once --queue-timeout has passed; the coordinator ends', async () => {
+        const w1 = await startWorker(fleet, redis, 'w1', ['--concurrency', '2']);
+        workers.push(w1);
+        const coordinator = await startCoordinator(fleet, redis, 'gone', ['--queue-timeout', '3']);
+        await until(() => heldCollects(fleet) === 2, 'two jobs in flight');
+        await redis.stop();
+        const { code, report } = await ended(coordinator);
+        assert.equal(code, 3, coordinator.cli.output());
+        assertAccountsForAll(report);
+        for (const h of report.run.hosts) {
+          assert.equal(h.status, 'failed', h.host);
+          assert.equal(h.error?.kind, 'queue', h.host);
+          const down = /^Redis at redis:\/\/127\.0\.0\.1:\d+ unreachable for (\d+) s \(.+\); a dry run sends nothing/.exec(h.error?.message ?? '');
+          assert.ok(down, `${h.host}: ${h.error?.message}`);
+          assert.ok(Number(down[1]) >= 3, 'failed once --queue-timeout had passed');
+        }
+        // Each warning on a line of its own.
+        assert.match(coordinator.cli.output(), /^runbook: Redis at redis:\/\/127\.0\.0\.1:\d+: .+; retrying$/m);
+        assert.match(coordinator.cli.output(), /^runbook: could not read the workers' audit lines from Redis: .+; each worker's own audit log has them$/m);
+      });
+    });
   });
 });
