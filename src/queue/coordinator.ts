@@ -43,7 +43,8 @@ export class RedisUnavailableError extends Error {
 interface Pending {
   readonly queued: QueuedJob;
   readonly queue: Queue;
-  readonly addedAt: number;
+  /** When the job went on the queue, or was last seen taken: a job a stall check puts back waits afresh. */
+  waitingSince: number;
   readonly emit: (e: RunEvent) => void;
   readonly signal: AbortSignal | undefined;
   started: boolean;
@@ -92,7 +93,7 @@ export class QueueRunner {
       const p: Pending = {
         queued,
         queue,
-        addedAt: Date.now(),
+        waitingSince: Date.now(),
         emit,
         signal,
         started: false,
@@ -209,9 +210,14 @@ export class QueueRunner {
     }
     if (state === 'active') return this.checkActive(id, p);
     // Waiting for a worker: removed if the run was interrupted, or if none took it in time.
-    const timedOut = Date.now() - p.addedAt > this.opts.queueTimeoutMs;
+    const timedOut = Date.now() - p.waitingSince > this.opts.queueTimeoutMs;
     if (!p.signal?.aborted && !timedOut) return;
     if ((await p.queue.remove(id)) !== 1) return; // A worker took it meanwhile: it runs to its end.
+    // Its delivery mark is set: a worker ran it and was lost, and a stall check put it back. It may have acted.
+    if ((await this.redis.exists(keys.delivery(p.queued.runId, p.queued.index))) === 1) {
+      const why = p.signal?.aborted ? 'the run was interrupted before another took it over' : `no worker of queue ${p.queued.queue} took the job over within ${Math.round(this.opts.queueTimeoutMs / 1000)} s (--queue-timeout)`;
+      return p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `its worker was lost and ${why}`), p.queued.job.dryRun ? 'connect' : 'act'));
+    }
     if (p.signal?.aborted) return p.settle(undefined);
     p.settle(
       queueFailure(
@@ -227,6 +233,7 @@ export class QueueRunner {
    * fails here once the lock has been gone for the queue timeout, and the job is removed.
    */
   private async checkActive(id: string, p: Pending): Promise<void> {
+    p.waitingSince = Date.now();
     if ((await this.redis.exists(`${PREFIX}:${p.queued.queue}:${id}:lock`)) === 1) {
       p.lockLostAt = undefined;
       return;
