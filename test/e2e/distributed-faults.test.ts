@@ -233,6 +233,46 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     });
   });
 
+  describe('a worker SIGKILLed mid-act while every other worker is busy', () => {
+    let fleet: Fleet;
+    let redis: RunningRedis;
+    const workers: Worker[] = [];
+    before(async () => {
+      // h1 holds its second clear (mid-act, one change made); h2 holds its first collect (its worker stays busy).
+      fleet = await startFleet('kill-busy', (host, rpc, received) => (host === 'h1' && isClear(rpc) && nth(received, isClear) === 2) || (host === 'h2' && isCollect(rpc) && nth(received, isCollect) === 1));
+      redis = await startRedis(join(fleet.dir, 'redis'));
+    });
+    after(async () => {
+      stopAll(workers);
+      await redis?.stop();
+      await fleet?.close();
+    });
+
+    it('the job, back on the queue with no worker free, fails after --queue-timeout as lost mid-act, not as never taken', async () => {
+      for (const name of ['w1', 'w2']) workers.push(await startWorker(fleet, redis, name, ['--stall-timeout', '2']));
+      // --queue-timeout 8 s: longer than a stall takes to be noticed (2 s lock + two 2 s checks), so the job is back on the queue first.
+      const coordinator = await startCoordinator(fleet, redis, 'kill-busy', [...ACT, '--limit', 'h1,h2', '--queue-timeout', '8']);
+      const [h1, h2] = [fleet.servers.h1!, fleet.servers.h2!];
+      await until(() => nth(h1.received, isClear) === 2 && nth(h2.received, isCollect) === 1, 'h1 mid-act and h2 mid-collect');
+      const actor = workers.find((w) => intents(w.auditLog, 'h1').length > 0)!;
+      actor.cli.child.kill('SIGKILL');
+      await actor.closed;
+      // h2's worker stays busy until the coordinator has given up on h1.
+      await coordinator.cli.until(/h1 \| failed/);
+      fleet.gates.h2!.open();
+      const lost = await ended(coordinator);
+      assert.equal(lost.code, 3, coordinator.cli.output());
+      const r1 = byHost(lost.report).get('h1')!;
+      assert.equal(r1.error?.kind, 'queue');
+      assert.match(r1.error?.message ?? '', /^worker lost mid-act: state unknown, re-plan \(its worker was lost and no worker of queue default took the job over within 8 s/);
+      assert.doesNotMatch(r1.error?.message ?? '', /Nothing was sent/);
+      assert.equal(byHost(lost.report).get('h2')?.status, 'changed');
+      assert.equal(nth(h1.received, isClear), 2, 'nothing more reached h1');
+      assert.equal(stateChanges(h1).length, 1);
+      assert.equal(redis.cli('LLEN', 'runbook:default:wait').trim(), '0', 'the job is off the queue');
+    });
+  });
+
   describe('a worker SIGKILLed mid-dry-run', () => {
     let fleet: Fleet;
     let redis: RunningRedis;
