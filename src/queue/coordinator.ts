@@ -17,6 +17,7 @@ import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { HostJob } from '../engine/job.ts';
 import type { Playbook } from '../playbook/types.ts';
+import { closeOrDrop } from './close-or-drop.ts';
 import { queueFailure } from './host-outcome.ts';
 import { jobIdOf, keys, PREFIX } from './keys.ts';
 import { storePlaybook } from './playbook-store.ts';
@@ -54,8 +55,6 @@ interface Pending {
 }
 
 const DAY_S = 24 * 3600;
-/** How long closing the queues may take before their connections are dropped (Redis down). */
-const CLOSE_GRACE_MS = 5000;
 
 export class QueueRunner {
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
@@ -119,12 +118,7 @@ export class QueueRunner {
     const up = this.redis.status === 'ready';
     await (up ? this.drainAudit() : Promise.reject(new Error(`connection ${this.redis.status}`))).catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
     const all = [...this.queues.values()].flatMap(({ queue, events }) => [events, queue]);
-    // With Redis down, BullMQ's close never ends (its QUIT waits behind the commands queued for a connection
-    // that keeps reconnecting, which also keeps the process alive): the connections are dropped instead,
-    // as they are when closing takes longer than CLOSE_GRACE_MS.
-    if (!up || !(await settlesWithin(Promise.all(all.map((c) => c.close())), CLOSE_GRACE_MS))) {
-      for (const c of all) for (const client of [c.backend.client, c.backend.blockingClient]) void client?.then((r) => r.disconnect(), () => undefined);
-    }
+    await closeOrDrop(Promise.all(all.map((c) => c.close())), all, !up);
     this.redis.disconnect();
   }
 
@@ -279,17 +273,6 @@ export class QueueRunner {
 /** What a lost job means for its device: nothing for a dry run, unknown state for one that may have acted. */
 function lostMessage(job: HostJob, what: string): string {
   return job.dryRun ? `${what}; a dry run sends nothing, so the device is unchanged` : `worker lost mid-act: state unknown, re-plan (${what}; the workers' audit logs say what was sent)`;
-}
-
-/** Whether `p` settles within `ms`. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function hostResultOf(value: unknown): HostResult | undefined {

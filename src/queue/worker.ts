@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { PlaybookSource } from '../engine/playbook-source.ts';
+import { closeOrDrop } from './close-or-drop.ts';
 import { queueFailure, refusedRedelivery } from './host-outcome.ts';
 import { keys, PREFIX } from './keys.ts';
 import { RedisPlaybookSource } from './playbook-store.ts';
@@ -52,6 +53,7 @@ export class QueueWorkers {
   private constructor(
     private readonly workers: readonly Worker[],
     private readonly redis: Redis,
+    private readonly inFlight: Set<Promise<unknown>>,
   ) {}
 
   static async start(opts: QueueWorkerOptions): Promise<QueueWorkers> {
@@ -59,8 +61,15 @@ export class QueueWorkers {
     redis.on('error', warnOnce(opts.log, `runbook worker: Redis at ${opts.redis.shown}`));
     await redis.sadd(keys.queues(), ...opts.queues);
     const playbooks = new RedisPlaybookSource(redis);
+    const inFlight = new Set<Promise<unknown>>();
+    const processor = (job: Job) => {
+      const run = processJob(job, { ...opts, redis, playbooks });
+      inFlight.add(run);
+      void run.catch(() => undefined).finally(() => inFlight.delete(run));
+      return run;
+    };
     const workers = opts.queues.map((queue) => {
-      const worker = new Worker(queue, (job: Job) => processJob(job, { ...opts, redis, playbooks }), {
+      const worker = new Worker(queue, processor, {
         connection: { ...opts.redis.options, maxRetriesPerRequest: null },
         prefix: PREFIX,
         name: opts.name,
@@ -75,12 +84,15 @@ export class QueueWorkers {
       return worker;
     });
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    return new QueueWorkers(workers, redis);
+    return new QueueWorkers(workers, redis, inFlight);
   }
 
   /** Takes no new job, waits for the jobs in flight, then disconnects. `force`: do not wait (they will be delivered again). */
   async close(force = false): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close(force)));
+    const closing = Promise.all(this.workers.map((w) => w.close(force)));
+    // The jobs are waited for here, not in BullMQ's close, which may never end (Redis down).
+    if (!force) while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await closeOrDrop(closing, this.workers, force);
     this.redis.disconnect();
   }
 }
