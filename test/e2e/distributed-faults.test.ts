@@ -40,6 +40,11 @@ class Gate {
     this.opened = true;
     for (const w of this.waiters.splice(0)) w();
   }
+
+  /** Holds again from now on. */
+  rearm(): void {
+    this.opened = false;
+  }
 }
 
 const isClear = (rpc: ReceivedRpc) => rpc.name.startsWith('clear-');
@@ -133,6 +138,18 @@ async function startWorker(fleet: Fleet, redis: RunningRedis, name: string, extr
   const args = ['worker', '--redis', redis.url, '--name', name, '--audit-log', auditLog, '--concurrency', '1', ...extra];
   const cli = await startCli(args, /serving queue/, { env: fleet.env, timeoutMs: 60_000 });
   return { name, cli, auditLog, closed: once(cli.child, 'close') };
+}
+
+/** The worker's exit code once it exits; the bound turns a worker that never stops into a failure. */
+async function exitOf(w: Worker): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`worker ${w.name} did not exit; output:\n${w.cli.output()}`)), ENDED_MS)));
+  try {
+    const [code] = (await Promise.race([w.closed, bound])) as [number | null];
+    return code;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function stopAll(workers: readonly Worker[]): void {
@@ -542,6 +559,83 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
         assert.match(coordinator.cli.output(), /^runbook: Redis at redis:\/\/127\.0\.0\.1:\d+: .+; retrying$/m);
         assert.match(coordinator.cli.output(), /^runbook: could not read the workers' audit lines from Redis: .+; each worker's own audit log has them$/m);
       });
+    });
+  });
+
+  describe('stopping a worker', () => {
+    let fleet: Fleet;
+    const workers: Worker[] = [];
+    const redises: RunningRedis[] = [];
+    // h1 holds the clear numbered holdAt: a job stays mid-act for as long as the test needs.
+    let holdAt = 0;
+    const holdNextClear = (h1: HostileServer) => (holdAt = nth(h1.received, isClear) + 1);
+    before(async () => {
+      fleet = await startFleet('worker-stop', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === holdAt);
+    });
+    after(async () => {
+      stopAll(workers);
+      for (const r of redises) await r.stop();
+      await fleet?.close();
+    });
+
+    it('SIGTERM while Redis is down: the idle worker still stops, exit 0', async () => {
+      const redis = await startRedis(join(fleet.dir, 'redis-down'));
+      redises.push(redis);
+      const w1 = await startWorker(fleet, redis, 'w1');
+      workers.push(w1);
+      await redis.stop();
+      await w1.cli.until(/runbook worker: .*ECONNREFUSED/);
+      w1.cli.child.kill('SIGTERM');
+      assert.equal(await exitOf(w1), 0, w1.cli.output());
+      assert.match(w1.cli.output(), /^runbook worker: stopped$/m);
+    });
+
+    it('SIGTERM with a job in flight: the worker takes no new job, finishes that one (its result reaches the coordinator), exit 0', async () => {
+      const redis = await startRedis(join(fleet.dir, 'redis-graceful'));
+      redises.push(redis);
+      const w1 = await startWorker(fleet, redis, 'w1');
+      workers.push(w1);
+      const h1 = fleet.servers.h1!;
+      holdNextClear(h1);
+      const coordinator = await startCoordinator(fleet, redis, 'graceful', [...ACT, '--limit', 'h1,h2', '--queue-timeout', '60']);
+      await until(() => nth(h1.received, isClear) === holdAt, "h1's first clear to arrive");
+      w1.cli.child.kill('SIGTERM');
+      await w1.cli.until(/taking no new job; finishing the ones in flight/);
+      fleet.gates.h1!.open();
+      assert.equal(await exitOf(w1), 0, w1.cli.output());
+      assert.match(w1.cli.output(), /^runbook worker: stopped$/m);
+      // A job w1 did not take waits for a worker: one started now takes it.
+      workers.push(await startWorker(fleet, redis, 'w2'));
+      const { code, report } = await ended(coordinator);
+      assert.equal(code, 0, coordinator.cli.output());
+      assert.deepEqual(report.run.hosts.map((h) => [h.host, h.status]).sort(), [['h1', 'changed'], ['h2', 'changed']]);
+      assert.ok(intents(w1.auditLog, 'h1').length > 0, 'w1 acted on h1');
+      assertEachChangeOnce('h1', h1);
+      fleet.gates.h1!.rearm();
+    });
+
+    it('a second SIGTERM exits at once with 130, the job in flight abandoned; the coordinator fails its host as lost mid-act', async () => {
+      const redis = await startRedis(join(fleet.dir, 'redis-up'));
+      redises.push(redis);
+      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', '2']);
+      workers.push(w1);
+      const h1 = fleet.servers.h1!;
+      holdNextClear(h1);
+      const changesBefore = stateChanges(h1);
+      const coordinator = await startCoordinator(fleet, redis, 'worker-stop', [...ACT, '--limit', 'h1', '--queue-timeout', '3']);
+      await until(() => nth(h1.received, isClear) === holdAt, "h1's first clear to arrive");
+      w1.cli.child.kill('SIGTERM');
+      await w1.cli.until(/taking no new job; finishing the ones in flight/);
+      w1.cli.child.kill('SIGTERM');
+      assert.equal(await exitOf(w1), 130, w1.cli.output());
+      assert.deepEqual(stateChanges(h1), changesBefore, 'the worker exited while h1 still held its clear');
+
+      const { code: runCode, report } = await ended(coordinator);
+      assert.equal(runCode, 3, coordinator.cli.output());
+      const r1 = report.run.hosts[0]!;
+      assert.equal(r1.error?.kind, 'queue');
+      assert.match(r1.error?.message ?? '', /^worker lost mid-act: state unknown, re-plan \(its worker stopped renewing the job's lock and no worker of queue default took it over within 3 s/);
+      assert.deepEqual(intents(coordinator.auditLog, 'h1').map((l) => l.rpc), [h1.received.filter(isClear).at(-1)!.name], "the clear in flight is in the coordinator's audit log");
     });
   });
 });
