@@ -156,6 +156,9 @@ function stopAll(workers: readonly Worker[]): void {
   for (const w of workers) if (w.cli.child.exitCode === null && w.cli.child.signalCode === null) w.cli.child.kill('SIGKILL');
 }
 
+/** Every coordinator started: one a failed test left running is killed at the end. */
+const coordinators: StartedCli[] = [];
+
 interface Coordinator {
   readonly cli: StartedCli;
   readonly report: string;
@@ -169,6 +172,7 @@ async function startCoordinator(fleet: Fleet, redis: RunningRedis, tag: string, 
   const auditLog = join(fleet.dir, `${tag}-audit.jsonl`);
   const args = ['apply', PLAYBOOK, '-i', fleet.inventory, '--redis', redis.url, '--report', report, '--audit-log', auditLog, '--lock-dir', join(fleet.dir, `${tag}-locks`), ...extra];
   const cli = await startCli(args, /./, { env: fleet.env, timeoutMs: 60_000 });
+  coordinators.push(cli);
   const done = (once(cli.child, 'close') as Promise<[number | null]>).then(([code]) => code);
   return { cli, report, auditLog, done };
 }
@@ -194,6 +198,10 @@ function assertAccountsForAll(report: Report): void {
 const ACT = ['-e', 'dry_run=false', '--yes'];
 
 describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
+  after(() => {
+    for (const c of coordinators) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  });
+
   describe('a worker SIGKILLed mid-act', () => {
     let fleet: Fleet;
     let redis: RunningRedis;
