@@ -257,6 +257,12 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
 
       // The coordinator's audit log got w1's lines for h1 through Redis, the one answered and the one in flight.
       assert.deepEqual(intents(coordinator.auditLog, 'h1').map((l) => l.seq), sentByW1.map((l) => l.seq));
+
+      // Redis: the delivery marks went with the results; h1's device lock is still the dead w1's (it expires
+      // on its own), as w2's re-collect did not take it; h2's and h3's were released.
+      assert.equal(redis.cli('--scan', '--pattern', 'runbook:_:delivery:*').trim(), '');
+      assert.match(redis.cli('GET', 'runbook:_:device:h1').trim(), /@w1$/);
+      assert.equal(redis.cli('--scan', '--pattern', 'runbook:_:device:h[23]').trim(), '');
     });
   });
 
