@@ -24,6 +24,11 @@ const HOSTS = ['h1', 'h2', 'h3'];
 const PLAYBOOK = 'playbooks/ah-cleanup.yml';
 /** three-peers with this threshold plans clears of three peers on every host: many state-changing RPCs. */
 const VARS = { min_peer_sessions: 40 };
+/**
+ * --stall-timeout where a worker is killed: short, so the job comes back soon, yet long enough that a
+ * live worker on a loaded machine renews its locks in time (every STALL_S / 2 s).
+ */
+const STALL_S = '3';
 /** A bound that only proves "it ended": many times any deadline configured here. */
 const ENDED_MS = 90_000;
 
@@ -219,7 +224,7 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
 
     it('the job goes to another worker after the stall timeout, which re-collects and refuses to act; nothing is sent twice; the others finish', async () => {
       // One worker takes every job; it finishes h2 and h3 and stays mid-act on h1.
-      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', '2', '--concurrency', '3']);
+      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', STALL_S, '--concurrency', '3']);
       workers.push(w1);
       const coordinator = await startCoordinator(fleet, redis, 'kill-act', ACT);
       const h1 = fleet.servers.h1!;
@@ -229,7 +234,7 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(stateChanges(h1).length, 1, 'h1 made the first change');
       const sentByW1 = intents(w1.auditLog, 'h1');
       assert.equal(sentByW1.length, 2, "w1's audit log has an intent line for each clear it sent to h1");
-      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', '2']);
+      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', STALL_S]);
       workers.push(w2);
       w1.cli.child.kill('SIGKILL');
       await w1.closed;
@@ -282,10 +287,10 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     });
 
     it('the job, back on the queue with no worker free, fails after --queue-timeout as lost mid-act, not as never taken', async () => {
-      for (const name of ['w1', 'w2']) workers.push(await startWorker(fleet, redis, name, ['--stall-timeout', '2']));
-      // --queue-timeout 8 s: longer than a stall takes to be noticed (2 s lock + two 2 s checks), so the job is
+      for (const name of ['w1', 'w2']) workers.push(await startWorker(fleet, redis, name, ['--stall-timeout', STALL_S]));
+      // --queue-timeout 15 s: longer than a stall takes to be noticed (3 s lock + two 3 s checks), so the job is
       // usually back on the queue first; if the coordinator finds it lockless first, it fails it as lost too.
-      const coordinator = await startCoordinator(fleet, redis, 'kill-busy', [...ACT, '--limit', 'h1,h2', '--queue-timeout', '8']);
+      const coordinator = await startCoordinator(fleet, redis, 'kill-busy', [...ACT, '--limit', 'h1,h2', '--queue-timeout', '15']);
       const [h1, h2] = [fleet.servers.h1!, fleet.servers.h2!];
       await until(() => nth(h1.received, isClear) === 2 && nth(h2.received, isCollect) === 1, 'h1 mid-act and h2 mid-collect');
       const actor = workers.find((w) => intents(w.auditLog, 'h1').length > 0)!;
@@ -298,7 +303,7 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(lost.code, 3, coordinator.cli.output());
       const r1 = byHost(lost.report).get('h1')!;
       assert.equal(r1.error?.kind, 'queue');
-      assert.match(r1.error?.message ?? '', /^worker lost mid-act: state unknown, re-plan \(its worker (was lost|stopped renewing the job's lock) and no worker of queue default took (the job|it) over within 8 s/);
+      assert.match(r1.error?.message ?? '', /^worker lost mid-act: state unknown, re-plan \(its worker (was lost|stopped renewing the job's lock) and no worker of queue default took (the job|it) over within 15 s/);
       assert.doesNotMatch(r1.error?.message ?? '', /Nothing was sent/);
       assert.equal(byHost(lost.report).get('h2')?.status, 'changed');
       assert.equal(nth(h1.received, isClear), 2, 'nothing more reached h1');
@@ -323,14 +328,14 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     });
 
     it('a read-only job is simply run again by another worker and ends ok', async () => {
-      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', '2', '--concurrency', '3']);
+      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', STALL_S, '--concurrency', '3']);
       workers.push(w1);
       const coordinator = await startCoordinator(fleet, redis, 'kill-read', []);
       const h1 = fleet.servers.h1!;
       await until(() => nth(h1.received, isCollect) === 1, "h1's collect to arrive");
       await coordinator.cli.until(/^h2 \| changed/m);
       await coordinator.cli.until(/^h3 \| changed/m);
-      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', '2']);
+      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', STALL_S]);
       workers.push(w2);
       w1.cli.child.kill('SIGKILL');
       await w1.closed;
@@ -637,7 +642,7 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     it('a second SIGTERM exits at once with 130, the job in flight abandoned; the coordinator fails its host as lost mid-act', async () => {
       const redis = await startRedis(join(fleet.dir, 'redis-up'));
       redises.push(redis);
-      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', '2']);
+      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', STALL_S]);
       workers.push(w1);
       const h1 = fleet.servers.h1!;
       holdNextClear(h1);
