@@ -98,7 +98,7 @@ export async function runWithProgress(run: ProgressRun, after: (result: RunResul
 /** The rollout's queue; if it cannot be used, what the run had started (the lab, syslog) is stopped before the refusal. */
 async function openQueue(run: ProgressRun, remote: RemoteRollout, audit: AuditLog): Promise<QueuedRollout> {
   try {
-    return await connectQueue(remote, { playbook: run.playbook, jobs: run.jobs, runId: run.ids.runId }, (line) => audit.relayed(line), tell);
+    return await connectQueue(remote, { playbook: run.playbook, jobs: run.jobs, runId: run.ids.runId }, (line) => audit.relayed(line), (line) => tell(`${line}\n`));
   } catch (err) {
     await run.lab?.stop();
     await run.syslog?.close();

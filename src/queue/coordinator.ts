@@ -17,6 +17,7 @@ import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { HostJob } from '../engine/job.ts';
 import type { Playbook } from '../playbook/types.ts';
+import { closeOrDrop } from './close-or-drop.ts';
 import { queueFailure } from './host-outcome.ts';
 import { jobIdOf, keys, PREFIX } from './keys.ts';
 import { storePlaybook } from './playbook-store.ts';
@@ -43,7 +44,8 @@ export class RedisUnavailableError extends Error {
 interface Pending {
   readonly queued: QueuedJob;
   readonly queue: Queue;
-  readonly addedAt: number;
+  /** When the job went on the queue, or was last seen taken: a job a stall check puts back waits afresh. */
+  waitingSince: number;
   readonly emit: (e: RunEvent) => void;
   readonly signal: AbortSignal | undefined;
   started: boolean;
@@ -99,7 +101,7 @@ export class QueueRunner {
       const p: Pending = {
         queued,
         queue,
-        addedAt: Date.now(),
+        waitingSince: Date.now(),
         emit,
         signal,
         started: false,
@@ -123,9 +125,11 @@ export class QueueRunner {
   async close(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.alive);
-    await this.drainAudit().catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
-    await Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [events.close(), queue.close()]));
-    await this.redis.del(keys.run(this.opts.runId)).catch(() => undefined);
+    const up = this.redis.status === 'ready';
+    await (up ? this.drainAudit() : Promise.reject(new Error(`connection ${this.redis.status}`))).catch((err: Error) => this.opts.warn(`runbook: could not read the workers' audit lines from Redis: ${err.message}; each worker's own audit log has them`));
+    const all = [...this.queues.values()].flatMap(({ queue, events }) => [events, queue]);
+    await closeOrDrop(Promise.all(all.map((c) => c.close())), all, !up);
+    if (up) await this.redis.del(keys.run(this.opts.runId)).catch(() => undefined);
     this.redis.disconnect();
   }
 
@@ -190,6 +194,8 @@ export class QueueRunner {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
+      // Commands sent while the connection is down wait for it (up to maxRetriesPerRequest reconnects): not sent, the timeout counts.
+      if (this.redis.status !== 'ready') throw new Error(`connection ${this.redis.status}`);
       await this.drainAudit();
       for (const [id, p] of [...this.pending]) await this.check(id, p);
       this.lastError = undefined;
@@ -216,9 +222,14 @@ export class QueueRunner {
     }
     if (state === 'active') return this.checkActive(id, p);
     // Waiting for a worker: removed if the run was interrupted, or if none took it in time.
-    const timedOut = Date.now() - p.addedAt > this.opts.queueTimeoutMs;
+    const timedOut = Date.now() - p.waitingSince > this.opts.queueTimeoutMs;
     if (!p.signal?.aborted && !timedOut) return;
     if ((await p.queue.remove(id)) !== 1) return; // A worker took it meanwhile: it runs to its end.
+    // Its delivery mark is set: a worker ran it and was lost, and a stall check put it back. It may have acted.
+    if ((await this.redis.exists(keys.delivery(p.queued.runId, p.queued.index))) === 1) {
+      const why = p.signal?.aborted ? 'the run was interrupted before another took it over' : `no worker of queue ${p.queued.queue} took the job over within ${Math.round(this.opts.queueTimeoutMs / 1000)} s (--queue-timeout)`;
+      return p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `its worker was lost and ${why}`), p.queued.job.dryRun ? 'connect' : 'act'));
+    }
     if (p.signal?.aborted) return p.settle(undefined);
     p.settle(
       queueFailure(
@@ -234,6 +245,7 @@ export class QueueRunner {
    * fails here once the lock has been gone for the queue timeout, and the job is removed.
    */
   private async checkActive(id: string, p: Pending): Promise<void> {
+    p.waitingSince = Date.now();
     if ((await this.redis.exists(`${PREFIX}:${p.queued.queue}:${id}:lock`)) === 1) {
       p.lockLostAt = undefined;
       return;

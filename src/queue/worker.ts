@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { PlaybookSource } from '../engine/playbook-source.ts';
+import { closeOrDrop } from './close-or-drop.ts';
 import { queueFailure, refusedRedelivery } from './host-outcome.ts';
 import { keys, PREFIX } from './keys.ts';
 import { RedisPlaybookSource } from './playbook-store.ts';
@@ -52,6 +53,7 @@ export class QueueWorkers {
   private constructor(
     private readonly workers: readonly Worker[],
     private readonly redis: Redis,
+    private readonly inFlight: Set<Promise<unknown>>,
   ) {}
 
   static async start(opts: QueueWorkerOptions): Promise<QueueWorkers> {
@@ -59,8 +61,15 @@ export class QueueWorkers {
     redis.on('error', warnOnce(opts.log, `runbook worker: Redis at ${opts.redis.shown}`));
     await redis.sadd(keys.queues(), ...opts.queues);
     const playbooks = new RedisPlaybookSource(redis);
+    const inFlight = new Set<Promise<unknown>>();
+    const processor = (job: Job) => {
+      const run = processJob(job, { ...opts, redis, playbooks });
+      inFlight.add(run);
+      void run.catch(() => undefined).finally(() => inFlight.delete(run));
+      return run;
+    };
     const workers = opts.queues.map((queue) => {
-      const worker = new Worker(queue, (job: Job) => processJob(job, { ...opts, redis, playbooks }), {
+      const worker = new Worker(queue, processor, {
         connection: { ...opts.redis.options, maxRetriesPerRequest: null },
         prefix: PREFIX,
         name: opts.name,
@@ -75,18 +84,15 @@ export class QueueWorkers {
       return worker;
     });
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    return new QueueWorkers(workers, redis);
+    return new QueueWorkers(workers, redis, inFlight);
   }
 
   /** Takes no new job, waits for the jobs in flight, then disconnects. `force`: do not wait (they will be delivered again). */
   async close(force = false): Promise<void> {
     const closing = Promise.all(this.workers.map((w) => w.close(force)));
-    // BullMQ's close ends with a word to Redis; with Redis down that wait has no end. Once
-    // the jobs in flight are done (at once when forced), it gets CLOSE_GRACE_MS, then the
-    // connections are dropped: a job whose result could not be saved is the coordinator's
-    // to count as lost.
-    await Promise.race([closing, (force ? Promise.resolve() : inFlight.idle()).then(() => delay(CLOSE_GRACE_MS))]);
-    for (const w of this.workers) void w.disconnect().catch(() => undefined);
+    // The jobs are waited for here, not in BullMQ's close, which may never end (Redis down).
+    if (!force) while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await closeOrDrop(closing, this.workers, force);
     this.redis.disconnect();
   }
 }
@@ -96,34 +102,7 @@ interface Processing extends Omit<QueueWorkerOptions, 'redis'> {
   readonly playbooks: PlaybookSource;
 }
 
-/** Jobs this process is running, so a close can wait for them without waiting on Redis. */
-const inFlight = {
-  count: 0,
-  waiters: [] as (() => void)[],
-  idle(): Promise<void> {
-    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
-  },
-  async around<T>(work: () => Promise<T>): Promise<T> {
-    this.count++;
-    try {
-      return await work();
-    } finally {
-      if (--this.count === 0) for (const w of this.waiters.splice(0)) w();
-    }
-  },
-};
-
-const CLOSE_GRACE_MS = 5_000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 async function processJob(job: Job, p: Processing): Promise<HostResult> {
-  return inFlight.around(() => processOne(job, p));
-}
-
-async function processOne(job: Job, p: Processing): Promise<HostResult> {
   const queued = readQueuedJob(job.data);
   // Nobody would read its result, and nobody could stop it: a job of a run whose coordinator is gone is not run.
   if ((await p.redis.exists(keys.run(queued.runId))) === 0) {

@@ -73,19 +73,22 @@ async function worker(opts: WorkerOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(line + '\n');
   const workers = await QueueWorkers.start({ redis: target, queues, concurrency: opts.concurrency, stallMs: opts.stallTimeout * 1000, name, run: jobRunner(opts.auditLog, backupDir), log: say });
   process.stdout.write(`runbook worker ${name}: serving ${queues.map((q) => `queue ${q}`).join(', ')} on ${target.shown}, ${opts.concurrency} at a time per queue\n`);
-  return new Promise<number>((resolve) => {
+  // Both ways of stopping exit the process rather than return: with Redis down, BullMQ's timers
+  // (lock renewal) outlive its workers' close and would keep the process alive.
+  return new Promise<number>(() => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         say(`runbook worker: ${signal} again: stopping now; jobs in flight will be delivered again (an acting one will not act again)`);
-        void workers.close(true).finally(() => resolve(ExitCode.Interrupted));
+        // The jobs in flight hold their device sessions open too.
+        void workers.close(true).finally(() => process.exit(ExitCode.Interrupted));
         return;
       }
       stopping = true;
       say(`runbook worker: ${signal}: taking no new job; finishing the ones in flight (again to stop at once)`);
       void workers.close().then(() => {
         say('runbook worker: stopped');
-        resolve(ExitCode.Ok);
+        process.exit(ExitCode.Ok);
       });
     };
     process.on('SIGTERM', stop);
