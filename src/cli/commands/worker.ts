@@ -44,10 +44,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--backup-dir <dir>', 'keep each host\'s running configuration here before changing it (default: backups/ beside the audit log)')
     .option('--name <name>', 'this worker\'s name in Redis and in device locks (default: HOST:PID)')
     .action(async (opts: WorkerOptions) => {
-      const code = await worker(opts);
-      // A Redis that is down leaves reconnect timers behind the dropped connections: exit
-      // explicitly, once what was written has been handed to the OS.
-      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+      // Returns only on bad input (thrown); a worker that ran exits from its signal handler.
+      process.exitCode = await worker(opts);
     });
 }
 
