@@ -124,7 +124,7 @@ export function connectionSettings(host: string, options: ConnectOptions, secret
       ? {
           jumps: options.jumps.map(({ privateKey, passphrase, ...jump }, i) => ({
             ...jump,
-            ...held('privateKey', privateKey, `${host}/jump${i + 1}/privateKey`, undefined),
+            ...held('privateKey', privateKey, `${host}/jump${i + 1}/privateKey`, sources.jumps?.[i]?.privateKey),
             ...held('passphrase', passphrase, `${host}/jump${i + 1}/passphrase`, undefined),
           })),
         }

@@ -116,7 +116,7 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
 
   const readKey = defaults.readKeyFile ?? ((file: string) => readFile(file));
   const key = await privateKey(vars, env, defaults.privateKeyFile, readKey);
-  const route = await routeFor(vars, env, defaults, vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user, key?.privateKey);
+  const route = await routeFor(vars, env, defaults, vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user, key);
   const username = vars.string('ansible_user') ?? vars.string('ansible_ssh_user') ?? defaults.user ?? route.user;
   if (username === undefined) throw vars.error('ansible_user', 'no user to log in as: set ansible_user (or remote_user in ansible.cfg)');
   const connectTimeout = numberOf(vars.get('runbook_connect_timeout')) ?? defaults.connectTimeoutS;
@@ -139,6 +139,8 @@ export async function connectionFor(host: InventoryHost, env: NodeJS.ProcessEnv,
     ...(password?.env !== undefined ? { password: { env: password.env } } : {}),
     ...(key ? { privateKey: { file: key.file } } : routeKey ? { privateKey: { file: route.identityFile! } } : {}),
     ...(key?.passphraseEnv !== undefined ? { passphrase: { env: key.passphraseEnv } } : {}),
+    // Each hop's key by the file it was read from, so a job run elsewhere names it rather than carries it.
+    ...(route.jumpKeyFiles ? { jumps: route.jumpKeyFiles.map((file) => (file !== undefined ? { privateKey: { file } } : {})) } : {}),
   };
   // Not enumerable: the settings read as before; a host job reads it to name the secret instead of holding it.
   return Object.defineProperty(withRedactedForms({
@@ -214,7 +216,7 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 /** Jump hosts and ProxyCommand from ansible_ssh_common_args and the ssh config (see jump-settings.ts). */
-async function routeFor(vars: HostVars, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults, username: string | undefined, key: Buffer | undefined): Promise<SshRoute> {
+async function routeFor(vars: HostVars, env: NodeJS.ProcessEnv, defaults: ConnectionDefaults, username: string | undefined, key: { readonly privateKey: Buffer; readonly file: string } | undefined): Promise<SshRoute> {
   const netconfConfig = vars.get('ansible_netconf_ssh_config');
   const [configFile, from] =
     vars.string('runbook_ssh_config') !== undefined
@@ -230,7 +232,7 @@ async function routeFor(vars: HostVars, env: NodeJS.ProcessEnv, defaults: Connec
       ...(vars.string('ansible_ssh_common_args') !== undefined ? { commonArgs: vars.string('ansible_ssh_common_args') } : {}),
       ...(configFile !== undefined ? { sshConfigFile: expandPath(configFile, env), sshConfigFrom: from } : {}),
       username,
-      ...(key ? { privateKey: key } : {}),
+      ...(key ? { privateKey: key.privateKey, privateKeyFile: key.file } : {}),
       ...(fromEnv(env, 'SSH_AUTH_SOCK') !== undefined ? { agent: fromEnv(env, 'SSH_AUTH_SOCK') } : {}),
       expand: (p) => expandPath(p, env),
     });

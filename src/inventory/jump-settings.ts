@@ -20,6 +20,8 @@ export interface SshRoute {
   readonly user?: string;
   readonly identityFile?: string;
   readonly jumps?: readonly JumpHost[];
+  /** The file each hop's key was read from (its IdentityFile, or the device's key file), undefined for a hop without one. */
+  readonly jumpKeyFiles?: readonly (string | undefined)[];
   readonly proxyCommand?: string;
 }
 
@@ -42,6 +44,8 @@ export interface RouteInput {
   /** For jump hosts without their own User / IdentityFile (else the device's User from the config). */
   readonly username: string | undefined;
   readonly privateKey?: Buffer;
+  /** The file `privateKey` was read from. */
+  readonly privateKeyFile?: string;
   readonly agent?: string;
   readonly expand: (path: string) => string;
 }
@@ -63,7 +67,9 @@ export async function sshRoute(input: RouteInput): Promise<SshRoute> {
     route.proxyCommand = proxyCommand;
   } else if (proxyJump !== undefined && proxyJump.toLowerCase() !== 'none') {
     const user = input.username ?? route.user ?? '';
-    route.jumps = await Promise.all(proxyJump.split(',').map((spec) => jumpHost(spec.trim(), config, { ...input, username: user })));
+    const hops = await Promise.all(proxyJump.split(',').map((spec) => jumpHost(spec.trim(), config, { ...input, username: user })));
+    route.jumps = hops.map((h) => h.hop);
+    route.jumpKeyFiles = hops.map((h) => h.keyFile);
   }
   return route;
 }
@@ -111,7 +117,7 @@ function optionsFromArgs(text: string): { ProxyJump?: string; ProxyCommand?: str
 }
 
 /** `[user@]host[:port]`, then the config's settings for that host name. */
-async function jumpHost(spec: string, config: SSHConfig | undefined, input: RouteInput): Promise<JumpHost> {
+async function jumpHost(spec: string, config: SSHConfig | undefined, input: RouteInput): Promise<{ hop: JumpHost; keyFile: string | undefined }> {
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec);
   if (!m) throw new RouteError('ansible_ssh_common_args', `ProxyJump '${spec}' is not [user@]host[:port]`);
   const alias = m[2]!.replace(/^\[|\]$/g, '');
@@ -120,19 +126,22 @@ async function jumpHost(spec: string, config: SSHConfig | undefined, input: Rout
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RouteError('ansible_ssh_common_args', `ProxyJump '${spec}': port ${port} is not a port`);
   const identity = first(c.IdentityFile);
   let privateKey = input.privateKey;
+  let keyFile = input.privateKey ? input.privateKeyFile : undefined;
   if (identity !== undefined) {
     const file = input.expand(identity);
+    keyFile = file;
     try {
       privateKey = await readFile(file);
     } catch (err) {
       throw new RouteError(input.sshConfigFrom ?? 'ssh config', `jump host ${alias}: IdentityFile ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
-  return {
+  const hop: JumpHost = {
     address: first(c.HostName)?.replace(/%h/g, alias) ?? alias,
     port,
     username: m[1] ?? first(c.User) ?? input.username,
     ...(privateKey ? { privateKey } : {}),
     ...(input.agent ? { agent: input.agent } : {}),
   };
+  return { hop, keyFile: privateKey ? keyFile : undefined };
 }

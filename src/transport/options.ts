@@ -44,6 +44,8 @@ export interface SecretSources {
   readonly password?: SecretRef;
   readonly privateKey?: SecretRef;
   readonly passphrase?: SecretRef;
+  /** Per jump host, in order: where its key was read from. */
+  readonly jumps?: readonly { readonly privateKey?: SecretRef }[];
 }
 
 /** One hop of a ProxyJump chain: its own address, user, credentials and host-key check. */

@@ -47,6 +47,9 @@ describe('connection settings of a host job', () => {
     const read = Object.defineProperty({ ...direct, privateKey: KEY }, 'secretSources', { value: { password: { env: 'SRX_PW' }, privateKey: { file: '/keys/id' } } });
     const settings = connectionSettings('srx1', read, new HeldSecrets());
     assert.deepEqual([settings.password, settings.privateKey], [{ env: 'SRX_PW' }, { file: '/keys/id' }]);
+    // A jump host's key read from a file is named by the file too (a queued job behind a bastion can travel).
+    const behind = Object.defineProperty({ ...options }, 'secretSources', { value: { jumps: [{ privateKey: { file: '/keys/bastion' } }] } });
+    assert.deepEqual(connectionSettings('srx1', behind, new HeldSecrets()).jumps, [{ address: 'bastion', port: 22, username: 'jump', privateKey: { file: '/keys/bastion' } }]);
   });
 
   it('a reference the runner cannot resolve is a typed error naming it, not its value', async () => {

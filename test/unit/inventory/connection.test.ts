@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -200,6 +201,25 @@ describe('connectionFor', () => {
     assert.equal(c.port, 830);
     assert.equal(c.knownHostsFile, join(HOME, '.ssh/known_hosts'));
     assert.equal(c.acceptNewHostKey, true);
+  });
+
+  it("names each jump host's key by the file it was read from (its IdentityFile, else the device's key file), for jobs run elsewhere", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-jumpkeys-'));
+    try {
+      const own = join(dir, 'device_key');
+      const hop = join(dir, 'bastion_key');
+      writeFileSync(own, 'device key bytes');
+      writeFileSync(hop, 'bastion key bytes');
+      const config = join(dir, 'ssh_config');
+      writeFileSync(config, `Host b1\n  HostName 192.0.2.10\n  IdentityFile ${hop}\nHost b2\n  HostName 192.0.2.11\n`);
+      const vars = { ansible_user: 'ops', ansible_ssh_private_key_file: own, ansible_ssh_common_args: '-J b1,b2', runbook_ssh_config: config };
+      const h: InventoryHost = { name: 'srx9', groups: ['all'], vars, varsAt: {}, at: { file: 'x', line: 1, column: 1 } };
+      const c = await connectionFor(h, env(), DEFAULTS);
+      assert.deepEqual(c.jumps?.map((j) => [j.address, String(j.privateKey)]), [['192.0.2.10', 'bastion key bytes'], ['192.0.2.11', 'device key bytes']]);
+      assert.deepEqual(c.secretSources?.jumps, [{ privateKey: { file: hop } }, { privateKey: { file: own } }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('re-checks values of hosts built in code', async () => {
