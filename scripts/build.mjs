@@ -8,11 +8,11 @@
  * `npm run build`. Type errors are `npm run typecheck`'s business, not the build's.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILD_STAMP } from '../bin/build-state.js';
+import { BUILD_STAMP, buildState } from '../bin/build-state.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -23,6 +23,27 @@ try {
   // An install without dev dependencies: runbook still runs, from src/ through tsx (a dependency).
   console.error('runbook build: typescript is not installed, nothing built; bin/runbook.js will run the TypeScript through tsx');
   process.exit(0);
+}
+
+// A build that is already the build of src/ (and of this script, its configs and the locked
+// dependencies) is kept: `npm exec`/`npx` in the checkout runs prepare again, and a rebuild
+// starts by deleting dist/ under any runbook process that is loading it. --force rebuilds.
+if (!process.argv.includes('--force') && upToDate()) {
+  console.error('runbook build: dist/ is already the build of src/; nothing to do (--force rebuilds)');
+  process.exit(0);
+}
+
+function upToDate() {
+  if (buildState(root) !== 'fresh') return false;
+  const built = statSync(join(dist, BUILD_STAMP)).mtimeMs;
+  const inputs = ['scripts/build.mjs', 'bin/build-state.js', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+  return inputs.every((f) => {
+    try {
+      return statSync(join(root, f)).mtimeMs <= built;
+    } catch {
+      return true;
+    }
+  });
 }
 
 // Start empty: a file deleted from src/ must not live on in dist/.

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { BUILD_STAMP, buildState } from '../../bin/build-state.js';
 import type { Report } from '../../src/report/json-report.ts';
 import { HOSTILE_PASSWORD, HOSTILE_PASSWORD_ENV, HostileServer } from '../helpers/hostile-server.ts';
 
@@ -108,8 +109,12 @@ describe('deploy examples, run as written', () => {
     assert.ok(line, 'the installed cron file has a job line');
     // m h dom mon dow user command: cron gives the command to /bin/sh.
     const command = line.replace(/^(\S+\s+){6}/, '');
+    // `npx` in the checkout runs its prepare script (the build): a build that is already fresh must be kept,
+    // not deleted and rebuilt under the other runbook processes loading it (a whole suite's, in CI).
+    const builtBefore = buildState(REPO) === 'fresh' ? statSync(join(REPO, 'dist', BUILD_STAMP)).mtimeMs : undefined;
     const r = await run('/bin/sh', ['-c', mapped(command, root)], { cwd: join(root, 'home'), env: bareEnv(root) });
     assert.equal(r.code, 0, r.out);
+    if (builtBefore !== undefined) assert.equal(statSync(join(REPO, 'dist', BUILD_STAMP)).mtimeMs, builtBefore, 'npx kept the fresh build in dist/');
     const report = JSON.parse(readFileSync(join(root, 'var/lib/runbook/last-report.json'), 'utf8')) as Report;
     assert.equal(report.run.hosts[0].error, undefined);
     assert.equal(report.run.dryRun, false);
