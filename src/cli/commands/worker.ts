@@ -101,14 +101,14 @@ async function worker(opts: WorkerOptions): Promise<number> {
  * so a worker that serves run after run keeps no open file and no audit entries per past run.
  */
 function jobRunner(auditLog: string, backupDir: string): RunQueuedJob {
-  const secrets = new HeldSecrets();
-  const runs = new Map<string, { readonly audit: AuditLog; readonly backup: BackupFolder; jobs: number }>();
+  // Per run, as for a local run: a key file is read once per run (not once per worker's life, so a rotated key is read by the next run).
+  const runs = new Map<string, { readonly audit: AuditLog; readonly backup: BackupFolder; readonly secrets: HeldSecrets; jobs: number }>();
   return async (queued, io) => {
     const ids: RunIds = queued.job.ids ?? { runId: queued.runId };
     const ticket = ids.ticket !== undefined ? { ticket: ids.ticket } : {};
     let run = runs.get(queued.runId);
     if (!run) {
-      run = { audit: new AuditLog(auditLog, { id: ids.runId, ...ticket, playbook: queued.job.playbook.file }, io.mirrorAudit), backup: new BackupFolder({ dir: backupDir, runId: ids.runId, ...ticket }), jobs: 0 };
+      run = { audit: new AuditLog(auditLog, { id: ids.runId, ...ticket, playbook: queued.job.playbook.file }, io.mirrorAudit), backup: new BackupFolder({ dir: backupDir, runId: ids.runId, ...ticket }), secrets: new HeldSecrets(), jobs: 0 };
       runs.set(queued.runId, run);
     }
     run.jobs++;
@@ -116,7 +116,7 @@ function jobRunner(auditLog: string, backupDir: string): RunQueuedJob {
     try {
       return await runHostJob(queued.job, {
         openSession: openNetconf,
-        secrets,
+        secrets: run.secrets,
         playbooks: io.playbooks,
         emit: io.emit,
         audit: run.audit.forHost(host),
