@@ -97,13 +97,14 @@ export async function connectQueue(
   warn: (line: string) => void,
 ): Promise<QueuedRollout> {
   // BullMQ and ioredis are loaded only by runs that use them.
-  const { QueueRunner, RedisUnavailableError } = await import('../queue/coordinator.ts');
+  const { QueueRunner } = await import('../queue/coordinator.ts');
+  const { RedisUnavailableError } = await import('../queue/connect.ts');
   const { UnqueueableJobError: Unqueueable } = await import('../queue/queued-job.ts');
   try {
     const { runner, queued } = await QueueRunner.connect({ redis: remote.target, runId: run.runId, queueTimeoutMs: remote.queueTimeoutMs, audit, warn }, run.playbook, run.jobs, (host) => remote.inventory?.queueVar(host));
     return { runOne: (index, emit, signal) => runner.run(queued[index]!, emit, signal), close: () => runner.close() };
   } catch (err) {
-    if (err instanceof RedisUnavailableError) throw new UsageError(err.message);
+    if (err instanceof RedisUnavailableError) throw new UsageError(`--redis ${remote.target.shown}: ${err.message}; nothing was enqueued`);
     if (err instanceof Unqueueable) throw new UsageError(refusal(err, remote.inventory));
     throw err;
   }

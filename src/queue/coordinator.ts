@@ -12,12 +12,13 @@
  * worker took it because the run was interrupted (then the host is "not run").
  */
 import { Job, Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { HostJob } from '../engine/job.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { closeOrDrop } from './close-or-drop.ts';
+import { connectRedis } from './connect.ts';
 import { queueFailure } from './host-outcome.ts';
 import { jobIdOf, keys, PREFIX } from './keys.ts';
 import { storePlaybook } from './playbook-store.ts';
@@ -34,11 +35,6 @@ export interface QueueRunnerOptions {
   /** Each mirrored audit line, in the order the workers pushed them. */
   readonly audit: (line: Record<string, unknown>) => void;
   readonly warn: (line: string) => void;
-}
-
-/** Redis cannot be reached: nothing was enqueued. */
-export class RedisUnavailableError extends Error {
-  override readonly name = 'RedisUnavailableError';
 }
 
 interface Pending {
@@ -77,7 +73,7 @@ export class QueueRunner {
   }
 
   /**
-   * Checks every job can travel, then connects (failing fast with RedisUnavailableError):
+   * Checks every job can travel, then connects (failing fast with connect.ts's RedisUnavailableError):
    * nothing is enqueued on bad input. `queueVar`: a host's runbook_queue inventory var.
    */
   static async connect(opts: QueueRunnerOptions, playbook: Playbook, jobs: readonly HostJob[], queueVar: (host: string) => unknown = () => undefined): Promise<{ runner: QueueRunner; queued: QueuedJob[] }> {
@@ -86,11 +82,6 @@ export class QueueRunner {
     await storePlaybook(redis, playbook);
     await markAlive(redis, opts.runId);
     return { runner: new QueueRunner(opts, redis), queued };
-  }
-
-  /** Names of the queues this run's jobs go to. */
-  static queuesOf(queued: readonly QueuedJob[]): string[] {
-    return [...new Set(queued.map((q) => q.queue))].sort();
   }
 
   /** Puts the job on its queue and resolves with its host's result; undefined when the run was interrupted before a worker took it. */
@@ -188,7 +179,7 @@ export class QueueRunner {
   private onFailed(jobId: string, reason: string): void {
     const p = this.pending.get(jobId);
     if (!p) return;
-    p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `the queue failed the job: ${reason}`), p.queued.job.dryRun ? 'connect' : 'act'));
+    lost(p, `the queue failed the job: ${reason}`);
   }
 
   /** An interrupt removes the jobs no worker has taken now, not at the next sweep: a worker freed meanwhile would start one. */
@@ -227,8 +218,7 @@ export class QueueRunner {
       return;
     }
     if (state === 'unknown') {
-      p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, 'the job is gone from Redis (Redis restarted without persistence, or was flushed)'), p.queued.job.dryRun ? 'connect' : 'act'));
-      return;
+      return lost(p, 'the job is gone from Redis (Redis restarted without persistence, or was flushed)');
     }
     if (state === 'active') return this.checkActive(id, p);
     // Waiting for a worker: removed if the run was interrupted, or if none took it in time.
@@ -237,14 +227,14 @@ export class QueueRunner {
     if ((await p.queue.remove(id)) !== 1) return; // A worker took it meanwhile: it runs to its end.
     // Its delivery mark is set: a worker ran it and was lost, and a stall check put it back. It may have acted.
     if ((await this.redis.exists(keys.delivery(p.queued.runId, p.queued.index))) === 1) {
-      const why = p.signal?.aborted ? 'the run was interrupted before another took it over' : `no worker of queue ${p.queued.queue} took the job over within ${Math.round(this.opts.queueTimeoutMs / 1000)} s (--queue-timeout)`;
-      return p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `its worker was lost and ${why}`), p.queued.job.dryRun ? 'connect' : 'act'));
+      const why = p.signal?.aborted ? 'the run was interrupted before another took it over' : `no worker of queue ${p.queued.queue} took the job over within ${this.timeoutS} s (--queue-timeout)`;
+      return lost(p, `its worker was lost and ${why}`);
     }
     if (p.signal?.aborted) return p.settle(undefined);
     p.settle(
       queueFailure(
         p.queued.job,
-        `no worker took the job from queue ${p.queued.queue} within ${Math.round(this.opts.queueTimeoutMs / 1000)} s (--queue-timeout): is a \`runbook worker --queue ${p.queued.queue}\` running, and free? Nothing was sent`,
+        `no worker took the job from queue ${p.queued.queue} within ${this.timeoutS} s (--queue-timeout): is a \`runbook worker --queue ${p.queued.queue}\` running, and free? Nothing was sent`,
       ),
     );
   }
@@ -256,14 +246,18 @@ export class QueueRunner {
    */
   private async checkActive(id: string, p: Pending): Promise<void> {
     p.waitingSince = Date.now();
-    if ((await this.redis.exists(`${PREFIX}:${p.queued.queue}:${id}:lock`)) === 1) {
+    if ((await this.redis.exists(keys.jobLock(p.queued.queue, id))) === 1) {
       p.lockLostAt = undefined;
       return;
     }
     p.lockLostAt ??= Date.now();
     if (Date.now() - p.lockLostAt <= this.opts.queueTimeoutMs) return;
     if ((await p.queue.remove(id)) !== 1) return;
-    p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `its worker stopped renewing the job's lock and no worker of queue ${p.queued.queue} took it over within ${Math.round(this.opts.queueTimeoutMs / 1000)} s`), p.queued.job.dryRun ? 'connect' : 'act'));
+    lost(p, `its worker stopped renewing the job's lock and no worker of queue ${p.queued.queue} took it over within ${this.timeoutS} s`);
+  }
+
+  private get timeoutS(): number {
+    return Math.round(this.opts.queueTimeoutMs / 1000);
   }
 
   /** The workers' audit lines so far, in order, into the coordinator's audit log. */
@@ -293,7 +287,7 @@ export class QueueRunner {
   private failAllIfDownTooLong(): void {
     if (!this.lastError || Date.now() - this.lastError.since < this.opts.queueTimeoutMs) return;
     for (const p of [...this.pending.values()]) {
-      p.settle(queueFailure(p.queued.job, lostMessage(p.queued.job, `Redis at ${this.opts.redis.shown} unreachable for ${Math.round((Date.now() - this.lastError.since) / 1000)} s (${this.lastError.message})`), p.queued.job.dryRun ? 'connect' : 'act'));
+      lost(p, `Redis at ${this.opts.redis.shown} unreachable for ${Math.round((Date.now() - this.lastError.since) / 1000)} s (${this.lastError.message})`);
     }
   }
 }
@@ -307,9 +301,11 @@ function markAlive(redis: Redis, runId: string): Promise<unknown> {
   return redis.set(keys.run(runId), String(process.pid), 'PX', RUN_ALIVE_MS);
 }
 
-/** What a lost job means for its device: nothing for a dry run, unknown state for one that may have acted. */
-function lostMessage(job: HostJob, what: string): string {
-  return job.dryRun ? `${what}; a dry run sends nothing, so the device is unchanged` : `worker lost mid-act: state unknown, re-plan (${what}; the workers' audit logs say what was sent)`;
+/** Fails a host whose job was lost, saying what that means for its device: nothing for a dry run, unknown state for one that may have acted. */
+function lost(p: Pending, what: string): void {
+  const job = p.queued.job;
+  const message = job.dryRun ? `${what}; a dry run sends nothing, so the device is unchanged` : `worker lost mid-act: state unknown, re-plan (${what}; the workers' audit logs say what was sent)`;
+  p.settle(queueFailure(job, message, job.dryRun ? 'connect' : 'act'));
 }
 
 function hostResultOf(value: unknown): HostResult | undefined {
@@ -323,22 +319,4 @@ function hostResultOf(value: unknown): HostResult | undefined {
   }
   const r = v as Partial<HostResult> | null;
   return r && typeof r === 'object' && typeof r.host === 'string' && typeof r.status === 'string' ? (r as HostResult) : undefined;
-}
-
-/** A connection that answers PING, or RedisUnavailableError after ~5 s of trying. */
-async function connectRedis(target: RedisTarget): Promise<Redis> {
-  const redis = new Redis({ ...target.options, maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: (n) => (n > 3 ? null : 200 * n) });
-  let last: Error | undefined;
-  redis.on('error', (err: Error) => (last = err));
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    redis.disconnect();
-    throw new RedisUnavailableError(`--redis ${target.shown}: cannot reach Redis: ${(last ?? (err as Error)).message}; nothing was enqueued`);
-  }
-  // Past the first contact, keep retrying: a restart mid-run is waited out (the sweep bounds how long).
-  redis.options.retryStrategy = (n) => Math.min(1000, 100 * n);
-  redis.options.maxRetriesPerRequest = 20;
-  return redis;
 }

@@ -28,6 +28,8 @@ export const keys = {
   delivery: (runId: string, index: number) => `${PREFIX}:_:delivery:${runId}:${index}`,
   /** Present while the run's coordinator lives (renewed, expiring): a worker runs no job of a run whose coordinator is gone. */
   run: (runId: string) => `${PREFIX}:_:run:${runId}`,
+  /** BullMQ's lock on an active job, renewed by the worker running it: gone, that worker is lost. */
+  jobLock: (queue: string, jobId: string) => `${PREFIX}:${queue}:${jobId}:lock`,
   /** The workers' audit lines for a run, drained by its coordinator into its audit log. */
   audit: (runId: string) => `${PREFIX}:_:audit:${runId}`,
 };

@@ -4,7 +4,7 @@
  * it. Same key as the file lock (a hash of the inventory files' real paths, made by the
  * caller); it expires if its holder dies without releasing it, and is renewed while held.
  */
-import { Redis } from 'ioredis';
+import { connectRedis, releaseIfMine, renewIfMine } from './connect.ts';
 import { keys } from './keys.ts';
 import type { RedisTarget } from './redis-url.ts';
 
@@ -31,8 +31,6 @@ export class RedisRunLockedError extends Error {
 }
 
 const TTL_MS = 30_000;
-const RELEASE_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const RENEW_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 export interface HeldRedisLock {
   readonly key: string;
@@ -40,24 +38,15 @@ export interface HeldRedisLock {
 }
 
 export async function acquireRedisRunLock(target: RedisTarget, inventoryKey: string, holder: RedisLockHolder): Promise<HeldRedisLock> {
-  const redis = new Redis({ ...target.options, maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: true });
-  // The connection's own error (ECONNREFUSED, NOAUTH...) says more than the rejection ("Connection is closed.").
-  let last: Error | undefined;
-  redis.on('error', (err: Error) => (last = err));
+  const redis = await connectRedis(target);
   const key = keys.runLock(inventoryKey);
   const value = JSON.stringify(holder);
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    throw new Error(`cannot reach Redis: ${(last ?? (err as Error)).message}`);
-  }
   if ((await redis.set(key, value, 'PX', TTL_MS, 'NX')) !== 'OK') {
     const text = await redis.get(key);
     redis.disconnect();
     throw new RedisRunLockedError(key, parseHolder(text));
   }
-  const renew = setInterval(() => void redis.eval(RENEW_IF_MINE, 1, key, value, String(TTL_MS)).catch(() => undefined), TTL_MS / 3);
+  const renew = setInterval(() => void renewIfMine(redis, key, value, TTL_MS), TTL_MS / 3);
   renew.unref();
   let released = false;
   return {
@@ -66,7 +55,7 @@ export async function acquireRedisRunLock(target: RedisTarget, inventoryKey: str
       if (released) return;
       released = true;
       clearInterval(renew);
-      await redis.eval(RELEASE_IF_MINE, 1, key, value).catch(() => undefined);
+      await releaseIfMine(redis, key, value);
       redis.disconnect();
     },
   };

@@ -5,7 +5,8 @@
  * moved or removed.
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './connect.ts';
 import { keys, PREFIX } from './keys.ts';
 import type { RedisTarget } from './redis-url.ts';
 
@@ -20,13 +21,8 @@ export interface QueueStatus {
   readonly workers: readonly string[];
 }
 
-/** Redis cannot be reached, or refused us (a wrong password). */
-export class QueueStatusUnavailableError extends Error {
-  override readonly name = 'QueueStatusUnavailableError';
-}
-
 export async function readQueueStatus(target: RedisTarget): Promise<QueueStatus[]> {
-  const redis = await connect(target);
+  const redis = await connectRedis(target);
   try {
     const names = await queueNames(redis);
     return await Promise.all(names.map((name) => statusOf(name, redis)));
@@ -68,19 +64,4 @@ async function statusOf(name: string, redis: Redis): Promise<QueueStatus> {
 function workerName(rawname: string | undefined): string {
   const at = rawname?.indexOf(':w:') ?? -1;
   return at < 0 ? '(unnamed)' : rawname!.slice(at + 3);
-}
-
-/** A connection that answers PING, or QueueStatusUnavailableError after a few quick tries. */
-async function connect(target: RedisTarget): Promise<Redis> {
-  const redis = new Redis({ ...target.options, maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: (n) => (n > 3 ? null : 200 * n) });
-  let last: Error | undefined;
-  redis.on('error', (err: Error) => (last = err));
-  try {
-    await redis.connect();
-    await redis.ping();
-    return redis;
-  } catch (err) {
-    redis.disconnect();
-    throw new QueueStatusUnavailableError(`cannot reach Redis: ${(last ?? (err as Error)).message}`);
-  }
 }

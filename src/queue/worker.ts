@@ -19,6 +19,7 @@ import type { HostResult } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { PlaybookSource } from '../engine/playbook-source.ts';
 import { closeOrDrop } from './close-or-drop.ts';
+import { releaseIfMine, renewIfMine } from './connect.ts';
 import { queueFailure, refusedRedelivery } from './host-outcome.ts';
 import { keys, PREFIX } from './keys.ts';
 import { RedisPlaybookSource } from './playbook-store.ts';
@@ -45,9 +46,6 @@ const DAY_S = 24 * 3600;
 /** Collect progress is sent at most this often per job: it is a count, only the latest matters. */
 const PROGRESS_EVERY_MS = 250;
 
-/** Deletes the device lock only if it is still this job's (a lock that expired may be another's now). */
-const RELEASE_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const RENEW_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 export class QueueWorkers {
   private constructor(
@@ -139,12 +137,12 @@ async function withDeviceLock(p: Processing, queued: QueuedJob, holder: string, 
     const other = await p.redis.get(key);
     return queueFailure(queued.job, `another runbook job (${other ?? 'just released'}) is acting on this device; not contacted (one change at a time per device)`);
   }
-  const renew = setInterval(() => void p.redis.eval(RENEW_IF_MINE, 1, key, holder, String(ttl)).catch(() => undefined), ttl / 3);
+  const renew = setInterval(() => void renewIfMine(p.redis, key, holder, ttl), ttl / 3);
   try {
     return await act();
   } finally {
     clearInterval(renew);
-    await p.redis.eval(RELEASE_IF_MINE, 1, key, holder).catch(() => undefined);
+    await releaseIfMine(p.redis, key, holder);
   }
 }
 

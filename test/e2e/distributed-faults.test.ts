@@ -161,6 +161,39 @@ function stopAll(workers: readonly Worker[]): void {
   for (const w of workers) if (w.cli.child.exitCode === null && w.cli.child.signalCode === null) w.cli.child.kill('SIGKILL');
 }
 
+/**
+ * A describe's fleet and its own Redis, started before its tests and stopped after them,
+ * with the workers its tests start (`at.workers`) and, if given, one worker started first.
+ */
+function fleetWithRedis(
+  prefix: string,
+  hold: Parameters<typeof startFleet>[1],
+  opts: { hostVars?: Parameters<typeof startFleet>[2]; redis?: Parameters<typeof startRedis>[1]; worker?: (fleet: Fleet, redis: RunningRedis) => Promise<Worker> } = {},
+): { readonly fleet: Fleet; readonly redis: RunningRedis; readonly workers: Worker[] } {
+  let fleet: Fleet | undefined;
+  let redis: RunningRedis | undefined;
+  const workers: Worker[] = [];
+  before(async () => {
+    fleet = await startFleet(prefix, hold, opts.hostVars);
+    redis = await startRedis(join(fleet.dir, 'redis'), opts.redis);
+    if (opts.worker) workers.push(await opts.worker(fleet, redis));
+  });
+  after(async () => {
+    stopAll(workers);
+    await redis?.stop();
+    await fleet?.close();
+  });
+  return {
+    get fleet() {
+      return fleet!;
+    },
+    get redis() {
+      return redis!;
+    },
+    workers,
+  };
+}
+
 /** Every coordinator started: one a failed test left running is killed at the end. */
 const coordinators: StartedCli[] = [];
 
@@ -208,34 +241,23 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
   });
 
   describe('a worker SIGKILLed mid-act', () => {
-    let fleet: Fleet;
-    let redis: RunningRedis;
-    const workers: Worker[] = [];
-    before(async () => {
-      // h1 answers its first clear and holds its second: the first worker is mid-act, with a change made.
-      fleet = await startFleet('kill-act', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === 2);
-      redis = await startRedis(join(fleet.dir, 'redis'));
-    });
-    after(async () => {
-      stopAll(workers);
-      await redis?.stop();
-      await fleet?.close();
-    });
+    // h1 answers its first clear and holds its second: the first worker is mid-act, with a change made.
+    const at = fleetWithRedis('kill-act', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === 2);
 
     it('the job goes to another worker after the stall timeout, which re-collects and refuses to act; nothing is sent twice; the others finish', async () => {
       // One worker takes every job; it finishes h2 and h3 and stays mid-act on h1.
-      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', STALL_S, '--concurrency', '3']);
-      workers.push(w1);
-      const coordinator = await startCoordinator(fleet, redis, 'kill-act', ACT);
-      const h1 = fleet.servers.h1!;
+      const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--stall-timeout', STALL_S, '--concurrency', '3']);
+      at.workers.push(w1);
+      const coordinator = await startCoordinator(at.fleet, at.redis, 'kill-act', ACT);
+      const h1 = at.fleet.servers.h1!;
       await until(() => nth(h1.received, isClear) === 2, "h1's second clear to arrive");
       await coordinator.cli.until(/^h2 \| changed/m);
       await coordinator.cli.until(/^h3 \| changed/m);
       assert.equal(stateChanges(h1).length, 1, 'h1 made the first change');
       const sentByW1 = intents(w1.auditLog, 'h1');
       assert.equal(sentByW1.length, 2, "w1's audit log has an intent line for each clear it sent to h1");
-      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', STALL_S]);
-      workers.push(w2);
+      const w2 = await startWorker(at.fleet, at.redis, 'w2', ['--stall-timeout', STALL_S]);
+      at.workers.push(w2);
       w1.cli.child.kill('SIGKILL');
       await w1.closed;
 
@@ -256,49 +278,38 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(nth(h1.received, isClear), 2, 'no clear reached h1 after the kill');
       assert.deepEqual(intents(w2.auditLog, 'h1'), [], 'w2 sent h1 nothing that changes state');
       assert.ok(lost.steps.some((s) => s.kind === 'collect'), 'the refused host carries what the re-collect found');
-      for (const [name, server] of Object.entries(fleet.servers)) assertEachChangeOnce(name, server);
+      for (const [name, server] of Object.entries(at.fleet.servers)) assertEachChangeOnce(name, server);
       assert.equal(stateChanges(h1).length, 1);
-      assert.ok(stateChanges(fleet.servers.h2!).length > 0 && stateChanges(fleet.servers.h3!).length > 0, 'h2 and h3 were changed');
+      assert.ok(stateChanges(at.fleet.servers.h2!).length > 0 && stateChanges(at.fleet.servers.h3!).length > 0, 'h2 and h3 were changed');
 
       // The coordinator's audit log got w1's lines for h1 through Redis, the one answered and the one in flight.
       assert.deepEqual(intents(coordinator.auditLog, 'h1').map((l) => l.seq), sentByW1.map((l) => l.seq));
 
       // Redis: the delivery marks went with the results; h1's device lock is still the dead w1's (it expires
       // on its own), as w2's re-collect did not take it; h2's and h3's were released.
-      assert.equal(redis.cli('--scan', '--pattern', 'runbook:_:delivery:*').trim(), '');
-      assert.match(redis.cli('GET', 'runbook:_:device:h1').trim(), /@w1$/);
-      assert.equal(redis.cli('--scan', '--pattern', 'runbook:_:device:h[23]').trim(), '');
+      assert.equal(at.redis.cli('--scan', '--pattern', 'runbook:_:delivery:*').trim(), '');
+      assert.match(at.redis.cli('GET', 'runbook:_:device:h1').trim(), /@w1$/);
+      assert.equal(at.redis.cli('--scan', '--pattern', 'runbook:_:device:h[23]').trim(), '');
     });
   });
 
   describe('a worker SIGKILLed mid-act while every other worker is busy', () => {
-    let fleet: Fleet;
-    let redis: RunningRedis;
-    const workers: Worker[] = [];
-    before(async () => {
-      // h1 holds its second clear (mid-act, one change made); h2 holds its first collect (its worker stays busy).
-      fleet = await startFleet('kill-busy', (host, rpc, received) => (host === 'h1' && isClear(rpc) && nth(received, isClear) === 2) || (host === 'h2' && isCollect(rpc) && nth(received, isCollect) === 1));
-      redis = await startRedis(join(fleet.dir, 'redis'));
-    });
-    after(async () => {
-      stopAll(workers);
-      await redis?.stop();
-      await fleet?.close();
-    });
+    // h1 holds its second clear (mid-act, one change made); h2 holds its first collect (its worker stays busy).
+    const at = fleetWithRedis('kill-busy', (host, rpc, received) => (host === 'h1' && isClear(rpc) && nth(received, isClear) === 2) || (host === 'h2' && isCollect(rpc) && nth(received, isCollect) === 1));
 
     it('the job, back on the queue with no worker free, fails after --queue-timeout as lost mid-act, not as never taken', async () => {
-      for (const name of ['w1', 'w2']) workers.push(await startWorker(fleet, redis, name, ['--stall-timeout', STALL_S]));
+      for (const name of ['w1', 'w2']) at.workers.push(await startWorker(at.fleet, at.redis, name, ['--stall-timeout', STALL_S]));
       // --queue-timeout 15 s: longer than a stall takes to be noticed (3 s lock + two 3 s checks), so the job is
       // usually back on the queue first; if the coordinator finds it lockless first, it fails it as lost too.
-      const coordinator = await startCoordinator(fleet, redis, 'kill-busy', [...ACT, '--limit', 'h1,h2', '--queue-timeout', '15']);
-      const [h1, h2] = [fleet.servers.h1!, fleet.servers.h2!];
+      const coordinator = await startCoordinator(at.fleet, at.redis, 'kill-busy', [...ACT, '--limit', 'h1,h2', '--queue-timeout', '15']);
+      const [h1, h2] = [at.fleet.servers.h1!, at.fleet.servers.h2!];
       await until(() => nth(h1.received, isClear) === 2 && nth(h2.received, isCollect) === 1, 'h1 mid-act and h2 mid-collect');
-      const actor = workers.find((w) => intents(w.auditLog, 'h1').length > 0)!;
+      const actor = at.workers.find((w) => intents(w.auditLog, 'h1').length > 0)!;
       actor.cli.child.kill('SIGKILL');
       await actor.closed;
       // h2's worker stays busy until the coordinator has given up on h1.
       await coordinator.cli.until(/h1 \| failed/);
-      fleet.gates.h2!.open();
+      at.fleet.gates.h2!.open();
       const lost = await ended(coordinator);
       assert.equal(lost.code, 3, coordinator.cli.output());
       const r1 = byHost(lost.report).get('h1')!;
@@ -308,35 +319,24 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(byHost(lost.report).get('h2')?.status, 'changed');
       assert.equal(nth(h1.received, isClear), 2, 'nothing more reached h1');
       assert.equal(stateChanges(h1).length, 1);
-      assert.equal(redis.cli('LLEN', 'runbook:default:wait').trim(), '0', 'the job is off the queue');
+      assert.equal(at.redis.cli('LLEN', 'runbook:default:wait').trim(), '0', 'the job is off the queue');
     });
   });
 
   describe('a worker SIGKILLed mid-dry-run', () => {
-    let fleet: Fleet;
-    let redis: RunningRedis;
-    const workers: Worker[] = [];
-    before(async () => {
-      // h1 holds its first collect only: the first worker is stuck there, a second delivery passes.
-      fleet = await startFleet('kill-read', (host, rpc, received) => host === 'h1' && isCollect(rpc) && nth(received, isCollect) === 1);
-      redis = await startRedis(join(fleet.dir, 'redis'));
-    });
-    after(async () => {
-      stopAll(workers);
-      await redis?.stop();
-      await fleet?.close();
-    });
+    // h1 holds its first collect only: the first worker is stuck there, a second delivery passes.
+    const at = fleetWithRedis('kill-read', (host, rpc, received) => host === 'h1' && isCollect(rpc) && nth(received, isCollect) === 1);
 
     it('a read-only job is simply run again by another worker and ends ok', async () => {
-      const w1 = await startWorker(fleet, redis, 'w1', ['--stall-timeout', STALL_S, '--concurrency', '3']);
-      workers.push(w1);
-      const coordinator = await startCoordinator(fleet, redis, 'kill-read', []);
-      const h1 = fleet.servers.h1!;
+      const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--stall-timeout', STALL_S, '--concurrency', '3']);
+      at.workers.push(w1);
+      const coordinator = await startCoordinator(at.fleet, at.redis, 'kill-read', []);
+      const h1 = at.fleet.servers.h1!;
       await until(() => nth(h1.received, isCollect) === 1, "h1's collect to arrive");
       await coordinator.cli.until(/^h2 \| changed/m);
       await coordinator.cli.until(/^h3 \| changed/m);
-      const w2 = await startWorker(fleet, redis, 'w2', ['--stall-timeout', STALL_S]);
-      workers.push(w2);
+      const w2 = await startWorker(at.fleet, at.redis, 'w2', ['--stall-timeout', STALL_S]);
+      at.workers.push(w2);
       w1.cli.child.kill('SIGKILL');
       await w1.closed;
 
@@ -345,30 +345,19 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assertAccountsForAll(report);
       assert.deepEqual(report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
       assert.equal(nth(h1.received, isCollect), 2, 'h1 was collected again by w2');
-      for (const server of Object.values(fleet.servers)) assert.deepEqual(stateChanges(server), [], 'a dry run changes nothing');
+      for (const server of Object.values(at.fleet.servers)) assert.deepEqual(stateChanges(server), [], 'a dry run changes nothing');
     });
   });
 
   describe('no worker serves a host\'s queue', () => {
-    let fleet: Fleet;
-    let redis: RunningRedis;
-    const workers: Worker[] = [];
-    before(async () => {
-      fleet = await startFleet('nowhere', () => false, { h3: { runbook_queue: 'nowhere' } });
-      redis = await startRedis(join(fleet.dir, 'redis'));
-    });
-    after(async () => {
-      stopAll(workers);
-      await redis?.stop();
-      await fleet?.close();
-    });
+    const at = fleetWithRedis('nowhere', () => false, { hostVars: { h3: { runbook_queue: 'nowhere' } } });
 
     it('the host fails with that reason after --queue-timeout, nothing is sent to it, the others finish', async () => {
       // Room for every job of queue default at once: the timeout is about h3's queue, not a busy worker
-      // (a job waiting behind busy workers times out the same way: 'and free?').
-      workers.push(await startWorker(fleet, redis, 'w1', ['--concurrency', '3']));
+      // (a job waiting behind busy at.workers times out the same way: 'and free?').
+      at.workers.push(await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '3']));
       // 5 s: time enough for the idle worker to take h1's and h2's jobs on a loaded machine.
-      const coordinator = await startCoordinator(fleet, redis, 'nowhere', ['--queue-timeout', '5']);
+      const coordinator = await startCoordinator(at.fleet, at.redis, 'nowhere', ['--queue-timeout', '5']);
       const { code, report } = await ended(coordinator);
       assert.equal(code, 3, coordinator.cli.output());
       assertAccountsForAll(report);
@@ -377,34 +366,22 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(h3.status, 'failed');
       assert.equal(h3.error?.kind, 'queue');
       assert.match(h3.error?.message ?? '', /^no worker took the job from queue nowhere within 5 s \(--queue-timeout\).*Nothing was sent/);
-      assert.equal(fleet.servers.h3!.accepted, 0, 'h3 was never contacted');
+      assert.equal(at.fleet.servers.h3!.accepted, 0, 'h3 was never contacted');
       assert.equal(hosts.get('h1')?.status, 'changed');
       assert.equal(hosts.get('h2')?.status, 'changed');
       // The job was taken off its queue, so a worker started later will not act on h3 behind the run's back.
-      assert.equal(redis.cli('LLEN', 'runbook:nowhere:wait').trim(), '0');
-      assert.equal(redis.cli('--scan', '--pattern', 'runbook:nowhere:*-[0-9]*').trim(), '', 'no job of the run is left in queue nowhere');
+      assert.equal(at.redis.cli('LLEN', 'runbook:nowhere:wait').trim(), '0');
+      assert.equal(at.redis.cli('--scan', '--pattern', 'runbook:nowhere:*-[0-9]*').trim(), '', 'no job of the run is left in queue nowhere');
     });
   });
 
   describe('the per-device lock, held by a job elsewhere', () => {
-    let fleet: Fleet;
-    let redis: RunningRedis;
-    const workers: Worker[] = [];
-    before(async () => {
-      fleet = await startFleet('device-lock', () => false);
-      redis = await startRedis(join(fleet.dir, 'redis'));
-      workers.push(await startWorker(fleet, redis, 'w1'));
-    });
-    after(async () => {
-      stopAll(workers);
-      await redis?.stop();
-      await fleet?.close();
-    });
+    const at = fleetWithRedis('device-lock', () => false, { worker: (f, r) => startWorker(f, r, 'w1') });
 
     it('a device locked in Redis is not contacted and fails with the reason; the lock stays its holder\'s', async () => {
       const lock = 'runbook:_:device:h2';
-      redis.cli('SET', lock, 'other-job@elsewhere', 'PX', '600000');
-      const coordinator = await startCoordinator(fleet, redis, 'preset', ACT);
+      at.redis.cli('SET', lock, 'other-job@elsewhere', 'PX', '600000');
+      const coordinator = await startCoordinator(at.fleet, at.redis, 'preset', ACT);
       const { code, report } = await ended(coordinator);
       assert.equal(code, 3, coordinator.cli.output());
       assertAccountsForAll(report);
@@ -413,41 +390,29 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(h2.status, 'failed');
       assert.equal(h2.error?.kind, 'queue');
       assert.match(h2.error?.message ?? '', /^another runbook job \(other-job@elsewhere\) is acting on this device; not contacted/);
-      assert.equal(fleet.servers.h2!.accepted, 0, 'h2 was never contacted');
+      assert.equal(at.fleet.servers.h2!.accepted, 0, 'h2 was never contacted');
       assert.equal(hosts.get('h1')?.status, 'changed');
       assert.equal(hosts.get('h3')?.status, 'changed');
-      assert.equal(redis.cli('GET', lock).trim(), 'other-job@elsewhere', "the other job's lock is left alone");
-      assert.equal(redis.cli('EXISTS', 'runbook:_:device:h1').trim(), '0', 'the run released the locks it took');
+      assert.equal(at.redis.cli('GET', lock).trim(), 'other-job@elsewhere', "the other job's lock is left alone");
+      assert.equal(at.redis.cli('EXISTS', 'runbook:_:device:h1').trim(), '0', 'the run released the locks it took');
     });
   });
 
   describe('the per-device lock, held by a concurrent run', () => {
-    let fleet: Fleet;
-    let redis: RunningRedis;
-    const workers: Worker[] = [];
-    before(async () => {
-      // h1 holds its first clear: the first run is mid-act on it, holding its device lock.
-      fleet = await startFleet('device-lock-2', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === 1);
-      redis = await startRedis(join(fleet.dir, 'redis'));
-      workers.push(await startWorker(fleet, redis, 'w1', ['--concurrency', '2']));
-    });
-    after(async () => {
-      stopAll(workers);
-      await redis?.stop();
-      await fleet?.close();
-    });
+    // h1 holds its first clear: the first run is mid-act on it, holding its device lock.
+    const at = fleetWithRedis('device-lock-2', (host, rpc, received) => host === 'h1' && isClear(rpc) && nth(received, isClear) === 1, { worker: (f, r) => startWorker(f, r, 'w1', ['--concurrency', '2']) });
 
     it('a second run, from another inventory naming the same device, does not contact it while the first acts on it', async () => {
-      const h1 = fleet.servers.h1!;
-      const first = await startCoordinator(fleet, redis, 'first', [...ACT, '--limit', 'h1']);
+      const h1 = at.fleet.servers.h1!;
+      const first = await startCoordinator(at.fleet, at.redis, 'first', [...ACT, '--limit', 'h1']);
       await until(() => nth(h1.received, isClear) === 1, "the first run's clear to reach h1");
       const contacts = h1.accepted;
 
       // The same device under the same name in another inventory: another run lock, the same device lock.
-      const otherDir = join(fleet.dir, 'other');
+      const otherDir = join(at.fleet.dir, 'other');
       await mkdir(otherDir);
       const otherInventory = await writeFleetInventory(otherDir, { h1 }, { h1: VARS });
-      const second = await startCoordinator({ ...fleet, inventory: otherInventory }, redis, 'second', ACT);
+      const second = await startCoordinator({ ...at.fleet, inventory: otherInventory }, at.redis, 'second', ACT);
       const { code, report } = await ended(second);
       assert.equal(code, 3, second.cli.output());
       assert.deepEqual(report.run.hosts.map((h) => h.host), ['h1']);
@@ -457,7 +422,7 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       assert.equal(h1.accepted, contacts, 'the second run did not connect to h1');
       assert.equal(stateChanges(h1).length, 0, 'h1 changed nothing yet: its first clear is held');
 
-      fleet.gates.h1!.open();
+      at.fleet.gates.h1!.open();
       const done = await ended(first);
       assert.equal(done.code, 0, first.cli.output());
       assert.equal(byHost(done.report).get('h1')?.status, 'changed');
@@ -472,32 +437,21 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     const holdFirstCollect = (_host: string, rpc: ReceivedRpc, received: readonly ReceivedRpc[]) => isCollect(rpc) && nth(received, isCollect) === 1;
 
     describe('with persistence', () => {
-      let fleet: Fleet;
-      let redis: RunningRedis;
-      const workers: Worker[] = [];
-      before(async () => {
-        fleet = await startFleet('redis-aof', holdFirstCollect);
-        redis = await startRedis(join(fleet.dir, 'redis'), { persist: true });
-      });
-      after(async () => {
-        stopAll(workers);
-        await redis?.stop();
-        await fleet?.close();
-      });
+      const at = fleetWithRedis('redis-aof', holdFirstCollect, { redis: { persist: true } });
 
-      it('the coordinator and the workers reconnect and the run completes with every host\'s result', async () => {
-        const w1 = await startWorker(fleet, redis, 'w1', ['--concurrency', '2']);
-        workers.push(w1);
-        const coordinator = await startCoordinator(fleet, redis, 'aof', ACT);
-        await until(() => heldCollects(fleet) === 2, 'two jobs in flight');
-        await redis.restart();
-        for (const g of Object.values(fleet.gates)) g.open();
+      it('the coordinator and the at.workers reconnect and the run completes with every host\'s result', async () => {
+        const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
+        at.workers.push(w1);
+        const coordinator = await startCoordinator(at.fleet, at.redis, 'aof', ACT);
+        await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+        await at.redis.restart();
+        for (const g of Object.values(at.fleet.gates)) g.open();
 
         const { code, report } = await ended(coordinator);
         assert.equal(code, 0, coordinator.cli.output());
         assertAccountsForAll(report);
         assert.deepEqual(report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
-        for (const [name, server] of Object.entries(fleet.servers)) {
+        for (const [name, server] of Object.entries(at.fleet.servers)) {
           assertEachChangeOnce(name, server);
           assert.ok(stateChanges(server).length > 0, `${name} was changed`);
         }
@@ -511,27 +465,16 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     });
 
     describe('without persistence', () => {
-      let fleet: Fleet;
-      let redis: RunningRedis;
-      const workers: Worker[] = [];
-      before(async () => {
-        fleet = await startFleet('redis-lost', holdFirstCollect);
-        redis = await startRedis(join(fleet.dir, 'redis'));
-      });
-      after(async () => {
-        stopAll(workers);
-        await redis?.stop();
-        await fleet?.close();
-      });
+      const at = fleetWithRedis('redis-lost', holdFirstCollect);
 
-      it('every host ends with a clear failure, the coordinator ends and says so in its exit code; the workers serve the next run', async () => {
-        const w1 = await startWorker(fleet, redis, 'w1', ['--concurrency', '2']);
-        workers.push(w1);
-        const coordinator = await startCoordinator(fleet, redis, 'lost', ['--queue-timeout', '10']);
-        await until(() => heldCollects(fleet) === 2, 'two jobs in flight');
-        await redis.restart();
+      it('every host ends with a clear failure, the coordinator ends and says so in its exit code; the at.workers serve the next run', async () => {
+        const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
+        at.workers.push(w1);
+        const coordinator = await startCoordinator(at.fleet, at.redis, 'lost', ['--queue-timeout', '10']);
+        await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+        await at.redis.restart();
 
-        // The devices still hold the collects: the coordinator learns the loss from Redis, not from the workers.
+        // The devices still hold the collects: the coordinator learns the loss from Redis, not from the at.workers.
         const { code, report } = await ended(coordinator);
         assert.equal(code, 3, coordinator.cli.output());
         assertAccountsForAll(report);
@@ -541,35 +484,24 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
           assert.match(h.error?.message ?? '', /the job is gone from Redis \(Redis restarted without persistence, or was flushed\); a dry run sends nothing/, h.host);
         }
 
-        for (const g of Object.values(fleet.gates)) g.open();
-        const next = await startCoordinator(fleet, redis, 'next', []);
+        for (const g of Object.values(at.fleet.gates)) g.open();
+        const next = await startCoordinator(at.fleet, at.redis, 'next', []);
         const again = await ended(next);
         assert.equal(again.code, 0, next.cli.output() + w1.cli.output());
         assert.deepEqual(again.report.run.hosts.map((h) => [h.host, h.status]).sort(), HOSTS.map((h) => [h, 'changed']));
-        for (const server of Object.values(fleet.servers)) assert.deepEqual(stateChanges(server), []);
+        for (const server of Object.values(at.fleet.servers)) assert.deepEqual(stateChanges(server), []);
       });
     });
 
     describe('and not back', () => {
-      let fleet: Fleet;
-      let redis: RunningRedis;
-      const workers: Worker[] = [];
-      before(async () => {
-        fleet = await startFleet('redis-gone', holdFirstCollect);
-        redis = await startRedis(join(fleet.dir, 'redis'));
-      });
-      after(async () => {
-        stopAll(workers);
-        await redis?.stop();
-        await fleet?.close();
-      });
+      const at = fleetWithRedis('redis-gone', holdFirstCollect);
 
       it('a Redis that stays down fails every host with that reason once --queue-timeout has passed; the coordinator ends', async () => {
-        const w1 = await startWorker(fleet, redis, 'w1', ['--concurrency', '2']);
-        workers.push(w1);
-        const coordinator = await startCoordinator(fleet, redis, 'gone', ['--queue-timeout', '3']);
-        await until(() => heldCollects(fleet) === 2, 'two jobs in flight');
-        await redis.stop();
+        const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
+        at.workers.push(w1);
+        const coordinator = await startCoordinator(at.fleet, at.redis, 'gone', ['--queue-timeout', '3']);
+        await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+        await at.redis.stop();
         const { code, report } = await ended(coordinator);
         assert.equal(code, 3, coordinator.cli.output());
         assertAccountsForAll(report);

@@ -30,12 +30,13 @@ export function registerQueueCommand(program: Command): void {
 
 async function status(opts: StatusOptions): Promise<number> {
   const target = redisTarget(opts.redis);
-  const { readQueueStatus, QueueStatusUnavailableError } = await import('../../queue/status.ts');
+  const { readQueueStatus } = await import('../../queue/status.ts');
+  const { RedisUnavailableError } = await import('../../queue/connect.ts');
   let queues: QueueStatus[];
   try {
     queues = await readQueueStatus(target);
   } catch (err) {
-    if (err instanceof QueueStatusUnavailableError) throw new UsageError(`--redis ${target.shown}: ${err.message}`);
+    if (err instanceof RedisUnavailableError) throw new UsageError(`--redis ${target.shown}: ${err.message}`);
     throw err;
   }
   process.stdout.write(opts.json ? JSON.stringify({ redis: target.shown, queues }, null, 2) + '\n' : statusTable(target.shown, queues));
