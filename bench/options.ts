@@ -25,7 +25,7 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 1_000_000], fleet: [10, 100, 1000, 5000], foil: [50, 10], queue: [1000, 5000] };
+const FULL = { parser: [20_000, 100_000, 300_000, 1_000_000], reply: [20_000, 100_000, 300_000, 1_000_000], fleet: [10, 100, 1000, 5000], foil: [50, 10], queue: [1000, 5000] };
 const QUICK = { parser: [20_000], reply: [20_000], fleet: [10], foil: [5, 0], queue: [20] };
 
 export const USAGE = `npm run bench -- [--quick] [--only parser|reply|fleet|foil|startup|queue[,...]] [--forks N]

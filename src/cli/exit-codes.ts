@@ -1,4 +1,4 @@
-import type { RunResult } from '../contracts/results.ts';
+import type { StreamedRun } from '../contracts/results.ts';
 
 /**
  * Exit codes, distinct so a scheduler or CI job can tell outcomes apart.
@@ -35,7 +35,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  * stopped rollout (hosts were left out), failed, unreachable, then `notDone`: hosts whose
  * asked-for work was not done although nothing failed.
  */
-export function exitCodeOf(run: RunResult, notDone: readonly string[] = []): ExitCode {
+export function exitCodeOf(run: StreamedRun, notDone: readonly string[] = []): ExitCode {
   if (run.interrupted) return ExitCode.Interrupted;
   if (run.stopped) return ExitCode.RolloutStopped;
   if (run.recap.failed > 0) return ExitCode.HostsFailed;

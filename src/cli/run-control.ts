@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import type { ChalkInstance } from 'chalk';
 import type { RunEvent } from '../engine/events.ts';
-import { recapOf, type ActionResult, type HostResult, type Phase, type RunResult } from '../contracts/results.ts';
+import { recapOf, type ActionResult, type HostResult, type HostResults, type Phase, type StreamedRun } from '../contracts/results.ts';
 import type { AuditEntry } from '../report/audit-log.ts';
 import { ExitCode, exitCodeOf } from './exit-codes.ts';
 import { listrRenderer } from './render/listr.ts';
@@ -61,6 +61,11 @@ export interface ControlledHost {
 /** What is known, when a run stops at once, of the state-changing RPCs a host was sent. */
 export type SentRecord = (host: string) => readonly AuditEntry[];
 
+/** Where the finished hosts' results are kept (the run's spool), by the host's index. */
+export interface FinishedResults {
+  get(index: number): HostResult | undefined;
+}
+
 let active: RunControl | undefined;
 
 /**
@@ -84,7 +89,9 @@ export function outputClosed(): void {
  */
 export class RunControl {
   readonly startedAt = new Date().toISOString();
-  private readonly done: HostResult[] = [];
+  /** Hosts reported done whose results the executor has not yet put in `finished` (it does so in the same turn). */
+  private readonly finishing = new Map<string, HostResult>();
+  private readonly indexOf: ReadonlyMap<string, number>;
   /** Hosts started and not done, with their start time and the phase they are in. */
   private readonly inFlight = new Map<string, { startedAt: number; phase: Phase }>();
   private readonly abort = new AbortController();
@@ -103,9 +110,11 @@ export class RunControl {
   constructor(
     private readonly playbook: { readonly file: string; readonly name: string; readonly sha256: string },
     private readonly hosts: readonly ControlledHost[],
-    private readonly onStop: (partial: RunResult) => void,
+    private readonly finished: FinishedResults,
+    private readonly onStop: (partial: StreamedRun) => void,
     private readonly sent: SentRecord = () => [],
   ) {
+    this.indexOf = new Map(hosts.map((h, i) => [h.name, i]));
     for (const s of INTERRUPTS) process.on(s, this.onSignal);
     process.on('SIGHUP', this.onHangup);
     active = this;
@@ -132,7 +141,8 @@ export class RunControl {
       }
       case 'host-done':
         this.inFlight.delete(e.result.host);
-        this.done.push(e.result);
+        for (const name of this.finishing.keys()) if (this.finished.get(this.indexOf.get(name)!) !== undefined) this.finishing.delete(name);
+        this.finishing.set(e.result.host, e.result);
         return;
       default:
         return;
@@ -149,7 +159,7 @@ export class RunControl {
   }
 
   /** The exit code of a run that ended: an interrupted run is 130 (141 when stdout closed) whatever its hosts did. */
-  exitCode(run: RunResult, notDone: readonly string[] = []): ExitCode {
+  exitCode(run: StreamedRun, notDone: readonly string[] = []): ExitCode {
     if (this.why === 'output-closed') return ExitCode.OutputClosed;
     return exitCodeOf(run, notDone);
   }
@@ -159,11 +169,12 @@ export class RunControl {
    * interrupted, with each state-changing RPC they were sent and how it ended (or that
    * its outcome is unknown); the rest not run. The mode is the run's, not the finished hosts'.
    */
-  partial(): RunResult {
-    const started = new Set([...this.done.map((h) => h.host), ...this.inFlight.keys()]);
-    const stoppedHosts = this.hosts.filter((h) => this.inFlight.has(h.name)).map((h) => this.stoppedHost(h));
-    const byName = new Map([...this.done, ...stoppedHosts].map((h) => [h.host, h]));
-    const hosts = this.hosts.map((h) => byName.get(h.name)).filter((h): h is HostResult => h !== undefined);
+  partial(): StreamedRun {
+    const stopped = new Map(this.hosts.filter((h) => this.inFlight.has(h.name)).map((h) => [h.name, this.stoppedHost(h)]));
+    // Read from the spool again at each pass, as a finished run's results are.
+    const resultOf = (h: ControlledHost, i: number) => this.finished.get(i) ?? this.finishing.get(h.name) ?? stopped.get(h.name);
+    const statuses = this.hosts.map((h, i) => resultOf(h, i)?.status);
+    const hosts: HostResults = { length: statuses.filter((s) => s !== undefined).length, [Symbol.iterator]: () => this.inOrder(resultOf) };
     return {
       playbook: { file: this.playbook.file, name: this.playbook.name, sha256: this.playbook.sha256 },
       dryRun: this.hosts.every((h) => h.dryRun),
@@ -171,9 +182,16 @@ export class RunControl {
       finishedAt: new Date().toISOString(),
       interrupted: true,
       hosts,
-      notRun: this.hosts.filter((t) => !started.has(t.name)).map((t) => t.name),
-      recap: recapOf(hosts),
+      notRun: this.hosts.filter((_, i) => statuses[i] === undefined).map((t) => t.name),
+      recap: recapOf(statuses.filter((s) => s !== undefined).map((status) => ({ status }))),
     };
+  }
+
+  private *inOrder(resultOf: (h: ControlledHost, i: number) => HostResult | undefined): Generator<HostResult> {
+    for (const [i, h] of this.hosts.entries()) {
+      const r = resultOf(h, i);
+      if (r) yield r;
+    }
   }
 
   /** stdout's reader went away: like a first Ctrl-C, and the rest of the output goes nowhere. */

@@ -1,6 +1,6 @@
 import type { RunIds } from '../contracts/run-ids.ts';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { RunResult } from '../contracts/results.ts';
+import type { StreamedRun } from '../contracts/results.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { writeHtmlReport } from '../report/fleet-files.ts';
 import { writeFileAtomic } from '../report/atomic-write.ts';
@@ -81,7 +81,7 @@ export interface OutputSink {
  * the JSON report. They never change the exit code: monitoring that cannot be written is
  * a warning, the run itself happened as the report says.
  */
-export async function writeRunOutputs(run: RunResult, exitCode: number, opts: RunOutputOptions, out: OutputSink): Promise<void> {
+export async function writeRunOutputs(run: StreamedRun, exitCode: number, opts: RunOutputOptions, out: OutputSink): Promise<void> {
   if (opts.html) {
     await writeHtmlReport(opts.html, viewOfRun(run, opts.ids));
     out.say(`HTML report written to ${opts.html}`);
@@ -100,7 +100,7 @@ export async function writeRunOutputs(run: RunResult, exitCode: number, opts: Ru
 }
 
 /** Every target at once; each one's failure is a warning naming the endpoint without its token. */
-async function notify(run: RunResult, exitCode: number, targets: readonly NotifyTarget[], out: OutputSink, ids: RunIds | undefined): Promise<void> {
+async function notify(run: StreamedRun, exitCode: number, targets: readonly NotifyTarget[], out: OutputSink, ids: RunIds | undefined): Promise<void> {
   const due = targets.filter((t) => t.on === 'always' || exitCode !== 0);
   if (due.length === 0) return;
   const summary = runSummary(run, exitCode, ids);

@@ -5,13 +5,14 @@
  */
 import type { RunIds } from '../contracts/run-ids.ts';
 import type { ChalkInstance } from 'chalk';
-import type { RunResult } from '../contracts/results.ts';
+import type { StreamedRun } from '../contracts/results.ts';
 import type { RunEvent } from '../engine/events.ts';
 import { runJobs, runJobsWith, type FleetPorts, type RunOptions } from '../engine/executor.ts';
 import type { HostJob } from '../engine/job.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { AuditLog } from '../report/audit-log.ts';
 import { BackupFolder } from '../report/config-backup.ts';
+import { ResultSpool } from '../report/result-spool.ts';
 import type { SyslogSink } from '../report/syslog.ts';
 import type { InProcessLab } from './lab-wiring.ts';
 import type { Verbosity } from './render/results.ts';
@@ -47,7 +48,7 @@ export interface ProgressRun {
   /** Gets the hosts' syslog lines; closed when the run ends. */
   readonly syslog?: SyslogSink | undefined;
   /** A second interrupt stops at once: write what is known of the run so far (the report, the plan). */
-  readonly stoppedAtOnce: (partial: RunResult) => void;
+  readonly stoppedAtOnce: (partial: StreamedRun) => void;
   /** --redis: the jobs run on workers through Redis queues; the audit log gets the lines they relay. */
   readonly remote?: RemoteRollout | undefined;
 }
@@ -57,7 +58,7 @@ export interface ProgressRun {
  * and exit code. The interrupt handling stays on until `after` is done, so a second
  * interrupt while the outputs are written still writes what is known.
  */
-export async function runWithProgress(run: ProgressRun, after: (result: RunResult, control: RunControl) => Promise<number>): Promise<number> {
+export async function runWithProgress(run: ProgressRun, after: (result: StreamedRun, control: RunControl) => Promise<number>): Promise<number> {
   const audit = new AuditLog(run.auditLog, { id: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}), playbook: run.playbook.file });
   // Connected (and every job checked) before the live view starts: a refusal is one clear line, exit 2.
   const queue = run.remote ? await openQueue(run, run.remote, audit) : undefined;
@@ -65,23 +66,25 @@ export async function runWithProgress(run: ProgressRun, after: (result: RunResul
   const backups = run.backupDir !== undefined ? new BackupFolder({ dir: run.backupDir, runId: run.ids.runId, ...(run.ids.ticket !== undefined ? { ticket: run.ids.ticket } : {}) }) : undefined;
   const hosts = run.jobs.map((j) => ({ name: j.host.name, dryRun: j.dryRun, vars: j.host.vars }));
   // Each RPC still awaiting its answer when the run stops at once is audited as outcome unknown.
-  const stopAtOnce = (partial: RunResult) => {
+  const stopAtOnce = (partial: StreamedRun) => {
     audit.endPending('the run was stopped at once before the answer arrived');
     audit.close();
     run.stoppedAtOnce(partial);
   };
-  const control = new RunControl(run.playbook, hosts, stopAtOnce, (host) => audit.sentTo(host));
+  // Each host's whole result waits on disk for the outputs; memory keeps a name and a status a host.
+  const spool = new ResultSpool(run.jobs.length);
+  const control = new RunControl(run.playbook, hosts, spool, stopAtOnce, (host) => audit.sentTo(host));
   const emit = (e: RunEvent) => {
     renderer.sink(e);
     control.observe(e);
     if (e.type === 'syslog') run.syslog?.send(e.host, e.message);
   };
   try {
-    let result: RunResult;
+    let result: StreamedRun;
     try {
       result = queue
-        ? await runJobsWith(run.playbook, run.jobs, { ...run.rollout, signal: control.signal }, emit, (_job, index) => queue.runOne(index, emit, control.signal))
-        : await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(backups ? { backup: (host: string) => backups.forHost(host) } : {}) }, emit);
+        ? await runJobsWith(run.playbook, run.jobs, { ...run.rollout, signal: control.signal }, emit, spool, (_job, index) => queue.runOne(index, emit, control.signal))
+        : await runJobs(run.playbook, run.jobs, run.ports, { ...run.rollout, signal: control.signal, audit: (host) => audit.forHost(host), ...(backups ? { backup: (host: string) => backups.forHost(host) } : {}) }, emit, spool);
     } finally {
       await queue?.close();
       audit.close();
@@ -92,6 +95,7 @@ export async function runWithProgress(run: ProgressRun, after: (result: RunResul
     return await after(result, control);
   } finally {
     control.dispose();
+    spool.close();
   }
 }
 

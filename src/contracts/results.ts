@@ -201,14 +201,35 @@ export interface HostResult {
 
 export type RecapCounts = Record<HostStatus, number>;
 
-export interface RunResult {
+/**
+ * The hosts' results of a run, in the order the hosts were given: an array (a report read
+ * back, a run held in memory) or a spool on disk read back one host at a time (the CLI's
+ * runs, so a 20,000-host rollout holds no host's whole result once it is done). Read it
+ * with for...of; each pass reads the spool again.
+ */
+export interface HostResults extends Iterable<HostResult> {
+  readonly length: number;
+}
+
+/** Keeps each host's result as it finishes, by the host's index in the run; `hosts()` gives them back in index order. */
+export interface HostResultStore<T extends HostResults = HostResults> {
+  put(index: number, result: HostResult): void;
+  hosts(): T;
+}
+
+/**
+ * A run's result. `H` is how the hosts' results are held: an array by default (the JSON
+ * report's form, a library run), HostResults for the CLI's runs, whose outputs read them
+ * host by host.
+ */
+export interface RunResult<H extends HostResults = readonly HostResult[]> {
   readonly playbook: { readonly file: string; readonly name: string; readonly sha256: string };
   readonly dryRun: boolean;
   readonly startedAt: string;
   readonly finishedAt: string;
   /** True when the run was stopped (SIGINT/SIGTERM) before every host finished. */
   readonly interrupted: boolean;
-  readonly hosts: readonly HostResult[];
+  readonly hosts: H;
   /** Hosts that were targeted but never started: the run was interrupted or stopped by its failure budget. */
   readonly notRun: readonly string[];
   readonly recap: RecapCounts;
@@ -221,8 +242,20 @@ export interface RunResult {
   readonly stopped?: { readonly reason: string; readonly afterBatch: number };
 }
 
-export function recapOf(hosts: readonly HostResult[]): RecapCounts {
+/** A run whose hosts' results may be on disk: what the CLI's outputs take. */
+export type StreamedRun = RunResult<HostResults>;
+
+export function recapOf(hosts: Iterable<{ readonly status: HostStatus }>): RecapCounts {
   const r: RecapCounts = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0 };
   for (const h of hosts) r[h.status]++;
   return r;
+}
+
+/** Results held in memory, for a run whose results are few or wanted as an array (runPlaybook, tests). */
+export function memoryResults(): HostResultStore<readonly HostResult[]> {
+  const byIndex: (HostResult | undefined)[] = [];
+  return {
+    put: (index, result) => void (byIndex[index] = result),
+    hosts: () => byIndex.filter((r): r is HostResult => r !== undefined),
+  };
 }

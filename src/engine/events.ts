@@ -1,4 +1,4 @@
-import type { HostResult, LogEntry, Phase, RunResult } from '../contracts/results.ts';
+import type { HostResult, HostResults, LogEntry, Phase, RunResult } from '../contracts/results.ts';
 
 /**
  * What the engine tells the outside while it runs. Renderers (listr2 on a terminal,
@@ -18,7 +18,7 @@ export type RunEvent =
   | { readonly type: 'host-done'; readonly result: HostResult }
   /** The failure policy stopped the run: hosts in flight finished, no new host or batch starts. */
   | { readonly type: 'run-stopped'; readonly reason: string; readonly afterBatch: number }
-  | { readonly type: 'run-done'; readonly result: RunResult };
+  | { readonly type: 'run-done'; readonly result: RunResult<HostResults> };
 
 export type EventSink = (event: RunEvent) => void;
 

@@ -19,8 +19,11 @@ export interface FailurePolicy {
   readonly anyErrorsFatal?: boolean;
 }
 
+/** What the policy reads of a finished host: a run keeps no more than this of each host in memory. */
+export type FinishedHost = Pick<HostResult, 'host' | 'status'>;
+
 /** Failed and unreachable both mean the change did not land; a `require` skip is not a failure. */
-export function isFailure(r: HostResult): boolean {
+export function isFailure(r: FinishedHost): boolean {
   return r.status === 'failed' || r.status === 'unreachable';
 }
 
@@ -33,7 +36,7 @@ export function checkPolicy(policy: FailurePolicy): void {
  * True once the batch's results so far already break the policy. Failures only accumulate,
  * so the batch is bound to end over budget: no further host of it should start.
  */
-export function overBudget(policy: FailurePolicy, finished: readonly HostResult[], batchSize: number): boolean {
+export function overBudget(policy: FailurePolicy, finished: readonly FinishedHost[], batchSize: number): boolean {
   // Asked before each host starts: without a policy, reading every result so far made a 5000-host batch quadratic.
   if (!policy.anyErrorsFatal && policy.maxFailPercentage === undefined) return false;
   const failed = finished.filter(isFailure).length;
@@ -49,7 +52,7 @@ export function overBudget(policy: FailurePolicy, finished: readonly HostResult[
  * (PlaybookExecutor.run: "we only break out if the entire batch failed"), which is what makes
  * a first batch of one a canary; that rule only matters when batches are left to run.
  */
-export function stopReason(policy: FailurePolicy, finished: readonly HostResult[], batchSize: number, index: number, batchesLeft: boolean): string | undefined {
+export function stopReason(policy: FailurePolicy, finished: readonly FinishedHost[], batchSize: number, index: number, batchesLeft: boolean): string | undefined {
   const failed = finished.filter(isFailure);
   const n = failed.length;
   if (n === 0) return undefined;

@@ -1,4 +1,4 @@
-import type { RunResult } from '../contracts/results.ts';
+import type { StreamedRun } from '../contracts/results.ts';
 import type { RunIds } from '../contracts/run-ids.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { PLAN_FORMAT, type PlanArtifact } from './artifact.ts';
@@ -7,7 +7,7 @@ import { planDigest } from './digest.ts';
 
 /** Builds the reviewable artifact from a planning run (collect, analyze and plan; nothing sent). */
 export function planFromRun(
-  run: RunResult,
+  run: StreamedRun,
   playbook: Playbook,
   meta: { version: string; ids?: RunIds; inventory: readonly string[]; binding: InventoryBinding; limit?: string; extraVars: Readonly<Record<string, unknown>>; targets: readonly string[] },
 ): PlanArtifact {
@@ -21,9 +21,9 @@ export function planFromRun(
     inventory: meta.inventory,
     binding: meta.binding,
     ...(meta.limit !== undefined ? { limit: meta.limit } : {}),
-    ...(run.interrupted ? { incomplete: { notPlanned: meta.targets.filter((t) => !run.hosts.some((h) => h.host === t)) } } : {}),
+    ...(run.interrupted ? { incomplete: { notPlanned: notPlanned(run, meta.targets) } } : {}),
     targets: meta.targets,
-    hosts: run.hosts.map((h) => ({
+    hosts: Array.from(run.hosts, (h) => ({
       host: h.host,
       status: h.status,
       ...(h.reason !== undefined ? { reason: h.reason } : {}),
@@ -38,4 +38,10 @@ export function planFromRun(
   };
   const { format, ...rest } = content;
   return { format, digest: planDigest(content), ...rest };
+}
+
+function notPlanned(run: StreamedRun, targets: readonly string[]): string[] {
+  const planned = new Set<string>();
+  for (const h of run.hosts) planned.add(h.host);
+  return targets.filter((t) => !planned.has(t));
 }

@@ -9,11 +9,16 @@ import { basename, dirname, join } from 'node:path';
  * Ctrl-C) can write and then exit with nothing left pending.
  */
 export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
+  writeFileAtomicParts(file, [text], mode);
+}
+
+/** writeFileAtomic of a text made piece by piece: only one piece is in memory at a time. */
+export function writeFileAtomicParts(file: string, parts: Iterable<string>, mode = 0o644): void {
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, text);
+    for (const part of parts) writeSync(fd, part);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

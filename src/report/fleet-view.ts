@@ -1,5 +1,5 @@
 import type { CheckResult } from '../contracts/checks.ts';
-import type { ActionStatus, HostResult, HostStatus, RunResult } from '../contracts/results.ts';
+import type { ActionStatus, HostResult, HostResults, HostStatus, StreamedRun } from '../contracts/results.ts';
 import type { PlanArtifact, PlannedHost } from '../plan/artifact.ts';
 import type { Report } from './json-report.ts';
 import type { RunIds } from '../contracts/run-ids.ts';
@@ -99,7 +99,7 @@ export interface HostFigures {
 
 export const STATUSES: readonly (HostStatus | 'not-run')[] = ['ok', 'changed', 'skipped', 'failed', 'unreachable', 'not-run'];
 
-export function viewOfReport(report: Report): FleetView {
+export function viewOfReport(report: Report<HostResults>): FleetView {
   const run = report.run;
   return {
     title: `${run.playbook.name}: ${run.dryRun ? 'dry run' : 'run'} of ${run.startedAt}`,
@@ -112,7 +112,7 @@ export function viewOfReport(report: Report): FleetView {
     finishedAt: run.finishedAt,
     interrupted: run.interrupted,
     ...(run.stopped ? { stopped: `stopped after batch ${run.stopped.afterBatch}: ${run.stopped.reason}` } : {}),
-    ...fleetParts(run.hosts.map(hostOfRun), run.notRun),
+    ...fleetParts(Array.from(run.hosts, hostOfRun), run.notRun),
   };
 }
 
@@ -132,7 +132,7 @@ export function viewOfPlan(plan: PlanArtifact): FleetView {
 }
 
 /** The view of a run still in memory (apply and plan write it before any report is read back). */
-export function viewOfRun(run: RunResult, ids?: RunIds): FleetView {
+export function viewOfRun(run: StreamedRun, ids?: RunIds): FleetView {
   const idFields = ids ? { runId: ids.runId, ...(ids.ticket !== undefined ? { ticket: ids.ticket } : {}) } : {};
   return viewOfReport({ format: 'runbook-report/1', tool: { name: 'runbook', version: '' }, ...idFields, inventory: [], run });
 }

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
-import type { RunResult } from '../contracts/results.ts';
+import type { StreamedRun } from '../contracts/results.ts';
 import { STATUSES, viewOfRun } from './fleet-view.ts';
 
 /**
@@ -9,7 +9,7 @@ import { STATUSES, viewOfRun } from './fleet-view.ts';
  * scheduled playbooks writing two files never collide), in base units (seconds, ratios).
  * prom-client's registry writes the HELP and TYPE lines and escapes label values.
  */
-export async function runMetrics(run: RunResult, exitCode: number): Promise<string> {
+export async function runMetrics(run: StreamedRun, exitCode: number): Promise<string> {
   const registry = new Registry();
   const playbook = basename(run.playbook.file, extname(run.playbook.file));
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L | 'playbook'>({ name, help, labelNames: ['playbook', ...labelNames], registers: [registry] });

@@ -1,4 +1,4 @@
-import type { RunResult } from '../contracts/results.ts';
+import type { StreamedRun } from '../contracts/results.ts';
 import type { RunIds } from '../contracts/run-ids.ts';
 
 /** The body a notification endpoint gets: runbook's own JSON, a Slack message, or a Teams (Adaptive Card) message. */
@@ -59,7 +59,7 @@ export interface RunSummary {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationSeconds: number;
-  readonly recap: RunResult['recap'] & { readonly notRun: number };
+  readonly recap: StreamedRun['recap'] & { readonly notRun: number };
   readonly statements: { readonly planned: number; readonly sent: number };
   /** Failed and unreachable hosts with the first line of their error, at most MAX_LISTED. */
   readonly failedHosts: readonly { readonly host: string; readonly status: string; readonly error: string }[];
@@ -73,9 +73,20 @@ export interface RunSummary {
 
 const MAX_LISTED = 20;
 
-export function runSummary(run: RunResult, exitCode: number, ids?: RunIds): RunSummary {
-  const failed = run.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable');
-  const changed = run.hosts.filter((h) => h.status === 'changed');
+export function runSummary(run: StreamedRun, exitCode: number, ids?: RunIds): RunSummary {
+  // One pass over the hosts' results (the run's spool), keeping counts and the first MAX_LISTED of each list.
+  const failed: RunSummary['failedHosts'][number][] = [];
+  const changed: string[] = [];
+  const statements = { planned: 0, sent: 0 };
+  let failedCount = 0;
+  let changedCount = 0;
+  for (const h of run.hosts) {
+    statements.planned += h.plan.length;
+    statements.sent += h.actions.filter((a) => a.status === 'sent').length;
+    if (h.status === 'failed' || h.status === 'unreachable') {
+      if (failedCount++ < MAX_LISTED) failed.push({ host: h.host, status: h.status, error: (h.error?.message ?? h.actions.find((a) => a.error)?.error?.message ?? '').split('\n')[0]! });
+    } else if (h.status === 'changed' && changedCount++ < MAX_LISTED) changed.push(h.host);
+  }
   return {
     format: NOTIFICATION_FORMAT,
     playbook: { file: run.playbook.file, name: run.playbook.name },
@@ -87,10 +98,10 @@ export function runSummary(run: RunResult, exitCode: number, ids?: RunIds): RunS
     finishedAt: run.finishedAt,
     durationSeconds: (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000,
     recap: { ...run.recap, notRun: run.notRun.length },
-    statements: { planned: run.hosts.reduce((n, h) => n + h.plan.length, 0), sent: run.hosts.reduce((n, h) => n + h.actions.filter((a) => a.status === 'sent').length, 0) },
-    failedHosts: failed.slice(0, MAX_LISTED).map((h) => ({ host: h.host, status: h.status, error: (h.error?.message ?? h.actions.find((a) => a.error)?.error?.message ?? '').split('\n')[0]! })),
-    changedHosts: changed.slice(0, MAX_LISTED).map((h) => h.host),
-    unlisted: { failed: Math.max(0, failed.length - MAX_LISTED), changed: Math.max(0, changed.length - MAX_LISTED) },
+    statements,
+    failedHosts: failed,
+    changedHosts: changed,
+    unlisted: { failed: failedCount - failed.length, changed: changedCount - changed.length },
     ...(run.stopped ? { stopped: `stopped after batch ${run.stopped.afterBatch}: ${run.stopped.reason}` } : {}),
     interrupted: run.interrupted,
   };

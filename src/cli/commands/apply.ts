@@ -1,7 +1,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { RunResult } from '../../contracts/results.ts';
+import type { StreamedRun } from '../../contracts/results.ts';
 import { acquireRunLock, inventoryKey, NO_LOCK, redactedCommand, RunLockedError, type RunLock } from '../run-lock.ts';
 import { addRedisOptions, remoteRollout, withInventory, type RedisCliOptions, type RemoteRollout } from '../queue-run.ts';
 import { setExpressionBudget } from '../../expr/budget.ts';
@@ -125,7 +125,7 @@ async function apply(playbookFile: string | undefined, opts: ApplyOptions): Prom
   const syslog = input.syslogTarget ? openSyslog(input.syslogTarget, 'runbook', (why) => tell(`runbook: warning: --syslog ${opts.syslog}: ${why}; syslog lines are not delivered\n`), input.ids) : undefined;
   try {
     const { jobs, secrets, lab } = await hostJobs(input.targets, input.playbook, jobSettings(input, opts));
-    const stoppedAtOnce = (partial: RunResult) => {
+    const stoppedAtOnce = (partial: StreamedRun) => {
       if (opts.report) {
         writeReport(opts.report, reportOf(partial, input, opts));
         tell(`runbook: stopped; partial report written to ${opts.report}\n`);
@@ -257,17 +257,16 @@ function jobSettings(input: ApplyInput, opts: ApplyOptions): JobSettings {
   };
 }
 
-function reportOf(run: RunResult, input: ApplyInput, opts: ApplyOptions): ReturnType<typeof buildReport> {
+function reportOf(run: StreamedRun, input: ApplyInput, opts: ApplyOptions): ReturnType<typeof buildReport> {
   return buildReport(run, { version, ids: input.ids, inventory: input.targets.inventory.files, ...(opts.limit ? { limit: opts.limit } : {}) });
 }
 
 /** After the run: the hosts' sections, the recap, what a reviewed plan left undone, the report and the other outputs. */
-async function writeApplyOutputs(run: RunResult, control: RunControl, input: ApplyInput, opts: ApplyOptions, { verbosity, style }: RunView): Promise<number> {
+async function writeApplyOutputs(run: StreamedRun, control: RunControl, input: ApplyInput, opts: ApplyOptions, { verbosity, style }: RunView): Promise<number> {
   if (verbosity > 0) {
     process.stdout.write('\n');
     // Above the live view's limit, without -v: a compact table of what changed or failed instead of a block per host.
-    const section = hostSectionLines(run, verbosity, style, { ...(opts.report ? { report: opts.report } : {}), ...(opts.html ? { html: opts.html } : {}) });
-    if (section.length > 0) process.stdout.write(section.join('\n') + '\n');
+    for (const line of hostSectionLines(run, verbosity, style, { ...(opts.report ? { report: opts.report } : {}), ...(opts.html ? { html: opts.html } : {}) })) process.stdout.write(line + '\n');
   }
   process.stdout.write(recapLines(run, style, { failuresAbove: verbosity > 0 }).join('\n') + '\n');
   const notDone = input.reviewed && !opts.check ? reviewedNotDone(input.reviewed, run) : [];

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { RunResult } from '../../contracts/results.ts';
+import type { StreamedRun } from '../../contracts/results.ts';
 import { planFromRun } from '../../plan/from-run.ts';
 import { parseExtraVars } from '../../playbook/extra-vars.ts';
 import { loadPlaybook } from '../../playbook/load.ts';
@@ -96,7 +96,7 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   });
   const names = jobs.map((j) => j.host.name);
   const meta = { version, ids, inventory: targets.inventory.files, binding: bindingOf(targets), extraVars: extraVarsRecord(targets.extra), targets: names, ...(opts.limit ? { limit: opts.limit } : {}) };
-  const write = (run: RunResult): string => {
+  const write = (run: StreamedRun): string => {
     const artifact = planFromRun(run, playbook, meta);
     writeFileAtomic(opts.out, JSON.stringify(artifact, null, 2) + '\n');
     return artifact.digest;
@@ -106,7 +106,8 @@ async function plan(playbookFile: string, opts: PlanOptions): Promise<number> {
   return runWithProgress(run, async (result, control) => {
     const digest = write(result);
     process.stdout.write(recapLines(result, view.style).join('\n') + '\n');
-    const planned = result.hosts.filter((h) => h.plan.length > 0).length;
+    let planned = 0;
+    for (const h of result.hosts) if (h.plan.length > 0) planned++;
     process.stdout.write(`plan written to ${opts.out}: ${planned} of ${names.length} ${names.length === 1 ? 'host has' : 'hosts have'} statements to review; digest ${digest}. Render it with \`runbook show ${opts.out} --format md\`.\n`);
     const code = control.exitCode(result);
     await writeRunOutputs(result, code, { ...opts, playbookNotify: input.playbookNotify, ids: input.ids }, { say: (line) => process.stdout.write(line + '\n'), warn: (line) => process.stderr.write(line + '\n') });

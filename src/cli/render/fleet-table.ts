@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { HostResult, RunResult } from '../../contracts/results.ts';
+import type { HostResult, HostStatus, StreamedRun } from '../../contracts/results.ts';
 import { LISTR_MAX_HOSTS } from '../run-control.ts';
 import { failureText, hostResultLines, statusColour, type Verbosity } from './results.ts';
 
@@ -15,24 +15,31 @@ export interface FullReportFiles {
  * scroll every failure away, so a compact table of the hosts that changed, failed or were
  * unreachable takes their place, with a pointer to the full report.
  */
-export function hostSectionLines(run: RunResult, verbosity: Verbosity, style: ChalkInstance, files: FullReportFiles): string[] {
+export function* hostSectionLines(run: StreamedRun, verbosity: Verbosity, style: ChalkInstance, files: FullReportFiles): Generator<string> {
   if (verbosity >= 2 || run.hosts.length <= LISTR_MAX_HOSTS) {
-    return run.hosts.flatMap((h) => [...hostResultLines(h, verbosity, style), '']);
+    // A host's block at a time, read from the run's spool: -v over 20,000 hosts never holds them all.
+    for (const h of run.hosts) yield* [...hostResultLines(h, verbosity, style), ''];
+    return;
   }
-  return [...fleetTableLines(run, style), pointerLine(files), ''];
+  yield* [...fleetTableLines(run, style), pointerLine(files), ''];
 }
 
 /** One line per host that changed, failed or was unreachable: name, status, statements, and what happened. */
-export function fleetTableLines(run: RunResult, style: ChalkInstance): string[] {
-  const shown = run.hosts.filter((h) => h.status === 'changed' || h.status === 'failed' || h.status === 'unreachable');
+export function fleetTableLines(run: StreamedRun, style: ChalkInstance): string[] {
+  // Only the rows are kept of the hosts shown, not their results.
+  const shown: { host: string; status: HostStatus; planned: number; sent: number; detail: string }[] = [];
+  for (const h of run.hosts) {
+    if (h.status === 'changed' || h.status === 'failed' || h.status === 'unreachable') {
+      shown.push({ host: h.host, status: h.status, planned: h.plan.length, sent: h.actions.filter((a) => a.status === 'sent').length, detail: detail(h) });
+    }
+  }
   const quiet = run.hosts.length - shown.length;
   const head = `${shown.length} of ${run.hosts.length} hosts changed${run.dryRun ? ' (would change)' : ''}, failed or were unreachable${quiet > 0 ? `; ${quiet} ok or skipped not listed` : ''}`;
   if (shown.length === 0) return [style.bold(head)];
   const width = Math.max(4, ...shown.map((h) => h.host.length));
   const lines = [style.bold(head), style.dim(`${'host'.padEnd(width)}  ${'status'.padEnd(11)}  ${'stmts'.padStart(5)}  ${'sent'.padStart(4)}  detail`)];
   for (const h of shown) {
-    const sent = h.actions.filter((a) => a.status === 'sent').length;
-    lines.push(`${h.host.padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${String(h.plan.length).padStart(5)}  ${String(sent).padStart(4)}  ${detail(h)}`);
+    lines.push(`${h.host.padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${String(h.planned).padStart(5)}  ${String(h.sent).padStart(4)}  ${h.detail}`);
   }
   return lines;
 }

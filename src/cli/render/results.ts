@@ -1,6 +1,6 @@
 import { checkLines } from './checks.ts';
 import type { ChalkInstance } from 'chalk';
-import type { ActionResult, Failure, HostResult, HostStatus, PlannedAction, RunResult } from '../../contracts/results.ts';
+import type { ActionResult, Failure, HostResult, HostStatus, PlannedAction, StreamedRun } from '../../contracts/results.ts';
 import { visible } from '../../plan/visible.ts';
 
 /** Seed debug levels: 0 nothing but the recap, 1 informational, 2 verbose, 3 debug. */
@@ -101,12 +101,13 @@ function configWords(result: string): string {
  * results were printed), a failure's line names where it happened and its kind, and
  * leaves the message to the host's results: each failure is said once.
  */
-export function recapLines(run: RunResult, style: ChalkInstance, opts: { failuresAbove?: boolean } = {}): string[] {
-  const width = Math.max(8, ...run.hosts.map((h) => visible(h.host).length), ...run.notRun.map((n) => visible(n).length));
+export function recapLines(run: StreamedRun, style: ChalkInstance, opts: { failuresAbove?: boolean } = {}): string[] {
+  // One pass over the results (the spool): each host's line is made as it is read, padded once every name is known.
+  const rows: { host: string; status: HostStatus; text: string }[] = [];
+  for (const h of run.hosts) rows.push({ host: visible(h.host), status: h.status, text: visible(summary(h, opts.failuresAbove === true)) });
+  const width = Math.max(8, ...rows.map((r) => r.host.length), ...run.notRun.map((n) => visible(n).length));
   const lines = [style.bold(`PLAY RECAP${run.dryRun ? ' (dry run: "changed" means would change)' : ''}${run.interrupted ? ' (interrupted)' : ''}`)];
-  for (const h of run.hosts) {
-    lines.push(`${visible(h.host).padEnd(width)}  ${statusColour(style, h.status)(h.status.padEnd(11))}  ${visible(summary(h, opts.failuresAbove === true))}`);
-  }
+  for (const r of rows) lines.push(`${r.host.padEnd(width)}  ${statusColour(style, r.status)(r.status.padEnd(11))}  ${r.text}`);
   const why = run.stopped ? 'the rollout stopped before this host started' : 'the run was interrupted before this host started';
   for (const name of run.notRun) lines.push(`${visible(name).padEnd(width)}  ${style.dim('not run'.padEnd(11))}  ${why}`);
   if (run.stopped) lines.push(style.red(`stopped after batch ${run.stopped.afterBatch}: ${visible(run.stopped.reason)}`));

@@ -21,13 +21,13 @@ function fleet(n: number) {
 
 describe('per-host output at fleet scale', () => {
   it('up to 50 hosts: a block per host, as before', () => {
-    const lines = hostSectionLines(fleet(50), 1, style, {});
+    const lines = [...hostSectionLines(fleet(50), 1, style, {})];
     assert.equal(lines.filter((l) => /^srx-\d+ \(/.test(l)).length, 50);
     assert.ok(lines.includes('  nothing to do'));
   });
 
   it('above 50 hosts: one table of the changed, failed and unreachable hosts, and where the rest is', () => {
-    const lines = hostSectionLines(fleet(120), 1, style, { report: 'run.json', html: 'run.html' });
+    const lines = [...hostSectionLines(fleet(120), 1, style, { report: 'run.json', html: 'run.html' })];
     assert.equal(lines[0], '14 of 120 hosts changed (would change), failed or were unreachable; 106 ok or skipped not listed');
     const rows = lines.filter((l) => /^srx-\d+ /.test(l));
     assert.deepEqual(
@@ -41,12 +41,12 @@ describe('per-host output at fleet scale', () => {
   });
 
   it('-v brings the blocks back at any size', () => {
-    const lines = hostSectionLines(fleet(120), 2, style, {});
+    const lines = [...hostSectionLines(fleet(120), 2, style, {})];
     assert.equal(lines.filter((l) => /^srx-\d+ \(/.test(l)).length, 120);
   });
 
   it('says how to get the details when no report file was asked for', () => {
-    const lines = hostSectionLines(fleet(60), 1, style, {});
+    const lines = [...hostSectionLines(fleet(60), 1, style, {})];
     assert.match(lines.at(-2)!, /add --html FILE or --report FILE, or -v/);
   });
 });
