@@ -20,7 +20,12 @@ function freshTmp(): string {
 }
 
 function labDirs(tmp: string): string[] {
-  return readdirSync(tmp).filter((name) => name.startsWith('runbook-lab-'));
+  return readdirSync(tmp).filter((name) => name.startsWith('runbook-lab-') || name.startsWith('runbook-results-'));
+}
+
+/** The run's spool of host results (src/report/result-spool.ts). */
+function spoolDirs(tmp: string): string[] {
+  return readdirSync(tmp).filter((name) => name.startsWith('runbook-results-'));
 }
 
 async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
@@ -31,7 +36,7 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
   assert.fail(`no ${what} within ${ms} ms`);
 }
 
-describe('runbook apply on the default lab leaves no runbook-lab-* temp dirs', () => {
+describe('runbook apply on the default lab leaves no runbook-lab-* or runbook-results-* temp dirs', () => {
   after(() => {
     for (const dir of roots) rmSync(dir, { recursive: true, force: true });
   });
@@ -53,7 +58,9 @@ describe('runbook apply on the default lab leaves no runbook-lab-* temp dirs', (
     writeFileSync(inventory, 'all:\n  hosts:\n    slow-srx: { lab_scenario: busy, lab_seed: 1, lab_fault: slow }\n');
     const { child, output } = await startCli(['apply', PLAYBOOK, '-i', inventory, '-v'], /\| collect/, { cwd: tmp, env: { TMPDIR: tmp } });
     const closed = once(child, 'close');
-    assert.equal(labDirs(tmp).length, 1);
+    // The lab's dir and the run's spool of host results.
+    assert.equal(labDirs(tmp).length, 2);
+    assert.equal(spoolDirs(tmp).length, 1);
     child.kill('SIGTERM');
     await until(() => /interrupted \(SIGTERM\): finishing hosts in flight/.test(output()), 'interrupt message');
     // A second signal within SAME_INTERRUPT_MS is the first passed on again; a person's second one comes later.
