@@ -39,13 +39,29 @@ export interface QueueBoard {
   close(): Promise<void>;
 }
 
-/** Connects to Redis (RedisUnavailableError), then listens (ListenError); both or neither are left open. */
+/**
+ * Listens (ListenError: Redis not contacted), then connects to Redis (RedisUnavailableError)
+ * and registers its queues; on either error nothing is left open.
+ */
 export async function startQueueBoard(target: RedisTarget, listen: ListenAddress, title: string): Promise<QueueBoard> {
-  const redis = await connectRedis(target);
-  const shown = new Map<string, Queue>();
   const serverAdapter = new ExpressAdapter();
   const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: title, hideDocsLink: true } } });
+  const http = await listenOn(createServer(serverAdapter.getRouter()), listen);
+  const stopServing = () => {
+    // A browser's keep-alive connections would hold close() open.
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections();
+    return closed;
+  };
+  let redis: Redis;
+  try {
+    redis = await connectRedis(target);
+  } catch (err) {
+    await stopServing();
+    throw err;
+  }
   // BullMQ leaves a shared connection open at close: one connection for every queue, closed last.
+  const shown = new Map<string, Queue>();
   const addNew = async () => {
     for (const name of await queueNames(redis)) {
       if (shown.has(name)) continue;
@@ -54,30 +70,30 @@ export async function startQueueBoard(target: RedisTarget, listen: ListenAddress
       board.addQueue(new BullMQAdapter(queue, { readOnlyMode: true, allowRetries: false }));
     }
   };
-  let server: Server | undefined;
+  let rescan: NodeJS.Timeout | undefined;
+  const close = async () => {
+    clearInterval(rescan);
+    await stopServing();
+    await Promise.all([...shown.values()].map((q) => q.close().catch(() => undefined)));
+    redis.disconnect();
+  };
   try {
     await addNew();
-    server = await listenOn(createServer(serverAdapter.getRouter()), listen);
   } catch (err) {
-    await closeQueues(shown, redis);
+    await close();
     throw err;
   }
-  // A failed rescan (Redis restarting) is retried at the next; the page says Redis is down meanwhile.
-  const rescan = setInterval(() => void addNew().catch(() => undefined), RESCAN_MS);
+  // One scan at a time; a failed one (Redis restarting) is retried at the next, the page says Redis is down meanwhile.
+  let scanning = false;
+  rescan = setInterval(() => {
+    if (scanning) return;
+    scanning = true;
+    void addNew()
+      .catch(() => undefined)
+      .finally(() => (scanning = false));
+  }, RESCAN_MS);
   rescan.unref();
-  const http = server;
-  return {
-    url: urlOf(http),
-    queues: () => [...shown.keys()].sort(),
-    async close() {
-      clearInterval(rescan);
-      // A browser's keep-alive connections would hold close() open.
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeAllConnections();
-      await closed;
-      await closeQueues(shown, redis);
-    },
-  };
+  return { url: urlOf(http), queues: () => [...shown.keys()].sort(), close };
 }
 
 function listenOn(server: Server, at: ListenAddress): Promise<Server> {
@@ -95,9 +111,4 @@ function urlOf(server: Server): string {
   if (addr === null || typeof addr === 'string') throw new Error(`the board listens on ${String(addr)}, not a TCP port`);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return `http://${host}:${addr.port}/`;
-}
-
-async function closeQueues(queues: ReadonlyMap<string, Queue>, redis: Redis): Promise<void> {
-  await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
-  redis.disconnect();
 }
