@@ -19,7 +19,7 @@ interface StatusOptions {
 
 interface UiOptions {
   redis: string;
-  listen: ListenAddress;
+  listen?: ListenAddress;
 }
 
 /** The address `queue ui` listens on, as parsed; the board module (Bull Board, express) is loaded only when it runs. */
@@ -42,7 +42,7 @@ export function registerQueueCommand(program: Command): void {
     .command('ui')
     .description('Serve Bull Board (the BullMQ dashboard) for every runbook queue in Redis, read-only, until SIGTERM or Ctrl-C')
     .requiredOption('--redis <url>', 'the Redis the coordinators and workers use: redis://HOST:PORT[/DB] (a password: REDIS_PASSWORD, or in the URL)')
-    .option('--listen <host:port>', 'the address to serve on (port 0: any free port); the page has no login, so keep it on loopback', listenAddress, { host: '127.0.0.1', port: 0 })
+    .option('--listen <host:port>', 'the address to serve on (default: 127.0.0.1:0, port 0 being any free port); the page has no login, so keep it on loopback', listenAddress)
     .action(async (opts: UiOptions) => {
       process.exitCode = await ui(opts);
     });
@@ -63,7 +63,7 @@ async function ui(opts: UiOptions): Promise<number> {
   const { RedisUnavailableError } = await import('../../queue/connect.ts');
   let board: Awaited<ReturnType<typeof startQueueBoard>>;
   try {
-    board = await startQueueBoard(target, opts.listen, `runbook queues (${target.shown})`);
+    board = await startQueueBoard(target, opts.listen ?? { host: '127.0.0.1', port: 0 }, `runbook queues (${target.shown})`);
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw new UsageError(`--redis ${target.shown}: ${err.message}`);
     if (err instanceof ListenError) throw new UsageError(`--listen: ${err.message}`);
