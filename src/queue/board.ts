@@ -43,7 +43,7 @@ export interface QueueBoard {
  * Listens (ListenError: Redis not contacted), then connects to Redis (RedisUnavailableError)
  * and registers its queues; on either error nothing is left open.
  */
-export async function startQueueBoard(target: RedisTarget, listen: ListenAddress, title: string): Promise<QueueBoard> {
+export async function startQueueBoard(target: RedisTarget, listen: ListenAddress, title: string, say: (line: string) => void): Promise<QueueBoard> {
   const serverAdapter = new ExpressAdapter();
   const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: title, hideDocsLink: true } } });
   const http = await listenOn(createServer(serverAdapter.getRouter()), listen);
@@ -60,12 +60,21 @@ export async function startQueueBoard(target: RedisTarget, listen: ListenAddress
     await stopServing();
     throw err;
   }
+  // Redis gone while serving: said once (BullMQ would print each reconnection's error with its stack), and again when it is back.
+  let down = false;
+  const redisDown = (err: Error) => {
+    if (down) return;
+    down = true;
+    say(`Redis at ${target.shown}: ${err.message}; retrying (the page shows the queues again once it is back)`);
+  };
+  redis.on('error', redisDown);
   // BullMQ leaves a shared connection open at close: one connection for every queue, closed last.
   const shown = new Map<string, Queue>();
   const addNew = async () => {
     for (const name of await queueNames(redis)) {
       if (shown.has(name)) continue;
       const queue = new Queue(name, { connection: redis, prefix: PREFIX });
+      queue.on('error', redisDown);
       shown.set(name, queue);
       board.addQueue(new BullMQAdapter(queue, { readOnlyMode: true, allowRetries: false }));
     }
@@ -83,12 +92,16 @@ export async function startQueueBoard(target: RedisTarget, listen: ListenAddress
     await close();
     throw err;
   }
-  // One scan at a time; a failed one (Redis restarting) is retried at the next, the page says Redis is down meanwhile.
+  // One scan at a time; a failed one (Redis restarting) is retried at the next.
   let scanning = false;
   rescan = setInterval(() => {
     if (scanning) return;
     scanning = true;
     void addNew()
+      .then(() => {
+        if (down) say(`Redis at ${target.shown}: reachable again`);
+        down = false;
+      })
       .catch(() => undefined)
       .finally(() => (scanning = false));
   }, RESCAN_MS);

@@ -55,7 +55,7 @@ async function textOnceShowing(page: Page, texts: readonly string[]): Promise<st
 }
 
 describe('runbook queue ui: Bull Board in a browser', { skip: noRedis ?? noChromium ?? false }, () => {
-  it('lists the queues found in Redis after it started, their job counts and the jobs by host; the page and every API answer it got hold no secret; read-only (no retry, clean or add: 405, nothing moves); SIGTERM exits 0', async (t) => {
+  it('lists the queues found in Redis after it started, their job counts and the jobs by host; the page and every API answer it got hold no secret; read-only (no retry, clean or add: 405, nothing moves); Redis gone is one line; SIGTERM exits 0', async (t) => {
     const dir = await tempDir(t, 'board');
     const redis = await startRedis(join(dir, 'redis'));
     t.after(() => redis.stop());
@@ -150,11 +150,17 @@ describe('runbook queue ui: Bull Board in a browser', { skip: noRedis ?? noChrom
     }
     assert.ok(!ui.output().includes(REDIS_PASSWORD), 'the Redis password in the command output');
 
+    // Redis goes away while it serves: one line says so, not BullMQ's error with its stack at each reconnection.
+    await redis.stop();
+    await eventually('the board says Redis is gone', () => /runbook queue ui: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: connect ECONNREFUSED [^\n]*; retrying/.test(ui.output()));
+
     // SIGTERM: stops serving, closes Redis, and the process ends by itself (nothing left open) with 0.
     const ended = exitOf(ui);
     ui.child.kill('SIGTERM');
     assert.equal(await ended, 0, ui.output());
     assert.match(ui.output(), /runbook queue ui: SIGTERM: stopped\n$/);
+    assert.equal(ui.output().match(/runbook queue ui: Redis at/g)?.length, 1, ui.output());
+    assert.doesNotMatch(ui.output(), /\n\s+at /, 'no stack trace');
     await assert.rejects(fetch(board!), 'the board no longer answers');
   });
 });

@@ -63,7 +63,7 @@ async function ui(opts: UiOptions): Promise<number> {
   const { RedisUnavailableError } = await import('../../queue/connect.ts');
   let board: Awaited<ReturnType<typeof startQueueBoard>>;
   try {
-    board = await startQueueBoard(target, opts.listen ?? { host: '127.0.0.1', port: 0 }, `runbook queues (${target.shown})`);
+    board = await startQueueBoard(target, opts.listen ?? { host: '127.0.0.1', port: 0 }, `runbook queues (${target.shown})`, (line) => process.stderr.write(`runbook queue ui: ${line}\n`));
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw new UsageError(`--redis ${target.shown}: ${err.message}`);
     if (err instanceof ListenError) throw new UsageError(`--listen: ${err.message}`);
@@ -74,13 +74,16 @@ async function ui(opts: UiOptions): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
+      // A second signal: whatever the closing waits for (a Redis that is gone) is not waited for.
+      if (stopping) process.exit(ExitCode.Interrupted);
       stopping = true;
-      process.stderr.write(`runbook queue ui: ${signal}: stopped\n`);
-      void board.close().then(() => resolve(ExitCode.Ok));
+      void board.close().then(() => {
+        process.stderr.write(`runbook queue ui: ${signal}: stopped\n`);
+        resolve(ExitCode.Ok);
+      });
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
 }
 
