@@ -9,7 +9,8 @@ import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { visible } from '../../plan/visible.ts';
 
-// Only the QueueStatus type here: BullMQ is loaded when the command runs.
+// Only types here: BullMQ and Bull Board (express) are loaded when a command runs.
+import type { ListenAddress } from '../../queue/board.ts';
 import type { QueueStatus } from '../../queue/status.ts';
 
 interface StatusOptions {
@@ -20,12 +21,6 @@ interface StatusOptions {
 interface UiOptions {
   redis: string;
   listen?: ListenAddress;
-}
-
-/** The address `queue ui` listens on, as parsed; the board module (Bull Board, express) is loaded only when it runs. */
-interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
 }
 
 export function registerQueueCommand(program: Command): void {
