@@ -32,7 +32,7 @@ export async function readQueueStatus(target: RedisTarget): Promise<QueueStatus[
 }
 
 /** The served queues and every queue BullMQ keeps (its `meta` key is written with the first job), sorted. */
-async function queueNames(redis: Redis): Promise<string[]> {
+export async function queueNames(redis: Redis): Promise<string[]> {
   const names = new Set(await redis.smembers(keys.queues()));
   const pattern = `${PREFIX}:*:meta`;
   let cursor = '0';
