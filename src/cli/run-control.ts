@@ -63,6 +63,8 @@ export type SentRecord = (host: string) => readonly AuditEntry[];
 
 /** Where the finished hosts' results are kept (the run's spool), by the host's index. */
 export interface FinishedResults {
+  /** Cheap: no read from disk. */
+  has(index: number): boolean;
   get(index: number): HostResult | undefined;
 }
 
@@ -141,7 +143,7 @@ export class RunControl {
       }
       case 'host-done':
         this.inFlight.delete(e.result.host);
-        for (const name of this.finishing.keys()) if (this.finished.get(this.indexOf.get(name)!) !== undefined) this.finishing.delete(name);
+        for (const name of this.finishing.keys()) if (this.finished.has(this.indexOf.get(name)!)) this.finishing.delete(name);
         this.finishing.set(e.result.host, e.result);
         return;
       default:
