@@ -177,7 +177,7 @@ export function targetChecks(rows: readonly BenchRow[]): TargetCheck[] {
     out.push({
       target: `foil: runbook ≥ 100× faster than Ansible's junos_rpc collect (${count(small.size)} small devices)`,
       met: small.ratio === undefined ? undefined : small.size >= 50 ? small.ratio >= 100 : undefined,
-      figure: `${times(small.ratio)} (memory ${times(small.ratio2)})`,
+      figure: `${times(small.ratio)} (memory ${times(small.ratio2)})${foilCeiling(rows, small)}`,
     });
   }
   const busy = rows.filter((r) => r.section === 'foil' && r.role === 'foil' && r.ok && r.subject.includes('busy')).sort((a, b) => b.size - a.size)[0];
@@ -335,4 +335,11 @@ function judged(row: BenchRow, atSize: number, most: number): boolean | undefine
 
 export function targetLines(checks: readonly TargetCheck[]): string[] {
   return ['TARGETS', ...checks.map((c) => `  ${c.met === undefined ? '  -  ' : c.met ? ' met ' : 'MISSED'}  ${c.target}: ${c.figure}`)];
+}
+
+/** Ansible's time over the bare connect floor on the same devices: no client can be more times faster than this. */
+function foilCeiling(rows: readonly BenchRow[], ansible: BenchRow): string {
+  const floor = rows.find((r) => r.section === 'foil' && r.role === 'floor' && r.ok && r.size === ansible.size);
+  if (!floor?.wallMs || !ansible.wallMs) return '';
+  return `; the bare connect+auth+hello floor is ${times(ansible.wallMs / floor.wallMs)} faster than Ansible, the most any client could be`;
 }

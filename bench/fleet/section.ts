@@ -20,7 +20,7 @@ export const SMALL_DEVICE = { scenario: 'one-peer', seed: 1, ahSessions: 100, pe
  */
 export const SMALL_THRESHOLDS = 'all:\n  vars:\n    min_total_sessions: 50\n    min_peer_sessions: 50\n';
 
-interface FloorResult {
+export interface FloorResult {
   readonly ok: boolean;
   readonly ms: number;
   readonly failed: number;

@@ -5,7 +5,7 @@ import { runTsChild } from '../lib/child.ts';
 import type { BenchRow } from '../lib/rows.ts';
 import { serveLab, type LabServeOptions } from '../lib/served-lab.ts';
 import { runApply } from '../fleet/apply.ts';
-import { SMALL_DEVICE, SMALL_THRESHOLDS } from '../fleet/section.ts';
+import { SMALL_DEVICE, SMALL_THRESHOLDS, type FloorResult } from '../fleet/section.ts';
 import { LARGE_DEVICE } from '../parse/generate-reply.ts';
 import { ansibleHome, findAnsible, writeAnsibleProject } from './ansible.ts';
 
@@ -113,6 +113,10 @@ export async function foilSection(opts: FoilSectionOptions): Promise<FoilSection
         note: 'collect + analyze + SA collect + plan; one process, peak RSS',
       });
 
+      // The least any client could take on these devices: Ansible's time over it is the most any client could show.
+      const floor = c.kind === 'small' ? await helloFloor(lab.inventory, forks, c.devices, log) : undefined;
+      if (floor) rows.push(floor);
+
       log(`foil: ansible-playbook junos_rpc over ${c.devices} ${c.kind} devices, forks ${forks}`);
       const env = await ansibleHome(dir, lab);
       const project = await writeAnsibleProject(dir, lab, found.python);
@@ -130,7 +134,7 @@ export async function foilSection(opts: FoilSectionOptions): Promise<FoilSection
         // How many times runbook's figures Ansible's are: time, then memory.
         ...(ok ? { ratio: r.ms / apply.wallMs } : {}),
         ...(ok && apply.memory?.peakRssBytes ? { ratio2: r.peakPssBytes / apply.memory.peakRssBytes } : {}),
-        ...(r ? { note: `collect only; up to ${r.peakProcesses} processes, summed PSS (summed RSS ${Math.round(r.peakSummedRssBytes / 2 ** 20)} MiB)` } : {}),
+        ...(r ? { note: `collect only; up to ${r.peakProcesses} processes, summed PSS (summed RSS ${Math.round(r.peakSummedRssBytes / 2 ** 20)} MiB)${floor?.wallMs && r.ok ? `; ${(r.ms / floor.wallMs).toFixed(1)}× the floor` : ''}` } : {}),
       });
     } finally {
       await lab.stop();
@@ -138,4 +142,20 @@ export async function foilSection(opts: FoilSectionOptions): Promise<FoilSection
     }
   }
   return { rows, ansible: found.version };
+}
+
+/** The fleet section's floor (bare ssh2 connect + auth + hello to each device, same forks) on the foil's devices. */
+async function helloFloor(inventory: string, forks: number, devices: number, log: (line: string) => void): Promise<BenchRow> {
+  log(`foil: bare connect+auth+hello (floor) over ${devices} devices, forks ${forks}`);
+  const floor = await runTsChild<FloorResult>('bench/fleet/hello-floor.ts', [inventory, String(forks)], { timeoutMs: 600_000 });
+  const ok = floor.result?.ok === true;
+  return {
+    section: 'foil',
+    size: devices,
+    subject: `bare ssh2 connect+auth+hello (floor), forks ${forks}`,
+    role: 'floor',
+    ok,
+    ...(ok ? { wallMs: floor.wallMs } : { failure: floor.result?.firstFailure ?? floor.failure ?? 'no result' }),
+    note: 'the least any client could take: spawn to exit',
+  };
 }
