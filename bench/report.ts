@@ -96,6 +96,7 @@ function growthLines(rows: readonly BenchRow[]): string[] {
   return [
     ...line('runbook peak RSS', 'runbook', (r) => r.peakRssBytes),
     ...line('runbook live heap', 'runbook', (r) => r.liveHeapPeakBytes),
+    ...line('runbook peak RSS with node --optimize-for-size', 'variant', (r) => r.peakRssBytes),
     ...line('floor peak RSS', 'floor', (r) => r.peakRssBytes),
   ];
 }

@@ -109,6 +109,7 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
         items: devices,
         ...(apply.recap ? { note: apply.recap } : {}),
       });
+      if (devices >= 1000 && apply.code === 0) rows.push(await smallerHeap(devices, forks, [lab.inventory, thresholds], dir, floorOk ? floor.wallMs : undefined, log));
       if (devices === profiled && opts.profile && apply.code === 0) {
         log(`fleet: profiling one more apply over ${devices} devices (node --cpu-prof), not timed`);
         const profDir = join(dir, 'cpu-prof');
@@ -124,4 +125,28 @@ export async function fleetSection(opts: FleetSectionOptions): Promise<FleetSect
     }
   }
   return { rows, cliStartMs, ...(profile ? { profile } : {}) };
+}
+
+/**
+ * The same apply with V8 told to favour memory over speed (`node --optimize-for-size`, what
+ * a `--redis` coordinator sets for itself): how much of the peak RSS is garbage V8 let
+ * pile up, and what collecting sooner costs in time. A user can choose it with NODE_OPTIONS.
+ */
+async function smallerHeap(devices: number, forks: number, inventories: string[], dir: string, floorWallMs: number | undefined, log: (line: string) => void): Promise<BenchRow> {
+  log(`fleet: the same apply with node --optimize-for-size`);
+  const run = await runApply({ inventories, forks, dir, nodeArgs: ['--optimize-for-size'] });
+  return {
+    section: 'fleet',
+    size: devices,
+    subject: `runbook apply --check, forks ${forks}, node --optimize-for-size`,
+    role: 'variant',
+    ok: run.code === 0,
+    ...(run.failure ? { failure: run.failure } : {}),
+    wallMs: run.wallMs,
+    ...(floorWallMs !== undefined ? { ratio: run.wallMs / floorWallMs } : {}),
+    ...(run.memory?.cpuMs !== undefined ? { cpuMs: run.memory.cpuMs } : {}),
+    ...(run.memory?.peakRssBytes !== undefined ? { peakRssBytes: run.memory.peakRssBytes } : {}),
+    items: devices,
+    ...(run.recap ? { note: run.recap } : {}),
+  };
 }

@@ -1,5 +1,9 @@
-/** Who a figure belongs to: the floor it is compared with, a foil (another library), or runbook. */
-export type Role = 'floor' | 'foil' | 'runbook';
+/**
+ * Who a figure belongs to: the floor it is compared with, a foil (another library),
+ * runbook, or runbook run another way (`variant`: other V8 flags), shown beside the
+ * others and never judged against a target.
+ */
+export type Role = 'floor' | 'foil' | 'runbook' | 'variant';
 
 /**
  * One figure of the bench, as plain data: printed as a table row and written to
