@@ -23,6 +23,13 @@ export interface ElementHandler {
    * building the rest. Undefined: selected elements are built whole.
    */
   readonly keep?: ReadonlySet<string>;
+  /**
+   * The local names of the built elements whose own text the handler reads. The others
+   * are built with empty text (the reader still checks it), which spares copying the
+   * indentation between the children of every record. Undefined: every built element
+   * keeps its text.
+   */
+  readonly textOf?: ReadonlySet<string>;
 }
 
 /**
@@ -71,10 +78,13 @@ export class ElementTreeBuilder implements XmlTokenSink {
   textGate: { collectText: boolean } | undefined;
   private readonly items: ReadonlySet<string>;
   private readonly keep: ReadonlySet<string> | undefined;
+  private readonly textOf: ReadonlySet<string> | undefined;
   /** Local names of the open elements outside the tree being built, outermost first. */
   private readonly path: string[] = [];
   /** Open elements of the tree being built, innermost last. */
   private readonly building: XmlNode[] = [];
+  /** Whether each element of `building` keeps its text (ElementHandler.textOf). */
+  private readonly wanting: boolean[] = [];
   /** Elements open inside (and including) one left out of the tree being built. */
   private skipped = 0;
   private readonly localNames = new Map<string, string>();
@@ -89,6 +99,7 @@ export class ElementTreeBuilder implements XmlTokenSink {
   ) {
     this.items = handler.items;
     this.keep = handler.keep;
+    this.textOf = handler.textOf;
     const { maxItems, maxTextBytes } = resolveXmlLimits(limits);
     this.maxItems = maxItems;
     this.maxText = maxTextBytes;
@@ -108,18 +119,20 @@ export class ElementTreeBuilder implements XmlTokenSink {
 
   closeTag(): void {
     if (this.skipped > 0) {
-      if (--this.skipped === 0 && this.textGate) this.textGate.collectText = true;
+      if (--this.skipped === 0 && this.textGate) this.textGate.collectText = this.wanting[this.wanting.length - 1];
       return;
     }
     const node = this.building.pop();
-    if (node === undefined) this.closeOutside();
-    else if (this.building.length === 0) this.built(node);
+    if (node === undefined) return this.closeOutside();
+    this.wanting.pop();
+    if (this.building.length === 0) this.built(node);
+    else if (this.textGate) this.textGate.collectText = this.wanting[this.wanting.length - 1];
   }
 
   text(text: string): void {
     if (this.skipped > 0) return;
     const node = this.building[this.building.length - 1];
-    if (node === undefined) return;
+    if (node === undefined || !this.wanting[this.wanting.length - 1]) return;
     // The tokenizer bounds each run of text; an element's text is all its runs, between its children too.
     if (node.text.length + text.length > this.maxText) throw new XmlLimitError('maxTextBytes', this.maxText, `the text of <${node.name}>`);
     node.text += text;
@@ -129,7 +142,15 @@ export class ElementTreeBuilder implements XmlTokenSink {
     const node: XmlNode = { name, attrs, children: NO_CHILDREN, text: '' };
     if (parent.children === NO_CHILDREN) (parent as { children: XmlNode[] }).children = [node];
     else parent.children.push(node);
+    this.push(node);
+  }
+
+  /** `node` is the innermost element built now: its text is wanted or not. */
+  private push(node: XmlNode): void {
+    const wanted = this.textOf === undefined || this.textOf.has(node.name);
     this.building.push(node);
+    this.wanting.push(wanted);
+    if (this.textGate) this.textGate.collectText = wanted;
   }
 
   /** An element the handler did not ask for, inside one it did: left out with everything in it. */
@@ -141,8 +162,7 @@ export class ElementTreeBuilder implements XmlTokenSink {
   private openOutside(name: string, attrs: XmlAttributes): void {
     if (this.items.has(name)) {
       if (++this.itemCount > this.maxItems) throw new XmlLimitError('maxItems', this.maxItems, `one more selected element, <${name}>, in one document`);
-      this.building.push({ name, attrs, children: NO_CHILDREN, text: '' });
-      if (this.textGate) this.textGate.collectText = true;
+      this.push({ name, attrs, children: NO_CHILDREN, text: '' });
     } else {
       this.handler.onOpen?.(name, attrs, this.path);
       this.path.push(name);
