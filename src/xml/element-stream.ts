@@ -1,6 +1,6 @@
 import { resolveXmlLimits, XmlLimitError, type XmlLimits } from './limits.ts';
 import type { XmlNode } from './node.ts';
-import { XmlTokenizer, type XmlAttributes, type XmlTokenSink } from './tokenizer.ts';
+import { XmlTokenizer, type XmlAttributes, type XmlTagSlot, type XmlTokenSink } from './tokenizer.ts';
 
 /**
  * What a consumer of a streamed document wants: the local names of the elements it
@@ -105,15 +105,15 @@ export class ElementTreeBuilder implements XmlTokenSink {
     this.maxText = maxTextBytes;
   }
 
-  openTag(qname: string, attrs: XmlAttributes): void {
+  openTag(qname: string, attrs: XmlAttributes, tag?: XmlTagSlot): void {
     if (this.skipped > 0) {
       this.skipped++;
       return;
     }
-    const name = qname.indexOf(':') < 0 ? qname : this.localName(qname);
+    const known = (tag?.sinkData as KnownName | undefined) ?? this.know(qname, tag);
     const parent = this.building[this.building.length - 1];
-    if (parent === undefined) this.openOutside(name, attrs);
-    else if (this.keep === undefined || this.keep.has(name)) this.openChild(parent, name, attrs);
+    if (parent === undefined) this.openOutside(known, attrs);
+    else if (known.kept) this.openChild(parent, known, attrs);
     else this.skip();
   }
 
@@ -138,16 +138,15 @@ export class ElementTreeBuilder implements XmlTokenSink {
     node.text += text;
   }
 
-  private openChild(parent: XmlNode, name: string, attrs: XmlAttributes): void {
-    const node: XmlNode = { name, attrs, children: NO_CHILDREN, text: '' };
+  private openChild(parent: XmlNode, known: KnownName, attrs: XmlAttributes): void {
+    const node: XmlNode = { name: known.name, attrs, children: NO_CHILDREN, text: '' };
     if (parent.children === NO_CHILDREN) (parent as { children: XmlNode[] }).children = [node];
     else parent.children.push(node);
-    this.push(node);
+    this.push(node, known.text);
   }
 
   /** `node` is the innermost element built now: its text is wanted or not. */
-  private push(node: XmlNode): void {
-    const wanted = this.textOf === undefined || this.textOf.has(node.name);
+  private push(node: XmlNode, wanted: boolean): void {
     this.building.push(node);
     this.wanting.push(wanted);
     if (this.textGate) this.textGate.collectText = wanted;
@@ -159,10 +158,11 @@ export class ElementTreeBuilder implements XmlTokenSink {
     if (this.textGate) this.textGate.collectText = false;
   }
 
-  private openOutside(name: string, attrs: XmlAttributes): void {
-    if (this.items.has(name)) {
+  private openOutside(known: KnownName, attrs: XmlAttributes): void {
+    const name = known.name;
+    if (known.item) {
       if (++this.itemCount > this.maxItems) throw new XmlLimitError('maxItems', this.maxItems, `one more selected element, <${name}>, in one document`);
-      this.push({ name, attrs, children: NO_CHILDREN, text: '' });
+      this.push({ name, attrs, children: NO_CHILDREN, text: '' }, known.text);
     } else {
       this.handler.onOpen?.(name, attrs, this.path);
       this.path.push(name);
@@ -180,6 +180,19 @@ export class ElementTreeBuilder implements XmlTokenSink {
     this.handler.onElement(node, this.path);
   }
 
+  /** What the handler wants of an element of this name, kept in the tokenizer's slot for the name when there is one. */
+  private know(qname: string, tag: XmlTagSlot | undefined): KnownName {
+    const name = qname.indexOf(':') < 0 ? qname : this.localName(qname);
+    const known: KnownName = {
+      name,
+      item: this.items.has(name),
+      kept: this.keep === undefined || this.keep.has(name),
+      text: this.textOf === undefined || this.textOf.has(name),
+    };
+    if (tag !== undefined) tag.sinkData = known;
+    return known;
+  }
+
   /** `junos:style` → `style`, remembered: prefixed names repeat. */
   private localName(qname: string): string {
     let name = this.localNames.get(qname);
@@ -189,6 +202,14 @@ export class ElementTreeBuilder implements XmlTokenSink {
     }
     return name;
   }
+}
+
+/** An element name as the handler sees it: its local name, and whether it is selected, kept inside a selected one, and keeps its text. */
+interface KnownName {
+  readonly name: string;
+  readonly item: boolean;
+  readonly kept: boolean;
+  readonly text: boolean;
 }
 
 /** The children of a leaf: most built elements are leaves, and share this instead of an empty array each. */

@@ -8,11 +8,24 @@ export type XmlAttributes = Readonly<Record<string, string>>;
 
 /** What the tokenizer reports, in document order. */
 export interface XmlTokenSink {
-  /** An element opened; `name` as written, prefix included. A self-closing tag is an open then a close. */
-  openTag(name: string, attrs: XmlAttributes): void;
+  /**
+   * An element opened; `name` as written, prefix included. A self-closing tag is an open
+   * then a close. `tag`, when given, is the same object every time the name is read again.
+   */
+  openTag(name: string, attrs: XmlAttributes, tag?: XmlTagSlot): void;
   closeTag(name: string): void;
   /** Character data (text with entities decoded, CDATA), in one or more pieces; only while `collectText` is set. */
   text(text: string): void;
+}
+
+/**
+ * A name the tokenizer has read, handed with every open tag of that name: the sink may keep
+ * what it makes of the name in `sinkData` (the tokenizer never reads it), so that a name
+ * repeated a million times is looked up once rather than once per element.
+ */
+export interface XmlTagSlot {
+  readonly name: string;
+  sinkData: unknown;
 }
 
 /** What the tokenizer is in the middle of when a chunk ends. */
@@ -297,7 +310,7 @@ export class XmlTokenizer {
     this.prev = tag;
     this.prevOpened = true;
     this.textRun = 0;
-    this.sink.openTag(tag.name, attrs);
+    this.sink.openTag(tag.name, attrs, tag);
   }
 
   private closed(tag: TagName): void {
@@ -367,7 +380,7 @@ export class XmlTokenizer {
         this.prev = tag;
         this.prevOpened = false;
         this.textRun = 0;
-        this.sink.openTag(tag.name, attrs === undefined ? NO_ATTRIBUTES : Object.freeze(attrs));
+        this.sink.openTag(tag.name, attrs === undefined ? NO_ATTRIBUTES : Object.freeze(attrs), tag);
         this.sink.closeTag(tag.name);
         return p + 2;
       }
@@ -840,7 +853,8 @@ function isLongMarkup(data: string, lt: number): boolean {
 }
 
 /** A name as written, with what followed it last time (see openTag and closeTag). */
-class TagName {
+class TagName implements XmlTagSlot {
+  sinkData: unknown = undefined;
   afterOpen: TagName | undefined;
   afterClose: TagName | undefined;
   closeSpan: CloseSpan | undefined;

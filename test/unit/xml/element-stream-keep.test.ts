@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XmlElementStream, type ElementHandler } from '../../../src/xml/element-stream.ts';
+import { XmlTokenizer, type XmlTagSlot } from '../../../src/xml/tokenizer.ts';
 import type { XmlNode } from '../../../src/xml/node.ts';
 import { ReferenceElementStream } from '../../../src/xml/reference-stream.ts';
 import { splitEvery } from './helpers.ts';
@@ -112,5 +113,18 @@ describe('ElementHandler.textOf: only the named elements keep their text', () =>
   it('still checks the text it leaves out', () => {
     assert.throws(() => collect('<r><item>a&bogus;<x>1</x></item></r>', ['item'], ['x'], 3, ['x']), /undefined entity/);
     assert.throws(() => collect('<r><item><x>1</x>a\u0001</item></r>', ['item'], ['x'], 3, ['x']), /disallowed character/);
+  });
+});
+
+describe('XmlTokenizer: a slot per name', () => {
+  it('hands the same slot with every open tag of a name, across chunks, and another for another name', () => {
+    const slots: [string, XmlTagSlot | undefined][] = [];
+    const tokenizer = new XmlTokenizer({ openTag: (name, _attrs, tag) => slots.push([name, tag]), closeTag: () => undefined, text: () => undefined });
+    for (const piece of splitEvery('<a>\n  <b x="1"/>\n  <b></b>\n  <c/><b>t</b>\n</a>', 3)) tokenizer.write(piece);
+    tokenizer.end();
+    assert.deepEqual(slots.map(([name, tag]) => [name, tag?.name]), [['a', 'a'], ['b', 'b'], ['b', 'b'], ['c', 'c'], ['b', 'b']]);
+    const b = slots.filter(([name]) => name === 'b').map(([, tag]) => tag);
+    assert.ok(b[0] === b[1] && b[1] === b[2]);
+    assert.notEqual(slots[3][1], b[0]);
   });
 });
