@@ -431,7 +431,8 @@ export class XmlTokenizer {
     const span = top.closeSpan;
     if (span === undefined) return this.closeNamed(data, lt, top);
     const chain = span.chain ?? (span.repeats >= STABLE_REPEATS ? chainOf(span) : undefined);
-    if (chain !== undefined) {
+    // A chain cut by the end of the chunk is kept for next time; it is read span by span this time.
+    if (chain !== undefined && lt + chain.text.length <= data.length) {
       if (data.slice(lt, lt + chain.text.length) === chain.text && (chain.opens || open[open.length - 2] === chain.last)) return this.chained(chain, top, lt);
       // Some element of the chain differs this time: read on span by span, which learns the chain again.
       span.chain = undefined;
