@@ -218,6 +218,7 @@ export function tableExtractor<R extends TableRow = TableRecord>(spec: TableSpec
   return {
     items: new Set([...[...alternatives].filter(([, a]) => a.child !== '*').map(([name]) => name), ...loose.children, ...values.keys(), ...NodeTracker.ITEMS, ...SpuTracker.ITEMS]),
     keep: keptNames(spec.fields, alternatives),
+    textOf: textNames(spec, alternatives),
     onOpen(name) {
       nodes.open(name);
       spus.open(name);
@@ -343,6 +344,34 @@ function keptNames(fields: readonly TableField[], alternatives: ReadonlyMap<stri
   for (const alt of alternatives.values()) if (alt.child !== undefined && alt.child !== '*') names.add(alt.child);
   return names;
 }
+/**
+ * The elements whose own text a table reads: the last element of every path, the child a
+ * predicate compares, and the elements outside the items read for their text (cluster
+ * node, SPU, `values`). Items and the elements on the way to a field keep only their
+ * children (see ElementHandler.textOf).
+ */
+function textNames(spec: TableSpec, alternatives: ReadonlyMap<string, ItemAlternative>): Set<string> {
+  const names = new Set<string>([...NodeTracker.ITEMS, ...SpuTracker.ITEMS, ...(spec.values ?? [])]);
+  const addPath = (path: readonly TablePathStep[]) => {
+    for (const step of path) if (step.where) names.add(step.where.child);
+    const last = path[path.length - 1];
+    if (last === undefined) return;
+    // `..` alone reads the group's own text.
+    if (last.name === '..') for (const name of alternatives.keys()) names.add(name);
+    else names.add(last.name);
+  };
+  const addFields = (list: readonly TableField[]) => {
+    for (const f of list) {
+      if (f.kind === 'context') continue;
+      addPath(f.path);
+      if (f.kind === 'list') addFields(f.fields);
+      else for (const a of f.or ?? []) addPath(a.path);
+    }
+  };
+  addFields(spec.fields);
+  return names;
+}
+
 /**
  * A constructor of plain records (their prototype is Object.prototype, like a literal's).
  * V8 sizes the objects a constructor makes to the fields they end up holding, about 40

@@ -66,6 +66,7 @@ export class ReplyReader {
       {
         items,
         keep: inner?.keep && new Set([...inner.keep, ...RPC_ERROR_PARTS]),
+        textOf: inner?.textOf && new Set([...inner.textOf, ...RPC_ERROR_PARTS]),
         onOpen: (name, attrs, path) => {
           if (path.length === 0) this.rootOpened(name, attrs);
           inner?.onOpen?.(name, attrs, path);
@@ -161,8 +162,9 @@ export class ReplyReader {
 }
 
 /**
- * What readRpcError reads, kept in the trees of a handler that builds only parts of its
- * elements (ElementHandler.keep), so an rpc-error anywhere is still read whole.
+ * What readRpcError reads, kept in the trees (and with their text) of a handler that
+ * builds only parts of its elements (ElementHandler.keep, textOf), so an rpc-error
+ * anywhere is still read whole.
  */
 const RPC_ERROR_PARTS = ['rpc-error', 'error-type', 'error-tag', 'error-severity', 'error-message', 'error-path', 'error-info', 'bad-element', 'source-daemon'];
 

@@ -1,6 +1,6 @@
 import { resolveXmlLimits, XmlLimitError, type XmlLimits } from './limits.ts';
 import type { XmlNode } from './node.ts';
-import { XmlTokenizer, type XmlAttributes, type XmlTokenSink } from './tokenizer.ts';
+import { XmlTokenizer, type XmlAttributes, type XmlTagSlot, type XmlTokenSink } from './tokenizer.ts';
 
 /**
  * What a consumer of a streamed document wants: the local names of the elements it
@@ -23,6 +23,13 @@ export interface ElementHandler {
    * building the rest. Undefined: selected elements are built whole.
    */
   readonly keep?: ReadonlySet<string>;
+  /**
+   * The local names of the built elements whose own text the handler reads. The others
+   * are built with empty text (the reader still checks it), which spares copying the
+   * indentation between the children of every record. Undefined: every built element
+   * keeps its text.
+   */
+  readonly textOf?: ReadonlySet<string>;
 }
 
 /**
@@ -71,10 +78,13 @@ export class ElementTreeBuilder implements XmlTokenSink {
   textGate: { collectText: boolean } | undefined;
   private readonly items: ReadonlySet<string>;
   private readonly keep: ReadonlySet<string> | undefined;
+  private readonly textOf: ReadonlySet<string> | undefined;
   /** Local names of the open elements outside the tree being built, outermost first. */
   private readonly path: string[] = [];
   /** Open elements of the tree being built, innermost last. */
   private readonly building: XmlNode[] = [];
+  /** Whether each element of `building` keeps its text (ElementHandler.textOf). */
+  private readonly wanting: boolean[] = [];
   /** Elements open inside (and including) one left out of the tree being built. */
   private skipped = 0;
   private readonly localNames = new Map<string, string>();
@@ -89,47 +99,57 @@ export class ElementTreeBuilder implements XmlTokenSink {
   ) {
     this.items = handler.items;
     this.keep = handler.keep;
+    this.textOf = handler.textOf;
     const { maxItems, maxTextBytes } = resolveXmlLimits(limits);
     this.maxItems = maxItems;
     this.maxText = maxTextBytes;
   }
 
-  openTag(qname: string, attrs: XmlAttributes): void {
+  openTag(qname: string, attrs: XmlAttributes, tag?: XmlTagSlot): void {
     if (this.skipped > 0) {
       this.skipped++;
       return;
     }
-    const name = qname.indexOf(':') < 0 ? qname : this.localName(qname);
+    const known = (tag?.sinkData as KnownName | undefined) ?? this.know(qname, tag);
     const parent = this.building[this.building.length - 1];
-    if (parent === undefined) this.openOutside(name, attrs);
-    else if (this.keep === undefined || this.keep.has(name)) this.openChild(parent, name, attrs);
+    if (parent === undefined) this.openOutside(known, attrs);
+    else if (known.kept) this.openChild(parent, known, attrs);
     else this.skip();
   }
 
   closeTag(): void {
     if (this.skipped > 0) {
-      if (--this.skipped === 0 && this.textGate) this.textGate.collectText = true;
+      if (--this.skipped === 0 && this.textGate) this.textGate.collectText = this.wanting[this.wanting.length - 1];
       return;
     }
     const node = this.building.pop();
-    if (node === undefined) this.closeOutside();
-    else if (this.building.length === 0) this.built(node);
+    if (node === undefined) return this.closeOutside();
+    this.wanting.pop();
+    if (this.building.length === 0) this.built(node);
+    else if (this.textGate) this.textGate.collectText = this.wanting[this.wanting.length - 1];
   }
 
   text(text: string): void {
     if (this.skipped > 0) return;
     const node = this.building[this.building.length - 1];
-    if (node === undefined) return;
+    if (node === undefined || !this.wanting[this.wanting.length - 1]) return;
     // The tokenizer bounds each run of text; an element's text is all its runs, between its children too.
     if (node.text.length + text.length > this.maxText) throw new XmlLimitError('maxTextBytes', this.maxText, `the text of <${node.name}>`);
     node.text += text;
   }
 
-  private openChild(parent: XmlNode, name: string, attrs: XmlAttributes): void {
-    const node: XmlNode = { name, attrs, children: NO_CHILDREN, text: '' };
+  private openChild(parent: XmlNode, known: KnownName, attrs: XmlAttributes): void {
+    const node: XmlNode = { name: known.name, attrs, children: NO_CHILDREN, text: '' };
     if (parent.children === NO_CHILDREN) (parent as { children: XmlNode[] }).children = [node];
     else parent.children.push(node);
+    this.push(node, known.text);
+  }
+
+  /** `node` is the innermost element built now: its text is wanted or not. */
+  private push(node: XmlNode, wanted: boolean): void {
     this.building.push(node);
+    this.wanting.push(wanted);
+    if (this.textGate) this.textGate.collectText = wanted;
   }
 
   /** An element the handler did not ask for, inside one it did: left out with everything in it. */
@@ -138,11 +158,11 @@ export class ElementTreeBuilder implements XmlTokenSink {
     if (this.textGate) this.textGate.collectText = false;
   }
 
-  private openOutside(name: string, attrs: XmlAttributes): void {
-    if (this.items.has(name)) {
+  private openOutside(known: KnownName, attrs: XmlAttributes): void {
+    const name = known.name;
+    if (known.item) {
       if (++this.itemCount > this.maxItems) throw new XmlLimitError('maxItems', this.maxItems, `one more selected element, <${name}>, in one document`);
-      this.building.push({ name, attrs, children: NO_CHILDREN, text: '' });
-      if (this.textGate) this.textGate.collectText = true;
+      this.push({ name, attrs, children: NO_CHILDREN, text: '' }, known.text);
     } else {
       this.handler.onOpen?.(name, attrs, this.path);
       this.path.push(name);
@@ -160,6 +180,19 @@ export class ElementTreeBuilder implements XmlTokenSink {
     this.handler.onElement(node, this.path);
   }
 
+  /** What the handler wants of an element of this name, kept in the tokenizer's slot for the name when there is one. */
+  private know(qname: string, tag: XmlTagSlot | undefined): KnownName {
+    const name = qname.indexOf(':') < 0 ? qname : this.localName(qname);
+    const known: KnownName = {
+      name,
+      item: this.items.has(name),
+      kept: this.keep === undefined || this.keep.has(name),
+      text: this.textOf === undefined || this.textOf.has(name),
+    };
+    if (tag !== undefined) tag.sinkData = known;
+    return known;
+  }
+
   /** `junos:style` → `style`, remembered: prefixed names repeat. */
   private localName(qname: string): string {
     let name = this.localNames.get(qname);
@@ -169,6 +202,14 @@ export class ElementTreeBuilder implements XmlTokenSink {
     }
     return name;
   }
+}
+
+/** An element name as the handler sees it: its local name, and whether it is selected, kept inside a selected one, and keeps its text. */
+interface KnownName {
+  readonly name: string;
+  readonly item: boolean;
+  readonly kept: boolean;
+  readonly text: boolean;
 }
 
 /** The children of a leaf: most built elements are leaves, and share this instead of an empty array each. */

@@ -8,11 +8,24 @@ export type XmlAttributes = Readonly<Record<string, string>>;
 
 /** What the tokenizer reports, in document order. */
 export interface XmlTokenSink {
-  /** An element opened; `name` as written, prefix included. A self-closing tag is an open then a close. */
-  openTag(name: string, attrs: XmlAttributes): void;
+  /**
+   * An element opened; `name` as written, prefix included. A self-closing tag is an open
+   * then a close. `tag`, when given, is the same object every time the name is read again.
+   */
+  openTag(name: string, attrs: XmlAttributes, tag?: XmlTagSlot): void;
   closeTag(name: string): void;
   /** Character data (text with entities decoded, CDATA), in one or more pieces; only while `collectText` is set. */
   text(text: string): void;
+}
+
+/**
+ * A name the tokenizer has read, handed with every open tag of that name: the sink may keep
+ * what it makes of the name in `sinkData` (the tokenizer never reads it), so that a name
+ * repeated a million times is looked up once rather than once per element.
+ */
+export interface XmlTagSlot {
+  readonly name: string;
+  sinkData: unknown;
 }
 
 /** What the tokenizer is in the middle of when a chunk ends. */
@@ -41,6 +54,11 @@ const LF = 0x0a;
 const MAX_ENTITY = 40;
 /** Longest close span remembered (a close tag, indentation, the next tag). */
 const MAX_SPAN = 256;
+/** Longest text of a leaf element remembered for a chain of close spans, and the longest chain. */
+const MAX_LEAF_TEXT = 64;
+const MAX_CHAIN = 1024;
+/** A leaf whose text and close span came again this many times in a row is a link of a chain: values that repeat by chance (a counter at 2 twice) would break chains. */
+const STABLE_REPEATS = 4;
 /** Attributes of tags that have none: shared, so a plain tag costs no allocation. */
 const NO_ATTRIBUTES: XmlAttributes = Object.freeze(Object.create(null) as Record<string, string>);
 /** Past any index (strings are shorter than 2^29), and a small integer so the fields holding it stay untagged. */
@@ -95,6 +113,9 @@ export class XmlTokenizer {
   private spanTag: TagName | undefined;
   private spanStart = 0;
   private spanEnd = 0;
+  /** The close span that opened the element read now, and where that element's text starts: what a chain may learn (see learnLeaf). */
+  private leafSpan: CloseSpan | undefined;
+  private leafStart = 0;
   /** Where the name readName last read ends. */
   private nameEnd = 0;
   /** Nothing but whitespace seen yet: an XML declaration may still come. */
@@ -152,6 +173,7 @@ export class XmlTokenizer {
     this.data = data;
     this.ampAt = this.crAt = this.cdataEndAt = -1;
     this.spanTag = undefined;
+    this.leafSpan = undefined;
     this.charsRead += data.length;
     const rest = this.run(data);
     this.advance(data, rest);
@@ -297,7 +319,7 @@ export class XmlTokenizer {
     this.prev = tag;
     this.prevOpened = true;
     this.textRun = 0;
-    this.sink.openTag(tag.name, attrs);
+    this.sink.openTag(tag.name, attrs, tag);
   }
 
   private closed(tag: TagName): void {
@@ -367,7 +389,7 @@ export class XmlTokenizer {
         this.prev = tag;
         this.prevOpened = false;
         this.textRun = 0;
-        this.sink.openTag(tag.name, attrs === undefined ? NO_ATTRIBUTES : Object.freeze(attrs));
+        this.sink.openTag(tag.name, attrs === undefined ? NO_ATTRIBUTES : Object.freeze(attrs), tag);
         this.sink.closeTag(tag.name);
         return p + 2;
       }
@@ -407,15 +429,80 @@ export class XmlTokenizer {
     const top = open[open.length - 1];
     if (top === undefined) return this.closeTagRest(data, lt, top);
     const span = top.closeSpan;
-    if (span !== undefined && data.slice(lt, lt + span.text.length) === span.text && (span.opens || open[open.length - 2] === span.next)) {
+    if (span === undefined) return this.closeNamed(data, lt, top);
+    const chain = span.chain ?? (span.repeats >= STABLE_REPEATS ? chainOf(span) : undefined);
+    // A chain cut by the end of the chunk is kept for next time; it is read span by span this time.
+    if (chain !== undefined && lt + chain.text.length <= data.length) {
+      if (data.slice(lt, lt + chain.text.length) === chain.text && (chain.opens || open[open.length - 2] === chain.last)) return this.chained(chain, top, lt);
+      // Some element of the chain differs this time: read on span by span, which learns the chain again.
+      span.chain = undefined;
+    }
+    if (data.slice(lt, lt + span.text.length) === span.text && (span.opens || open[open.length - 2] === span.next)) {
+      if (this.leafSpan !== undefined) this.learnLeaf(this.leafSpan, data, lt, span, top);
       this.spanned(span, top, lt);
       return lt + span.text.length;
     }
     return this.closeNamed(data, lt, top);
   }
 
+  /**
+   * A chain of close spans matched at `lt`: every element in it is closed and opened, and
+   * its remembered text handed over, in the order and with the checks of reading them one
+   * by one (the text was checked when it was learnt, and is the same text).
+   */
+  private chained(chain: SpanChain, top: TagName, lt: number): number {
+    const spans = chain.spans;
+    let pos = lt;
+    for (let i = 0; i < spans.length - 1; i++) {
+      const span = spans[i];
+      this.spanned(span, top, pos);
+      const start = pos + span.text.length;
+      const text = chain.texts[i];
+      if (text.length > 0) {
+        this.countText(start, start + text.length);
+        if (this.collectText) this.sink.text(text);
+      }
+      top = span.next;
+      pos = start + text.length;
+    }
+    const last = spans[spans.length - 1];
+    this.spanned(last, top, pos);
+    return pos + last.text.length;
+  }
+
+  /**
+   * The element `leaf` opened has closed through its close span `after` at `lt`: when the
+   * element held nothing but plain text (no markup, reference, CR or ']'), `leaf` remembers
+   * that text and `after`. The same text and span as last time make `leaf` stable: a link
+   * of a chain (see chainOf).
+   */
+  private learnLeaf(leaf: CloseSpan, data: string, lt: number, after: CloseSpan, top: TagName): void {
+    this.leafSpan = undefined;
+    if (leaf.next !== top) return;
+    const start = this.leafStart;
+    let plain = lt - start <= MAX_LEAF_TEXT;
+    for (let i = start; plain && i < lt; i++) {
+      const c = data.charCodeAt(i);
+      if (c === LT || c === AMP || c === CR || c === CLOSE_BRACKET) plain = false;
+    }
+    if (!plain) {
+      leaf.repeats = 0;
+      leaf.after = undefined;
+      return;
+    }
+    const text = data.slice(start, lt);
+    if (leaf.after === after && leaf.leafText === text) {
+      leaf.repeats++;
+      return;
+    }
+    leaf.repeats = 0;
+    leaf.leafText = flatCopy(text);
+    leaf.after = after;
+  }
+
   /** `</name>` closing `top`, read by comparing the name. */
   private closeNamed(data: string, lt: number, top: TagName): number {
+    this.leafSpan = undefined;
     const end = lt + 2 + top.name.length;
     if (!(end < data.length && data.charCodeAt(end) === GT && data.slice(lt + 2, end) === top.name)) return this.closeTagRest(data, lt, top);
     if (this.spanTag !== undefined) this.learnSpan(data, lt, end + 1, top, false);
@@ -463,6 +550,8 @@ export class XmlTokenizer {
     if (span.opens) {
       this.spanTag = undefined;
       this.opened(span.next, NO_ATTRIBUTES, lt + span.text.length - span.next.name.length - 2);
+      this.leafSpan = span;
+      this.leafStart = lt + span.text.length;
     } else {
       this.spannedClose(span.next, lt + span.text.length);
     }
@@ -490,7 +579,7 @@ export class XmlTokenizer {
       const c = data.charCodeAt(i);
       if (c !== 0x20 && c !== LF && c !== 0x09) return;
     }
-    tag.closeSpan = { text: flatCopy(data.slice(this.spanStart, end)), space: flatCopy(data.slice(this.spanEnd, lt)), next, opens };
+    tag.closeSpan = { text: flatCopy(data.slice(this.spanStart, end)), space: flatCopy(data.slice(this.spanEnd, lt)), next, opens, leafText: '', after: undefined, repeats: 0, chain: undefined };
   }
 
   /** `<!--`, `<![CDATA[` or a DOCTYPE (which a reply never has). */
@@ -840,7 +929,8 @@ function isLongMarkup(data: string, lt: number): boolean {
 }
 
 /** A name as written, with what followed it last time (see openTag and closeTag). */
-class TagName {
+class TagName implements XmlTagSlot {
+  sinkData: unknown = undefined;
   afterOpen: TagName | undefined;
   afterClose: TagName | undefined;
   closeSpan: CloseSpan | undefined;
@@ -857,6 +947,55 @@ interface CloseSpan {
   readonly next: TagName;
   /** `<y>` (true) or `</y>`. */
   readonly opens: boolean;
+  // A span that opens `<y>` also remembers what came until y closed, last time (learnLeaf):
+  /** The text y held. */
+  leafText: string;
+  /** The close span that closed y; undefined when y held more than plain text. */
+  after: CloseSpan | undefined;
+  /** How many times in a row since it was learnt the same text and close span came again: STABLE_REPEATS make the span a link of a chain. */
+  repeats: number;
+  /** This span with the stable leaves after it, read with one comparison (chainOf). */
+  chain: SpanChain | undefined;
+}
+
+/**
+ * Close spans and the text between them, as written: `</a>` + space + `<b>0</b>` + space +
+ * `<c>Null</c>` + space + `<d>`. A record repeats most of its leaves' values from the
+ * record before (counters at 0, the protocol, the policy), and a chain reads such a run of
+ * leaves with one comparison instead of one search, check and comparison per leaf.
+ */
+interface SpanChain {
+  readonly text: string;
+  readonly spans: readonly CloseSpan[];
+  /** The text of the element each span but the last opens. */
+  readonly texts: readonly string[];
+  /** The last span opens its element, or closes `last` (which must then be the open parent). */
+  readonly opens: boolean;
+  readonly last: TagName;
+}
+
+/**
+ * The chain that starts with `span` (stable): it and each stable span after it, up to the
+ * first that is not stable, or MAX_CHAIN characters. Undefined when there is no second span.
+ */
+function chainOf(span: CloseSpan): SpanChain | undefined {
+  const spans = [span];
+  const texts: string[] = [];
+  const pieces = [span.text];
+  let length = span.text.length;
+  let cur = span;
+  while (cur.opens && cur.repeats >= STABLE_REPEATS && cur.after !== undefined && length + cur.leafText.length + cur.after.text.length <= MAX_CHAIN) {
+    texts.push(cur.leafText);
+    pieces.push(cur.leafText, cur.after.text);
+    length += cur.leafText.length + cur.after.text.length;
+    cur = cur.after;
+    spans.push(cur);
+  }
+  if (spans.length === 1) return undefined;
+  // Joined, a flat string of its own (its pieces are copies already).
+  const chain: SpanChain = { text: pieces.join(''), spans, texts, opens: cur.opens, last: cur.next };
+  span.chain = chain;
+  return chain;
 }
 
 /**

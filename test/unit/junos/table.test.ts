@@ -4,6 +4,11 @@ import { parseTablePath, tableExtractor, type TableField, type TableSpec } from 
 import { contextField, countField, listField, pathField } from '../../../src/junos/tables/named-table.ts';
 import { ReplyReader } from '../../../src/transport/reply-reader.ts';
 import { fixture, run, runBoth } from './helpers.ts';
+import { readdirSync } from 'node:fs';
+import type { Extractor } from '../../../src/junos/extractor.ts';
+import { SpuTracker } from '../../../src/junos/spu.ts';
+import { NAMED_TABLES, viewReader } from '../../../src/junos/tables/index.ts';
+import { JUNOS_FIXTURES } from '../../helpers/fixtures.ts';
 
 function field(name: string, source: string, type: 'string' | 'integer' | 'number' = 'string'): TableField {
   const parsed = parseTablePath(source);
@@ -51,12 +56,32 @@ describe('tableExtractor', () => {
     const xml = fixture('flow-session-cluster-multi-spu-3-entries.xml');
     const x = tableExtractor(AH_COLLECT);
     assert.deepEqual([...(x.keep ?? [])].sort(), ['direction', 'flow-information', 'source-address']);
+    // Text is kept only where a path ends or a predicate looks, and where the node and SPU are named.
+    assert.deepEqual([...(x.textOf ?? [])].filter((n) => !['re-name', ...SpuTracker.ITEMS].includes(n)).sort(), ['direction', 'source-address']);
     const pruned = run(() => tableExtractor(AH_COLLECT), xml);
     const whole = run(() => {
       const t = tableExtractor(AH_COLLECT);
-      return { ...t, keep: undefined };
+      return { ...t, keep: undefined, textOf: undefined };
     }, xml);
     assert.deepEqual(pruned, whole);
+  });
+
+  it('every named table reads every fixture the same from pruned elements (keep, textOf) as from whole ones', () => {
+    for (const file of readdirSync(JUNOS_FIXTURES).filter((f) => f.endsWith('.xml'))) {
+      const xml = fixture(file);
+      for (const table of NAMED_TABLES.values()) {
+        const outcome = (make: () => Extractor<unknown>) => {
+          try {
+            return run(make, xml, 13);
+          } catch (err) {
+            return { threw: (err as Error).message };
+          }
+        };
+        const pruned = outcome(() => viewReader(table));
+        const whole = outcome(() => Object.assign(viewReader(table), { keep: undefined, textOf: undefined }));
+        assert.deepEqual(pruned, whole, `${table.name} over ${file}`);
+      }
+    }
   });
 
   it('makes plain records: JSON-able, equal to literals, Object.prototype', () => {
