@@ -11,10 +11,10 @@ const viaJsonata = { budget: { ...DEFAULT_BUDGET, timeMs: 999 } };
 const reader = (source: string) => directReader(jsonata(source).ast());
 
 describe('directReader: which expressions are read without JSONata', () => {
-  for (const source of ['index', 'item.peer', 'vars.top_peers', '`odd name`.x', 'count >= vars.min', 'a = "x"', 'n != 3', "'text'", '42', 'true', 'null']) {
+  for (const source of ['index', 'item.peer', 'vars.top_peers', '`odd name`.x', 'count >= vars.min', 'a = "x"', 'n != 3', "'text'", '42', 'true', 'null', 'peer in top.peer', '$not(peer in top.peer)', '$not(a = 1)']) {
     it(`${source}: read directly`, () => assert.ok(reader(source)));
   }
-  for (const source of ['top.peer[0]', 'a.b[]', '$.a', '$$.vars.x', 'a.*', 'a.b{c: d}', 'a + 1', 'a and b', '$count(a)', 'a.$string()', '-a', '[a]', 'a ? b : c', 'a in b', 'a.%.b']) {
+  for (const source of ['top.peer[0]', 'a.b[]', '$.a', '$$.vars.x', 'a.*', 'a.b{c: d}', 'a + 1', 'a and b', '$count(a)', 'a.$string()', '-a', '[a]', 'a ? b : c', 'a in b.c[0]', 'a.%.b', '$not(a, b)', '$not()', '$exists(a)', '$not(a.b.$string())']) {
     it(`${source}: left to JSONata`, () => assert.equal(reader(source), undefined));
   }
 
@@ -48,6 +48,8 @@ function scope(): Record<string, unknown> {
     marked: withFunctionMarker,
     holder: { marked: withFunctionMarker },
     text: 'abc',
+    nested: [[{ peer: 1 }], { peer: 1 }],
+    mixed: [{ peer: '2.0.0.1' }, 'x', null, 3, { peer: [1, 2] }, { other: 1 }, { peer: undefined }],
     ['__proto__']: { polluted: true },
     ['odd name']: { x: 'odd' },
   });
@@ -63,6 +65,11 @@ describe('direct reads give what JSONata gives', () => {
     'text > "abd"', 'index <= 7', 'index > 7.5', 'item.peer = item.peer', 'flag = false', 'nothing = null',
     'item.count >= item.peer', 'missing >= 1', 'missing = 1', 'item.one >= 5', 'item.indexes = item.indexes', 'top = top',
     "'literal'", '12', 'true', 'null',
+    'item.peer in many.peer', '"b" in many.peer', '"c" in many.peer', '"a" in top.peer', 'item.count in records.index', '12 in item.count', '12 in item',
+    'missing in many.peer', '"a" in missing.peer', 'nothing in many.peer', 'item in many.peer', '3 in item.indexes', '3 in item.indexes.x', '5 in item.one',
+    '"a" in many', '"a" in holder.marked.x', '1 in marked.x', '1 in nested.peer', '"y" in nested.deep.x', '"2.0.0.1" in mixed.peer', '1 in mixed.peer',
+    '$not(item.count >= vars.min)', '$not(item.peer in many.peer)', '$not("a" in top.peer)', '$not(flag)', '$not(zero)', '$not(empty)', '$not(missing)', '$not(item)',
+    '$not(many)', '$not(nothing)', '$not("a")',
   ];
   for (const source of sources) {
     it(source, async () => {
