@@ -78,7 +78,7 @@ async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]
     }
     case 'join': {
       const index = new Map<unknown, unknown[]>();
-      for (const other of asList(await op.with.evaluate(scope))) {
+      for (const other of direct(op.with.source, scope) ?? asList(await op.with.evaluate(scope))) {
         if (!isRow(other)) continue;
         const list = index.get(other[op.on.right]) ?? [];
         const value = other[op.collect];
@@ -94,7 +94,9 @@ async function applyOp(op: PipelineOp, rows: Row[], scope: Scope): Promise<Row[]
  * `from: ah.records` or `from: peers` names a register's list: it is read as it is,
  * without the expression sandbox's copy in and out, which for a million collected
  * sessions costs seconds and hundreds of megabytes. The pipeline's operations never
- * change the rows they are given, so the engine's data stays as it was.
+ * change the rows they are given, so the engine's data stays as it was. A join's
+ * `with: sas.records` too: copying a small device's 40 SAs in and out, on every host of
+ * a fleet, was a third of the expressions' CPU in a 1000-device dry run.
  */
 function direct(source: string, scope: Scope): unknown[] | undefined {
   const ref = listReference(source);

@@ -100,6 +100,27 @@ describe('analyze reads a register\'s list directly', () => {
     ]);
     assert.equal(JSON.stringify(ah), frozen);
   });
+
+  it("reads a join's `with: sas.records` as it is too: the same rows, without evaluating the expression", async () => {
+    const join = step('Tunnel indexes of each top peer') as AnalyzeStep;
+    assert.ok(join.mode !== 'require');
+    const top = [{ peer: '1.0.0.1', count: 700 }, { peer: '1.0.0.2', count: 300 }];
+    const sas = { count: 4, nodes: [], records: [{ index: 7, gateway: '1.0.0.1' }, { index: 9, gateway: '1.0.0.2' }, { index: 7, gateway: '1.0.0.1' }, { index: 8, gateway: '1.0.0.1' }] };
+    const frozen = JSON.stringify(sas);
+    const op = join.pipeline[0]!;
+    assert.ok(op.op === 'join');
+    const evaluated: string[] = [];
+    const counting = { ...op, with: { ...op.with, evaluate: async (scope: Readonly<Record<string, unknown>>) => (evaluated.push(op.with.source), op.with.evaluate(scope)) } };
+    const direct = await runAnalyze({ ...join, pipeline: [counting] } as AnalyzeStep, { vars, top, sas });
+    assert.deepEqual(evaluated, []);
+    const viaExpression = await runAnalyze({ ...join, pipeline: [{ ...op, with: compileExpression('sas.records[true]', { file: 'x.yml', line: 1, column: 1 }) }] } as AnalyzeStep, { vars, top, sas });
+    assert.deepEqual(direct, viaExpression);
+    assert.deepEqual(direct.kind === 'rows' && direct.rows, [
+      { peer: '1.0.0.1', count: 700, indexes: [7, 8] },
+      { peer: '1.0.0.2', count: 300, indexes: [9] },
+    ]);
+    assert.equal(JSON.stringify(sas), frozen);
+  });
 });
 
 describe('analyze evidence: recorded when the step has run, whatever it decides', () => {
