@@ -332,18 +332,11 @@ function keptNames(fields: readonly TableField[], alternatives: ReadonlyMap<stri
       if (step.where) names.add(step.where.child);
     }
   };
-  const addFields = (list: readonly TableField[]) => {
-    for (const f of list) {
-      if (f.kind === 'context') continue;
-      addPath(f.path);
-      if (f.kind === 'list') addFields(f.fields);
-      else for (const a of f.or ?? []) addPath(a.path);
-    }
-  };
-  addFields(fields);
+  eachFieldPath(fields, addPath);
   for (const alt of alternatives.values()) if (alt.child !== undefined && alt.child !== '*') names.add(alt.child);
   return names;
 }
+
 /**
  * The elements whose own text a table reads: the last element of every path, the child a
  * predicate compares, and the elements outside the items read for their text (cluster
@@ -360,16 +353,18 @@ function textNames(spec: TableSpec, alternatives: ReadonlyMap<string, ItemAltern
     if (last.name === '..') for (const name of alternatives.keys()) names.add(name);
     else names.add(last.name);
   };
-  const addFields = (list: readonly TableField[]) => {
-    for (const f of list) {
-      if (f.kind === 'context') continue;
-      addPath(f.path);
-      if (f.kind === 'list') addFields(f.fields);
-      else for (const a of f.or ?? []) addPath(a.path);
-    }
-  };
-  addFields(spec.fields);
+  eachFieldPath(spec.fields, addPath);
   return names;
+}
+
+/** Every path a table's fields read: list fields' own fields and each field's alternatives (`or`) included. */
+function eachFieldPath(list: readonly TableField[], visit: (path: readonly TablePathStep[]) => void): void {
+  for (const f of list) {
+    if (f.kind === 'context') continue;
+    visit(f.path);
+    if (f.kind === 'list') eachFieldPath(f.fields, visit);
+    else for (const a of f.or ?? []) visit(a.path);
+  }
 }
 
 /**
