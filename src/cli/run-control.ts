@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import type { ChalkInstance } from 'chalk';
 import type { RunEvent } from '../engine/events.ts';
-import { recapOf, type ActionResult, type HostResult, type HostResults, type Phase, type StreamedRun } from '../contracts/results.ts';
+import { recapOf, type ActionResult, type HostResult, type HostResults, type HostStatus, type Phase, type StreamedRun } from '../contracts/results.ts';
 import type { AuditEntry } from '../report/audit-log.ts';
 import { ExitCode, exitCodeOf } from './exit-codes.ts';
 import { listrRenderer } from './render/listr.ts';
@@ -93,6 +93,8 @@ export class RunControl {
   readonly startedAt = new Date().toISOString();
   /** Hosts reported done whose results the executor has not yet put in `finished` (it does so in the same turn). */
   private readonly finishing = new Map<string, HostResult>();
+  /** How each finished host ended: a second Ctrl-C's partial run needs it at once, without reading every result back. */
+  private readonly statusOf = new Map<string, HostStatus>();
   private readonly indexOf: ReadonlyMap<string, number>;
   /** Hosts started and not done, with their start time and the phase they are in. */
   private readonly inFlight = new Map<string, { startedAt: number; phase: Phase }>();
@@ -145,6 +147,7 @@ export class RunControl {
         this.inFlight.delete(e.result.host);
         for (const name of this.finishing.keys()) if (this.finished.has(this.indexOf.get(name)!)) this.finishing.delete(name);
         this.finishing.set(e.result.host, e.result);
+        this.statusOf.set(e.result.host, e.result.status);
         return;
       default:
         return;
@@ -175,7 +178,7 @@ export class RunControl {
     const stopped = new Map(this.hosts.filter((h) => this.inFlight.has(h.name)).map((h) => [h.name, this.stoppedHost(h)]));
     // Read from the spool again at each pass, as a finished run's results are.
     const resultOf = (h: ControlledHost, i: number) => this.finished.get(i) ?? this.finishing.get(h.name) ?? stopped.get(h.name);
-    const statuses = this.hosts.map((h, i) => resultOf(h, i)?.status);
+    const statuses = this.hosts.map((h) => this.statusOf.get(h.name) ?? stopped.get(h.name)?.status);
     const hosts: HostResults = { length: statuses.filter((s) => s !== undefined).length, [Symbol.iterator]: () => this.inOrder(resultOf) };
     return {
       playbook: { file: this.playbook.file, name: this.playbook.name, sha256: this.playbook.sha256 },

@@ -72,7 +72,7 @@ export async function runWithProgress(run: ProgressRun, after: (result: Streamed
     run.stoppedAtOnce(partial);
   };
   // Each host's whole result waits on disk for the outputs; memory keeps a name and a status a host.
-  const spool = new ResultSpool(run.jobs.length);
+  const spool = new ResultSpool(run.jobs.length, { warn: (message) => tell(`runbook: warning: ${message}\n`) });
   const control = new RunControl(run.playbook, hosts, spool, stopAtOnce, (host) => audit.sentTo(host));
   const emit = (e: RunEvent) => {
     renderer.sink(e);

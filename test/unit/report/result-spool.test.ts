@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -23,7 +23,7 @@ const big = (host: string, status: HostResult['status']) =>
 describe('the result spool', () => {
   it('gives back each host as it was put, in host order whatever order they finished in', () => {
     withDir((parent) => {
-      const spool = new ResultSpool(4, parent);
+      const spool = new ResultSpool(4, { parent });
       const results = [big('a', 'ok'), big('b', 'changed'), big('c', 'failed'), big('d', 'ok')];
       for (const i of [2, 0, 3]) spool.put(i, results[i]!);
       const hosts = spool.hosts();
@@ -40,7 +40,7 @@ describe('the result spool', () => {
 
   it('keeps its file private to the process, and close() removes it', () => {
     withDir((parent) => {
-      const spool = new ResultSpool(1, parent);
+      const spool = new ResultSpool(1, { parent });
       spool.put(0, big('a', 'ok'));
       const [folder] = readdirSync(parent);
       const file = join(parent, folder!, 'hosts.jsonl');
@@ -49,6 +49,41 @@ describe('the result spool', () => {
       spool.close();
       assert.equal(existsSync(join(parent, folder!)), false);
       assert.throws(() => spool.get(0), /used after close/);
+    });
+  });
+});
+
+describe('a disk that refuses the spool', () => {
+  it('costs no result: from the refused write on, results are kept in memory, and it is said once', () => {
+    withDir((parent) => {
+      const warnings: string[] = [];
+      let writes = 0;
+      const full = (fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+        if (++writes >= 3) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        return writeSync(fd, buffer, offset, length, position);
+      };
+      const spool = new ResultSpool(5, { parent, warn: (m) => warnings.push(m), writeAt: full });
+      const results = ['a', 'b', 'c', 'd', 'e'].map((h) => big(h, 'ok'));
+      for (const i of [4, 0, 2, 1, 3]) spool.put(i, results[i]!);
+      assert.deepEqual([...spool.hosts()], results);
+      assert.equal(spool.hosts().length, 5);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /cannot be written \(ENOSPC\): the rest of the results are kept in memory/);
+      spool.close();
+      assert.deepEqual(readdirSync(parent), []);
+    });
+  });
+
+  it('costs no result when its folder cannot be made at all', () => {
+    withDir((parent) => {
+      const warnings: string[] = [];
+      const spool = new ResultSpool(2, { parent: join(parent, 'gone'), warn: (m) => warnings.push(m) });
+      spool.put(1, big('b', 'failed'));
+      spool.put(0, big('a', 'ok'));
+      assert.deepEqual([...spool.hosts()].map((h) => h.host), ['a', 'b']);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /ENOENT/);
+      spool.close();
     });
   });
 });
@@ -65,7 +100,7 @@ describe('the JSON report written a host at a time', () => {
   it('reads the hosts from the spool once, one at a time, and writes the same report as from memory', () => {
     withDir((dir) => {
       const results = [big('a', 'ok'), big('b', 'changed')];
-      const spool = new ResultSpool(2, dir);
+      const spool = new ResultSpool(2, { parent: dir });
       results.forEach((r, i) => spool.put(i, r));
       const fromMemory = buildReport(runResult(results), { version: '1', inventory: [] });
       writeReport(join(dir, 'spooled.json'), { ...fromMemory, run: { ...fromMemory.run, hosts: spool.hosts() } });
