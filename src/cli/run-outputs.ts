@@ -82,8 +82,10 @@ export interface OutputSink {
  * a warning, the run itself happened as the report says.
  */
 export async function writeRunOutputs(run: StreamedRun, exitCode: number, opts: RunOutputOptions, out: OutputSink): Promise<void> {
-  if (opts.html) {
-    await writeHtmlReport(opts.html, viewOfRun(run, opts.ids));
+  // Built once for both (it reads every host's result back from the run's spool).
+  const view = opts.html || opts.metricsFile ? viewOfRun(run, opts.ids) : undefined;
+  if (opts.html && view) {
+    await writeHtmlReport(opts.html, view);
     out.say(`HTML report written to ${opts.html}`);
   }
   if (opts.metricsFile) {
@@ -91,7 +93,7 @@ export async function writeRunOutputs(run: StreamedRun, exitCode: number, opts: 
       // prom-client is loaded only for the runs that write metrics.
       const { runMetrics } = await import('../report/metrics.ts');
       // Written whole: node_exporter's textfile collector never sees half a file.
-      writeFileAtomic(opts.metricsFile, await runMetrics(run, exitCode));
+      writeFileAtomic(opts.metricsFile, await runMetrics(run, exitCode, view));
     } catch (err) {
       out.warn(`runbook: warning: metrics not written to ${opts.metricsFile}: ${(err as Error).message}`);
     }

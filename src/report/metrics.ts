@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import type { StreamedRun } from '../contracts/results.ts';
-import { STATUSES, viewOfRun } from './fleet-view.ts';
+import { STATUSES, viewOfRun, type FleetView } from './fleet-view.ts';
 
 /**
  * The run as Prometheus metrics, in the text format node_exporter's textfile collector
@@ -9,11 +9,10 @@ import { STATUSES, viewOfRun } from './fleet-view.ts';
  * scheduled playbooks writing two files never collide), in base units (seconds, ratios).
  * prom-client's registry writes the HELP and TYPE lines and escapes label values.
  */
-export async function runMetrics(run: StreamedRun, exitCode: number): Promise<string> {
+export async function runMetrics(run: StreamedRun, exitCode: number, view: FleetView = viewOfRun(run)): Promise<string> {
   const registry = new Registry();
   const playbook = basename(run.playbook.file, extname(run.playbook.file));
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L | 'playbook'>({ name, help, labelNames: ['playbook', ...labelNames], registers: [registry] });
-  const view = viewOfRun(run);
   const startedMs = Date.parse(run.startedAt);
   const finishedMs = Date.parse(run.finishedAt);
 

@@ -436,14 +436,29 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
     // Every device holds its first collect: the worker's two jobs are in flight and the third waits on the queue.
     const holdFirstCollect = (_host: string, rpc: ReceivedRpc, received: readonly ReceivedRpc[]) => isCollect(rpc) && nth(received, isCollect) === 1;
 
+    /** A worker taking two jobs at a time and a coordinator, once the worker's two jobs are held at their first collect. */
+    async function twoJobsHeld(at: ReturnType<typeof fleetWithRedis>, name: string, args: readonly string[]): Promise<{ w1: Worker; coordinator: Coordinator }> {
+      const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
+      at.workers.push(w1);
+      const coordinator = await startCoordinator(at.fleet, at.redis, name, args);
+      await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+      return { w1, coordinator };
+    }
+
+    /** Every host of the report failed with kind `queue`, its message checked by `message`. */
+    function eachFailedByQueue(report: Awaited<ReturnType<typeof ended>>['report'], message: (text: string, host: string) => void): void {
+      for (const h of report.run.hosts) {
+        assert.equal(h.status, 'failed', h.host);
+        assert.equal(h.error?.kind, 'queue', h.host);
+        message(h.error?.message ?? '', h.host);
+      }
+    }
+
     describe('with persistence', () => {
       const at = fleetWithRedis('redis-aof', holdFirstCollect, { redis: { persist: true } });
 
       it('the coordinator and the at.workers reconnect and the run completes with every host\'s result', async () => {
-        const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
-        at.workers.push(w1);
-        const coordinator = await startCoordinator(at.fleet, at.redis, 'aof', ACT);
-        await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+        const { w1, coordinator } = await twoJobsHeld(at, 'aof', ACT);
         await at.redis.restart();
         for (const g of Object.values(at.fleet.gates)) g.open();
 
@@ -468,21 +483,14 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       const at = fleetWithRedis('redis-lost', holdFirstCollect);
 
       it('every host ends with a clear failure, the coordinator ends and says so in its exit code; the at.workers serve the next run', async () => {
-        const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
-        at.workers.push(w1);
-        const coordinator = await startCoordinator(at.fleet, at.redis, 'lost', ['--queue-timeout', '10']);
-        await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+        const { w1, coordinator } = await twoJobsHeld(at, 'lost', ['--queue-timeout', '10']);
         await at.redis.restart();
 
         // The devices still hold the collects: the coordinator learns the loss from Redis, not from the at.workers.
         const { code, report } = await ended(coordinator);
         assert.equal(code, 3, coordinator.cli.output());
         assertAccountsForAll(report);
-        for (const h of report.run.hosts) {
-          assert.equal(h.status, 'failed', h.host);
-          assert.equal(h.error?.kind, 'queue', h.host);
-          assert.match(h.error?.message ?? '', /the job is gone from Redis \(Redis restarted without persistence, or was flushed\); a dry run sends nothing/, h.host);
-        }
+        eachFailedByQueue(report, (text, host) => assert.match(text, /the job is gone from Redis \(Redis restarted without persistence, or was flushed\); a dry run sends nothing/, host));
 
         for (const g of Object.values(at.fleet.gates)) g.open();
         const next = await startCoordinator(at.fleet, at.redis, 'next', []);
@@ -497,21 +505,16 @@ describe('distributed rollouts: faults', { skip: redisUnavailable() }, () => {
       const at = fleetWithRedis('redis-gone', holdFirstCollect);
 
       it('a Redis that stays down fails every host with that reason once --queue-timeout has passed; the coordinator ends', async () => {
-        const w1 = await startWorker(at.fleet, at.redis, 'w1', ['--concurrency', '2']);
-        at.workers.push(w1);
-        const coordinator = await startCoordinator(at.fleet, at.redis, 'gone', ['--queue-timeout', '3']);
-        await until(() => heldCollects(at.fleet) === 2, 'two jobs in flight');
+        const { coordinator } = await twoJobsHeld(at, 'gone', ['--queue-timeout', '3']);
         await at.redis.stop();
         const { code, report } = await ended(coordinator);
         assert.equal(code, 3, coordinator.cli.output());
         assertAccountsForAll(report);
-        for (const h of report.run.hosts) {
-          assert.equal(h.status, 'failed', h.host);
-          assert.equal(h.error?.kind, 'queue', h.host);
-          const down = /^Redis at redis:\/\/127\.0\.0\.1:\d+ unreachable for (\d+) s \(.+\); a dry run sends nothing/.exec(h.error?.message ?? '');
-          assert.ok(down, `${h.host}: ${h.error?.message}`);
+        eachFailedByQueue(report, (text, host) => {
+          const down = /^Redis at redis:\/\/127\.0\.0\.1:\d+ unreachable for (\d+) s \(.+\); a dry run sends nothing/.exec(text);
+          assert.ok(down, `${host}: ${text}`);
           assert.ok(Number(down[1]) >= 3, 'failed once --queue-timeout had passed');
-        }
+        });
         // Each warning on a line of its own.
         assert.match(coordinator.cli.output(), /^runbook: Redis at redis:\/\/127\.0\.0\.1:\d+: .+; retrying$/m);
         assert.match(coordinator.cli.output(), /^runbook: could not read the workers' audit lines from Redis: .+; each worker's own audit log has them$/m);
